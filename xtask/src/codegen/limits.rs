@@ -1,0 +1,88 @@
+//! `limits.rs`: sizes, counts and lifetimes the service enforces.
+
+use std::fmt::Write as _;
+
+use super::rust_text::{doc, int, lit};
+use crate::spec::Spec;
+
+pub fn render(spec: &Spec) -> String {
+    let l = &spec.limits;
+    let mut out = String::from(
+        "//! Sizes, counts and lifetimes the service enforces or promises.\n\nuse std::time::Duration;\n\n",
+    );
+    let mut constant = |name: &str, ty: &str, value: String, text: &str, source: &str| {
+        doc(&mut out, &format!("{text}\n\nSource: {source}."));
+        let _ = writeln!(out, "pub const {name}: {ty} = {value};\n");
+    };
+    constant(
+        "DEFAULT_BASE_URL",
+        "&str",
+        lit(&spec.api.default_base_url),
+        "The production API's base URL.",
+        &spec.api.source,
+    );
+    constant(
+        "MAX_IMAGE_BYTES",
+        "u64",
+        int(l.max_image_bytes),
+        "The largest image accepted, in bytes (\"20 MB\", read as decimal so a file we accept is never too large).",
+        &l.max_image_bytes_source,
+    );
+    constant(
+        "MAX_MESH_BYTES",
+        "u64",
+        int(l.max_mesh_bytes),
+        "The largest mesh upload accepted, in bytes (\"200 MB\", read as decimal).",
+        &l.max_mesh_bytes_source,
+    );
+    constant(
+        "SINGLE_VIEW_IMAGES",
+        "usize",
+        int(l.single_view_images),
+        "How many images a single-view submit carries (`images`).",
+        &l.single_view_images_source,
+    );
+    constant(
+        "MIN_MULTI_VIEW_IMAGES",
+        "usize",
+        int(l.min_multi_view_images),
+        "The fewest views a multi-view submit carries (`multi_images`), the front view among them.",
+        &l.min_multi_view_images_source,
+    );
+    constant(
+        "MAX_MULTI_VIEW_IMAGES",
+        "usize",
+        int(l.max_multi_view_images),
+        "The most views a multi-view submit carries.",
+        &l.max_multi_view_images_source,
+    );
+    constant(
+        "TOKEN_LIFETIME",
+        "Duration",
+        format!("Duration::from_secs({})", int(l.token_lifetime_secs)),
+        "How long a bearer token lasts. The token answer has no expiry field, so this is assumed.",
+        &l.token_lifetime_secs_source,
+    );
+    constant(
+        "RESULT_URL_LIFETIME",
+        "Duration",
+        format!("Duration::from_secs({})", int(l.result_url_lifetime_secs)),
+        "How long a result's `url` and `cover_url` stay valid after the answer that carried them.",
+        &l.result_url_lifetime_secs_source,
+    );
+    constant(
+        "DEFAULT_CONCURRENT_TASKS",
+        "usize",
+        int(l.default_concurrent_tasks),
+        "How many unfinished tasks an account may have at once, by default.",
+        &l.default_concurrent_tasks_source,
+    );
+    constant(
+        "SERVER_TASK_TIMEOUT",
+        "Duration",
+        format!("Duration::from_secs({})", int(l.server_task_timeout_secs)),
+        "After this long the service gives up on a task (and refunds it).",
+        &l.server_task_timeout_secs_source,
+    );
+    out
+}

@@ -1,0 +1,91 @@
+//! Repository automation for hitem3d-rs, run as `cargo xtask <command>`.
+//!
+//! - `cargo xtask codegen [--check] [--spec <file>]`: regenerate the API tables in
+//!   `hitem3d-types` from `spec/hitem3d.toml`; with `--check`, only report stale files and exit
+//!   with status 1 if there are any.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool reports on the terminal"
+)]
+
+mod codegen;
+mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen [--check] [--spec <file>]
+      Regenerate hitem3d-types/src/generated from spec/hitem3d.toml.
+      --check  write nothing; exit 1 if any generated file is out of date
+      --spec   read another spec file (for testing the generator)";
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen_command(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("unknown command {other:?}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn codegen_command(args: &[String]) -> ExitCode {
+    let root = workspace_root();
+    let mut mode = codegen::Mode::Write;
+    let mut spec = root.join(codegen::SPEC_PATH);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => mode = codegen::Mode::Check,
+            "--spec" => match rest.next() {
+                Some(path) => spec = PathBuf::from(path),
+                None => {
+                    eprintln!("--spec needs a file\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            other => {
+                eprintln!("unknown codegen option {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+
+    match codegen::run(&root, &spec, mode) {
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+        Ok(changed) if mode == codegen::Mode::Check && !changed.is_empty() => {
+            eprintln!("{}", codegen::stale_message(&changed));
+            ExitCode::FAILURE
+        }
+        Ok(changed) => {
+            if changed.is_empty() {
+                println!("generated code is up to date");
+            }
+            for path in changed {
+                println!("updated {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
