@@ -1,13 +1,84 @@
 //! The sans-IO core of the Hitem3D (Hi3D) SDK.
 //!
-//! **Under construction.** This crate will hold all API knowledge, once: it builds
-//! `http::Request`s, validates submit input before a byte is sent, decodes `http::Response`s
-//! into typed results, and keeps every decision (token cache, retry policy, task waiter,
-//! download plan, callback parsing) as a pure state machine. It never opens a socket or a file,
-//! never sleeps and never reads a clock: time and randomness are inputs.
+//! All knowledge of the API lives here, once. This crate builds `http::Request`s, validates a
+//! submit before a byte is sent, decodes `http::Response`s into typed results, and keeps every
+//! decision as a pure state machine: the token cache, the retry policy, the call sequence, the
+//! task waiter, the download plan and callback checks. It never opens a socket or a file, never
+//! sleeps and never reads a clock: time ([`Timestamp`]) and randomness (a `u64` seed) are
+//! inputs. `hitem3d-async` and `hitem3d-blocking` only move bytes between these machines and the
+//! network, so both behave the same by construction.
 //!
-//! Today it re-exports the data model, [`hitem3d_types`].
+//! ```
+//! use hitem3d_core::{ApiRequests, BaseUrl, Image, SubmitTask, decode};
+//! use hitem3d_core::types::{AccessToken, Model};
+//!
+//! // 1. Validate input locally: a wrong submit costs money.
+//! let png = Image::new(&b"\x89PNG\r\n\x1a\n...rest of the file..."[..]);
+//! let task = SubmitTask::builder(Model::Hitem3dV2_1).image(png).build()?;
+//!
+//! // 2. Build the request; any HTTP client can send it.
+//! let api = ApiRequests::new(BaseUrl::production());
+//! let request = api.submit_task(&AccessToken::new("t0k3n"), &task, 42)?;
+//! assert_eq!(request.uri().path(), "/open-api/v1/submit-task");
+//!
+//! // 3. Decode the answer.
+//! let response = http::Response::new(r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#);
+//! let submitted = decode::submit_task(&response)?;
+//! assert_eq!(submitted.task_id.as_str(), "t-1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod base_url;
+mod body;
+mod call;
+mod callback;
+pub mod decode;
+mod download;
+mod file_name;
+mod multipart;
+mod operation;
+mod redact;
+mod requests;
+mod retry;
+mod seeded_random;
+mod submit;
+mod task_result;
+mod time;
+mod token_cache;
+mod transport_failure;
+mod waiter;
+
+pub use base_url::{BaseUrl, BaseUrlError};
+pub use body::Body;
+pub use call::{Call, CallError, CallStep};
+pub use callback::{
+    CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
+};
+pub use decode::{ApiError, DecodeError, MAX_RESPONSE_BYTES};
+pub use download::{
+    BodyAction, DownloadError, DownloadErrorKind, DownloadPlan, DownloadPolicy, DownloadStep,
+    DownloadSummary,
+};
+pub use file_name::safe_file_name;
+pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
+pub use operation::Operation;
+pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
+pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
+pub use submit::{
+    Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
+};
+pub use task_result::{ResultKind, TaskResult};
+pub use time::Timestamp;
+pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
+pub use transport_failure::{Delivery, TransportFailure};
+pub use waiter::{
+    PollSchedule, TaskWaiter, WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy,
+    WaitStep,
+};
+
+/// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;
+/// The `http` crate this one builds on, so callers never fight version skew.
+pub use http;

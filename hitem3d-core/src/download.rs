@@ -1,0 +1,334 @@
+//! Downloading a result file: fresh links, re-queries for new ones, and retries.
+
+mod download_error;
+
+use std::time::Duration;
+
+use hitem3d_types::{TaskData, TaskId};
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, Request, StatusCode};
+
+pub use download_error::{DownloadError, DownloadErrorKind};
+
+use crate::retry::{AttemptFailure, RetryDecision};
+use crate::seeded_random::SeededRandom;
+use crate::{
+    ApiError, ApiRequests, Body, CallError, Operation, ResultKind, RetryPolicy, TaskResult,
+    Timestamp, TransportFailure,
+};
+
+/// Limits for one download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadPolicy {
+    /// Retries of the file request on transport failures and 5xx/429.
+    pub retry: RetryPolicy,
+    /// How many times the task may be queried again for fresh links.
+    pub max_requeries: u32,
+    /// A link this close to its expiry is treated as expired: a large file must finish before
+    /// the link dies.
+    pub freshness_margin: Duration,
+}
+
+impl Default for DownloadPolicy {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            max_requeries: 2,
+            freshness_margin: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// What the driver must do next for a [`DownloadPlan`].
+#[derive(Debug)]
+#[must_use]
+pub enum DownloadStep {
+    /// The links are stale: query this task again and give the result to
+    /// [`DownloadPlan::on_requery`].
+    Requery(TaskId),
+    /// Send this `GET` (it carries no credentials), then give the status and headers to
+    /// [`DownloadPlan::on_response`].
+    Get(Request<Body>),
+    /// Wait until this time, then ask again.
+    Wait {
+        /// When to ask again.
+        until: Timestamp,
+    },
+    /// The download is over.
+    Done(Result<DownloadSummary, DownloadError>),
+}
+
+/// What to do with the body of the answer just received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum BodyAction {
+    /// Write it to the destination, then call [`DownloadPlan::on_saved`] (or
+    /// [`DownloadPlan::on_transport_failure`] if reading it fails).
+    Save,
+    /// Drop it and ask [`DownloadPlan::next`] what to do.
+    Discard,
+}
+
+/// A finished download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadSummary {
+    /// The result whose link worked (fresher than the one given, after a re-query).
+    pub result: TaskResult,
+    /// Which file.
+    pub kind: ResultKind,
+    /// Bytes written.
+    pub bytes: u64,
+    /// File requests sent.
+    pub attempts: u32,
+    /// Re-queries made for fresh links.
+    pub requeries: u32,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Ready,
+    AwaitingRequery,
+    AwaitingHead,
+    AwaitingBody { expected: Option<u64> },
+    Waiting { until: Timestamp },
+    Done(Result<DownloadSummary, DownloadError>),
+}
+
+/// Downloads one result file, re-querying the task for fresh links when they are stale or the
+/// CDN refuses them (HTTP 403/404/410), and retrying transport failures and 5xx answers.
+///
+/// ```
+/// use hitem3d_core::{ApiRequests, BaseUrl, BodyAction, DownloadPlan, DownloadPolicy, DownloadStep};
+/// use hitem3d_core::{ResultKind, TaskResult, Timestamp};
+/// use hitem3d_core::types::TaskData;
+///
+/// let data: TaskData = serde_json::from_str(
+///     r#"{"task_id":"t1","state":"success","url":"https://cdn.example/0.glb"}"#,
+/// ).unwrap();
+/// let result = TaskResult::from_task(&data, Timestamp::ZERO).unwrap();
+/// let api = ApiRequests::new(BaseUrl::production());
+/// let mut plan = DownloadPlan::new(&api, result, ResultKind::Model, DownloadPolicy::default(), 9);
+///
+/// let now = Timestamp::ZERO;
+/// let DownloadStep::Get(request) = plan.next(now) else { panic!() };
+/// assert!(request.headers().get("authorization").is_none(), "no token to the CDN");
+/// assert_eq!(plan.on_response(http::StatusCode::OK, &http::HeaderMap::new(), now), BodyAction::Save);
+/// plan.on_saved(1234, now);
+/// let DownloadStep::Done(Ok(summary)) = plan.next(now) else { panic!() };
+/// assert_eq!(summary.bytes, 1234);
+/// ```
+#[derive(Debug)]
+pub struct DownloadPlan {
+    requests: ApiRequests,
+    result: TaskResult,
+    kind: ResultKind,
+    policy: DownloadPolicy,
+    random: SeededRandom,
+    state: State,
+    attempts: u32,
+    attempts_on_link: u32,
+    first_sent_on_link: Option<Timestamp>,
+    requeries: u32,
+    refused: Option<StatusCode>,
+}
+
+impl DownloadPlan {
+    /// A plan to fetch `kind` of `result`.
+    #[must_use]
+    pub fn new(
+        requests: &ApiRequests,
+        result: TaskResult,
+        kind: ResultKind,
+        policy: DownloadPolicy,
+        seed: u64,
+    ) -> Self {
+        Self {
+            requests: requests.clone(),
+            result,
+            kind,
+            policy,
+            random: SeededRandom::new(seed),
+            state: State::Ready,
+            attempts: 0,
+            attempts_on_link: 0,
+            first_sent_on_link: None,
+            requeries: 0,
+            refused: None,
+        }
+    }
+
+    /// The result in use: the one given, or a fresher one after a re-query.
+    #[must_use]
+    pub fn result(&self) -> &TaskResult {
+        &self.result
+    }
+
+    /// What to do next. After [`DownloadStep::Done`] it keeps answering the same result.
+    pub fn next(&mut self, now: Timestamp) -> DownloadStep {
+        match &self.state {
+            State::Done(result) => return DownloadStep::Done(result.clone()),
+            State::AwaitingRequery => return DownloadStep::Requery(self.result.task_id.clone()),
+            State::Waiting { until } if now < *until => {
+                return DownloadStep::Wait { until: *until };
+            }
+            // A driver that asks again mid-request starts the idempotent GET over.
+            State::Ready
+            | State::Waiting { .. }
+            | State::AwaitingHead
+            | State::AwaitingBody { .. } => {}
+        }
+        let Some(url) = self.result.url(self.kind).map(str::to_owned) else {
+            return self.finish(DownloadErrorKind::NoSuchFile);
+        };
+        if self.refused.is_some() || !self.result.is_fresh(now, self.policy.freshness_margin) {
+            if self.requeries >= self.policy.max_requeries {
+                return self.finish(DownloadErrorKind::Expired {
+                    refused_with: self.refused,
+                });
+            }
+            self.requeries += 1;
+            self.state = State::AwaitingRequery;
+            return DownloadStep::Requery(self.result.task_id.clone());
+        }
+        match self.requests.download(&url) {
+            Ok(request) => {
+                self.attempts += 1;
+                self.attempts_on_link += 1;
+                self.first_sent_on_link.get_or_insert(now);
+                self.state = State::AwaitingHead;
+                DownloadStep::Get(request)
+            }
+            Err(error) => self.finish(DownloadErrorKind::InvalidUrl(error)),
+        }
+    }
+
+    /// Feeds the answer to [`DownloadStep::Requery`].
+    pub fn on_requery(&mut self, answer: Result<TaskData, CallError>, now: Timestamp) {
+        if !matches!(self.state, State::AwaitingRequery) {
+            return;
+        }
+        match answer {
+            Ok(data) => match TaskResult::from_task(&data, now) {
+                Some(fresh) => {
+                    self.result = fresh;
+                    self.refused = None;
+                    self.attempts_on_link = 0;
+                    self.first_sent_on_link = None;
+                    self.state = State::Ready;
+                }
+                None => {
+                    self.set_done(DownloadErrorKind::NotAvailable { state: data.state });
+                }
+            },
+            Err(error) => self.set_done(DownloadErrorKind::Requery(Box::new(error))),
+        }
+    }
+
+    /// Feeds the status and headers of the answer to [`DownloadStep::Get`]; says whether to save
+    /// the body.
+    pub fn on_response(
+        &mut self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        now: Timestamp,
+    ) -> BodyAction {
+        if !matches!(self.state, State::AwaitingHead) {
+            return BodyAction::Discard;
+        }
+        if status.is_success() {
+            let expected = headers
+                .get(CONTENT_LENGTH)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse().ok());
+            self.state = State::AwaitingBody { expected };
+            return BodyAction::Save;
+        }
+        if matches!(status.as_u16(), 403 | 404 | 410) {
+            // Expired or revoked links answer 403; a re-query hands out fresh ones.
+            self.refused = Some(status);
+            self.state = State::Ready;
+            return BodyAction::Discard;
+        }
+        let answer = ApiError::Http {
+            status,
+            snippet: String::new(),
+            retry_after: crate::decode::retry_after(headers),
+        };
+        match self.decide(AttemptFailure::Answer(&answer), now) {
+            RetryDecision::RetryAfter(delay) => self.state = State::Waiting { until: now + delay },
+            RetryDecision::Stop(_) => self.set_done(DownloadErrorKind::Http { status }),
+        }
+        BodyAction::Discard
+    }
+
+    /// Reports that the body was saved in full: `bytes` were written.
+    pub fn on_saved(&mut self, bytes: u64, now: Timestamp) {
+        let State::AwaitingBody { expected } = self.state else {
+            return;
+        };
+        match expected {
+            Some(expected) if expected != bytes => {
+                self.on_transport_failure(
+                    TransportFailure::maybe_sent(format!(
+                        "the body ended after {bytes} of {expected} bytes"
+                    )),
+                    now,
+                );
+            }
+            _ if bytes == 0 => self.set_done(DownloadErrorKind::Empty),
+            _ => {
+                self.state = State::Done(Ok(DownloadSummary {
+                    result: self.result.clone(),
+                    kind: self.kind,
+                    bytes,
+                    attempts: self.attempts,
+                    requeries: self.requeries,
+                }));
+            }
+        }
+    }
+
+    /// Reports that the request, or reading its body, failed.
+    pub fn on_transport_failure(&mut self, failure: TransportFailure, now: Timestamp) {
+        if !matches!(self.state, State::AwaitingHead | State::AwaitingBody { .. }) {
+            return;
+        }
+        match self.decide(AttemptFailure::Transport(&failure), now) {
+            RetryDecision::RetryAfter(delay) => self.state = State::Waiting { until: now + delay },
+            RetryDecision::Stop(_) => self.set_done(DownloadErrorKind::Transport(failure)),
+        }
+    }
+
+    fn decide(&mut self, failure: AttemptFailure<'_>, now: Timestamp) -> RetryDecision {
+        let elapsed = now - self.first_sent_on_link.unwrap_or(now);
+        self.policy.retry.decide(
+            Operation::Download,
+            self.attempts_on_link,
+            failure,
+            elapsed,
+            self.random.next_unit(),
+        )
+    }
+
+    fn error(&self, kind: DownloadErrorKind) -> DownloadError {
+        DownloadError {
+            task_id: self.result.task_id.clone(),
+            file: self.kind,
+            attempts: self.attempts,
+            requeries: self.requeries,
+            kind,
+        }
+    }
+
+    fn set_done(&mut self, kind: DownloadErrorKind) {
+        self.state = State::Done(Err(self.error(kind)));
+    }
+
+    fn finish(&mut self, kind: DownloadErrorKind) -> DownloadStep {
+        let error = self.error(kind);
+        self.state = State::Done(Err(error.clone()));
+        DownloadStep::Done(Err(error))
+    }
+}

@@ -1,0 +1,92 @@
+//! Why a result file could not be downloaded.
+
+use std::fmt;
+
+use hitem3d_types::{TaskId, TaskState};
+use http::StatusCode;
+
+use crate::{CallError, RequestError, ResultKind, TransportFailure};
+
+/// What went wrong with a download.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DownloadErrorKind {
+    /// The result has no such file (no cover URL was sent).
+    NoSuchFile,
+    /// The links stayed stale or refused after every re-query allowed.
+    Expired {
+        /// The CDN's last refusal (403, 404, 410), if it answered one.
+        refused_with: Option<StatusCode>,
+    },
+    /// The re-query answered, but the task no longer has a result.
+    NotAvailable {
+        /// The state the task reported.
+        state: TaskState,
+    },
+    /// The re-query failed.
+    Requery(Box<CallError>),
+    /// The CDN answered an error status.
+    Http {
+        /// The status.
+        status: StatusCode,
+    },
+    /// No answer, or the body broke off, on every attempt.
+    Transport(TransportFailure),
+    /// The file was empty.
+    Empty,
+    /// The URL cannot be requested.
+    InvalidUrl(RequestError),
+}
+
+/// A download that failed, with the task, file and effort it took.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub struct DownloadError {
+    /// The task.
+    pub task_id: TaskId,
+    /// Which file.
+    pub file: ResultKind,
+    /// File requests sent.
+    pub attempts: u32,
+    /// Re-queries made for fresh links.
+    pub requeries: u32,
+    /// What went wrong.
+    pub kind: DownloadErrorKind,
+}
+
+impl fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = match self.file {
+            ResultKind::Model => "model",
+            ResultKind::Cover => "cover",
+        };
+        write!(
+            f,
+            "downloading the {file} of task {} failed after {} request(s) and {} re-query(s): ",
+            self.task_id, self.attempts, self.requeries
+        )?;
+        match &self.kind {
+            DownloadErrorKind::NoSuchFile => write!(f, "the result has no {file} URL"),
+            DownloadErrorKind::Expired { refused_with } => {
+                write!(f, "the links expired")?;
+                if let Some(status) = refused_with {
+                    write!(f, " (the CDN answered {status})")?;
+                }
+                write!(
+                    f,
+                    "; result links last an hour, so query the task again and download at once"
+                )
+            }
+            DownloadErrorKind::NotAvailable { state } => {
+                write!(f, "the task now reports state {state} and no result")
+            }
+            DownloadErrorKind::Requery(error) => {
+                write!(f, "querying for fresh links failed: {error}")
+            }
+            DownloadErrorKind::Http { status } => write!(f, "the CDN answered HTTP {status}"),
+            DownloadErrorKind::Transport(failure) => write!(f, "{failure}"),
+            DownloadErrorKind::Empty => write!(f, "the file was empty"),
+            DownloadErrorKind::InvalidUrl(error) => write!(f, "{error}"),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Short, secret-free excerpts of bodies for error messages.
+
+/// How many characters of a body an error keeps.
+const SNIPPET_CHARS: usize = 160;
+
+/// How many bytes are looked at to make the excerpt.
+const SNIPPET_SOURCE_BYTES: usize = 1024;
+
+/// Words after which a value is a credential. Matched case-insensitively; the value must follow
+/// a separator (`:`, `=`, a quote or a space), so `tokenType` is not mistaken for `token`.
+const SECRET_KEYS: &[&str] = &[
+    "bearer",
+    "basic",
+    "token",
+    "secret",
+    "password",
+    "auth_key",
+    "authorization",
+    "signature",
+];
+
+const REDACTED: &str = "[redacted]";
+
+/// The start of `body` as one line of at most 160 characters, with credential values replaced
+/// by `[redacted]`. For error messages and logs.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let head = &body[..body.len().min(SNIPPET_SOURCE_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let clean = redact_secrets(&one_line);
+    if clean.chars().count() > SNIPPET_CHARS {
+        let mut cut: String = clean.chars().take(SNIPPET_CHARS).collect();
+        cut.push('…');
+        cut
+    } else {
+        clean
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '"' | '\'' | ':' | '=' | ' ')
+}
+
+fn ends_value(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '"' | '\'' | '&' | ',' | ';' | '}' | ']' | '<' | '>')
+}
+
+/// The length of the credential key `text` starts with, if any.
+fn key_at(text: &[char]) -> Option<usize> {
+    SECRET_KEYS.iter().find_map(|key| {
+        let key: Vec<char> = key.chars().collect();
+        text.starts_with(&key).then_some(key.len())
+    })
+}
+
+/// Replaces the value after each credential key.
+pub(crate) fn redact_secrets(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars.iter().map(char::to_ascii_lowercase).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(key_len) = key_at(&lower[i..]) else {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        };
+        let mut j = i + key_len;
+        out.extend(&chars[i..j]);
+        let separators_start = j;
+        while j < chars.len() && is_separator(chars[j]) {
+            j += 1;
+        }
+        out.extend(&chars[separators_start..j]);
+        if j > separators_start && key_at(&lower[j..]).is_some() {
+            // `Authorization: Bearer x`: the scheme is a key of its own; redact after it.
+            i = j;
+            continue;
+        }
+        let value_start = j;
+        while j < chars.len() && !ends_value(chars[j]) {
+            j += 1;
+        }
+        if value_start > separators_start && j > value_start {
+            out.push_str(REDACTED);
+        } else {
+            out.extend(&chars[value_start..j]);
+        }
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_wherever_they_appear() {
+        let cases = [
+            (
+                "Authorization: Bearer abc.def",
+                "Authorization: Bearer [redacted]",
+            ),
+            ("Basic YWs6c2s=", "Basic [redacted]"),
+            (
+                r#"{"accessToken":"xyz","tokenType":"Bearer"}"#,
+                r#"{"accessToken":"[redacted]","tokenType":"Bearer"}"#,
+            ),
+            (
+                "https://cdn/x.glb?auth_key=123-abc&x=1",
+                "https://cdn/x.glb?auth_key=[redacted]&x=1",
+            ),
+            ("client_secret=sk_1234", "client_secret=[redacted]"),
+            ("no secrets here", "no secrets here"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(redact_secrets(input), expected, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn snippets_are_one_short_line() {
+        let html = format!("<html>\n  <body>{}</body>\n</html>", "x".repeat(500));
+        let s = snippet(html.as_bytes());
+        assert!(!s.contains('\n'));
+        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(snippet(b"\xff\xfe bad utf8"), "\u{fffd}\u{fffd} bad utf8");
+    }
+}

@@ -1,0 +1,11 @@
+//! Submit-task input: built from named parts, validated completely before anything is sent.
+
+mod builder;
+mod form;
+mod image;
+mod rules;
+mod violation;
+
+pub use builder::{SubmitImages, SubmitTask, SubmitTaskBuilder};
+pub use image::Image;
+pub use violation::{SubmitField, ValidationError, Violation};

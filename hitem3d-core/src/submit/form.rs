@@ -1,0 +1,63 @@
+//! A validated task as a multipart form, with the field names the service expects.
+
+use hitem3d_types::ImageFormat;
+
+use super::{Image, SubmitImages, SubmitTask};
+use crate::MultipartForm;
+
+fn file_name(stem: &str, image: &Image) -> (String, &'static str) {
+    // Validation guarantees a known format; the fallback keeps this total.
+    let format = image.format().unwrap_or(ImageFormat::Png);
+    (
+        format!("{stem}.{}", format.extensions()[0]),
+        format.media_type(),
+    )
+}
+
+impl SubmitTask {
+    /// The task as a form: text fields in a fixed order, then the pictures.
+    ///
+    /// File names are made from the view and the sniffed format (`front.png`), so no local
+    /// path ever leaves the machine.
+    #[must_use]
+    pub fn to_form(&self) -> MultipartForm {
+        let mut form = MultipartForm::new();
+        form.text("request_type", self.request_type.to_string());
+        form.text("model", self.model.as_str());
+        if let Some(resolution) = &self.resolution {
+            form.text("resolution", resolution.as_str());
+        }
+        if let Some(face) = self.face {
+            form.text("face", face.to_string());
+        }
+        form.text("format", self.format.to_string());
+        if let Some(url) = &self.mesh_url {
+            form.text("mesh_url", url.as_str());
+        }
+        if let Some(url) = &self.callback_url {
+            form.text("callback_url", url.as_str());
+        }
+        if let Some(pbr) = self.pbr {
+            form.text("pbr", u8::from(pbr).to_string());
+        }
+        if let Some(shading) = self.shading {
+            form.text("shading", shading.to_string());
+        }
+        match &self.images {
+            SubmitImages::Single(image) => {
+                let (name, media_type) = file_name("image", image);
+                form.file("images", name, media_type, image.data().clone());
+            }
+            SubmitImages::Views(views) => {
+                if let Some(mask) = self.view_mask() {
+                    form.text("multi_images_bit", mask.to_string());
+                }
+                for (view, image) in views {
+                    let (name, media_type) = file_name(view.as_str(), image);
+                    form.file("multi_images", name, media_type, image.data().clone());
+                }
+            }
+        }
+        form
+    }
+}

@@ -1,0 +1,366 @@
+//! Every rule a submit must satisfy, checked locally because a wrong submit can cost money.
+
+use hitem3d_types::{
+    ImageFormat, Model, ModelCapabilities, OutputFormat, RequestType, Resolution, Support, View,
+    limits,
+};
+
+use super::builder::SubmitTaskBuilder;
+use super::{Image, SubmitField, Violation};
+use crate::base_url::is_absolute_http_url;
+
+fn violation(
+    field: SubmitField,
+    value: impl Into<String>,
+    rule: impl Into<String>,
+    fix: impl Into<String>,
+) -> Violation {
+    Violation {
+        field,
+        value: value.into(),
+        rule: rule.into(),
+        fix: fix.into(),
+    }
+}
+
+fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> String) -> String {
+    items.map(name).collect::<Vec<_>>().join(", ")
+}
+
+/// Checks all rules; returns every violation, in field order.
+pub(super) fn check(task: &SubmitTaskBuilder) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let caps = task.model.capabilities();
+    images(task, &mut out);
+    request_type(task, caps, &mut out);
+    model(task, &mut out);
+    resolution(task, caps, &mut out);
+    face(task, caps, &mut out);
+    format(task, &mut out);
+    mesh_url(task, &mut out);
+    callback_url(task, &mut out);
+    pbr_and_shading(task, caps, &mut out);
+    out
+}
+
+fn images(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+    match (&task.image, task.views.is_empty()) {
+        (None, true) => out.push(violation(
+            SubmitField::Images,
+            "none",
+            "every task needs a picture of the object",
+            "add one with .image(...), or views with .view(View::Front, ...) and more",
+        )),
+        (Some(_), false) => out.push(violation(
+            SubmitField::Images,
+            format!("1 image and {} views", task.views.len()),
+            "images and multi_images are exclusive (the service answers 10031007)",
+            "use .image() for one picture, or .view() for 2 to 4 views, not both",
+        )),
+        (Some(image), true) => picture(SubmitField::Images, "image", image, out),
+        (None, false) => views(&task.views, out),
+    }
+}
+
+fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
+    for view in views
+        .iter()
+        .map(|(view, _)| view)
+        .filter(|view| !view.is_known())
+    {
+        out.push(violation(
+            SubmitField::MultiImages,
+            format!("view {:?}", view.as_str()),
+            "the views are front, back, left and right",
+            "use one of View::Front, View::Back, View::Left, View::Right",
+        ));
+    }
+    for known in View::KNOWN {
+        let count = views.iter().filter(|(view, _)| view == known).count();
+        if count > 1 {
+            out.push(violation(
+                SubmitField::MultiImages,
+                format!("{known} view given {count} times"),
+                "each view is sent at most once",
+                "keep one picture per view",
+            ));
+        }
+    }
+    let present: Vec<&View> = views.iter().map(|(view, _)| view).collect();
+    if !present.contains(&&View::Front) {
+        out.push(violation(
+            SubmitField::MultiImages,
+            format!("views: {}", names(present.iter(), ToString::to_string)),
+            "multi-view needs the front view",
+            "add .view(View::Front, ...)",
+        ));
+    }
+    let distinct = View::KNOWN
+        .iter()
+        .filter(|known| present.contains(known))
+        .count();
+    if distinct < limits::MIN_MULTI_VIEW_IMAGES {
+        out.push(violation(
+            SubmitField::MultiImages,
+            format!("{distinct} distinct view"),
+            format!(
+                "multi-view needs {} to {} different views",
+                limits::MIN_MULTI_VIEW_IMAGES,
+                limits::MAX_MULTI_VIEW_IMAGES
+            ),
+            "add another view, or send a single picture with .image(...)",
+        ));
+    }
+    for (view, image) in views {
+        picture(
+            SubmitField::MultiImages,
+            &format!("{view} view"),
+            image,
+            out,
+        );
+    }
+}
+
+fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violation>) {
+    if image.is_empty() {
+        out.push(violation(
+            field,
+            format!("{what}: 0 bytes"),
+            "a picture must not be empty",
+            "check that the file was read completely",
+        ));
+        return;
+    }
+    let len = image.len() as u64;
+    if len > limits::MAX_IMAGE_BYTES {
+        out.push(violation(
+            field,
+            format!("{what}: {len} bytes"),
+            format!(
+                "a picture may have at most {} bytes (20 MB)",
+                limits::MAX_IMAGE_BYTES
+            ),
+            "downscale or recompress it",
+        ));
+    }
+    if image.format().is_none() {
+        let head = names(image.data().iter().take(8), |b| format!("{b:02x}"));
+        out.push(violation(
+            field,
+            format!("{what}: content starting {head}"),
+            format!(
+                "a picture must be {} (judged by its content, not its name)",
+                names(ImageFormat::ALL.iter(), |f| f.name().to_uppercase())
+            ),
+            "convert it to PNG, JPEG or WebP",
+        ));
+    }
+}
+
+fn request_type(
+    task: &SubmitTaskBuilder,
+    caps: Option<&ModelCapabilities>,
+    out: &mut Vec<Violation>,
+) {
+    if !task.request_type.is_known() && !task.allow_unlisted {
+        out.push(violation(
+            SubmitField::RequestType,
+            task.request_type.to_string(),
+            "not a request type this SDK knows (1 geometry, 2 texture, 3 both)",
+            "use RequestType::Geometry, Texture or GeometryAndTexture, or call \
+             .allow_unlisted_values() to send it anyway",
+        ));
+    }
+    if task.request_type == RequestType::Texture
+        && caps.is_some_and(|caps| caps.texture_existing_mesh == Support::Unsupported)
+    {
+        let able = names(
+            Model::KNOWN
+                .iter()
+                .filter(|m| m.texture_existing_mesh() == Support::Supported),
+            ToString::to_string,
+        );
+        out.push(violation(
+            SubmitField::RequestType,
+            format!("2 (texture) with {}", task.model),
+            format!("{} cannot texture an existing mesh (the service answers 10031017)", task.model),
+            format!("texture with one of: {able}; or generate geometry and texture together (request type 3)"),
+        ));
+    }
+}
+
+fn model(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+    if !task.model.is_known() && !task.allow_unlisted {
+        out.push(violation(
+            SubmitField::Model,
+            task.model.as_str(),
+            format!(
+                "not a model this SDK knows ({})",
+                names(Model::KNOWN.iter(), ToString::to_string)
+            ),
+            "use one of them, or call .allow_unlisted_values() to send a newer model as is",
+        ));
+    }
+}
+
+fn resolution(
+    task: &SubmitTaskBuilder,
+    caps: Option<&ModelCapabilities>,
+    out: &mut Vec<Violation>,
+) {
+    let Some(resolution) = &task.resolution else {
+        return;
+    };
+    match caps {
+        Some(caps)
+            if caps.resolution(resolution).is_none()
+                && (resolution.is_known() || !task.allow_unlisted) =>
+        {
+            out.push(violation(
+                SubmitField::Resolution,
+                resolution.as_str(),
+                format!(
+                    "{} accepts {} (the service answers 10031003)",
+                    task.model,
+                    names(caps.resolutions.iter(), |o| o.resolution.to_string())
+                ),
+                format!(
+                    "use one of those, or leave it unset for {}",
+                    caps.default_resolution
+                ),
+            ));
+        }
+        None if !resolution.is_known() && !task.allow_unlisted => out.push(violation(
+            SubmitField::Resolution,
+            resolution.as_str(),
+            format!(
+                "not a resolution this SDK knows ({})",
+                names(Resolution::KNOWN.iter(), ToString::to_string)
+            ),
+            "use one of them, or call .allow_unlisted_values() to send it anyway",
+        )),
+        _ => {}
+    }
+}
+
+fn face(task: &SubmitTaskBuilder, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
+    let (Some(face), Some(caps)) = (task.face, caps) else {
+        return;
+    };
+    if !caps.face_range().contains(&face) {
+        out.push(violation(
+            SubmitField::Face,
+            face.to_string(),
+            format!(
+                "{} takes {} to {} faces (the service answers 10031002)",
+                task.model, caps.face_min, caps.face_max
+            ),
+            "use a face count in that range, or leave it unset to let the service choose",
+        ));
+    }
+}
+
+fn format(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+    if !task.format.is_known() && !task.allow_unlisted {
+        out.push(violation(
+            SubmitField::Format,
+            task.format.to_string(),
+            format!(
+                "not an output format this SDK knows ({})",
+                names(OutputFormat::KNOWN.iter(), |f| format!(
+                    "{} {}",
+                    f.code(),
+                    f.name().unwrap_or("?")
+                ))
+            ),
+            "use one of them, or call .allow_unlisted_values() to send it anyway",
+        ));
+    }
+}
+
+fn mesh_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+    let texture = task.request_type == RequestType::Texture;
+    match (&task.mesh_url, texture) {
+        (None, true) => out.push(violation(
+            SubmitField::MeshUrl,
+            "none",
+            "request type 2 (texture) needs the mesh to texture (the service answers 10031011)",
+            "pass .mesh_url(...) with the model URL of a finished geometry task",
+        )),
+        (Some(url), false) => out.push(violation(
+            SubmitField::MeshUrl,
+            url.clone(),
+            "mesh_url is only used with request type 2 (texture)",
+            "remove it, or set .request_type(RequestType::Texture)",
+        )),
+        (Some(url), true) if !is_absolute_http_url(url) => out.push(violation(
+            SubmitField::MeshUrl,
+            url.clone(),
+            "mesh_url must be an absolute http(s) URL (the service answers 10031012)",
+            "pass the full URL of a mesh Hitem3D generated",
+        )),
+        _ => {}
+    }
+}
+
+fn callback_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+    if let Some(url) = &task.callback_url
+        && !is_absolute_http_url(url)
+    {
+        out.push(violation(
+            SubmitField::CallbackUrl,
+            url.clone(),
+            "callback_url must be an absolute http(s) URL the service can reach",
+            "pass a full URL such as https://example.com/hitem3d/callback",
+        ));
+    }
+}
+
+fn pbr_and_shading(
+    task: &SubmitTaskBuilder,
+    caps: Option<&ModelCapabilities>,
+    out: &mut Vec<Violation>,
+) {
+    let textured = task.request_type != RequestType::Geometry;
+    let checks = [
+        (
+            SubmitField::Pbr,
+            task.pbr.map(|p| u8::from(p).to_string()),
+            caps.map(|c| c.pbr),
+        ),
+        (
+            SubmitField::Shading,
+            task.shading.map(|s| s.to_string()),
+            caps.map(|c| c.shading),
+        ),
+    ];
+    for (field, value, support) in checks {
+        let Some(value) = value else { continue };
+        if support == Some(Support::Unsupported) {
+            out.push(violation(
+                field,
+                value.clone(),
+                format!("{} has no {field} setting", task.model),
+                format!("remove .{field}(...), or use a model from v2.0 on"),
+            ));
+        }
+        if !textured {
+            out.push(violation(
+                field,
+                value,
+                format!("{field} applies only to textured results, not request type 1 (geometry)"),
+                format!("remove .{field}(...), or generate with texture"),
+            ));
+        }
+    }
+    if let Some(shading) = task.shading
+        && !(0.0..=1.0).contains(&shading)
+    {
+        out.push(violation(
+            SubmitField::Shading,
+            shading.to_string(),
+            "shading is a strength from 0.0 to 1.0",
+            "use a value in that range, e.g. 0.5",
+        ));
+    }
+}

@@ -1,0 +1,94 @@
+//! A request that got no answer, and whether its bytes may have reached the server.
+
+use std::fmt;
+
+use crate::redact;
+
+/// How far a failed request got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// Known not to have reached the server: DNS failure, connection refused, TLS handshake
+    /// failure. Safe to send again, even for submit-task.
+    NotSent,
+    /// May have reached the server: the connection broke or timed out after the request started.
+    MaybeSent,
+}
+
+/// A transport failure as a driver reports it to the core.
+///
+/// ```
+/// use hitem3d_core::{Delivery, TransportFailure};
+///
+/// let failure = TransportFailure::maybe_sent("connection reset by peer");
+/// assert_eq!(failure.delivery(), Delivery::MaybeSent);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportFailure {
+    delivery: Delivery,
+    timed_out: bool,
+    message: String,
+}
+
+impl TransportFailure {
+    /// The request never left: DNS, connect, TLS.
+    pub fn not_sent(message: impl Into<String>) -> Self {
+        Self::new(Delivery::NotSent, false, &message.into())
+    }
+
+    /// The request may have reached the server before the failure.
+    pub fn maybe_sent(message: impl Into<String>) -> Self {
+        Self::new(Delivery::MaybeSent, false, &message.into())
+    }
+
+    /// A timeout; `delivery` says whether it struck before the request was sent (a connect
+    /// timeout) or after.
+    pub fn timed_out(delivery: Delivery, message: impl Into<String>) -> Self {
+        Self::new(delivery, true, &message.into())
+    }
+
+    fn new(delivery: Delivery, timed_out: bool, message: &str) -> Self {
+        // Transport messages often quote the URL, and result URLs carry a CDN signature.
+        let message = redact::redact_secrets(message);
+        Self {
+            delivery,
+            timed_out,
+            message,
+        }
+    }
+
+    /// How far the request got.
+    #[must_use]
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Whether it was a timeout.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        self.timed_out
+    }
+
+    /// The transport's description, credentials redacted.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.timed_out {
+            "timed out"
+        } else {
+            "failed"
+        };
+        let when = match self.delivery {
+            Delivery::NotSent => "before sending",
+            Delivery::MaybeSent => "after sending began",
+        };
+        write!(f, "the connection {what} {when}: {}", self.message)
+    }
+}
+
+impl std::error::Error for TransportFailure {}
