@@ -1,9 +1,77 @@
-//! A stateful in-process simulator of the Hitem3D (Hi3D) service.
+//! A stateful simulator of the Hitem3D (Hi3D) service, for tests, demos and clients in any
+//! language.
 //!
-//! **Under construction.** This crate will play the real service for tests, demos and clients
-//! in other languages: tokens that expire, tasks that progress in controllable time, credits
-//! that run out, scripted faults, and real 3D files made from the input image.
+//! It plays the documented API (`auth/token`, `submit-task`, `query-task`, `balance`) with the
+//! service's habits: errors as HTTP 200 envelopes, tokens that expire, tasks that move through
+//! `created → queueing → processing → success | failed` on a timeline, a credit ledger, a limit
+//! on unfinished tasks, result links that expire after an hour (403 afterwards) and are
+//! re-issued on each query, and callbacks posted to loopback receivers. Results are real
+//! files (GLB, OBJ, binary STL, FBX, USDZ, 3MF) made from the input picture, with a PNG cover.
+//!
+//! Time runs at real speed, sped up ([`MockConfig::fast`]: a seven-minute task in 100 ms), or
+//! only when the test says ([`MockConfig::manual`] and [`MockHandle::advance`]). Faults are
+//! scripted per route ([`MockHandle::inject`]) or per task ([`MockHandle::fail_task`]), and
+//! the journal records every request for assertions.
+//!
+//! Codes the service does not document and the mock had to choose: `40040000` "task not found"
+//! (as hi3d-cli's mock), `40029000` "too many unfinished tasks", `10031013` "request type not
+//! valid", `10031014` "multi_images_bit does not match multi_images".
+//!
+//! # Async tests
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use std::time::Duration;
+//! use hitem3d_mock::{MockConfig, MockService, Route, Fault};
+//!
+//! let mock = MockService::start_with(MockConfig::manual()).await;
+//! mock.inject(Route::Query, Fault::HtmlStatus(502)); // the next query meets a gateway error
+//! // … point your client at mock.base_url() with mock.client_id() / mock.client_secret() …
+//! mock.advance(Duration::from_secs(420)); // tasks submitted so far are now finished
+//! assert_eq!(mock.counters().tasks_created, 0);
+//! # }
+//! ```
+//!
+//! # Blocking tests
+//!
+//! ```
+//! use hitem3d_mock::{BlockingMock, MockConfig};
+//!
+//! let mock = BlockingMock::start_with(MockConfig::fast());
+//! let base_url = mock.base_url();
+//! // … run blocking code against base_url …
+//! mock.assert_no_duplicate_submits();
+//! mock.assert_no_token_on_downloads();
+//! ```
+//!
+//! # From any language
+//!
+//! `cargo run -p hitem3d-mock -- --port 8080` serves the same on `http://127.0.0.1:8080` and
+//! prints the credentials and a `curl` walk-through.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod assets;
+mod blocking;
+mod callbacks;
+mod clock;
+mod config;
+mod fault;
+mod handle;
+mod journal;
+mod reply;
+mod server;
+mod submit_form;
+mod task;
+mod world;
+
+pub use blocking::BlockingMock;
+pub use config::{MockConfig, Quirks, TimeMode, Timeline};
+pub use fault::{Fault, Route, TaskFailure};
+pub use handle::MockHandle;
+pub use journal::{CallbackDelivery, Counters, FileSummary, JournalEntry};
+pub use server::MockService;
+
+/// The core this mock shares its types with.
 pub use hitem3d_core as core;

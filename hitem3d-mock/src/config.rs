@@ -1,0 +1,160 @@
+//! How the simulated service behaves.
+
+use std::time::Duration;
+
+/// How the mock's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum TimeMode {
+    /// Real time multiplied by `speed`: at 4200, a "7-minute" task takes 100 ms.
+    Real {
+        /// How many mock seconds pass per real second.
+        speed: f64,
+    },
+    /// Time moves only when the test calls `advance`.
+    Manual,
+}
+
+/// When a task reaches each state, counted from its submission, in mock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Timeline {
+    /// From `created` to `queueing`.
+    pub queueing_after: Duration,
+    /// From submission to `processing`.
+    pub processing_after: Duration,
+    /// From submission to the final state.
+    pub finished_after: Duration,
+}
+
+impl Default for Timeline {
+    /// About what the service takes for `1536fast`: seven minutes, two of them queued.
+    fn default() -> Self {
+        Self {
+            queueing_after: Duration::from_secs(2),
+            processing_after: Duration::from_secs(120),
+            finished_after: Duration::from_secs(420),
+        }
+    }
+}
+
+/// Wire quirks the real service (or its docs) shows, switched on to test a client's leniency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Quirks {
+    /// Send `"code":"200"` instead of `"code":200`.
+    pub code_as_string: bool,
+    /// Send `message` instead of `msg`.
+    pub message_field: bool,
+    /// Add fields no client knows (`traceId`, `data.extra`).
+    pub extra_fields: bool,
+    /// Send error messages in Chinese, as the service sometimes does.
+    pub chinese_messages: bool,
+    /// Report `progress` (percent) while processing.
+    pub progress: bool,
+}
+
+impl Quirks {
+    /// Every quirk at once.
+    #[must_use]
+    pub fn all() -> Self {
+        Self {
+            code_as_string: true,
+            message_field: true,
+            extra_fields: true,
+            chinese_messages: true,
+            progress: true,
+        }
+    }
+}
+
+/// Everything the mock can be configured with. [`MockConfig::default`] plays the real service
+/// in real time; [`MockConfig::fast`] and [`MockConfig::manual`] suit tests.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MockConfig {
+    /// The client id the mock accepts.
+    pub client_id: String,
+    /// The client secret the mock accepts.
+    pub client_secret: String,
+    /// Credits at start.
+    pub initial_balance: f64,
+    /// How the clock runs.
+    pub time: TimeMode,
+    /// Task timing.
+    pub timeline: Timeline,
+    /// Unfinished tasks allowed at once (the service's default is 10).
+    pub max_unfinished_tasks: usize,
+    /// How long a token works.
+    pub token_lifetime: Duration,
+    /// How long result links work.
+    pub url_lifetime: Duration,
+    /// Wire quirks.
+    pub quirks: Quirks,
+    /// Callback deliveries tried per task ("call back three times").
+    pub callback_attempts: u32,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "ak_mock0000000000000000000000000001".to_owned(),
+            client_secret: "sk_mock0000000000000000000000000001".to_owned(),
+            initial_balance: 1000.0,
+            time: TimeMode::Real { speed: 1.0 },
+            timeline: Timeline::default(),
+            max_unfinished_tasks: 10,
+            token_lifetime: Duration::from_secs(24 * 3600),
+            url_lifetime: Duration::from_secs(3600),
+            quirks: Quirks::default(),
+            callback_attempts: 3,
+        }
+    }
+}
+
+impl MockConfig {
+    /// Real time at 4200×: a seven-minute task finishes in 100 ms.
+    #[must_use]
+    pub fn fast() -> Self {
+        Self {
+            time: TimeMode::Real { speed: 4200.0 },
+            ..Self::default()
+        }
+    }
+
+    /// Manual time: nothing happens until the test advances the clock.
+    #[must_use]
+    pub fn manual() -> Self {
+        Self {
+            time: TimeMode::Manual,
+            ..Self::default()
+        }
+    }
+
+    /// The same configuration with another time mode.
+    #[must_use]
+    pub fn with_time(self, time: TimeMode) -> Self {
+        Self { time, ..self }
+    }
+
+    /// The same configuration with another starting balance.
+    #[must_use]
+    pub fn with_balance(self, credits: f64) -> Self {
+        Self {
+            initial_balance: credits,
+            ..self
+        }
+    }
+
+    /// The same configuration with other quirks.
+    #[must_use]
+    pub fn with_quirks(self, quirks: Quirks) -> Self {
+        Self { quirks, ..self }
+    }
+
+    /// The same configuration with another timeline.
+    #[must_use]
+    pub fn with_timeline(self, timeline: Timeline) -> Self {
+        Self { timeline, ..self }
+    }
+}

@@ -1,0 +1,65 @@
+//! Scripted faults: what the next calls to a route answer instead of the normal reply.
+
+use std::time::Duration;
+
+/// A route of the simulated service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Route {
+    /// `POST /open-api/v1/auth/token`.
+    Token,
+    /// `POST /open-api/v1/submit-task`.
+    Submit,
+    /// `GET /open-api/v1/query-task`.
+    Query,
+    /// `GET /open-api/v1/balance`.
+    Balance,
+    /// `GET /files/…`, the result downloads.
+    Download,
+}
+
+impl Route {
+    /// A short name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Submit => "submit",
+            Self::Query => "query",
+            Self::Balance => "balance",
+            Self::Download => "download",
+        }
+    }
+}
+
+/// One scripted misbehaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer this HTTP status with an HTML page, as a gateway does.
+    HtmlStatus(u16),
+    /// Answer normally, but only after this much real time (to trigger client timeouts).
+    Delay(Duration),
+    /// Answer HTTP 200 with this error envelope.
+    Envelope {
+        /// The `code`.
+        code: i64,
+        /// The `msg`.
+        msg: String,
+    },
+    /// Answer `code 401` "login expired", and forget every token issued so far.
+    ExpireTokens,
+    /// Process the request normally, then answer HTTP 502 anyway: the client cannot know
+    /// whether it worked (a submit that did create a task).
+    ProcessThenFail,
+}
+
+/// How a task fails, when told to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TaskFailure {
+    /// Queries answer `code 200` with `state: failed`.
+    State,
+    /// Queries answer the top-level `50010001` "generate failed" envelope.
+    Envelope,
+}

@@ -1,0 +1,189 @@
+//! Controlling and inspecting a running mock.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use hitem3d_core::types::TaskState;
+
+use crate::journal::{CallbackDelivery, Counters, JournalEntry};
+use crate::world::World;
+use crate::{Fault, Route, TaskFailure};
+
+/// A handle on a running mock: its address and credentials, its clock, scripted faults, and
+/// what it received. Cheap to clone; every clone controls the same mock.
+#[derive(Debug, Clone)]
+pub struct MockHandle {
+    pub(crate) world: Arc<Mutex<World>>,
+}
+
+impl MockHandle {
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        // A panic in a responder must not hide the state from the test that inspects it.
+        self.world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:38501`.
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        self.world().base_url.clone()
+    }
+
+    /// The client id the mock accepts.
+    #[must_use]
+    pub fn client_id(&self) -> String {
+        self.world().config.client_id.clone()
+    }
+
+    /// The client secret the mock accepts.
+    #[must_use]
+    pub fn client_secret(&self) -> String {
+        self.world().config.client_secret.clone()
+    }
+
+    /// Mock time since start.
+    #[must_use]
+    pub fn now(&self) -> Duration {
+        self.world().now()
+    }
+
+    /// Moves mock time forward (in either time mode).
+    pub fn advance(&self, by: Duration) {
+        let mut world = self.world();
+        world.clock.advance(by);
+        world.settle();
+    }
+
+    /// The credit balance.
+    #[must_use]
+    pub fn balance(&self) -> f64 {
+        let mut world = self.world();
+        world.settle();
+        world.balance
+    }
+
+    /// Sets the credit balance.
+    pub fn set_balance(&self, credits: f64) {
+        self.world().balance = credits;
+    }
+
+    /// The next call to `route` answers `fault` instead of its normal reply.
+    pub fn inject(&self, route: Route, fault: Fault) {
+        self.inject_times(route, fault, 1);
+    }
+
+    /// The next `times` calls to `route` answer `fault`.
+    pub fn inject_times(&self, route: Route, fault: Fault, times: usize) {
+        self.world().inject(route, fault, times);
+    }
+
+    /// Every token issued so far stops working: the next call answers `code 401`.
+    pub fn expire_tokens(&self) {
+        self.world().expire_tokens();
+    }
+
+    /// The next `count` tasks submitted will fail, the way `how` says, when they end.
+    pub fn fail_next_tasks(&self, how: TaskFailure, count: usize) {
+        self.world().fail_next_tasks(how, count);
+    }
+
+    /// Ends a task successfully now. Returns whether the task exists.
+    pub fn complete_task(&self, task_id: &str) -> bool {
+        let mut world = self.world();
+        let found = world.finish_task(task_id, None);
+        world.settle();
+        found
+    }
+
+    /// Ends a task as failed now. Returns whether the task exists.
+    pub fn fail_task(&self, task_id: &str, how: TaskFailure) -> bool {
+        let mut world = self.world();
+        let found = world.finish_task(task_id, Some(how));
+        world.settle();
+        found
+    }
+
+    /// The state of a task now.
+    #[must_use]
+    pub fn task_state(&self, task_id: &str) -> Option<TaskState> {
+        self.world().task_state(task_id)
+    }
+
+    /// The ids of the tasks created, in id order.
+    #[must_use]
+    pub fn task_ids(&self) -> Vec<String> {
+        self.world().tasks.keys().cloned().collect()
+    }
+
+    /// Every request received, in order.
+    #[must_use]
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.world().journal.entries.clone()
+    }
+
+    /// Every callback delivery attempted.
+    #[must_use]
+    pub fn callbacks(&self) -> Vec<CallbackDelivery> {
+        self.world().journal.callbacks.clone()
+    }
+
+    /// Requests per route.
+    #[must_use]
+    pub fn counters(&self) -> Counters {
+        self.world().journal.counters()
+    }
+
+    /// The most tasks there have been unfinished at once, counted at each task creation.
+    #[must_use]
+    pub fn peak_unfinished_tasks(&self) -> usize {
+        self.world().peak_unfinished
+    }
+
+    /// The tasks not finished now.
+    #[must_use]
+    pub fn unfinished_tasks(&self) -> usize {
+        let world = self.world();
+        let now = world.now();
+        world
+            .tasks
+            .values()
+            .filter(|task| !task.state_at(now).is_terminal())
+            .count()
+    }
+
+    /// Submits with identical fields and files that each created a task.
+    #[must_use]
+    pub fn duplicate_submits(&self) -> Vec<(String, usize)> {
+        self.world().journal.duplicate_submits()
+    }
+
+    /// Panics if the same submit (same fields and files) created more than one task.
+    ///
+    /// # Panics
+    /// When it did, listing the duplicates.
+    pub fn assert_no_duplicate_submits(&self) {
+        let duplicates = self.duplicate_submits();
+        assert!(
+            duplicates.is_empty(),
+            "submitted more than once: {duplicates:?}"
+        );
+    }
+
+    /// Panics if any download request carried an `Authorization` header.
+    ///
+    /// # Panics
+    /// When one did.
+    pub fn assert_no_token_on_downloads(&self) {
+        let leaked: Vec<String> = self
+            .journal()
+            .into_iter()
+            .filter(|entry| entry.route == Route::Download && entry.had_authorization)
+            .map(|entry| entry.request_line)
+            .collect();
+        assert!(
+            leaked.is_empty(),
+            "the bearer token reached the download route: {leaked:?}"
+        );
+    }
+}

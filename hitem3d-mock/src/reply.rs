@@ -1,0 +1,104 @@
+//! A reply of the simulated service, before it becomes an HTTP response.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::Quirks;
+
+/// What to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Vec<u8>,
+    pub(crate) code: Option<i64>,
+    pub(crate) delay: Duration,
+}
+
+impl Reply {
+    /// A success envelope carrying `data`.
+    pub(crate) fn success(data: Value, quirks: Quirks, message_key: &str) -> Self {
+        Self::envelope(200, data, "success", quirks, message_key)
+    }
+
+    /// An error envelope in HTTP 200, as the service sends them.
+    pub(crate) fn error(code: i64, msg: &str, quirks: Quirks) -> Self {
+        let msg = if quirks.chinese_messages {
+            chinese(code).unwrap_or(msg)
+        } else {
+            msg
+        };
+        Self::envelope(code, json!({}), msg, quirks, "msg")
+    }
+
+    fn envelope(code: i64, mut data: Value, msg: &str, quirks: Quirks, message_key: &str) -> Self {
+        let key = if quirks.message_field {
+            "message"
+        } else {
+            message_key
+        };
+        let code_value = if quirks.code_as_string {
+            json!(code.to_string())
+        } else {
+            json!(code)
+        };
+        if quirks.extra_fields
+            && let Some(object) = data.as_object_mut()
+            && !object.is_empty()
+        {
+            object.insert("extra".to_owned(), json!({"mock": true}));
+        }
+        let mut body = serde_json::Map::new();
+        body.insert("code".to_owned(), code_value);
+        body.insert("data".to_owned(), data);
+        body.insert(key.to_owned(), json!(msg));
+        if quirks.extra_fields {
+            body.insert("traceId".to_owned(), json!("mock-trace-0001"));
+        }
+        Self {
+            status: 200,
+            content_type: "application/json",
+            body: serde_json::to_vec(&Value::Object(body)).expect("JSON values serialize"),
+            code: Some(code),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// An HTML error page, as a gateway in front of the service sends.
+    pub(crate) fn html(status: u16) -> Self {
+        let body = format!(
+            "<html>\r\n<head><title>{status} Error</title></head>\r\n<body>\r\n<center><h1>{status} Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        );
+        Self {
+            status,
+            content_type: "text/html",
+            body: body.into_bytes(),
+            code: None,
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// Raw bytes, e.g. a result file or a CDN refusal.
+    pub(crate) fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type,
+            body,
+            code: None,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// The Chinese messages the service is known (or likely) to send.
+fn chinese(code: i64) -> Option<&'static str> {
+    Some(match code {
+        30_010_000 => "余额不足",
+        401 => "登录过期",
+        40_010_000 => "客户端凭证无效",
+        50_010_001 => "生成失败",
+        10_000_000 => "系统错误",
+        _ => return None,
+    })
+}

@@ -1,0 +1,196 @@
+//! Reading a submit-task form the way the service does, rule by rule, code by code.
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use futures_util::stream;
+use hitem3d_core::types::{
+    ImageFormat, Model, OutputFormat, RequestType, Resolution, Support, View, ViewMask, limits,
+};
+use sha2::{Digest, Sha256};
+
+use crate::journal::FileSummary;
+use crate::task::SubmitRecord;
+
+/// A refusal: the error code and message the service answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) code: i64,
+    pub(crate) msg: &'static str,
+}
+
+fn refuse(code: i64, msg: &'static str) -> Refusal {
+    Refusal { code, msg }
+}
+
+/// The parts of a form.
+#[derive(Debug, Default)]
+pub(crate) struct Form {
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) files: Vec<(String, Option<String>, Bytes)>,
+}
+
+impl Form {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn files(&self, name: &str) -> Vec<&Bytes> {
+        self.files
+            .iter()
+            .filter(|(key, _, _)| key == name)
+            .map(|(_, _, data)| data)
+            .collect()
+    }
+
+    pub(crate) fn summaries(&self) -> Vec<FileSummary> {
+        self.files
+            .iter()
+            .map(|(field, file_name, data)| FileSummary {
+                field: field.clone(),
+                file_name: file_name.clone(),
+                len: data.len(),
+                sha256: Sha256::digest(data)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Parses a `multipart/form-data` body with the boundary from `content_type`.
+pub(crate) fn parse(content_type: Option<&str>, body: &[u8]) -> Option<Form> {
+    let boundary = multer::parse_boundary(content_type?).ok()?;
+    let chunks = stream::iter([Ok::<_, Infallible>(Bytes::copy_from_slice(body))]);
+    let mut multipart = multer::Multipart::new(chunks, boundary);
+    // The body is already in memory, so this blocks on nothing.
+    futures_executor::block_on(async {
+        let mut form = Form::default();
+        while let Some(field) = multipart.next_field().await.ok()? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let data = field.bytes().await.ok()?;
+            if file_name.is_some() {
+                form.files.push((name, file_name, data));
+            } else {
+                form.fields
+                    .push((name, String::from_utf8_lossy(&data).into_owned()));
+            }
+        }
+        Some(form)
+    })
+}
+
+/// Applies the service's rules in its order; the first broken one is answered.
+pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
+    let images = form.files("images");
+    let views = form.files("multi_images");
+    let pictures = match (images.is_empty(), views.is_empty()) {
+        (false, false) => return Err(refuse(10_031_007, "both images and multi images provided")),
+        (true, true) => return Err(refuse(10_031_008, "images or multi images required")),
+        (false, true) => images.clone(),
+        (true, false) => views.clone(),
+    };
+    if images.len() > 1 || views.len() > limits::MAX_MULTI_VIEW_IMAGES {
+        return Err(refuse(10_031_009, "multi images count exceeds limit"));
+    }
+    for picture in &pictures {
+        if picture.is_empty() {
+            return Err(refuse(10_031_010, "empty file not allowed"));
+        }
+        if picture.len() as u64 > limits::MAX_IMAGE_BYTES {
+            return Err(refuse(10_031_001, "Upload file size exceeds limit"));
+        }
+        if ImageFormat::sniff(picture).is_none() {
+            return Err(refuse(10_031_005, "images only allow png jpeg jpg webp"));
+        }
+    }
+    if !views.is_empty() {
+        check_view_mask(form.field("multi_images_bit"), views.len())?;
+    }
+    let request_type = match form.field("request_type") {
+        None => RequestType::GeometryAndTexture,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .map(RequestType::from_code)
+            .filter(RequestType::is_known)
+            .ok_or_else(|| refuse(10_031_013, "request type not valid"))?,
+    };
+    let model = Model::from_wire(form.field("model").unwrap_or("hitem3dv1"));
+    let Some(capabilities) = model.capabilities().filter(|_| model.is_known()) else {
+        return Err(refuse(10_031_006, "model only allow hitem3dv1 hitem3dv1.5"));
+    };
+    let resolution = match form.field("resolution") {
+        None => capabilities.default_resolution.clone(),
+        Some(text) => {
+            let resolution = Resolution::from_wire(text);
+            if capabilities.resolution(&resolution).is_none() {
+                return Err(refuse(10_031_003, "Resolution not valid"));
+            }
+            resolution
+        }
+    };
+    if let Some(face) = form.field("face") {
+        let valid = face
+            .parse::<u32>()
+            .is_ok_and(|face| capabilities.face_range().contains(&face));
+        if !valid {
+            return Err(refuse(10_031_002, "Face not valid"));
+        }
+    }
+    let format = match form.field("format") {
+        None => OutputFormat::Obj,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .map(OutputFormat::from_code)
+            .filter(OutputFormat::is_known)
+            .ok_or_else(|| refuse(10_031_004, "format not support"))?,
+    };
+    if request_type == RequestType::Texture {
+        let Some(mesh_url) = form.field("mesh_url") else {
+            return Err(refuse(10_031_011, "mesh url required when request type 2"));
+        };
+        if !(mesh_url.starts_with("http://") || mesh_url.starts_with("https://")) {
+            return Err(refuse(10_031_012, "mesh_url_must_start_with_http"));
+        }
+        if capabilities.texture_existing_mesh == Support::Unsupported {
+            return Err(refuse(
+                10_031_017,
+                "this model does not support texturing an existing mesh",
+            ));
+        }
+    }
+    Ok(SubmitRecord {
+        model,
+        request_type,
+        resolution: Some(resolution),
+        format,
+        callback_url: form.field("callback_url").map(str::to_owned),
+        picture: pictures[0].to_vec(),
+    })
+}
+
+/// The bitmap must name as many views as were sent, front included.
+fn check_view_mask(mask: Option<&str>, count: usize) -> Result<(), Refusal> {
+    let mismatch = refuse(10_031_014, "multi_images_bit does not match multi_images");
+    let Some(mask) = mask else {
+        // Two clients never send the bitmap; the service then reads the views in order.
+        return Ok(());
+    };
+    let mask: ViewMask = mask.parse().map_err(|_| mismatch.clone())?;
+    let named = View::KNOWN
+        .iter()
+        .filter(|view| mask.contains(view))
+        .count();
+    if named != count || !mask.contains(&View::Front) {
+        return Err(mismatch);
+    }
+    Ok(())
+}

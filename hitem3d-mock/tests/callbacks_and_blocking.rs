@@ -1,0 +1,185 @@
+//! Callbacks to loopback receivers, the blocking start, and the standalone binary.
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use hitem3d_mock::{BlockingMock, MockConfig, MockService};
+use support::{Client, form, png};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn a_finished_task_is_posted_to_its_callback_url() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let hook = format!("{}/hook", receiver.uri());
+    let body = client
+        .submit(&token, form(png(), &[("callback_url", &hook)]))
+        .await;
+    let task_id = body["data"]["task_id"].as_str().unwrap().to_owned();
+    mock.complete_task(&task_id);
+    for _ in 0..200 {
+        if !receiver.received_requests().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let received = receiver.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1);
+    let posted: serde_json::Value = received[0].body_json().unwrap();
+    assert_eq!(posted["code"], 200);
+    assert_eq!(posted["data"]["task_id"], task_id.as_str());
+    assert_eq!(posted["data"]["state"], "success");
+    assert_eq!(mock.callbacks().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_receiver_gets_three_attempts_and_remote_ones_none() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&receiver)
+        .await;
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let hook = format!("{}/hook", receiver.uri());
+    let local = client
+        .submit(&token, form(png(), &[("callback_url", &hook)]))
+        .await["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let remote = client
+        .submit(
+            &token,
+            form(
+                png(),
+                &[
+                    ("callback_url", "https://example.com/hook"),
+                    ("format", "3"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(support::code(&remote), 200);
+    mock.advance(Duration::from_secs(3600));
+    for _ in 0..300 {
+        if receiver.received_requests().await.unwrap().len() >= 3 && mock.callbacks().len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.received_requests().await.unwrap().len(), 3);
+    let deliveries = mock.callbacks();
+    let to_local: Vec<_> = deliveries.iter().filter(|d| d.task_id == local).collect();
+    assert_eq!(
+        to_local.iter().map(|d| d.attempt).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(to_local.iter().all(|d| d.status == Some(500)));
+    let to_remote: Vec<_> = deliveries.iter().filter(|d| d.task_id != local).collect();
+    assert_eq!(to_remote.len(), 1);
+    assert_eq!(to_remote[0].status, None, "never posted off the machine");
+}
+
+#[test]
+fn the_blocking_mock_serves_plain_tests_and_stops_on_drop() {
+    let mock = BlockingMock::start_with(MockConfig::manual());
+    let base = mock.base_url();
+    let http = reqwest::blocking::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/open-api/v1/auth/token"))
+        .basic_auth(mock.client_id(), Some(mock.client_secret()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(token["code"], 200);
+    drop(mock);
+    let after = http
+        .post(format!("{base}/open-api/v1/auth/token"))
+        .timeout(Duration::from_secs(2))
+        .send();
+    assert!(after.is_err(), "the server is gone");
+}
+
+#[test]
+fn the_binary_prints_its_address_and_serves_a_whole_flow() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hitem3d-mock"))
+        .args(["--port", "0", "--speed", "100000"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut settings = std::collections::HashMap::new();
+    for line in lines.by_ref().take(4) {
+        let line = line.unwrap();
+        if let Some((key, value)) = line.trim().split_once('=') {
+            settings.insert(key.to_owned(), value.to_owned());
+        }
+    }
+    let base = settings["HITEM3D_BASE_URL"].clone();
+    let http = reqwest::blocking::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/open-api/v1/auth/token"))
+        .basic_auth(
+            &settings["HITEM3D_CLIENT_ID"],
+            Some(&settings["HITEM3D_CLIENT_SECRET"]),
+        )
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = token["data"]["accessToken"].as_str().unwrap().to_owned();
+    let form = reqwest::blocking::multipart::Form::new()
+        .part(
+            "images",
+            reqwest::blocking::multipart::Part::bytes(png()).file_name("p.png"),
+        )
+        .text("format", "2");
+    let submitted: serde_json::Value = http
+        .post(format!("{base}/open-api/v1/submit-task"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let task_id = submitted["data"]["task_id"].as_str().unwrap().to_owned();
+    let mut url = None;
+    for _ in 0..100 {
+        let queried: serde_json::Value = http
+            .get(format!("{base}/open-api/v1/query-task?task_id={task_id}"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if queried["data"]["state"] == "success" {
+            url = queried["data"]["url"].as_str().map(str::to_owned);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let model = http
+        .get(url.expect("the task finished"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    assert_eq!(&model[..4], b"glTF");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,405 @@
+//! The mock's API, driven with a plain HTTP client.
+
+mod support;
+
+use std::time::Duration;
+
+use hitem3d_mock::{Fault, MockConfig, MockService, Quirks, Route, TaskFailure};
+use reqwest::multipart::{Form, Part};
+use support::{Client, code, form, png};
+
+const SEVEN_MINUTES: Duration = Duration::from_secs(420);
+
+#[tokio::test]
+async fn token_submit_query_download() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token_body = client
+        .token_with(&mock.client_id(), &mock.client_secret())
+        .await;
+    assert_eq!(
+        token_body["message"], "success",
+        "the token answer says `message`"
+    );
+    assert_eq!(token_body["data"]["tokenType"], "Bearer");
+    let token = token_body["data"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let before = code(&client.balance(&token).await);
+    assert_eq!(before, 200);
+    let submitted = client
+        .submit(
+            &token,
+            form(png(), &[("model", "hitem3dv2.1"), ("format", "2")]),
+        )
+        .await;
+    assert_eq!(code(&submitted), 200, "{submitted}");
+    let task_id = submitted["data"]["task_id"].as_str().unwrap().to_owned();
+
+    let created = client.query(&token, &task_id).await;
+    assert_eq!(created["data"]["state"], "created");
+    mock.advance(Duration::from_secs(3));
+    assert_eq!(
+        client.query(&token, &task_id).await["data"]["state"],
+        "queueing"
+    );
+    mock.advance(Duration::from_secs(200));
+    assert_eq!(
+        client.query(&token, &task_id).await["data"]["state"],
+        "processing"
+    );
+    mock.advance(SEVEN_MINUTES);
+    let done = client.query(&token, &task_id).await;
+    assert_eq!(done["data"]["state"], "success");
+    assert_eq!(done["data"]["id"], format!("{task_id}_0"));
+    let model_url = done["data"]["url"].as_str().unwrap();
+    let cover_url = done["data"]["cover_url"].as_str().unwrap();
+    assert!(model_url.contains("auth_key="));
+
+    let (status, model) = client.download(model_url).await;
+    assert_eq!(status, 200);
+    assert_eq!(&model[..4], b"glTF");
+    let (status, cover) = client.download(cover_url).await;
+    assert_eq!(status, 200);
+    assert_eq!(&cover[..8], b"\x89PNG\r\n\x1a\n");
+
+    // hitem3dv2.1 at its default 1536fast, geometry and texture, per the spec's price table.
+    let balance = client.balance(&token).await["data"]["totalBalance"]
+        .as_f64()
+        .unwrap();
+    assert!(balance < 1000.0, "credits were charged: {balance}");
+    let counters = mock.counters();
+    assert_eq!(
+        (counters.tokens, counters.tasks_created, counters.downloads),
+        (1, 1, 2)
+    );
+    mock.assert_no_token_on_downloads();
+    mock.assert_no_duplicate_submits();
+}
+
+#[tokio::test]
+async fn bad_credentials_and_bad_tokens() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let refused = client.token_with(&mock.client_id(), "sk_wrong").await;
+    assert_eq!(code(&refused), 40_010_000);
+    assert_eq!(refused["message"], "client credentials are invalid");
+
+    let no_token = client.balance("not-a-token").await;
+    assert_eq!(
+        (code(&no_token), no_token["msg"].as_str()),
+        (401, Some("login expired"))
+    );
+
+    let token = client.token(&mock).await;
+    assert_eq!(code(&client.balance(&token).await), 200);
+    mock.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(code(&client.balance(&token).await), 401, "tokens live 24 h");
+    let fresh = client.token(&mock).await;
+    mock.expire_tokens();
+    assert_eq!(code(&client.balance(&fresh).await), 401);
+}
+
+#[tokio::test]
+async fn every_submit_rule_answers_its_code() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let mut big = png();
+    big.resize(20_000_001, 0);
+    let views = |n: usize, bit: &str| {
+        let mut form = Form::new().text("multi_images_bit", bit.to_owned());
+        for _ in 0..n {
+            form = form.part("multi_images", Part::bytes(png()).file_name("v.png"));
+        }
+        form
+    };
+    let cases: Vec<(Form, i64)> = vec![
+        (Form::new().text("model", "hitem3dv2.1"), 10_031_008),
+        (
+            form(png(), &[]).part("multi_images", Part::bytes(png()).file_name("b.png")),
+            10_031_007,
+        ),
+        (views(5, "1111"), 10_031_009),
+        (form(Vec::new(), &[]), 10_031_010),
+        (form(big, &[]), 10_031_001),
+        (form(b"GIF89a...".to_vec(), &[]), 10_031_005),
+        (form(png(), &[("model", "hitem3dv9")]), 10_031_006),
+        (
+            form(
+                png(),
+                &[("model", "hitem3dv1.5"), ("resolution", "2048master")],
+            ),
+            10_031_003,
+        ),
+        (
+            form(png(), &[("model", "hitem3dv2.1"), ("face", "10")]),
+            10_031_002,
+        ),
+        (form(png(), &[("format", "9")]), 10_031_004),
+        (
+            form(png(), &[("request_type", "2"), ("model", "hitem3dv1.5")]),
+            10_031_011,
+        ),
+        (
+            form(
+                png(),
+                &[
+                    ("request_type", "2"),
+                    ("model", "hitem3dv1.5"),
+                    ("mesh_url", "ftp://x"),
+                ],
+            ),
+            10_031_012,
+        ),
+        (
+            form(
+                png(),
+                &[
+                    ("request_type", "2"),
+                    ("model", "hitem3dv2.0"),
+                    ("mesh_url", "https://x/m.glb"),
+                ],
+            ),
+            10_031_017,
+        ),
+        (views(2, "1100"), 200),
+        (views(2, "0110"), 10_031_014),
+    ];
+    for (index, (form, expected)) in cases.into_iter().enumerate() {
+        let body = client.submit(&token, form).await;
+        assert_eq!(code(&body), expected, "case {index}: {body}");
+        if expected != 200 {
+            assert_eq!(body["data"], serde_json::json!({}), "case {index}");
+        }
+    }
+    assert_eq!(mock.counters().tasks_created, 1);
+}
+
+#[tokio::test]
+async fn credits_run_out_and_failed_tasks_are_refunded() {
+    let mock = MockService::start_with(MockConfig::manual().with_balance(30.0)).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    mock.fail_next_tasks(TaskFailure::State, 1);
+    let first = client
+        .submit(
+            &token,
+            form(png(), &[("model", "hitem3dv1.5"), ("resolution", "512")]),
+        )
+        .await;
+    assert_eq!(code(&first), 200, "{first}");
+    let charged = mock.balance();
+    assert!(charged < 30.0);
+    let task_id = first["data"]["task_id"].as_str().unwrap().to_owned();
+    mock.advance(SEVEN_MINUTES);
+    assert_eq!(
+        client.query(&token, &task_id).await["data"]["state"],
+        "failed"
+    );
+    assert_eq!(mock.balance(), 30.0, "refunded");
+
+    mock.set_balance(1.0);
+    let poor = client.submit(&token, form(png(), &[])).await;
+    assert_eq!(code(&poor), 30_010_000);
+}
+
+#[tokio::test]
+async fn generate_failed_can_come_as_an_envelope() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(mock.fail_task(&task_id, TaskFailure::Envelope));
+    let body = client.query(&token, &task_id).await;
+    assert_eq!(
+        (code(&body), body["msg"].as_str()),
+        (50_010_001, Some("generate failed"))
+    );
+    let unknown = client.query(&token, "no-such-task").await;
+    assert_eq!(code(&unknown), 40_040_000);
+}
+
+#[tokio::test]
+async fn the_unfinished_task_limit_is_enforced() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    for _ in 0..10 {
+        assert_eq!(code(&client.submit(&token, form(png(), &[])).await), 200);
+    }
+    assert_eq!(
+        code(&client.submit(&token, form(png(), &[])).await),
+        40_029_000
+    );
+    let first = mock.task_ids()[0].clone();
+    mock.complete_task(&first);
+    assert_eq!(code(&client.submit(&token, form(png(), &[])).await), 200);
+    assert_eq!(mock.peak_unfinished_tasks(), 10);
+}
+
+#[tokio::test]
+async fn links_expire_and_each_query_issues_fresh_ones() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let task_id = client.submit(&token, form(png(), &[("format", "3")])).await["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    mock.complete_task(&task_id);
+    let old = client.query(&token, &task_id).await["data"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(old.contains("/model.stl?"));
+    mock.advance(Duration::from_secs(3600));
+    let (status, _) = client.download(&old).await;
+    assert_eq!(status, 403, "an hour later the link is dead");
+    let new = client.query(&token, &task_id).await["data"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, old);
+    assert_eq!(client.download(&new).await.0, 200);
+    let tampered = new.replace("/model.stl", "/cover.png");
+    assert_eq!(client.download(&tampered).await.0, 403);
+}
+
+#[tokio::test]
+async fn scripted_faults_answer_once_each() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+
+    mock.inject(Route::Balance, Fault::HtmlStatus(502));
+    let response = client
+        .http
+        .get(format!("{}/open-api/v1/balance", mock.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    assert!(response.text().await.unwrap().contains("<html>"));
+    assert_eq!(
+        code(&client.balance(&token).await),
+        200,
+        "one fault, then normal"
+    );
+
+    mock.inject(
+        Route::Balance,
+        Fault::Envelope {
+            code: 10_000_000,
+            msg: "system error".to_owned(),
+        },
+    );
+    assert_eq!(code(&client.balance(&token).await), 10_000_000);
+
+    mock.inject(Route::Balance, Fault::Delay(Duration::from_millis(300)));
+    let slow = client
+        .http
+        .get(format!("{}/open-api/v1/balance", mock.base_url()))
+        .bearer_auth(&token)
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await;
+    assert!(slow.unwrap_err().is_timeout());
+
+    mock.inject(Route::Query, Fault::ExpireTokens);
+    assert_eq!(code(&client.query(&token, "x").await), 401);
+    assert_eq!(
+        code(&client.balance(&token).await),
+        401,
+        "the token is gone for good"
+    );
+
+    let token = client.token(&mock).await;
+    mock.inject(Route::Submit, Fault::ProcessThenFail);
+    let response = client
+        .http
+        .post(format!("{}/open-api/v1/submit-task", mock.base_url()))
+        .bearer_auth(&token)
+        .multipart(form(png(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    assert_eq!(
+        mock.counters().tasks_created,
+        1,
+        "the task exists although the client saw 502"
+    );
+}
+
+#[tokio::test]
+async fn quirks_change_the_wire_not_the_meaning() {
+    let quirks = Quirks::all();
+    let mock =
+        MockService::start_with(MockConfig::manual().with_quirks(quirks).with_balance(0.0)).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let balance = client.balance(&token).await;
+    assert_eq!(balance["code"], "200");
+    assert_eq!(balance["message"], "success");
+    assert!(balance.get("msg").is_none());
+    assert_eq!(balance["traceId"], "mock-trace-0001");
+    let poor = client.submit(&token, form(png(), &[])).await;
+    assert_eq!(poor["code"], "30010000");
+    assert_eq!(poor["message"], "余额不足");
+
+    mock.set_balance(100.0);
+    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    mock.advance(Duration::from_secs(300));
+    let processing = client.query(&token, &task_id).await;
+    assert_eq!(processing["data"]["state"], "processing");
+    assert!(processing["data"]["progress"].as_f64().unwrap() > 0.0);
+    assert_eq!(processing["data"]["extra"]["mock"], true);
+}
+
+#[tokio::test]
+async fn the_journal_redacts_credentials() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    client.balance(&token).await;
+    let journal = mock.journal();
+    assert_eq!(journal.len(), 2);
+    for entry in &journal {
+        let auth = entry
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .unwrap();
+        assert!(auth.1.ends_with("[redacted]"), "{auth:?}");
+        assert!(!format!("{entry:?}").contains(&token));
+    }
+}
+
+#[tokio::test]
+async fn real_time_runs_at_the_configured_speed() {
+    let mock = MockService::start_with(MockConfig::fast()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // 7 minutes at 4200× is 100 ms; poll for up to 5 s of real time.
+    for _ in 0..100 {
+        if client.query(&token, &task_id).await["data"]["state"] == "success" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the fast task never finished");
+}

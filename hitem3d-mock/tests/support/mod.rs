@@ -1,0 +1,119 @@
+//! A plain HTTP client for the mock: reqwest, not the SDK, so the mock is tested on its own.
+
+#![allow(dead_code, reason = "each test file uses part of the support code")]
+
+use std::io::Cursor;
+
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+/// A picture the mock can decode: a red square on white.
+pub fn png() -> Vec<u8> {
+    let mut picture = image::RgbaImage::from_pixel(32, 32, image::Rgba([255, 255, 255, 255]));
+    for y in 8..24 {
+        for x in 8..24 {
+            picture.put_pixel(x, y, image::Rgba([220, 30, 30, 255]));
+        }
+    }
+    let mut out = Cursor::new(Vec::new());
+    picture.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Client {
+    pub fn new(base: String) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base,
+        }
+    }
+
+    pub async fn token_with(&self, id: &str, secret: &str) -> Value {
+        self.http
+            .post(format!("{}/open-api/v1/auth/token", self.base))
+            .basic_auth(id, Some(secret))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token(&self, mock: &hitem3d_mock::MockHandle) -> String {
+        let body = self
+            .token_with(&mock.client_id(), &mock.client_secret())
+            .await;
+        body["data"]["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn submit(&self, token: &str, form: Form) -> Value {
+        self.http
+            .post(format!("{}/open-api/v1/submit-task", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn query(&self, token: &str, task_id: &str) -> Value {
+        self.http
+            .get(format!(
+                "{}/open-api/v1/query-task?task_id={}",
+                self.base,
+                url::form_urlencoded::byte_serialize(task_id.as_bytes()).collect::<String>()
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn balance(&self, token: &str) -> Value {
+        self.http
+            .get(format!("{}/open-api/v1/balance", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn download(&self, url: &str) -> (u16, Vec<u8>) {
+        let response = self.http.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+}
+
+/// A single-picture form.
+pub fn form(picture: Vec<u8>, fields: &[(&str, &str)]) -> Form {
+    let mut form = Form::new().part("images", Part::bytes(picture).file_name("image.png"));
+    for (name, value) in fields {
+        form = form.text((*name).to_owned(), (*value).to_owned());
+    }
+    form
+}
+
+pub fn code(body: &Value) -> i64 {
+    match &body["code"] {
+        Value::Number(n) => n.as_i64().unwrap(),
+        Value::String(s) => s.parse().unwrap(),
+        other => panic!("no code in {other}"),
+    }
+}
