@@ -6,22 +6,26 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use hitem3d_mock::{BlockingMock, MockConfig, MockService};
-use support::{Client, form, png};
+use hitem3d_mock::{BlockingMock, MockConfig};
+use support::{form, png};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[tokio::test]
-async fn a_finished_task_is_posted_to_its_callback_url() {
+/// A loopback webhook receiver answering `status` to every POST.
+async fn receiver(status: u16) -> MockServer {
     let receiver = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/hook"))
-        .respond_with(ResponseTemplate::new(200))
+        .respond_with(ResponseTemplate::new(status))
         .mount(&receiver)
         .await;
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    receiver
+}
+
+#[tokio::test]
+async fn a_finished_task_is_posted_to_its_callback_url() {
+    let receiver = receiver(200).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
     let hook = format!("{}/hook", receiver.uri());
     let body = client
         .submit(&token, form(png(), &[("callback_url", &hook)]))
@@ -45,21 +49,12 @@ async fn a_finished_task_is_posted_to_its_callback_url() {
 
 #[tokio::test]
 async fn a_failing_receiver_gets_three_attempts_and_remote_ones_none() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&receiver)
-        .await;
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let receiver = receiver(500).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
     let hook = format!("{}/hook", receiver.uri());
     let local = client
-        .submit(&token, form(png(), &[("callback_url", &hook)]))
-        .await["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .submit_task(&token, form(png(), &[("callback_url", &hook)]))
+        .await;
     let remote = client
         .submit(
             &token,

@@ -104,9 +104,7 @@ async fn bad_credentials_and_bad_tokens() {
 
 #[tokio::test]
 async fn every_submit_rule_answers_its_code() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
     let mut big = png();
     big.resize(20_000_001, 0);
     let views = |n: usize, bit: &str| {
@@ -180,9 +178,7 @@ async fn every_submit_rule_answers_its_code() {
 
 #[tokio::test]
 async fn credits_run_out_and_failed_tasks_are_refunded() {
-    let mock = MockService::start_with(MockConfig::manual().with_balance(30.0)).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let (mock, client, token) = support::session(MockConfig::manual().with_balance(30.0)).await;
     mock.fail_next_tasks(TaskFailure::State, 1);
     let first = client
         .submit(
@@ -208,13 +204,8 @@ async fn credits_run_out_and_failed_tasks_are_refunded() {
 
 #[tokio::test]
 async fn generate_failed_can_come_as_an_envelope() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
-    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
+    let task_id = client.submit_task(&token, form(png(), &[])).await;
     assert!(mock.fail_task(&task_id, TaskFailure::Envelope));
     let body = client.query(&token, &task_id).await;
     assert_eq!(
@@ -227,9 +218,7 @@ async fn generate_failed_can_come_as_an_envelope() {
 
 #[tokio::test]
 async fn the_unfinished_task_limit_is_enforced() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
     for _ in 0..10 {
         assert_eq!(code(&client.submit(&token, form(png(), &[])).await), 200);
     }
@@ -245,13 +234,10 @@ async fn the_unfinished_task_limit_is_enforced() {
 
 #[tokio::test]
 async fn links_expire_and_each_query_issues_fresh_ones() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
-    let task_id = client.submit(&token, form(png(), &[("format", "3")])).await["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
+    let task_id = client
+        .submit_task(&token, form(png(), &[("format", "3")]))
+        .await;
     mock.complete_task(&task_id);
     let old = client.query(&token, &task_id).await["data"]["url"]
         .as_str()
@@ -273,9 +259,7 @@ async fn links_expire_and_each_query_issues_fresh_ones() {
 
 #[tokio::test]
 async fn scripted_faults_answer_once_each() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
 
     mock.inject(Route::Balance, Fault::HtmlStatus(502));
     let response = client
@@ -355,10 +339,7 @@ async fn quirks_change_the_wire_not_the_meaning() {
     assert_eq!(poor["message"], "余额不足");
 
     mock.set_balance(100.0);
-    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let task_id = client.submit_task(&token, form(png(), &[])).await;
     mock.advance(Duration::from_secs(300));
     let processing = client.query(&token, &task_id).await;
     assert_eq!(processing["data"]["state"], "processing");
@@ -368,9 +349,7 @@ async fn quirks_change_the_wire_not_the_meaning() {
 
 #[tokio::test]
 async fn the_journal_redacts_credentials() {
-    let mock = MockService::start_with(MockConfig::manual()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
     client.balance(&token).await;
     let journal = mock.journal();
     assert_eq!(journal.len(), 2);
@@ -387,13 +366,8 @@ async fn the_journal_redacts_credentials() {
 
 #[tokio::test]
 async fn real_time_runs_at_the_configured_speed() {
-    let mock = MockService::start_with(MockConfig::fast()).await;
-    let client = Client::new(mock.base_url());
-    let token = client.token(&mock).await;
-    let task_id = client.submit(&token, form(png(), &[])).await["data"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_mock, client, token) = support::session(MockConfig::fast()).await;
+    let task_id = client.submit_task(&token, form(png(), &[])).await;
     // 7 minutes at 4200× is 100 ms; poll for up to 5 s of real time.
     for _ in 0..100 {
         if client.query(&token, &task_id).await["data"]["state"] == "success" {

@@ -47,6 +47,28 @@ impl Mesh {
         })
     }
 
+    /// Two triangles per cell of a `w` × `h` grid whose `(w + 1) × (h + 1)` corner vertices
+    /// start at `start`, row by row, facing +Z (`up`) or −Z.
+    fn grid_triangles(&mut self, start: u32, w: u32, h: u32, up: bool) {
+        let corner = |i: u32, j: u32| start + j * (w + 1) + i;
+        for j in 0..h {
+            for i in 0..w {
+                let [tl, tr, br, bl] = [
+                    corner(i, j),
+                    corner(i + 1, j),
+                    corner(i + 1, j + 1),
+                    corner(i, j + 1),
+                ];
+                let triangles = if up {
+                    [bl, br, tr, bl, tr, tl]
+                } else {
+                    [bl, tr, br, bl, tl, tr]
+                };
+                self.indices.extend_from_slice(&triangles);
+            }
+        }
+    }
+
     /// Sets each vertex normal to the normalised sum of its triangles' normals.
     fn smooth_normals(&mut self) {
         let mut sums = vec![[0.0_f32; 3]; self.positions.len()];
@@ -219,8 +241,6 @@ impl PixelGrid {
             ]
         };
         let mut mesh = Mesh::default();
-        let stride = w + 1;
-        let top_index = |i: u32, j: u32| j * stride + i;
         // Top surface: shared vertices, smooth normals accumulated below.
         for j in 0..=h {
             for i in 0..=w {
@@ -230,17 +250,7 @@ impl PixelGrid {
                 mesh.colors.push(color);
             }
         }
-        for j in 0..h {
-            for i in 0..w {
-                let [tl, tr, br, bl] = [
-                    top_index(i, j),
-                    top_index(i + 1, j),
-                    top_index(i + 1, j + 1),
-                    top_index(i, j + 1),
-                ];
-                mesh.indices.extend_from_slice(&[bl, br, tr, bl, tr, tl]);
-            }
-        }
+        mesh.grid_triangles(0, w, h, true);
         mesh.smooth_normals();
         // Bottom: a flat grid matching the walls' edges, facing down.
         let bottom_start = u32::try_from(mesh.positions.len()).expect("small meshes");
@@ -251,18 +261,7 @@ impl PixelGrid {
                 mesh.colors.push(BACKGROUND.map(|c| c * 0.7));
             }
         }
-        let bottom_index = |i: u32, j: u32| bottom_start + top_index(i, j);
-        for j in 0..h {
-            for i in 0..w {
-                let [tl, tr, br, bl] = [
-                    bottom_index(i, j),
-                    bottom_index(i + 1, j),
-                    bottom_index(i + 1, j + 1),
-                    bottom_index(i, j + 1),
-                ];
-                mesh.indices.extend_from_slice(&[bl, tr, br, bl, tl, tr]);
-            }
-        }
+        mesh.grid_triangles(bottom_start, w, h, false);
         // Walls around the plate, flat-shaded.
         let wall_color = BACKGROUND.map(|c| c * 0.8);
         let top_at = |i: u32, j: u32| position(i, j, corner(i, j).0);

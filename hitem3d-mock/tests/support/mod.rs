@@ -4,8 +4,22 @@
 
 use std::io::Cursor;
 
+use hitem3d_mock::{MockConfig, MockService};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
+
+/// Sends a request and reads its JSON answer.
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// A manual-time or fast mock, a client for it, and a token.
+pub async fn session(config: MockConfig) -> (MockService, Client, String) {
+    let mock = MockService::start_with(config).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+    (mock, client, token)
+}
 
 /// A picture the mock can decode: a red square on white.
 pub fn png() -> Vec<u8> {
@@ -34,16 +48,13 @@ impl Client {
     }
 
     pub async fn token_with(&self, id: &str, secret: &str) -> Value {
-        self.http
-            .post(format!("{}/open-api/v1/auth/token", self.base))
-            .basic_auth(id, Some(secret))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json(
+            self.http
+                .post(format!("{}/open-api/v1/auth/token", self.base))
+                .basic_auth(id, Some(secret))
+                .json(&serde_json::json!({})),
+        )
+        .await
     }
 
     pub async fn token(&self, mock: &hitem3d_mock::MockHandle) -> String {
@@ -54,44 +65,44 @@ impl Client {
     }
 
     pub async fn submit(&self, token: &str, form: Form) -> Value {
-        self.http
-            .post(format!("{}/open-api/v1/submit-task", self.base))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json(
+            self.http
+                .post(format!("{}/open-api/v1/submit-task", self.base))
+                .bearer_auth(token)
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// Submits and returns the new task's id; panics if the mock refuses.
+    pub async fn submit_task(&self, token: &str, form: Form) -> String {
+        let body = self.submit(token, form).await;
+        body["data"]["task_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("refused: {body}"))
+            .to_owned()
     }
 
     pub async fn query(&self, token: &str, task_id: &str) -> Value {
-        self.http
-            .get(format!(
-                "{}/open-api/v1/query-task?task_id={}",
-                self.base,
-                url::form_urlencoded::byte_serialize(task_id.as_bytes()).collect::<String>()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json(
+            self.http
+                .get(format!(
+                    "{}/open-api/v1/query-task?task_id={}",
+                    self.base,
+                    url::form_urlencoded::byte_serialize(task_id.as_bytes()).collect::<String>()
+                ))
+                .bearer_auth(token),
+        )
+        .await
     }
 
     pub async fn balance(&self, token: &str) -> Value {
-        self.http
-            .get(format!("{}/open-api/v1/balance", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        json(
+            self.http
+                .get(format!("{}/open-api/v1/balance", self.base))
+                .bearer_auth(token),
+        )
+        .await
     }
 
     pub async fn download(&self, url: &str) -> (u16, Vec<u8>) {
