@@ -73,7 +73,9 @@ fn the_same_seed_replays_the_same_delays() {
         let mut script = Script::new([reset(), reset(), Reply::Json(TASK_OK)]);
         drive(query(), &mut script, &mut tokens(&["a"]), Timestamp::ZERO).waits
     };
-    assert_eq!(run(), run());
+    let first = run();
+    assert_eq!(first.len(), 2, "two backoffs happened");
+    assert_eq!(first, run());
 }
 
 #[test]

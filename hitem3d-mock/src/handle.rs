@@ -144,12 +144,7 @@ impl MockHandle {
     #[must_use]
     pub fn unfinished_tasks(&self) -> usize {
         let world = self.world();
-        let now = world.now();
-        world
-            .tasks
-            .values()
-            .filter(|task| !task.state_at(now).is_terminal())
-            .count()
+        world.unfinished_tasks(world.now())
     }
 
     /// Submits with identical fields and files that each created a task.

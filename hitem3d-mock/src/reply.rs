@@ -24,12 +24,18 @@ impl Reply {
 
     /// An error envelope in HTTP 200, as the service sends them.
     pub(crate) fn error(code: i64, msg: &str, quirks: Quirks) -> Self {
+        Self::error_with_key(code, msg, quirks, "msg")
+    }
+
+    /// An error envelope whose message field is `message_key` (the token endpoint says
+    /// `message` where the others say `msg`).
+    pub(crate) fn error_with_key(code: i64, msg: &str, quirks: Quirks, message_key: &str) -> Self {
         let msg = if quirks.chinese_messages {
             chinese(code).unwrap_or(msg)
         } else {
             msg
         };
-        Self::envelope(code, json!({}), msg, quirks, "msg")
+        Self::envelope(code, json!({}), msg, quirks, message_key)
     }
 
     fn envelope(code: i64, mut data: Value, msg: &str, quirks: Quirks, message_key: &str) -> Self {

@@ -1,6 +1,6 @@
 //! The simulated service's state and its answers, independent of any HTTP server.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -72,8 +72,8 @@ pub(crate) struct World {
     tokens: HashMap<String, Duration>,
     pub(crate) tasks: BTreeMap<String, MockTask>,
     links: HashMap<String, Link>,
-    faults: HashMap<Route, Vec<Fault>>,
-    fail_next: Vec<TaskFailure>,
+    faults: HashMap<Route, VecDeque<Fault>>,
+    fail_next: VecDeque<TaskFailure>,
     pub(crate) journal: Journal,
     pub(crate) pending_callbacks: Vec<PendingCallback>,
     pub(crate) peak_unfinished: usize,
@@ -91,7 +91,7 @@ impl World {
             tasks: BTreeMap::new(),
             links: HashMap::new(),
             faults: HashMap::new(),
-            fail_next: Vec::new(),
+            fail_next: VecDeque::new(),
             journal: Journal::default(),
             pending_callbacks: Vec::new(),
             peak_unfinished: 0,
@@ -137,7 +137,7 @@ impl World {
         self.tasks.get(task_id).map(|task| task.state_at(now))
     }
 
-    fn unfinished_tasks(&self, now: Duration) -> usize {
+    pub(crate) fn unfinished_tasks(&self, now: Duration) -> usize {
         self.tasks
             .values()
             .filter(|task| !task.state_at(now).is_terminal())
@@ -184,13 +184,7 @@ impl World {
     pub(crate) fn handle(&mut self, route: Route, request: &Incoming<'_>) -> Reply {
         self.settle();
         let now = self.now();
-        let fault = self.faults.get_mut(&route).and_then(|queue| {
-            if queue.is_empty() {
-                None
-            } else {
-                Some(queue.remove(0))
-            }
-        });
+        let fault = self.faults.get_mut(&route).and_then(VecDeque::pop_front);
         let mut entry = JournalEntry {
             at: now,
             route,
@@ -276,16 +270,12 @@ impl World {
             .and_then(|decoded| String::from_utf8(decoded).ok());
         let expected = format!("{}:{}", self.config.client_id, self.config.client_secret);
         if credentials.as_deref() != Some(expected.as_str()) {
-            let mut reply = Reply::error(
+            return Reply::error_with_key(
                 40_010_000,
                 "client credentials are invalid",
                 self.config.quirks,
+                "message",
             );
-            // The token endpoint says `message`, not `msg`.
-            reply.body = String::from_utf8_lossy(&reply.body)
-                .replace("\"msg\"", "\"message\"")
-                .into_bytes();
-            return reply;
         }
         let random = hex(&self.random_bytes("token"));
         let token = format!("mock*{}*{random}", self.counter);
@@ -343,11 +333,7 @@ impl World {
             hex(&self.random_bytes("task"))[..32].to_owned(),
             self.counter
         );
-        let failure = if self.fail_next.is_empty() {
-            None
-        } else {
-            Some(self.fail_next.remove(0))
-        };
+        let failure = self.fail_next.pop_front();
         self.tasks.insert(
             id.clone(),
             MockTask {
