@@ -1,9 +1,53 @@
-//! The async client of the Hitem3D (Hi3D) SDK, on reqwest and tokio.
+//! The async client of the Hitem3D (Hi3D) image-to-3D API, on reqwest and tokio.
 //!
-//! **Under construction.** This crate will be a thin driver of `hitem3d-core`: it moves bytes
-//! between the core's state machines and the network (submit, wait with progress, streaming
-//! download, `generate`), and holds no API logic of its own.
+//! Every decision — request shapes, validation, retries, token refresh, polling, link
+//! freshness — lives in [`hitem3d_core`]; this crate moves bytes between it and the network.
+//! `hitem3d-blocking` offers the same operations without an async runtime.
+//!
+//! ```no_run
+//! use hitem3d_async::{Client, Image, SubmitTask, types::Model};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), hitem3d_async::Error> {
+//! // HITEM3D_CLIENT_ID / HITEM3D_CLIENT_SECRET from the API console.
+//! let client = Client::from_env()?;
+//! let front = Image::new(std::fs::read("chair.png").expect("a picture"));
+//! let task = SubmitTask::builder(Model::Hitem3dV2_1).image(front).build()?; // checked locally
+//! let generated = client.generate(task, "out").await?;
+//! println!("wrote {}", generated.model.path.display());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Client::generate`]: submit, wait, download in one call.
+//! - [`Client::submit`], [`Client::wait`] / [`Client::watch`], [`Client::download`]: the
+//!   steps, for resuming by task id or custom flows.
+//! - At most [`ClientConfig::task_slots`] (default 10, the account limit) tasks are unfinished
+//!   at once; further submits wait for a slot.
+//! - TLS: the `rustls` feature (default) or `native-tls`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod callback;
+mod client;
+mod clock;
+mod download;
+mod generate;
+mod reqwest_transport;
+mod task_slots;
+mod transport;
+mod wait;
+
+pub use client::Client;
+pub use reqwest_transport::ReqwestTransport;
+pub use transport::{ResponseBody, Transport};
+pub use wait::TaskWatch;
+
 pub use hitem3d_core as core;
+pub use hitem3d_core::types;
+pub use hitem3d_core::{
+    CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
+    DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, PollSchedule,
+    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
+    WaitUpdate,
+};

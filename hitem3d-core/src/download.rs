@@ -132,6 +132,7 @@ pub struct DownloadPlan {
     first_sent_on_link: Option<Timestamp>,
     requeries: u32,
     refused: Option<StatusCode>,
+    restartable: bool,
 }
 
 impl DownloadPlan {
@@ -156,13 +157,45 @@ impl DownloadPlan {
             first_sent_on_link: None,
             requeries: 0,
             refused: None,
+            restartable: true,
         }
+    }
+
+    /// Declares that the destination cannot start over (a socket, a pipe, a hashing writer):
+    /// a body that breaks off is then reported as [`DownloadErrorKind::Interrupted`] instead of
+    /// being fetched again on top of what was written. By default the driver truncates the
+    /// destination before each [`BodyAction::Save`].
+    #[must_use]
+    pub fn with_append_only_destination(mut self) -> Self {
+        self.restartable = false;
+        self
     }
 
     /// The result in use: the one given, or a fresher one after a re-query.
     #[must_use]
     pub fn result(&self) -> &TaskResult {
         &self.result
+    }
+
+    /// Which file this plan fetches.
+    #[must_use]
+    pub fn kind(&self) -> ResultKind {
+        self.kind
+    }
+
+    /// File requests handed out so far.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The size announced by the answer being saved (its `Content-Length`), if any.
+    #[must_use]
+    pub fn expected_bytes(&self) -> Option<u64> {
+        match self.state {
+            State::AwaitingBody { expected } => expected,
+            _ => None,
+        }
     }
 
     /// What to do next. After [`DownloadStep::Done`] it keeps answering the same result.
@@ -293,6 +326,10 @@ impl DownloadPlan {
     /// Reports that the request, or reading its body, failed.
     pub fn on_transport_failure(&mut self, failure: TransportFailure, now: Timestamp) {
         if !matches!(self.state, State::AwaitingHead | State::AwaitingBody { .. }) {
+            return;
+        }
+        if !self.restartable && matches!(self.state, State::AwaitingBody { .. }) {
+            self.set_done(DownloadErrorKind::Interrupted(failure));
             return;
         }
         match self.decide(AttemptFailure::Transport(&failure), now) {

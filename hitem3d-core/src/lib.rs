@@ -34,20 +34,26 @@ mod base_url;
 mod body;
 mod call;
 mod callback;
+mod client_config;
 pub mod decode;
 mod download;
+mod error;
 mod file_name;
+mod generate;
 mod multipart;
 mod operation;
+mod progress;
 mod redact;
 mod requests;
 mod retry;
+mod seed_sequence;
 mod seeded_random;
 mod submit;
 mod task_result;
 mod time;
 mod token_cache;
 mod transport_failure;
+mod wait_update;
 mod waiter;
 
 pub use base_url::{BaseUrl, BaseUrlError};
@@ -56,16 +62,23 @@ pub use call::{Call, CallError, CallStep};
 pub use callback::{
     CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
 };
+pub use client_config::{
+    BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError, DEFAULT_TASK_SLOTS,
+};
 pub use decode::{ApiError, DecodeError, MAX_RESPONSE_BYTES};
 pub use download::{
     BodyAction, DownloadError, DownloadErrorKind, DownloadPlan, DownloadPolicy, DownloadStep,
     DownloadSummary,
 };
+pub use error::Error;
 pub use file_name::safe_file_name;
+pub use generate::{GenerateOptions, Generated, SavedFile};
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use operation::Operation;
+pub use progress::{DownloadProgress, GenerateProgress};
 pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
+pub use seed_sequence::SeedSequence;
 pub use submit::{
     Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
 };
@@ -73,6 +86,7 @@ pub use task_result::{ResultKind, TaskResult};
 pub use time::Timestamp;
 pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
 pub use transport_failure::{Delivery, TransportFailure};
+pub use wait_update::WaitUpdate;
 pub use waiter::{
     PollSchedule, TaskWaiter, WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy,
     WaitStep,

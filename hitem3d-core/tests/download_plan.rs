@@ -215,3 +215,34 @@ fn other_client_errors_are_final() {
         }
     );
 }
+
+#[test]
+fn an_append_only_destination_is_not_refetched_after_a_broken_body() {
+    let now = Timestamp::ZERO;
+    let mut plan = plan_at(now).with_append_only_destination();
+    expect_get(&mut plan, now);
+    // Failures before any body byte are still retried: nothing was written.
+    assert_eq!(
+        plan.on_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), now),
+        BodyAction::Discard
+    );
+    let DownloadStep::Wait { until } = plan.next(now) else {
+        panic!("a 502 is retried after a backoff");
+    };
+    expect_get(&mut plan, until);
+    assert_eq!(
+        plan.on_response(StatusCode::OK, &headers(100), until),
+        BodyAction::Save
+    );
+    assert_eq!(plan.expected_bytes(), Some(100));
+    plan.on_saved(40, until);
+    let DownloadStep::Done(Err(error)) = plan.next(until) else {
+        panic!("a short body to an append-only destination ends the download");
+    };
+    assert!(
+        matches!(error.kind, DownloadErrorKind::Interrupted(_)),
+        "{error}"
+    );
+    assert!(error.to_string().contains("fresh writer"), "{error}");
+    assert_eq!(plan.attempts(), 2);
+}

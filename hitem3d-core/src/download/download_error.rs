@@ -32,6 +32,9 @@ pub enum DownloadErrorKind {
     },
     /// No answer, or the body broke off, on every attempt.
     Transport(TransportFailure),
+    /// The body broke off after part of it went to a destination that cannot start over (an
+    /// append-only writer), so it was not retried.
+    Interrupted(TransportFailure),
     /// The file was empty.
     Empty,
     /// The URL cannot be requested.
@@ -85,6 +88,12 @@ impl fmt::Display for DownloadError {
             }
             DownloadErrorKind::Http { status } => write!(f, "the CDN answered HTTP {status}"),
             DownloadErrorKind::Transport(failure) => write!(f, "{failure}"),
+            DownloadErrorKind::Interrupted(failure) => write!(
+                f,
+                "{failure}; part of the file was already written to a destination that cannot \
+                 start over, so it was not retried: download again into a fresh writer, or to a \
+                 path"
+            ),
             DownloadErrorKind::Empty => write!(f, "the file was empty"),
             DownloadErrorKind::InvalidUrl(error) => write!(f, "{error}"),
         }

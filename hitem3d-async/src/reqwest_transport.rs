@@ -1,0 +1,120 @@
+//! The default transport, on reqwest.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use futures_util::stream;
+use hitem3d_core::{Body, ConfigError, Delivery, TransportFailure};
+use http::{Request, Response};
+
+use crate::{ResponseBody, Transport};
+
+/// Sends requests with a [`reqwest::Client`].
+///
+/// [`ReqwestTransport::new`] builds one with the configured connect timeout, no redirects and
+/// no automatic retries; [`ReqwestTransport::from_client`] takes yours (proxies, custom roots,
+/// a shared connection pool).
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A client that gives up connecting after `connect_timeout` and notices a silent peer
+    /// after `read_timeout` without a byte.
+    ///
+    /// # Errors
+    /// [`ConfigError::Http`] when reqwest cannot set up TLS.
+    pub fn new(connect_timeout: Duration, read_timeout: Duration) -> Result<Self, ConfigError> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .read_timeout(read_timeout)
+            // Result links live on a CDN; a redirect is followed by the client's own plan, not
+            // silently with whatever headers the request had.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| ConfigError::Http(error_chain(&error)))?;
+        Ok(Self { client })
+    }
+
+    /// Uses `client` as it is configured.
+    #[must_use]
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn send(
+        &self,
+        request: Request<Body>,
+    ) -> BoxFuture<'_, Result<Response<ResponseBody>, TransportFailure>> {
+        Box::pin(async move {
+            // One copy of the upload: reqwest wants one body, the core hands out segments.
+            let request = request.map(|body| body.to_bytes());
+            let request = reqwest::Request::try_from(request)
+                .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?;
+            let response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(|error| failure(&error))?;
+            let mut head = Response::builder()
+                .status(response.status())
+                .version(response.version());
+            if let Some(headers) = head.headers_mut() {
+                headers.extend(
+                    response
+                        .headers()
+                        .iter()
+                        .map(|(name, value)| (name.clone(), value.clone())),
+                );
+            }
+            let body: ResponseBody = Box::pin(stream::unfold(Some(response), |response| async {
+                let mut response = response?;
+                match response.chunk().await {
+                    Ok(Some(chunk)) => Some((Ok::<Bytes, _>(chunk), Some(response))),
+                    Ok(None) => None,
+                    Err(error) => Some((Err(failure(&error)), None)),
+                }
+            }));
+            head.body(body)
+                .map_err(|error| TransportFailure::maybe_sent(error.to_string()))
+        })
+    }
+}
+
+/// Maps a reqwest error to how far the request got. Only connect errors are known not to have
+/// sent anything.
+fn failure(error: &reqwest::Error) -> TransportFailure {
+    let message = error_chain(error);
+    let delivery = if error.is_connect() {
+        Delivery::NotSent
+    } else {
+        Delivery::MaybeSent
+    };
+    if error.is_timeout() {
+        TransportFailure::timed_out(delivery, message)
+    } else if delivery == Delivery::NotSent {
+        TransportFailure::not_sent(message)
+    } else {
+        TransportFailure::maybe_sent(message)
+    }
+}
+
+/// The error and its causes on one line, without the URL (result links carry a signature).
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    if let Some(url) = error.url() {
+        message = message.replace(url.as_str(), "<url>");
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}

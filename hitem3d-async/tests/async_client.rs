@@ -1,0 +1,270 @@
+//! What only the async client has to prove: concurrency, cancellation, streams, pluggable
+//! transports and quiet logs. The flows shared with the blocking client are in `scenarios.rs`.
+
+mod kit;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use hitem3d_async::core::types::OutputFormat;
+use hitem3d_async::core::{Body, GenerateProgress, TransportFailure, WaitUpdate};
+use hitem3d_async::{Client, GenerateOptions, ReqwestTransport, ResponseBody, Transport};
+use hitem3d_mock::{MockConfig, MockService, Route};
+use kit::{config_for, single_view, single_view_numbered};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_five_generates_share_ten_slots_and_all_finish() {
+    let mock = MockService::start_with(MockConfig::fast()).await;
+    let client = Client::new(config_for(&mock)).unwrap();
+    let dir = kit::out_dir();
+
+    let runs = (0..25_u8).map(|index| {
+        let client = client.clone();
+        let options = GenerateOptions::new(dir.path()).with_file_stem(format!("model-{index}"));
+        tokio::spawn(async move {
+            client
+                .generate(single_view_numbered(OutputFormat::Stl, index), options)
+                .await
+        })
+    });
+    let results = futures_util::future::join_all(runs).await;
+
+    for result in results {
+        result.expect("no panic").expect("every generate finishes");
+    }
+    assert_eq!(mock.counters().tasks_created, 25);
+    assert!(
+        mock.peak_unfinished_tasks() <= 10,
+        "peak of {} unfinished tasks",
+        mock.peak_unfinished_tasks()
+    );
+    assert_eq!(
+        mock.peak_unfinished_tasks(),
+        10,
+        "the slots were used in full"
+    );
+    assert_eq!(client.available_task_slots(), 10);
+    assert_eq!(mock.counters().tokens, 1, "one token for all of them");
+    mock.assert_no_duplicate_submits();
+    mock.assert_no_token_on_downloads();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_cause_one_token_request() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    mock.inject(
+        Route::Token,
+        hitem3d_mock::Fault::Delay(Duration::from_millis(200)),
+    );
+    let client = Client::new(config_for(&mock)).unwrap();
+
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.balance().await })
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap().unwrap();
+    }
+
+    assert_eq!(mock.counters().tokens, 1);
+    assert_eq!(mock.counters().balances, 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_generate_leaves_the_client_usable_and_the_task_recoverable() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(config_for(&mock)).unwrap();
+    let dir = kit::out_dir();
+    let submitted = Arc::new(Mutex::new(None));
+
+    let seen = Arc::clone(&submitted);
+    let generate = client.generate_with(
+        single_view(OutputFormat::Glb),
+        GenerateOptions::new(dir.path()),
+        move |step| {
+            if let GenerateProgress::Submitted { task_id } = step {
+                *seen.lock().unwrap() = Some(task_id);
+            }
+        },
+    );
+    // The task never finishes in manual time, so the generate is cut off while waiting.
+    let cut = tokio::time::timeout(Duration::from_millis(300), generate).await;
+    assert!(cut.is_err(), "still waiting when dropped");
+
+    let task_id = submitted
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the task was submitted");
+    assert_eq!(
+        client.available_task_slots(),
+        10,
+        "the abandoned wait freed its slot"
+    );
+    client.balance().await.expect("the client still works");
+    mock.advance(Duration::from_secs(600));
+    let outcome = client
+        .wait(&task_id)
+        .await
+        .expect("the task is recoverable by id");
+    assert_eq!(outcome.task_id, task_id);
+    assert_eq!(mock.counters().tasks_created, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_download_leaves_no_file_behind() {
+    let mock = MockService::start_with(MockConfig::fast()).await;
+    let client = Client::new(config_for(&mock)).unwrap();
+    let task_id = client.submit(single_view(OutputFormat::Glb)).await.unwrap();
+    let outcome = client.wait(&task_id).await.unwrap();
+    let dir = kit::out_dir();
+    mock.inject(
+        Route::Download,
+        hitem3d_mock::Fault::Delay(Duration::from_secs(5)),
+    );
+
+    let download = client.download(
+        &outcome.result,
+        hitem3d_async::ResultKind::Model,
+        dir.path().join("model.glb"),
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), download)
+            .await
+            .is_err()
+    );
+
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "the temporary file was removed: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_watch_frees_the_slot_and_the_stream_is_fused() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(config_for(&mock)).unwrap();
+    let task_id = client.submit(single_view(OutputFormat::Glb)).await.unwrap();
+    assert_eq!(client.available_task_slots(), 9);
+
+    let mut watch = client.watch(&task_id);
+    let first = watch.next().await.expect("a first event");
+    assert!(matches!(first, WaitUpdate::Event(_)));
+    drop(watch);
+    assert_eq!(client.available_task_slots(), 10);
+
+    mock.advance(Duration::from_secs(600));
+    let updates: Vec<_> = client.watch(&task_id).collect().await;
+    assert!(matches!(updates.last(), Some(WaitUpdate::Finished(Ok(_)))));
+}
+
+/// Wraps the default transport and remembers what went through it.
+#[derive(Debug)]
+struct Recording {
+    inner: ReqwestTransport,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Transport for Recording {
+    fn send(
+        &self,
+        request: http::Request<Body>,
+    ) -> BoxFuture<'_, Result<http::Response<ResponseBody>, TransportFailure>> {
+        let line = format!(
+            "{} {} auth={}",
+            request.method(),
+            request.uri().path(),
+            request.headers().contains_key(http::header::AUTHORIZATION)
+        );
+        self.seen.lock().unwrap().push(line);
+        self.inner.send(request)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_transport_carries_every_request() {
+    let mock = MockService::start_with(MockConfig::fast()).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let transport = Recording {
+        inner: ReqwestTransport::from_client(reqwest::Client::new()),
+        seen: Arc::clone(&seen),
+    };
+    let client = Client::with_transport(config_for(&mock), transport).unwrap();
+    let dir = kit::out_dir();
+
+    client
+        .generate(single_view(OutputFormat::Glb), dir.path())
+        .await
+        .unwrap();
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], "POST /open-api/v1/auth/token auth=true");
+    assert_eq!(seen[1], "POST /open-api/v1/submit-task auth=true");
+    let download = seen.last().unwrap();
+    assert!(download.starts_with("GET /files/"), "{seen:?}");
+    assert!(
+        download.ends_with("auth=false"),
+        "no token to the file host"
+    );
+}
+
+/// Collects everything `tracing` writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn logs_name_tasks_and_attempts_but_never_secrets() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = hitem3d_mock::BlockingMock::start_with(MockConfig::fast());
+    let client = Client::new(config_for(&mock)).unwrap();
+    let dir = kit::out_dir();
+
+    let generated = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(client.generate(single_view(OutputFormat::Glb), dir.path()))
+    })
+    .unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("hitem3d.generate"), "{logs}");
+    assert!(
+        logs.contains(generated.task_id.as_str()),
+        "task ids are logged"
+    );
+    assert!(logs.contains("attempt"), "attempts are logged");
+    assert!(!logs.contains(&mock.client_secret()), "the secret leaked");
+    let token = mock
+        .journal()
+        .into_iter()
+        .flat_map(|entry| entry.headers)
+        .find(|(name, _)| name == "authorization")
+        .map(|(_, value)| value);
+    if let Some(token) = token {
+        let token = token.trim_start_matches("Bearer ");
+        assert!(token.len() < 8 || !logs.contains(token), "the token leaked");
+    }
+    assert!(
+        !logs.contains("auth_key="),
+        "signed download links are not logged"
+    );
+}

@@ -1,0 +1,756 @@
+//! End-to-end scenarios against `hitem3d-mock`, written once and run against every client.
+//!
+//! Each client implements [`Sdk`] (the async one through a runtime adapter); the
+//! `scenarios!` macro turns every scenario below into one `#[test]` per client. This file is
+//! shared by `hitem3d-async/tests/scenarios.rs` and `hitem3d-blocking/tests/scenarios.rs`, so
+//! the two clients pass the very same checks.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses the part of the kit it needs"
+)]
+
+use std::io::Cursor;
+use std::path::Path;
+use std::time::Duration;
+
+use hitem3d_core::types::{
+    ApiErrorCode, BalanceData, ErrorClass, Model, OutputFormat, RequestType, TaskData, TaskId,
+    TaskState, View,
+};
+use hitem3d_core::{
+    ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
+    Generated, Image, PollSchedule, ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult,
+    WaitEvent, WaitOutcome, WaitPolicy,
+};
+use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
+
+/// What a scenario needs from a client; both front-ends provide it with the same names.
+pub trait Sdk: Sized {
+    /// A client for `config`.
+    fn connect(config: ClientConfig) -> Self;
+    fn balance(&self) -> Result<BalanceData, Error>;
+    fn submit(&self, task: SubmitTask) -> Result<TaskId, Error>;
+    fn query(&self, task_id: &TaskId) -> Result<TaskData, Error>;
+    fn wait_with(
+        &self,
+        task_id: &TaskId,
+        on_event: &mut dyn FnMut(&WaitEvent),
+    ) -> Result<WaitOutcome, Error>;
+    /// Every update of a watch, the final one included.
+    fn watch_events(&self, task_id: &TaskId) -> (Vec<WaitEvent>, Result<WaitOutcome, Error>);
+    fn download(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: &Path,
+    ) -> Result<SavedFile, Error>;
+    fn download_to_vec(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+    ) -> Result<(Vec<u8>, DownloadSummary), Error>;
+    fn generate_with(
+        &self,
+        task: SubmitTask,
+        options: GenerateOptions,
+        on_progress: &mut dyn FnMut(GenerateProgress),
+    ) -> Result<Generated, Error>;
+    fn verify_callback(&self, body: &[u8]) -> Result<ConfirmedCallback, Error>;
+    fn available_task_slots(&self) -> usize;
+    fn release_task_slot(&self, task_id: &TaskId) -> bool;
+
+    fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Result<Generated, Error> {
+        self.generate_with(task, options, &mut |_| {})
+    }
+}
+
+/// Generates one `#[test]` per scenario for the client type `$sdk`.
+#[macro_export]
+macro_rules! scenarios {
+    ($sdk:ty) => {
+        $crate::scenarios!(@each $sdk;
+            single_view_generate_writes_a_valid_glb,
+            multi_view_generate_sends_the_views_in_order,
+            staged_texture_textures_the_geometry_result,
+            progress_reports_submitted_states_bytes_and_saved,
+            watch_ends_with_finished_and_resumes_by_id,
+            download_to_a_writer_matches_the_file,
+            cover_is_downloaded_when_asked,
+            gateway_errors_on_queries_are_retried,
+            gateway_error_on_submit_is_not_resent,
+            processed_then_failed_submit_reports_unknown_outcome,
+            submit_refused_before_sending_is_resent,
+            slow_answers_beyond_the_timeout_are_retried,
+            token_expiry_mid_wait_refreshes_once,
+            bad_credentials_are_an_auth_error_without_retries,
+            insufficient_balance_is_reported_and_frees_the_slot,
+            generation_failure_as_state_names_the_task,
+            generation_failure_as_envelope_names_the_task,
+            expired_link_is_refreshed_by_a_requery,
+            unknown_task_is_a_query_error,
+            wait_deadline_leaves_the_task_resumable,
+            callbacks_are_confirmed_by_a_query,
+            slots_are_held_until_the_task_finishes,
+            balance_reports_the_ledger,
+            invalid_input_is_refused_before_any_request,
+        );
+    };
+    (@each $sdk:ty; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::kit::$name::<$sdk>();
+            }
+        )*
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+/// A fast mock: a task takes about 100 ms.
+pub fn fast_mock() -> BlockingMock {
+    BlockingMock::start_with(MockConfig::fast())
+}
+
+/// Policies scaled to the fast mock: short polls, short backoffs, short call limits.
+pub fn config_for(mock: &MockHandle) -> ClientConfig {
+    ClientConfig::new(
+        hitem3d_core::types::ClientId::new(mock.client_id()),
+        hitem3d_core::types::ClientSecret::new(mock.client_secret()),
+    )
+    .with_base_url(&mock.base_url())
+    .expect("the mock's loopback URL is accepted")
+    .with_request_timeout(Duration::from_secs(5))
+    .with_retry(RetryPolicy::default().with_delays(
+        Duration::from_millis(5),
+        Duration::from_millis(20),
+        Duration::from_secs(5),
+    ))
+    .with_wait(
+        WaitPolicy::default()
+            .with_schedule(PollSchedule::fixed(Duration::from_millis(15)))
+            .with_deadline(Duration::from_secs(20)),
+    )
+}
+
+pub fn client_for<S: Sdk>(mock: &BlockingMock) -> S {
+    S::connect(config_for(mock))
+}
+
+/// A picture the mock turns into a relief: a dark disc on white.
+pub fn picture() -> Vec<u8> {
+    picture_numbered(160)
+}
+
+/// A picture that differs for each `index` (the mock tells duplicate submits by content).
+pub fn picture_numbered(index: u8) -> Vec<u8> {
+    let mut image = image::RgbImage::from_pixel(48, 48, image::Rgb([255, 255, 255]));
+    for (x, y, pixel) in image.enumerate_pixels_mut() {
+        let (dx, dy) = (f64::from(x) - 24.0, f64::from(y) - 24.0);
+        if dx.hypot(dy) < 16.0 {
+            *pixel = image::Rgb([40, 90, index]);
+        }
+    }
+    let mut png = Cursor::new(Vec::new());
+    image
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("encoding a PNG in memory");
+    png.into_inner()
+}
+
+pub fn single_view(format: OutputFormat) -> SubmitTask {
+    single_view_numbered(format, 160)
+}
+
+/// A single-view task whose picture differs for each `index`.
+pub fn single_view_numbered(format: OutputFormat, index: u8) -> SubmitTask {
+    SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(Image::new(picture_numbered(index)))
+        .format(format)
+        .build()
+        .expect("a valid single-view task")
+}
+
+pub fn out_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+fn parse_glb(bytes: &[u8]) -> usize {
+    let (document, buffers, _) = gltf::import_slice(bytes).expect("a GLB gltf can read");
+    assert!(!buffers.is_empty(), "the GLB carries its buffer");
+    document
+        .meshes()
+        .flat_map(|mesh| mesh.primitives())
+        .map(|primitive| {
+            primitive
+                .reader(|buffer| Some(&buffers[buffer.index()]))
+                .read_positions()
+                .map_or(0, Iterator::count)
+        })
+        .sum()
+}
+
+fn submit_count(mock: &BlockingMock) -> usize {
+    mock.counters().submit_requests
+}
+
+fn expect_err<T: std::fmt::Debug>(result: Result<T, Error>) -> Error {
+    match result {
+        Ok(value) => panic!("expected an error, got {value:?}"),
+        Err(error) => error,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows
+
+pub fn single_view_generate_writes_a_valid_glb<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+
+    let generated = client
+        .generate(
+            single_view(OutputFormat::Glb),
+            GenerateOptions::new(dir.path()),
+        )
+        .expect("generate succeeds");
+
+    let bytes = std::fs::read(&generated.model.path).expect("the model file exists");
+    assert_eq!(bytes.len() as u64, generated.model.bytes());
+    assert!(parse_glb(&bytes) > 100, "the GLB holds a real mesh");
+    assert_eq!(
+        generated.model.path.extension().and_then(|e| e.to_str()),
+        Some("glb")
+    );
+    assert_eq!(generated.wait.last_state, TaskState::Success);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    assert_eq!(mock.counters().tokens, 1, "one token for the whole flow");
+    mock.assert_no_duplicate_submits();
+    mock.assert_no_token_on_downloads();
+}
+
+pub fn multi_view_generate_sends_the_views_in_order<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let task = SubmitTask::builder(Model::Hitem3dV1_5)
+        .view(View::Left, Image::new(picture()))
+        .view(View::Front, Image::new(picture()))
+        .view(View::Back, Image::new(picture()))
+        .format(OutputFormat::Stl)
+        .build()
+        .expect("a valid multi-view task");
+
+    let generated = client
+        .generate(
+            task,
+            GenerateOptions::new(dir.path()).with_file_stem("statue"),
+        )
+        .expect("generate succeeds");
+
+    assert!(generated.model.path.ends_with("statue.stl"));
+    let submit = mock
+        .journal()
+        .into_iter()
+        .find(|entry| entry.route == Route::Submit)
+        .expect("a submit was journaled");
+    let field = |name: &str| {
+        submit
+            .fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(
+        field("multi_images_bit").as_deref(),
+        Some("1110"),
+        "bits in front, back, left, right order"
+    );
+    assert_eq!(submit.files.len(), 3, "three view files sent");
+    let stl = std::fs::read(&generated.model.path).unwrap();
+    assert_eq!(
+        stl.len(),
+        84 + 50 * u32::from_le_bytes(stl[80..84].try_into().unwrap()) as usize
+    );
+}
+
+pub fn staged_texture_textures_the_geometry_result<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let geometry = SubmitTask::builder(Model::Hitem3dV1_5)
+        .image(Image::new(picture()))
+        .request_type(RequestType::Geometry)
+        .build()
+        .unwrap();
+    let shape = client
+        .generate(
+            geometry,
+            GenerateOptions::new(dir.path()).with_file_stem("shape"),
+        )
+        .expect("the geometry stage succeeds");
+
+    let texture = SubmitTask::builder(Model::Hitem3dV1_5)
+        .image(Image::new(picture()))
+        .request_type(RequestType::Texture)
+        .mesh_url(shape.wait.result.model_url.clone())
+        .build()
+        .unwrap();
+    let textured = client
+        .generate(
+            texture,
+            GenerateOptions::new(dir.path()).with_file_stem("textured"),
+        )
+        .expect("the texture stage succeeds");
+
+    assert_ne!(shape.task_id, textured.task_id);
+    assert!(textured.model.path.ends_with("textured.glb"));
+    let submits: Vec<_> = mock
+        .journal()
+        .into_iter()
+        .filter(|entry| entry.route == Route::Submit)
+        .collect();
+    assert_eq!(submits.len(), 2);
+    assert!(
+        submits[1]
+            .fields
+            .iter()
+            .any(|(key, value)| key == "mesh_url" && value == &shape.wait.result.model_url)
+    );
+}
+
+pub fn progress_reports_submitted_states_bytes_and_saved<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let mut steps = Vec::new();
+
+    let generated = client
+        .generate_with(
+            single_view(OutputFormat::Obj),
+            GenerateOptions::new(dir.path()),
+            &mut |step| steps.push(step),
+        )
+        .unwrap();
+
+    assert!(
+        matches!(&steps[0], GenerateProgress::Submitted { task_id } if *task_id == generated.task_id)
+    );
+    let states: Vec<_> = steps
+        .iter()
+        .filter_map(|step| match step {
+            GenerateProgress::Waiting(WaitEvent::StateChanged { to, .. }) => Some(to.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states.last(),
+        Some(&TaskState::Success),
+        "states: {states:?}"
+    );
+    let last_bytes = steps
+        .iter()
+        .filter_map(|step| match step {
+            GenerateProgress::Downloading(progress) => Some(progress.bytes),
+            _ => None,
+        })
+        .next_back();
+    assert_eq!(last_bytes, Some(generated.model.bytes()));
+    assert!(
+        matches!(steps.last(), Some(GenerateProgress::Saved(file)) if *file == generated.model)
+    );
+}
+
+pub fn watch_ends_with_finished_and_resumes_by_id<S: Sdk>() {
+    let mock = fast_mock();
+    let submitter: S = client_for(&mock);
+    let task_id = submitter.submit(single_view(OutputFormat::Glb)).unwrap();
+
+    // Another client (another process) resumes by id.
+    let resumer: S = client_for(&mock);
+    let (events, outcome) = resumer.watch_events(&task_id);
+    let outcome = outcome.expect("the task succeeds");
+    assert_eq!(outcome.task_id, task_id);
+    assert!(matches!(
+        events.first(),
+        Some(WaitEvent::StateChanged { from: None, .. })
+    ));
+    assert!(events.iter().all(|event| event.task_id() == &task_id));
+    // The submitter still holds the slot until it sees the end itself.
+    assert_eq!(submitter.available_task_slots(), 9);
+    assert_eq!(submitter.query(&task_id).unwrap().state, TaskState::Success);
+    assert_eq!(submitter.available_task_slots(), 10);
+}
+
+pub fn download_to_a_writer_matches_the_file<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let generated = client
+        .generate(
+            single_view(OutputFormat::Fbx),
+            GenerateOptions::new(dir.path()),
+        )
+        .unwrap();
+
+    let (bytes, summary) = client
+        .download_to_vec(&generated.model.summary.result, ResultKind::Model)
+        .unwrap();
+
+    assert_eq!(bytes, std::fs::read(&generated.model.path).unwrap());
+    assert_eq!(summary.bytes, bytes.len() as u64);
+    assert!(bytes.starts_with(b"; FBX"), "an ASCII FBX");
+}
+
+pub fn cover_is_downloaded_when_asked<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let generated = client
+        .generate(
+            single_view(OutputFormat::Glb),
+            GenerateOptions::new(dir.path()).with_cover(true),
+        )
+        .unwrap();
+    let cover = generated.cover.expect("a cover was saved");
+    let png = std::fs::read(&cover.path).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "the cover is a PNG");
+    assert!(
+        cover
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .contains("-cover")
+    );
+    mock.assert_no_token_on_downloads();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+pub fn gateway_errors_on_queries_are_retried<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    mock.inject_times(Route::Query, Fault::HtmlStatus(502), 2);
+    mock.inject(Route::Token, Fault::HtmlStatus(503));
+    let dir = out_dir();
+
+    client
+        .generate(
+            single_view(OutputFormat::Glb),
+            GenerateOptions::new(dir.path()),
+        )
+        .expect("transient errors pass");
+
+    assert_eq!(
+        mock.counters().tokens,
+        2,
+        "the 503 token answer was retried"
+    );
+    mock.assert_no_duplicate_submits();
+}
+
+pub fn gateway_error_on_submit_is_not_resent<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    mock.inject(Route::Submit, Fault::HtmlStatus(502));
+
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert!(!error.is_retryable(), "resending could pay twice");
+    assert_eq!(submit_count(&mock), 1, "not resent");
+    assert_eq!(client.available_task_slots(), 10, "the slot was given back");
+}
+
+pub fn processed_then_failed_submit_reports_unknown_outcome<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    mock.inject(Route::Submit, Fault::ProcessThenFail);
+
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert!(
+        error.to_string().contains("balance"),
+        "says how to check: {error}"
+    );
+    assert_eq!(
+        mock.counters().tasks_created,
+        1,
+        "the service did create one task"
+    );
+    assert_eq!(submit_count(&mock), 1, "and it was not created twice");
+    mock.assert_no_duplicate_submits();
+}
+
+pub fn submit_refused_before_sending_is_resent<S: Sdk>() {
+    // A port with nothing listening: the connection is refused, so nothing was sent.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let mock = fast_mock();
+    let config = config_for(&mock).with_base_url(&dead).unwrap();
+    let client = S::connect(config);
+
+    let error = expect_err(client.balance());
+
+    assert!(
+        error.is_retryable(),
+        "a refused connection may pass: {error}"
+    );
+    let Some(hitem3d_core::CallError::Transport { attempts, .. }) = error.call_error() else {
+        panic!("expected a transport error, got {error:?}");
+    };
+    assert_eq!(
+        *attempts,
+        RetryPolicy::default().max_attempts,
+        "retried to the limit"
+    );
+}
+
+pub fn slow_answers_beyond_the_timeout_are_retried<S: Sdk>() {
+    let mock = fast_mock();
+    let config = config_for(&mock).with_request_timeout(Duration::from_millis(300));
+    let client = S::connect(config);
+    mock.inject(Route::Balance, Fault::Delay(Duration::from_secs(2)));
+
+    let balance = client
+        .balance()
+        .expect("the second attempt answers in time");
+
+    assert!(balance.total().is_some());
+    assert_eq!(mock.counters().balances, 2);
+}
+
+pub fn token_expiry_mid_wait_refreshes_once<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    mock.inject(Route::Query, Fault::ExpireTokens);
+
+    let outcome = client
+        .wait_with(&task_id, &mut |_| {})
+        .expect("the wait survives");
+
+    assert_eq!(outcome.last_state, TaskState::Success);
+    assert_eq!(mock.counters().tokens, 2, "one refresh");
+}
+
+pub fn bad_credentials_are_an_auth_error_without_retries<S: Sdk>() {
+    let mock = fast_mock();
+    let mut config = config_for(&mock);
+    config.client_secret = hitem3d_core::types::ClientSecret::new("sk_wrong");
+    let client = S::connect(config);
+
+    let error = expect_err(client.balance());
+
+    assert!(error.is_auth(), "{error}");
+    assert!(!error.is_retryable());
+    assert_eq!(error.code(), Some(&ApiErrorCode::InvalidClientCredentials));
+    assert_eq!(mock.counters().tokens, 1, "bad credentials are not retried");
+    assert!(
+        !error.to_string().contains(&mock.client_secret()),
+        "no secret in messages"
+    );
+}
+
+pub fn insufficient_balance_is_reported_and_frees_the_slot<S: Sdk>() {
+    let mock = BlockingMock::start_with(MockConfig::fast().with_balance(1.0));
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+
+    let error = expect_err(client.generate(
+        single_view(OutputFormat::Glb),
+        GenerateOptions::new(dir.path()),
+    ));
+
+    assert!(error.is_insufficient_balance(), "{error}");
+    assert_eq!(error.class(), ErrorClass::Billing);
+    assert!(!error.is_retryable());
+    assert_eq!(mock.counters().tasks_created, 0);
+    assert_eq!(client.available_task_slots(), 10);
+}
+
+pub fn generation_failure_as_state_names_the_task<S: Sdk>() {
+    generation_failure::<S>(TaskFailure::State);
+}
+
+pub fn generation_failure_as_envelope_names_the_task<S: Sdk>() {
+    generation_failure::<S>(TaskFailure::Envelope);
+}
+
+fn generation_failure<S: Sdk>(how: TaskFailure) {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    mock.fail_next_tasks(how, 1);
+    let balance_before = mock.balance();
+    let dir = out_dir();
+
+    let error = expect_err(client.generate(
+        single_view(OutputFormat::Glb),
+        GenerateOptions::new(dir.path()),
+    ));
+
+    assert_eq!(error.class(), ErrorClass::GenerationFailed, "{error}");
+    let task_id = error.task_id().expect("the failed task is named").clone();
+    assert_eq!(mock.task_state(task_id.as_str()), Some(TaskState::Failed));
+    assert_eq!(client.available_task_slots(), 10);
+    assert_eq!(mock.balance(), balance_before, "refunded");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file written"
+    );
+}
+
+pub fn expired_link_is_refreshed_by_a_requery<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let outcome = client.wait_with(&task_id, &mut |_| {}).unwrap();
+    // An hour of mock time: the link answers 403 from now on.
+    std::thread::sleep(Duration::from_millis(1200));
+    let dir = out_dir();
+
+    let saved = client
+        .download(
+            &outcome.result,
+            ResultKind::Model,
+            &dir.path().join("late.glb"),
+        )
+        .expect("a fresh link is fetched");
+
+    assert_eq!(saved.summary.requeries, 1);
+    assert_ne!(saved.summary.result.model_url, outcome.result.model_url);
+    assert!(parse_glb(&std::fs::read(&saved.path).unwrap()) > 0);
+    mock.assert_no_token_on_downloads();
+}
+
+pub fn unknown_task_is_a_query_error<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+
+    let error = expect_err(client.query(&TaskId::new("no-such-task")));
+
+    assert!(!error.is_retryable(), "{error}");
+    assert!(
+        error.code().is_some(),
+        "the service's code is kept: {error}"
+    );
+}
+
+pub fn wait_deadline_leaves_the_task_resumable<S: Sdk>() {
+    let mock = BlockingMock::start_with(MockConfig::manual());
+    let config = config_for(&mock).with_wait(
+        WaitPolicy::default()
+            .with_schedule(PollSchedule::fixed(Duration::from_millis(20)))
+            .with_deadline(Duration::from_millis(150)),
+    );
+    let client = S::connect(config);
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+
+    let error = expect_err(client.wait_with(&task_id, &mut |_| {}));
+
+    assert!(error.is_retryable(), "the task may still finish: {error}");
+    assert_eq!(error.task_id(), Some(&task_id));
+    assert_eq!(
+        client.available_task_slots(),
+        10,
+        "an abandoned wait frees the slot"
+    );
+    mock.advance(Duration::from_secs(600));
+    assert_eq!(
+        client.wait_with(&task_id, &mut |_| {}).unwrap().task_id,
+        task_id
+    );
+}
+
+pub fn callbacks_are_confirmed_by_a_query<S: Sdk>() {
+    let mock = BlockingMock::start_with(MockConfig::manual());
+    let client: S = client_for(&mock);
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let claim = |state: &str| {
+        format!(
+            r#"{{"code":200,"data":{{"task_id":"{task_id}","state":"{state}","url":"https://cdn.example/x.glb"}},"msg":"success"}}"#
+        )
+    };
+
+    let early = client.verify_callback(claim("success").as_bytes()).unwrap();
+    assert!(!early.agrees, "the task is not done yet; the query says so");
+    mock.advance(Duration::from_secs(600));
+    let confirmed = client.verify_callback(claim("success").as_bytes()).unwrap();
+    assert!(confirmed.agrees);
+    assert_eq!(confirmed.task.state, TaskState::Success);
+    assert!(
+        confirmed
+            .task
+            .url
+            .as_deref()
+            .is_some_and(|url| url.starts_with(&mock.base_url())),
+        "the queried (real) link wins over the claimed one"
+    );
+    let error = expect_err(client.verify_callback(b"<html>not json</html>"));
+    assert_eq!(error.class(), ErrorClass::Input);
+}
+
+pub fn slots_are_held_until_the_task_finishes<S: Sdk>() {
+    let mock = BlockingMock::start_with(MockConfig::manual());
+    let config = config_for(&mock).with_task_slots(2).unwrap();
+    let client = S::connect(config);
+    let first = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let second = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    assert_eq!(client.available_task_slots(), 0);
+
+    assert!(!client.query(&first).unwrap().state.is_terminal());
+    assert_eq!(
+        client.available_task_slots(),
+        0,
+        "an unfinished task keeps its slot"
+    );
+    assert!(client.release_task_slot(&second));
+    assert!(!client.release_task_slot(&second), "released once");
+    mock.advance(Duration::from_secs(600));
+    assert!(client.query(&first).unwrap().state.is_terminal());
+    assert_eq!(client.available_task_slots(), 2);
+}
+
+pub fn balance_reports_the_ledger<S: Sdk>() {
+    let mock = BlockingMock::start_with(MockConfig::manual().with_balance(500.0));
+    let client: S = client_for(&mock);
+    let before = client.balance().unwrap().total().unwrap();
+    client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let after = client.balance().unwrap().total().unwrap();
+    assert!((before.0 - 500.0).abs() < f64::EPSILON);
+    assert!(
+        after.0 < before.0,
+        "the submit was charged: {before:?} → {after:?}"
+    );
+}
+
+pub fn invalid_input_is_refused_before_any_request<S: Sdk>() {
+    let mock = fast_mock();
+    let _client: S = client_for(&mock);
+
+    let error = Error::from(
+        SubmitTask::builder(Model::Hitem3dV2_1)
+            .view(View::Back, Image::new(picture()))
+            .face(1)
+            .build()
+            .unwrap_err(),
+    );
+
+    assert!(error.is_invalid_input());
+    let message = error.to_string();
+    assert!(message.contains("front"), "says what to change: {message}");
+    assert!(message.contains("face"), "every problem at once: {message}");
+    assert!(mock.journal().is_empty(), "nothing was sent");
+}

@@ -1,0 +1,250 @@
+//! Everything a client needs to know before its first request, shared by both front-ends.
+
+use std::time::Duration;
+
+use hitem3d_types::{ClientId, ClientSecret};
+
+use crate::{
+    ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy,
+    TokenCachePolicy, WaitPolicy,
+};
+
+/// Environment variables read by [`ClientConfig::from_lookup`], first name first.
+pub const CLIENT_ID_VARS: [&str; 2] = ["HITEM3D_CLIENT_ID", "HITEM3D_AK"];
+/// Environment variables holding the client secret, first name first.
+pub const CLIENT_SECRET_VARS: [&str; 2] = ["HITEM3D_CLIENT_SECRET", "HITEM3D_SK"];
+/// Environment variable overriding the base URL (for a proxy or `hitem3d-mock`).
+pub const BASE_URL_VAR: &str = "HITEM3D_BASE_URL";
+
+/// The account limit on unfinished tasks, and so the default number of task slots.
+pub const DEFAULT_TASK_SLOTS: usize = 10;
+
+/// Credentials, endpoint, timeouts and policies of a client. Build one with
+/// [`ClientConfig::new`] or [`ClientConfig::from_lookup`] and adjust it with the `with_*`
+/// methods; both `hitem3d-async` and `hitem3d-blocking` take it as it is.
+///
+/// ```
+/// use std::time::Duration;
+/// use hitem3d_core::ClientConfig;
+///
+/// let env = |name: &str| match name {
+///     "HITEM3D_AK" => Some("ak_123".to_owned()),
+///     "HITEM3D_SK" => Some("sk_456".to_owned()),
+///     _ => None,
+/// };
+/// let config = ClientConfig::from_lookup(env)?
+///     .with_request_timeout(Duration::from_secs(30))
+///     .with_task_slots(4)?;
+/// assert_eq!(config.client_id.as_str(), "ak_123");
+/// assert_eq!(config.base_url.as_str(), "https://api.hitem3d.ai");
+/// # Ok::<(), hitem3d_core::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The API client id (`ak_…`).
+    pub client_id: ClientId,
+    /// The API client secret; never printed.
+    pub client_secret: ClientSecret,
+    /// Where the API lives.
+    pub base_url: BaseUrl,
+    /// `User-Agent` sent with API calls; `None` sends [`crate::DEFAULT_USER_AGENT`].
+    pub user_agent: Option<String>,
+    /// Limit for opening a connection. A connect that fails is known not to have sent
+    /// anything, so even submit-task is retried after it.
+    pub connect_timeout: Duration,
+    /// Limit for one API call, answer body included.
+    pub request_timeout: Duration,
+    /// Limit for a download to go without receiving a byte. Downloads have no overall limit:
+    /// a large file on a slow line may take long and still be fine.
+    pub download_idle_timeout: Duration,
+    /// Retries of API calls.
+    pub retry: RetryPolicy,
+    /// How to wait for tasks.
+    pub wait: WaitPolicy,
+    /// Retries and re-queries of downloads.
+    pub download: DownloadPolicy,
+    /// Token lifetime and the retries of token requests.
+    pub token: TokenCachePolicy,
+    /// How many tasks this client keeps unfinished at once; further submits wait for a slot.
+    pub task_slots: usize,
+}
+
+impl ClientConfig {
+    /// A configuration for the production service with default timeouts and policies.
+    #[must_use]
+    pub fn new(client_id: ClientId, client_secret: ClientSecret) -> Self {
+        Self {
+            client_id,
+            client_secret,
+            base_url: BaseUrl::production(),
+            user_agent: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            download_idle_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            wait: WaitPolicy::default(),
+            download: DownloadPolicy::default(),
+            token: TokenCachePolicy::default(),
+            task_slots: DEFAULT_TASK_SLOTS,
+        }
+    }
+
+    /// Reads credentials and the base URL through `lookup` (the clients' `from_env` passes
+    /// the process environment; tests pass a map): [`CLIENT_ID_VARS`],
+    /// [`CLIENT_SECRET_VARS`] and, optionally, [`BASE_URL_VAR`].
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingCredentials`] when the id or the secret is unset or blank, and
+    /// [`ConfigError::BaseUrl`] when the base URL cannot be used.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let first = |names: [&'static str; 2]| {
+            names
+                .iter()
+                .find_map(|name| lookup(name).filter(|value| !value.trim().is_empty()))
+                .map(|value| value.trim().to_owned())
+        };
+        let (Some(id), Some(secret)) = (first(CLIENT_ID_VARS), first(CLIENT_SECRET_VARS)) else {
+            return Err(ConfigError::MissingCredentials);
+        };
+        let config = Self::new(ClientId::new(id), ClientSecret::new(secret));
+        match lookup(BASE_URL_VAR).filter(|value| !value.trim().is_empty()) {
+            Some(url) => config.with_base_url(url.trim()),
+            None => Ok(config),
+        }
+    }
+
+    /// Talks to `url` instead of production: `https://…`, or `http://` on a loopback address
+    /// (`hitem3d-mock`).
+    ///
+    /// # Errors
+    /// [`ConfigError::BaseUrl`] when the URL is not absolute, has a query, or is plain http to
+    /// a remote host.
+    pub fn with_base_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.base_url = BaseUrl::parse(url).map_err(|source| ConfigError::BaseUrl {
+            value: url.to_owned(),
+            source,
+        })?;
+        Ok(self)
+    }
+
+    /// Uses an already checked base URL.
+    #[must_use]
+    pub fn with_base(mut self, base_url: BaseUrl) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    /// Sends `user_agent` (checked when the client is built).
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sets the connect timeout.
+    #[must_use]
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the limit for one API call.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a download may go without receiving a byte.
+    #[must_use]
+    pub fn with_download_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.download_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy of API calls.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets how tasks are waited for.
+    #[must_use]
+    pub fn with_wait(mut self, wait: WaitPolicy) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Sets the download policy.
+    #[must_use]
+    pub fn with_download(mut self, download: DownloadPolicy) -> Self {
+        self.download = download;
+        self
+    }
+
+    /// Sets the token policy.
+    #[must_use]
+    pub fn with_token(mut self, token: TokenCachePolicy) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// Keeps at most `slots` tasks unfinished at once. Raise it only if the account's limit
+    /// was raised: the service refuses tasks beyond it.
+    ///
+    /// # Errors
+    /// [`ConfigError::NoTaskSlots`] for zero, which would make every submit wait forever.
+    pub fn with_task_slots(mut self, slots: usize) -> Result<Self, ConfigError> {
+        if slots == 0 {
+            return Err(ConfigError::NoTaskSlots);
+        }
+        self.task_slots = slots;
+        Ok(self)
+    }
+
+    /// The request builder for this configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError::UserAgent`] when the user agent is not a valid header value.
+    pub fn requests(&self) -> Result<ApiRequests, ConfigError> {
+        let requests = ApiRequests::new(self.base_url.clone());
+        match &self.user_agent {
+            Some(agent) => requests
+                .with_user_agent(agent)
+                .map_err(ConfigError::UserAgent),
+            None => Ok(requests),
+        }
+    }
+}
+
+/// A configuration that cannot work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No client id or secret was found.
+    #[error(
+        "no API credentials: set HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET (or HITEM3D_AK and \
+         HITEM3D_SK) to the client id and secret from the Hitem3D API console, or pass them to \
+         ClientConfig::new"
+    )]
+    MissingCredentials,
+    /// The base URL cannot be used.
+    #[error("base URL {value:?}: {source}")]
+    BaseUrl {
+        /// The value given.
+        value: String,
+        /// Why it was refused.
+        source: BaseUrlError,
+    },
+    /// The user agent is not a valid header value.
+    #[error("user agent: {0}")]
+    UserAgent(RequestError),
+    /// Zero task slots.
+    #[error("task slots must be at least 1; the default, 10, is the account's limit")]
+    NoTaskSlots,
+    /// The HTTP stack could not be set up (TLS roots, proxy settings).
+    #[error("setting up the HTTP client failed: {0}")]
+    Http(String),
+}

@@ -1,0 +1,159 @@
+//! What `generate` (submit, wait, download) is asked for and what it hands back.
+
+use std::path::{Path, PathBuf};
+
+use hitem3d_types::{OutputFormat, TaskId};
+
+use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name};
+
+/// Where `generate` writes its files and which ones.
+///
+/// ```
+/// use hitem3d_core::{GenerateOptions, ResultKind, TaskResult, Timestamp};
+/// use hitem3d_core::types::{OutputFormat, TaskData};
+///
+/// let data: TaskData = serde_json::from_str(
+///     r#"{"task_id":"t1","state":"success","url":"https://cdn.example/0.glb"}"#,
+/// ).unwrap();
+/// let result = TaskResult::from_task(&data, Timestamp::ZERO).unwrap();
+///
+/// let options = GenerateOptions::new("out").with_file_stem("my chair");
+/// let path = options.path_for(&result, ResultKind::Model, &OutputFormat::Glb);
+/// assert_eq!(path, std::path::Path::new("out").join("my_chair.glb"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GenerateOptions {
+    /// The directory the files go to; it must exist.
+    pub output_dir: PathBuf,
+    /// The file name without extension; the task id when `None`. Made safe before use.
+    pub file_stem: Option<String>,
+    /// Whether to download the cover picture too.
+    pub cover: bool,
+}
+
+impl GenerateOptions {
+    /// Files named after the task id, in `output_dir`; no cover.
+    #[must_use]
+    pub fn new(output_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            output_dir: output_dir.into(),
+            file_stem: None,
+            cover: false,
+        }
+    }
+
+    /// Names the files `stem.<ext>` (and `stem-cover.<ext>`).
+    #[must_use]
+    pub fn with_file_stem(mut self, stem: impl Into<String>) -> Self {
+        self.file_stem = Some(stem.into());
+        self
+    }
+
+    /// Downloads the cover picture as well.
+    #[must_use]
+    pub fn with_cover(mut self, cover: bool) -> Self {
+        self.cover = cover;
+        self
+    }
+
+    /// The path of one result file: a safe name (never a path the server can steer) in
+    /// [`GenerateOptions::output_dir`], with the extension of the URL or of `format`.
+    #[must_use]
+    pub fn path_for(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        format: &OutputFormat,
+    ) -> PathBuf {
+        let name = match &self.file_stem {
+            None => result.file_name(kind, Some(format)),
+            Some(stem) => {
+                let (suffix, fallback) = match kind {
+                    ResultKind::Model => ("", format.file_extension()),
+                    ResultKind::Cover => ("-cover", "webp"),
+                };
+                safe_file_name(stem, suffix, result.url(kind).unwrap_or(""), fallback)
+            }
+        };
+        self.output_dir.join(name)
+    }
+}
+
+/// A result file saved in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SavedFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Size, attempts, re-queries, and the (possibly refreshed) links used.
+    pub summary: DownloadSummary,
+}
+
+impl SavedFile {
+    /// Pairs a finished download with its path.
+    #[must_use]
+    pub fn new(path: impl AsRef<Path>, summary: DownloadSummary) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            summary,
+        }
+    }
+
+    /// Bytes written.
+    #[must_use]
+    pub fn bytes(&self) -> u64 {
+        self.summary.bytes
+    }
+}
+
+/// A finished `generate`: the task, how waiting went, and the files.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Generated {
+    /// The task.
+    pub task_id: TaskId,
+    /// The end of waiting: result links, last state, time and polls.
+    pub wait: WaitOutcome,
+    /// The model file.
+    pub model: SavedFile,
+    /// The cover picture, when asked for.
+    pub cover: Option<SavedFile>,
+}
+
+impl Generated {
+    /// Puts the pieces together.
+    #[must_use]
+    pub fn new(wait: WaitOutcome, model: SavedFile, cover: Option<SavedFile>) -> Self {
+        Self {
+            task_id: wait.task_id.clone(),
+            wait,
+            model,
+            cover,
+        }
+    }
+}
+
+impl From<&str> for GenerateOptions {
+    fn from(output_dir: &str) -> Self {
+        Self::new(output_dir)
+    }
+}
+
+impl From<String> for GenerateOptions {
+    fn from(output_dir: String) -> Self {
+        Self::new(output_dir)
+    }
+}
+
+impl From<&Path> for GenerateOptions {
+    fn from(output_dir: &Path) -> Self {
+        Self::new(output_dir)
+    }
+}
+
+impl From<PathBuf> for GenerateOptions {
+    fn from(output_dir: PathBuf) -> Self {
+        Self::new(output_dir)
+    }
+}
