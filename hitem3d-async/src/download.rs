@@ -1,12 +1,12 @@
 //! Streaming a result file to a path (atomically) or to any writer.
 
-use std::io::{self, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::SeekFrom;
+use std::path::Path;
 
 use futures_util::StreamExt;
 use hitem3d_core::{
-    BodyAction, DownloadPlan, DownloadProgress, DownloadStep, DownloadSummary, Error, ResultKind,
-    SavedFile, TaskResult, TransportFailure,
+    BodyAction, DownloadPlan, DownloadProgress, DownloadStep, DownloadSummary, Error,
+    PartialLocation, ResultKind, SavedFile, TaskResult, TransportFailure,
 };
 use tokio::io::{AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 use tracing::Instrument;
@@ -228,27 +228,14 @@ async fn within<T>(
     })
 }
 
-/// Opens a temporary file beside `path`, so the final rename stays on one file system.
+/// Opens the temporary file of a download to `path`.
 fn create_partial(path: &Path) -> Result<PartialFile, Error> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            Error::file(
-                "write to",
-                path,
-                io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
-            )
-        })?;
+    let location = PartialLocation::for_path(path)?;
     let named = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(|source| Error::file("create a temporary file in", &dir, source))?;
+        .prefix(&location.prefix)
+        .suffix(location.suffix)
+        .tempfile_in(&location.dir)
+        .map_err(|source| Error::file("create a temporary file in", &location.dir, source))?;
     let (file, temp) = named.into_parts();
     Ok(PartialFile {
         file: tokio::fs::File::from_std(file),

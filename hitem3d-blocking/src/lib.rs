@@ -1,8 +1,56 @@
-//! The blocking client of the Hitem3D (Hi3D) SDK, on ureq: no async runtime anywhere.
+//! The blocking client of the Hitem3D (Hi3D) image-to-3D API, on ureq: no async runtime
+//! anywhere, so it is safe to call from any thread, including inside an async program's
+//! `spawn_blocking`.
 //!
-//! **Under construction.** This crate will mirror the async client's API exactly, as a thin
-//! driver of `hitem3d-core`, for CLI tools, build scripts and asset pipelines.
+//! Every decision — request shapes, validation, retries, token refresh, polling, link
+//! freshness — lives in [`hitem3d_core`]; this crate moves bytes between it and the network.
+//! Its operations have the same names and behaviour as `hitem3d-async`'s.
+//!
+//! ```no_run
+//! use hitem3d_blocking::{Client, Image, SubmitTask, types::Model};
+//!
+//! # fn main() -> Result<(), hitem3d_blocking::Error> {
+//! // HITEM3D_CLIENT_ID / HITEM3D_CLIENT_SECRET from the API console.
+//! let client = Client::from_env()?;
+//! let front = Image::new(std::fs::read("chair.png").expect("a picture"));
+//! let task = SubmitTask::builder(Model::Hitem3dV2_1).image(front).build()?; // checked locally
+//! let generated = client.generate(task, "out")?;
+//! println!("wrote {}", generated.model.path.display());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Client::generate`]: submit, wait, download in one call.
+//! - [`Client::submit`], [`Client::wait`] / [`Client::watch`], [`Client::download`]: the
+//!   steps, for resuming by task id or custom flows.
+//! - A `Client` is `Send + Sync` and cheap to clone: threads share its token (fetched once
+//!   for all of them) and its task slots — at most [`ClientConfig::task_slots`] (default 10,
+//!   the account limit) tasks are unfinished at once; further submits block until one ends.
+//! - TLS: the `rustls` feature (default; ring, passed to rustls explicitly, so it coexists
+//!   with `hitem3d-async`'s aws-lc-rs in one binary) or `native-tls`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod callback;
+mod client;
+mod clock;
+mod download;
+mod generate;
+mod task_slots;
+mod transport;
+mod ureq_transport;
+mod wait;
+
+pub use client::Client;
+pub use transport::{ResponseBody, SendLimits, Transport};
+pub use ureq_transport::UreqTransport;
+pub use wait::TaskWatch;
+
 pub use hitem3d_core as core;
+pub use hitem3d_core::types;
+pub use hitem3d_core::{
+    CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
+    DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, PollSchedule,
+    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
+    WaitUpdate,
+};

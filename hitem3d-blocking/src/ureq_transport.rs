@@ -1,0 +1,134 @@
+//! The default transport, on ureq.
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+use hitem3d_core::{Body, ConfigError, Delivery, TransportFailure};
+use http::{Request, Response};
+use ureq::Agent;
+use ureq::config::Config;
+
+use crate::{ResponseBody, SendLimits, Transport};
+
+/// Sends requests with a [`ureq::Agent`].
+///
+/// [`UreqTransport::new`] builds an agent with the configured connect timeout;
+/// [`UreqTransport::from_agent`] takes yours (proxies, custom roots, a shared pool). Either
+/// way, every request is sent with the settings the client relies on: HTTP error statuses
+/// are answers (their bodies carry the API's error codes), redirects are not followed, and the
+/// [`SendLimits`] become ureq's per-call and per-read timeouts.
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+}
+
+impl UreqTransport {
+    /// An agent that gives up connecting after `connect_timeout`.
+    ///
+    /// # Errors
+    /// None today; the `Result` matches the async client's transport, whose TLS set-up can
+    /// fail, so that code switching between the two does not change.
+    pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
+        let config = Config::builder()
+            .timeout_connect(Some(connect_timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build();
+        Ok(Self {
+            agent: Agent::new_with_config(config),
+        })
+    }
+
+    /// Uses `agent` with its own settings, except for the per-request ones above.
+    #[must_use]
+    pub fn from_agent(agent: Agent) -> Self {
+        Self { agent }
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(
+        &self,
+        request: Request<Body>,
+        limits: SendLimits,
+    ) -> Result<Response<ResponseBody>, TransportFailure> {
+        let url = request.uri().to_string();
+        let (parts, body) = request.into_parts();
+        // One copy of the upload: ureq wants one body, the core hands out segments.
+        let bytes = body.to_bytes();
+        let request = Request::from_parts(parts, &bytes[..]);
+        let request = self
+            .agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_per_call(limits.whole)
+            .timeout_per_read(limits.idle)
+            .build();
+        let response = self
+            .agent
+            .run(request)
+            .map_err(|error| failure(error, &url))?;
+        let (parts, body) = response.into_parts();
+        let reader = TimeoutAwareReader {
+            inner: body.into_reader(),
+            url,
+        };
+        Ok(Response::from_parts(
+            parts,
+            Box::new(reader) as ResponseBody,
+        ))
+    }
+}
+
+/// Reports ureq's timeouts as [`io::ErrorKind::TimedOut`], as [`ResponseBody`] promises.
+struct TimeoutAwareReader<R> {
+    inner: R,
+    url: String,
+}
+
+impl<R: Read> Read for TimeoutAwareReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|error| {
+            let error = ureq::Error::from(error);
+            let kind = match &error {
+                ureq::Error::Timeout(_) => io::ErrorKind::TimedOut,
+                ureq::Error::Io(io) => io.kind(),
+                _ => io::ErrorKind::Other,
+            };
+            io::Error::new(kind, redact(&error, &self.url))
+        })
+    }
+}
+
+/// Maps a ureq error to how far the request got. Only failures before any connection was
+/// made are known not to have sent anything.
+fn failure(error: ureq::Error, url: &str) -> TransportFailure {
+    let message = redact(&error, url);
+    match error {
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            TransportFailure::timed_out(Delivery::NotSent, message)
+        }
+        ureq::Error::Timeout(_) => TransportFailure::timed_out(Delivery::MaybeSent, message),
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::Tls(_) => TransportFailure::not_sent(message),
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            TransportFailure::not_sent(message)
+        }
+        _ => TransportFailure::maybe_sent(message),
+    }
+}
+
+/// The error on one line, without the URL (result links carry a signature).
+fn redact(error: &ureq::Error, url: &str) -> String {
+    error.to_string().replace(url, "<url>")
+}
