@@ -36,7 +36,7 @@ pub const DEFAULT_TASK_SLOTS: usize = 10;
 ///     .with_request_timeout(Duration::from_secs(30))
 ///     .with_task_slots(4)?;
 /// assert_eq!(config.client_id.as_str(), "ak_123");
-/// assert_eq!(config.base_url.as_str(), "https://api.hitem3d.ai");
+/// assert_eq!(config.base_url.as_str(), "https://api.hitem3d.ai/");
 /// # Ok::<(), hitem3d_core::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
