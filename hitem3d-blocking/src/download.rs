@@ -62,9 +62,9 @@ impl<W: Write> Destination for Writer<'_, W> {
 
 impl Client {
     /// Downloads one result file to `path`: streamed to a temporary file in the same directory
-    /// and renamed to `path` only when complete, so `path` never holds half a model. Stale or
-    /// refused links (a result link lives an hour) are replaced by querying the task again; the
-    /// bearer token is never sent to the file host.
+    /// (made if missing) and renamed to `path` only when complete, so `path` never holds half
+    /// a model. Stale or refused links (a result link lives an hour) are replaced by querying
+    /// the task again; the bearer token is never sent to the file host.
     ///
     /// # Errors
     /// [`Error::Download`] when the file cannot be fetched, [`Error::File`] when it cannot be
@@ -205,9 +205,15 @@ impl Client {
 /// Opens the temporary file of a download to `path`.
 fn create_partial(path: &Path) -> Result<PartialFile, Error> {
     let location = PartialLocation::for_path(path)?;
-    let named = tempfile::Builder::new()
-        .prefix(&location.prefix)
-        .suffix(location.suffix)
+    std::fs::create_dir_all(&location.dir)
+        .map_err(|source| Error::file("create the directory", &location.dir, source))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&location.prefix).suffix(location.suffix);
+    // A model is an ordinary file once renamed: readable as the umask allows, not owner-only
+    // like a temporary file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let named = builder
         .tempfile_in(&location.dir)
         .map_err(|source| Error::file("create a temporary file in", &location.dir, source))?;
     let (file, temp) = named.into_parts();

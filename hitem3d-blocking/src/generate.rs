@@ -7,7 +7,8 @@ use crate::Client;
 impl Client {
     /// The common case in one call: submits `task`, waits for it, and downloads the model (and
     /// the cover, if asked) into the output directory, named after the task id unless
-    /// [`GenerateOptions::with_file_stem`] says otherwise.
+    /// [`GenerateOptions::with_file_stem`] says otherwise. The directory is created first, so
+    /// that a path that cannot hold files fails before the task is paid for.
     ///
     /// ```no_run
     /// use hitem3d_blocking::{Client, GenerateOptions, Image, SubmitTask, types::{Model, OutputFormat}};
@@ -49,6 +50,10 @@ impl Client {
         let options = options.into();
         let format = task.format().clone();
         let _entered = tracing::info_span!("hitem3d.generate", model = %task.model()).entered();
+        // A directory that cannot be made fails here, before the task is paid for.
+        std::fs::create_dir_all(&options.output_dir).map_err(|source| {
+            Error::file("create the output directory", &options.output_dir, source)
+        })?;
         let task_id = self.submit(task)?;
         on_progress(GenerateProgress::Submitted {
             task_id: task_id.clone(),

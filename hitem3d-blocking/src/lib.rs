@@ -46,6 +46,12 @@ pub use transport::{ResponseBody, SendLimits, Transport};
 pub use ureq_transport::UreqTransport;
 pub use wait::TaskWatch;
 
+// The README's code blocks (both quick starts, configuration, the mock) compile as doctests of
+// this crate, whose dev-dependencies include the async client, tokio and the mock.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 pub use hitem3d_core as core;
 pub use hitem3d_core::types;
 pub use hitem3d_core::{

@@ -24,7 +24,7 @@ use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GenerateOptions {
-    /// The directory the files go to; it must exist.
+    /// The directory the files go to; the clients create it, before submitting the task.
     pub output_dir: PathBuf,
     /// The file name without extension; the task id when `None`. Made safe before use.
     pub file_stem: Option<String>,

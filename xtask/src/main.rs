@@ -3,13 +3,17 @@
 //! - `cargo xtask codegen [--check] [--spec <file>]`: regenerate the API tables in
 //!   `hitem3d-types` from `spec/hitem3d.toml`; with `--check`, only report stale files and exit
 //!   with status 1 if there are any.
+//! - `cargo xtask sample-images [--check]`: redraw the examples' sample pictures.
+//! - `cargo xtask ci`: every check a change must pass (see `ci.rs`).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
     reason = "a command-line tool reports on the terminal"
 )]
 
+mod ci;
 mod codegen;
+mod sample_images;
 mod spec;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +26,14 @@ commands:
   codegen [--check] [--spec <file>]
       Regenerate hitem3d-types/src/generated from spec/hitem3d.toml.
       --check  write nothing; exit 1 if any generated file is out of date
-      --spec   read another spec file (for testing the generator)";
+      --spec   read another spec file (for testing the generator)
+  sample-images [--check]
+      Redraw examples/images/{front,back,left,right}.png.
+      --check  write nothing; exit 1 if any picture differs from what is drawn
+  ci
+      Format, generated code and pictures fresh, clippy -D warnings, the whole test suite,
+      client parity, no runtime under hitem3d-blocking, docs with warnings denied, examples
+      build, and the main job (the generate example on the built-in mock) writes a GLB.";
 
 /// The workspace root: xtask lives one level below it.
 fn workspace_root() -> PathBuf {
@@ -36,6 +47,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen_command(&args[1..]),
+        Some("sample-images") => sample_images_command(&args[1..]),
+        Some("ci") if args.len() == 1 => report(ci::run(&workspace_root())),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -86,6 +99,39 @@ fn codegen_command(args: &[String]) -> ExitCode {
                 println!("updated {}", path.display());
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+fn sample_images_command(args: &[String]) -> ExitCode {
+    let mode = match args {
+        [] => sample_images::Mode::Write,
+        [flag] if flag == "--check" => sample_images::Mode::Check,
+        _ => {
+            eprintln!("unknown sample-images options {args:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match sample_images::run(&workspace_root(), mode) {
+        Ok(written) => {
+            for path in &written {
+                println!("wrote {}", path.display());
+            }
+            if written.is_empty() {
+                println!("sample pictures are up to date");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => report(Err(error)),
+    }
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -94,6 +94,8 @@ macro_rules! scenarios {
             slots_are_held_until_the_task_finishes,
             balance_reports_the_ledger,
             invalid_input_is_refused_before_any_request,
+            a_missing_output_directory_is_created,
+            an_unusable_output_directory_fails_before_submitting,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -753,4 +755,41 @@ pub fn invalid_input_is_refused_before_any_request<S: Sdk>() {
     assert!(message.contains("front"), "says what to change: {message}");
     assert!(message.contains("face"), "every problem at once: {message}");
     assert!(mock.journal().is_empty(), "nothing was sent");
+}
+
+pub fn a_missing_output_directory_is_created<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let nested = dir.path().join("models").join("today");
+
+    let generated = client
+        .generate(
+            single_view(OutputFormat::Glb),
+            GenerateOptions::new(&nested),
+        )
+        .expect("generate succeeds");
+
+    assert!(generated.model.path.starts_with(&nested));
+    assert!(generated.model.path.is_file());
+}
+
+pub fn an_unusable_output_directory_fails_before_submitting<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+
+    let error = expect_err(client.generate(
+        single_view(OutputFormat::Glb),
+        GenerateOptions::new(file.join("models")),
+    ));
+
+    assert!(matches!(error, Error::File { .. }), "{error}");
+    assert!(
+        error.to_string().contains("a-file"),
+        "names the path: {error}"
+    );
+    assert_eq!(submit_count(&mock), 0, "nothing was paid for");
 }

@@ -15,6 +15,17 @@ pub enum SubmitImages {
     Views(Vec<(View, Image)>),
 }
 
+impl SubmitImages {
+    /// How many pictures are sent.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        match self {
+            Self::Single(_) => 1,
+            Self::Views(views) => views.len(),
+        }
+    }
+}
+
 /// A submit-task request that passed every local check. Build one with [`SubmitTask::builder`].
 ///
 /// ```

@@ -1,0 +1,111 @@
+//! The blocking client: no async runtime, the same calls as the async client. Turns one
+//! picture into a model, printing the task's states as they change.
+//!
+//! ```sh
+//! cargo run --example generate_blocking                 # the sample house's front view
+//! cargo run --example generate_blocking -- chair.png
+//! ```
+//!
+//! With `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` set it uses the real service (and
+//! spends credits); without them, the built-in mock.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line program"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use hitem3d_blocking::core::ConfigError;
+use hitem3d_blocking::types::{ClientId, ClientSecret, Model, OutputFormat};
+use hitem3d_blocking::{
+    Client, ClientConfig, GenerateOptions, GenerateProgress, Image, PollSchedule, SubmitTask,
+    WaitEvent, WaitPolicy,
+};
+use hitem3d_mock::{BlockingMock, MockConfig, TimeMode};
+
+fn main() -> ExitCode {
+    let path = std::env::args_os().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/images/front.png"),
+        PathBuf::from,
+    );
+    let picture = match std::fs::read(&path) {
+        Ok(picture) => picture,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    // Checked here, before anything is sent.
+    let task = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(Image::new(picture))
+        .format(OutputFormat::Glb)
+        .build();
+    let task = match task {
+        Ok(task) => task,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    // The real service with credentials; otherwise the mock, kept alive until the end.
+    let (client, _mock) = match ClientConfig::from_lookup(|name| std::env::var(name).ok()) {
+        Ok(config) => (Client::new(config), None),
+        Err(ConfigError::MissingCredentials) => {
+            let mock = BlockingMock::start_with(
+                MockConfig::default().with_time(TimeMode::Real { speed: 120.0 }),
+            );
+            eprintln!(
+                "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service at \
+                 {} (simulated, no credits spent).",
+                mock.base_url()
+            );
+            let config = ClientConfig::new(
+                ClientId::new(mock.client_id()),
+                ClientSecret::new(mock.client_secret()),
+            )
+            .with_base_url(&mock.base_url())
+            .expect("the mock's loopback URL")
+            .with_wait(
+                WaitPolicy::default()
+                    .with_schedule(PollSchedule::fixed(Duration::from_millis(100))),
+            );
+            (Client::new(config), Some(mock))
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let client = match client {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let result = client.generate_with(task, GenerateOptions::new("out"), |step| match step {
+        GenerateProgress::Submitted { task_id } => println!("submitted {task_id}"),
+        GenerateProgress::Waiting(WaitEvent::StateChanged { to, elapsed, .. }) => {
+            println!("  {to} after {:.1} s", elapsed.as_secs_f64());
+        }
+        GenerateProgress::Saved(file) => {
+            println!("saved {} ({} bytes)", file.path.display(), file.bytes());
+        }
+        _ => {}
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let Some(task_id) = error.task_id() {
+                eprintln!("task id: {task_id} (it may still finish; wait for it by id)");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
