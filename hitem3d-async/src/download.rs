@@ -181,22 +181,14 @@ impl Client {
                             continue;
                         }
                         destination.restart().await?;
-                        let progress = |bytes| {
-                            DownloadProgress::new(
-                                plan.kind(),
-                                bytes,
-                                plan.expected_bytes(),
-                                plan.attempts(),
-                            )
-                        };
-                        on_progress(progress(0));
+                        on_progress(plan.progress(0));
                         let mut bytes = 0_u64;
                         let broke = loop {
                             match within(idle, body.next()).await {
                                 Ok(Some(Ok(chunk))) => {
                                     destination.write(&chunk).await?;
                                     bytes += chunk.len() as u64;
-                                    on_progress(progress(bytes));
+                                    on_progress(plan.progress(bytes));
                                 }
                                 Ok(None) => break None,
                                 Ok(Some(Err(failure))) | Err(failure) => break Some(failure),

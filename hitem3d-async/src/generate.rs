@@ -77,8 +77,7 @@ impl Client {
             on_progress(GenerateProgress::Saved(model.clone()));
             // The model download may have refreshed the links; the cover uses the fresh ones.
             let fresh = &model.summary.result;
-            let cover = if options.cover && fresh.cover_url.is_some() {
-                let path = options.path_for(fresh, ResultKind::Cover, &format);
+            let cover = if let Some(path) = options.cover_path_for(fresh, &format) {
                 let cover = self
                     .download_with(fresh, ResultKind::Cover, &path, |bytes| {
                         on_progress(GenerateProgress::Downloading(bytes));

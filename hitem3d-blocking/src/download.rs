@@ -170,15 +170,7 @@ impl Client {
                         continue;
                     }
                     destination.restart()?;
-                    let progress = |bytes| {
-                        DownloadProgress::new(
-                            plan.kind(),
-                            bytes,
-                            plan.expected_bytes(),
-                            plan.attempts(),
-                        )
-                    };
-                    on_progress(progress(0));
+                    on_progress(plan.progress(0));
                     let mut bytes = 0_u64;
                     let broke = loop {
                         match body.read(&mut buffer) {
@@ -186,7 +178,7 @@ impl Client {
                             Ok(read) => {
                                 destination.write(&buffer[..read])?;
                                 bytes += read as u64;
-                                on_progress(progress(bytes));
+                                on_progress(plan.progress(bytes));
                             }
                             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                             Err(error) => break Some(body_failure(&error)),

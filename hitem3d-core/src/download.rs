@@ -13,8 +13,8 @@ pub use download_error::{DownloadError, DownloadErrorKind};
 use crate::retry::{AttemptFailure, RetryDecision};
 use crate::seeded_random::SeededRandom;
 use crate::{
-    ApiError, ApiRequests, Body, CallError, Operation, ResultKind, RetryPolicy, TaskResult,
-    Timestamp, TransportFailure,
+    ApiError, ApiRequests, Body, CallError, DownloadProgress, Operation, ResultKind, RetryPolicy,
+    TaskResult, Timestamp, TransportFailure,
 };
 
 /// Limits for one download.
@@ -196,6 +196,12 @@ impl DownloadPlan {
             State::AwaitingBody { expected } => expected,
             _ => None,
         }
+    }
+
+    /// The progress report for `bytes` received so far in the current attempt.
+    #[must_use]
+    pub fn progress(&self, bytes: u64) -> DownloadProgress {
+        DownloadProgress::new(self.kind, bytes, self.expected_bytes(), self.attempts)
     }
 
     /// What to do next. After [`DownloadStep::Done`] it keeps answering the same result.

@@ -78,6 +78,14 @@ impl GenerateOptions {
         };
         self.output_dir.join(name)
     }
+
+    /// Where the cover goes, or `None` when no cover is asked for or the result has none
+    /// (covers are optional at the service, so a missing one is not an error here).
+    #[must_use]
+    pub fn cover_path_for(&self, result: &TaskResult, format: &OutputFormat) -> Option<PathBuf> {
+        (self.cover && result.cover_url.is_some())
+            .then(|| self.path_for(result, ResultKind::Cover, format))
+    }
 }
 
 /// A result file saved in full.

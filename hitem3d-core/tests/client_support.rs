@@ -180,6 +180,31 @@ fn output_paths_are_safe_names_in_the_output_directory() {
 }
 
 #[test]
+fn a_cover_path_exists_only_when_asked_for_and_offered() {
+    let with_cover: TaskData = serde_json::from_str(
+        r#"{"task_id":"t1","state":"success","url":"https://cdn/x.glb","cover_url":"https://cdn/c.webp"}"#,
+    )
+    .unwrap();
+    let without_cover: TaskData =
+        serde_json::from_str(r#"{"task_id":"t1","state":"success","url":"https://cdn/x.glb"}"#)
+            .unwrap();
+    let with_cover = TaskResult::from_task(&with_cover, Timestamp::ZERO).unwrap();
+    let without_cover = TaskResult::from_task(&without_cover, Timestamp::ZERO).unwrap();
+    let asked = GenerateOptions::new("out").with_cover(true);
+    let glb = OutputFormat::Glb;
+
+    assert_eq!(
+        asked.cover_path_for(&with_cover, &glb),
+        Some(Path::new("out").join("t1-cover.webp"))
+    );
+    assert_eq!(asked.cover_path_for(&without_cover, &glb), None);
+    assert_eq!(
+        GenerateOptions::new("out").cover_path_for(&with_cover, &glb),
+        None
+    );
+}
+
+#[test]
 fn seed_sequences_repeat_from_the_same_start_and_never_repeat_within() {
     let a = SeedSequence::new(42);
     let b = SeedSequence::new(42);

@@ -57,6 +57,17 @@ fn a_fresh_link_is_fetched_directly() {
         plan.on_response(StatusCode::OK, &headers(10), now),
         BodyAction::Save
     );
+    let progress = plan.progress(4);
+    assert_eq!(
+        (
+            progress.kind,
+            progress.bytes,
+            progress.total,
+            progress.attempt
+        ),
+        (ResultKind::Model, 4, Some(10), 1),
+        "progress names the file, the announced size and the attempt"
+    );
     plan.on_saved(10, now);
     let DownloadStep::Done(Ok(summary)) = plan.next(now) else {
         panic!()
