@@ -1,23 +1,24 @@
-//! The client: configuration, shared state, and the loop that drives one API call.
+//! The client: its shared state, and one expression per operation, each a core job driven by
+//! [`Client::drive`](crate::driver).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::BuildHasher;
+use std::path::Path;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
-use hitem3d_core::types::{AccessToken, BalanceData, TaskData, TaskId};
+use hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_core::{
-    ApiRequests, Call, CallError, CallStep, ClientConfig, Error, MAX_RESPONSE_BYTES, SeedSequence,
-    SubmitTask, Timestamp, TokenCache, TokenNeed, TransportFailure,
+    ClientConfig, ClientCore, ConfirmedCallback, DownloadProgress, DownloadSummary, Error,
+    GenerateOptions, GenerateProgress, Generated, ResultKind, SavedFile, SubmitTask, TaskResult,
+    WaitEvent, WaitOutcome,
 };
-use http::{Request, Response};
-use tracing::Instrument;
+use tokio::io::AsyncWrite;
+use tokio::sync::{Mutex, Notify};
 
 use crate::clock::Clock;
-use crate::task_slots::TaskSlots;
-use crate::{ReqwestTransport, Transport};
+use crate::job_io::JobIo;
+use crate::{ReqwestTransport, TaskWatch, Transport};
 
 /// An async client of the Hitem3D API. Cheap to clone: clones share the token, the task
 /// slots and the connection pool.
@@ -39,21 +40,22 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What the core leaves to this crate: the network, the clock, and the primitives that wait.
 pub(crate) struct Inner {
-    pub(crate) config: ClientConfig,
-    pub(crate) requests: ApiRequests,
+    pub(crate) core: ClientCore,
     pub(crate) transport: Arc<dyn Transport>,
-    tokens: tokio::sync::Mutex<TokenCache>,
-    pub(crate) slots: TaskSlots,
-    seeds: SeedSequence,
+    /// Held while a token is fetched, so that concurrent callers share one fetch.
+    pub(crate) token_fetch: Mutex<()>,
+    /// Signalled by the core whenever a task slot is freed.
+    pub(crate) slot_freed: Arc<Notify>,
     pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.config.base_url.as_str())
-            .field("client_id", &self.inner.config.client_id)
+            .field("base_url", &self.config().base_url.as_str())
+            .field("client_id", &self.config().client_id)
             .field("transport", &self.inner.transport)
             .finish_non_exhaustive()
     }
@@ -63,7 +65,8 @@ impl Client {
     /// A client for `config`, on a reqwest transport built with its timeouts.
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid or TLS cannot be set up.
+    /// [`Error::Config`] when the configuration cannot work (zero task slots, an invalid user
+    /// agent) or TLS cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let transport =
             ReqwestTransport::new(config.connect_timeout, config.download_idle_timeout)?;
@@ -84,7 +87,7 @@ impl Client {
     /// timeouts apply besides the client's own call limits.
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid.
+    /// [`Error::Config`] when the configuration cannot work.
     pub fn with_http_client(config: ClientConfig, http: reqwest::Client) -> Result<Self, Error> {
         Self::with_transport(config, ReqwestTransport::from_client(http))
     }
@@ -92,23 +95,20 @@ impl Client {
     /// A client on any [`Transport`].
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid.
+    /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
-        let requests = config.requests()?;
-        let tokens = TokenCache::new(
-            &requests,
-            config.client_id.clone(),
-            config.client_secret.clone(),
-            config.token,
-        );
+        let slot_freed = Arc::new(Notify::new());
+        let wake = Arc::clone(&slot_freed);
+        let seed = RandomState::new().hash_one(0_u8);
+        let core = ClientCore::new(config, seed, move || wake.notify_waiters())?;
+        let transport = Arc::new(transport);
+        let (token_fetch, clock) = (Mutex::new(()), Clock::start());
         let inner = Inner {
-            requests,
-            transport: Arc::new(transport),
-            tokens: tokio::sync::Mutex::new(tokens),
-            slots: TaskSlots::new(config.task_slots),
-            seeds: SeedSequence::new(RandomState::new().hash_one(0_u8)),
-            clock: Clock::start(),
-            config,
+            core,
+            transport,
+            token_fetch,
+            slot_freed,
+            clock,
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -118,7 +118,7 @@ impl Client {
     /// The configuration in use.
     #[must_use]
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        self.inner.core.config()
     }
 
     /// The account's credits.
@@ -126,8 +126,7 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the call fails after its retries.
     pub async fn balance(&self) -> Result<BalanceData, Error> {
-        let call = Call::balance(&self.inner.requests, self.inner.config.retry, self.seed());
-        Ok(self.run(call).await?)
+        Ok(self.run(self.inner.core.balance()).await?)
     }
 
     /// Creates a task and returns its id as soon as the service has accepted it; this is when
@@ -142,22 +141,7 @@ impl Client {
     /// [`Error::Call`] when the service refused the task (balance, input, auth) or no usable
     /// answer came; see [`Error::is_submit_outcome_unknown`].
     pub async fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
-        let span = tracing::info_span!("hitem3d.submit", model = %task.model(), task_id = tracing::field::Empty);
-        async {
-            let permit = self.inner.slots.reserve().await;
-            let call = Call::submit_task(
-                &self.inner.requests,
-                task,
-                self.inner.config.retry,
-                self.seed(),
-            );
-            let task_id = self.run(call).await?.task_id;
-            tracing::Span::current().record("task_id", task_id.as_str());
-            self.inner.slots.hold(task_id.clone(), permit);
-            Ok(task_id)
-        }
-        .instrument(span)
-        .await
+        self.run(self.inner.core.submit(task)).await
     }
 
     /// The task's current state, and its result links on success. A task seen in a final state
@@ -166,114 +150,185 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the query fails after its retries.
     pub async fn query(&self, task_id: &TaskId) -> Result<TaskData, Error> {
-        let data = self.query_once(task_id).await?;
-        if data.state.is_terminal() {
-            self.inner.slots.release(task_id);
-        }
-        Ok(data)
+        self.run(self.inner.core.query(task_id)).await
     }
 
     /// Frees the task slot of a task you will not wait for. Returns whether it held one.
     pub fn release_task_slot(&self, task_id: &TaskId) -> bool {
-        self.inner.slots.release(task_id)
+        self.inner.core.release_task_slot(task_id)
     }
 
     /// Task slots free right now.
     #[must_use]
     pub fn available_task_slots(&self) -> usize {
-        self.inner.slots.available()
+        self.inner.core.available_task_slots()
     }
 
-    pub(crate) async fn query_once(&self, task_id: &TaskId) -> Result<TaskData, CallError> {
-        let call = Call::query_task(
-            &self.inner.requests,
-            task_id.clone(),
-            self.inner.config.retry,
-            self.seed(),
-        );
-        self.run(call)
-            .instrument(tracing::debug_span!("hitem3d.query", task_id = %task_id))
-            .await
+    /// Watches a task, submitted by this client or any other process, until it succeeds,
+    /// fails or the wait policy's deadline passes.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// use hitem3d_async::{Client, WaitUpdate, types::TaskId};
+    ///
+    /// # async fn run(client: Client) -> Result<(), hitem3d_async::Error> {
+    /// let mut watch = client.watch(&TaskId::new("2c2ad20c_jjewelry-aigc-api_1NraEb5ohU"));
+    /// while let Some(update) = watch.next().await {
+    ///     match update {
+    ///         WaitUpdate::Event(event) => println!("{event:?}"),
+    ///         WaitUpdate::Finished(outcome) => println!("model at {}", outcome?.result.model_url),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn watch(&self, task_id: &TaskId) -> TaskWatch {
+        TaskWatch::new(self.clone(), self.inner.core.wait(task_id, self.now()))
     }
 
-    pub(crate) fn seed(&self) -> u64 {
-        self.inner.seeds.next_seed()
+    /// Waits for a task to end; see [`Client::watch`].
+    ///
+    /// # Errors
+    /// [`Error::Wait`]: the task failed, the deadline passed (the task may still finish), or
+    /// querying failed for good.
+    pub async fn wait(&self, task_id: &TaskId) -> Result<WaitOutcome, Error> {
+        self.wait_with(task_id, |_| {}).await
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
-        self.inner.clock.now()
-    }
-
-    /// Drives one call to its end: tokens, sends, waits between retries.
-    pub(crate) async fn run<T: Clone>(&self, mut call: Call<T>) -> Result<T, CallError> {
-        loop {
-            match call.next(self.now()) {
-                CallStep::NeedToken { stale } => call.set_token(self.token(stale).await?),
-                CallStep::Send(request) => {
-                    tracing::debug!(
-                        operation = %call.operation(),
-                        attempt = call.attempts(),
-                        "sending"
-                    );
-                    match self.exchange(request).await {
-                        Ok(response) => call.on_response(response, self.now()),
-                        Err(failure) => {
-                            tracing::debug!(%failure, "no answer");
-                            call.on_transport_failure(failure, self.now());
-                        }
-                    }
-                }
-                CallStep::Wait { until } => self.inner.clock.sleep_until(until).await,
-                CallStep::Done(result) => return result,
-            }
-        }
-    }
-
-    /// A valid token; one fetch at a time, however many callers need one.
-    async fn token(&self, stale: Option<AccessToken>) -> Result<AccessToken, CallError> {
-        let mut cache = self.inner.tokens.lock().await;
-        if let Some(stale) = &stale {
-            cache.invalidate(stale);
-        }
-        match cache.token_or_request(self.now(), self.seed()) {
-            TokenNeed::Valid(token) => Ok(token),
-            TokenNeed::Fetch(call) => {
-                // Boxed: the token call runs through the same loop that asked for it.
-                let data = Box::pin(self.run(*call))
-                    .instrument(tracing::debug_span!("hitem3d.token"))
-                    .await?;
-                Ok(cache.store(data, self.now()))
-            }
-        }
-    }
-
-    /// Sends an API request and reads its answer in full, within the call limit.
-    async fn exchange(
+    /// Waits for a task to end, calling `on_event` for each state change, progress step and
+    /// failed poll.
+    ///
+    /// # Errors
+    /// As [`Client::wait`].
+    pub async fn wait_with(
         &self,
-        request: Request<hitem3d_core::Body>,
-    ) -> Result<Response<Bytes>, TransportFailure> {
-        let limit = self.inner.config.request_timeout;
-        let exchange = async {
-            let response = self.inner.transport.send(request).await?;
-            let (parts, mut body) = response.into_parts();
-            let mut bytes = BytesMut::new();
-            // One byte past the cap is enough for the decoder to refuse the body as too large.
-            while let Some(chunk) = body.next().await {
-                bytes.extend_from_slice(&chunk?);
-                if bytes.len() > MAX_RESPONSE_BYTES {
-                    bytes.truncate(MAX_RESPONSE_BYTES + 1);
-                    break;
-                }
-            }
-            Ok(Response::from_parts(parts, bytes.freeze()))
-        };
-        tokio::time::timeout(limit, exchange)
+        task_id: &TaskId,
+        mut on_event: impl FnMut(&WaitEvent),
+    ) -> Result<WaitOutcome, Error> {
+        let job = self.inner.core.wait(task_id, self.now());
+        self.drive(job, &mut JobIo::new(), |event| on_event(&event))
             .await
-            .unwrap_or_else(|_| {
-                Err(TransportFailure::timed_out(
-                    hitem3d_core::Delivery::MaybeSent,
-                    format!("no complete answer within {} s", limit.as_secs_f64()),
-                ))
-            })
+    }
+
+    /// Downloads one result file to `path`: streamed to a temporary file in the same directory
+    /// (made if missing) and renamed to `path` only when complete, so `path` never holds half
+    /// a model. Stale or refused links (a result link lives an hour) are replaced by querying
+    /// the task again; the bearer token is never sent to the file host.
+    ///
+    /// # Errors
+    /// [`Error::Download`] when the file cannot be fetched, [`Error::File`] when it cannot be
+    /// written.
+    pub async fn download(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: impl AsRef<Path>,
+    ) -> Result<SavedFile, Error> {
+        self.download_with(result, kind, path, |_| {}).await
+    }
+
+    /// [`Client::download`], reporting bytes as they arrive.
+    ///
+    /// # Errors
+    /// As [`Client::download`].
+    pub async fn download_with(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: impl AsRef<Path>,
+        on_progress: impl FnMut(DownloadProgress),
+    ) -> Result<SavedFile, Error> {
+        let job = self.inner.core.download(result, kind, path.as_ref().into());
+        let summary = self.drive(job, &mut JobIo::new(), on_progress).await?;
+        Ok(SavedFile::new(path, summary))
+    }
+
+    /// Streams one result file into `writer` (a socket, a hasher, memory). A writer cannot
+    /// start over, so a body that breaks off midway ends with an error instead of a refetch on
+    /// top of the bytes written; [`Client::download`] has no such limit.
+    ///
+    /// # Errors
+    /// [`Error::Download`] when the file cannot be fetched, [`Error::Write`] when the writer
+    /// fails.
+    pub async fn download_to_writer<W: AsyncWrite + Unpin>(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        writer: &mut W,
+        on_progress: impl FnMut(DownloadProgress),
+    ) -> Result<DownloadSummary, Error> {
+        let job = self.inner.core.download_to_writer(result, kind);
+        self.drive(job, &mut JobIo::writer(writer), on_progress)
+            .await
+    }
+
+    /// The common case in one call: submits `task`, waits for it, and downloads the model (and
+    /// the cover, if asked) into the output directory, named after the task id unless
+    /// [`GenerateOptions::with_file_stem`] says otherwise. The directory is created first, so
+    /// that a path that cannot hold files fails before the task is paid for.
+    ///
+    /// ```no_run
+    /// use hitem3d_async::{Client, GenerateOptions, Image, SubmitTask, types::{Model, OutputFormat}};
+    ///
+    /// # async fn run(client: Client) -> Result<(), hitem3d_async::Error> {
+    /// let task = SubmitTask::builder(Model::Hitem3dV2_0)
+    ///     .image(Image::new(std::fs::read("chair.png").expect("a picture")))
+    ///     .format(OutputFormat::Stl)
+    ///     .build()?;
+    /// let generated = client
+    ///     .generate(task, GenerateOptions::new("out").with_file_stem("chair").with_cover(true))
+    ///     .await?;
+    /// assert!(generated.model.path.ends_with("chair.stl"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// Any error of [`Client::submit`], [`Client::wait`] or [`Client::download`]. Once the
+    /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
+    pub async fn generate(
+        &self,
+        task: SubmitTask,
+        options: impl Into<GenerateOptions>,
+    ) -> Result<Generated, Error> {
+        self.generate_with(task, options, |_| {}).await
+    }
+
+    /// [`Client::generate`], reporting each step: submitted, task events, download bytes,
+    /// saved files.
+    ///
+    /// # Errors
+    /// As [`Client::generate`].
+    pub async fn generate_with(
+        &self,
+        task: SubmitTask,
+        options: impl Into<GenerateOptions>,
+        on_progress: impl FnMut(GenerateProgress),
+    ) -> Result<Generated, Error> {
+        let job = self.inner.core.generate(task, options.into());
+        self.drive(job, &mut JobIo::new(), on_progress).await
+    }
+
+    /// Reads a callback body and confirms it by querying the task: callbacks carry no
+    /// signature, so the queried state is the truth, and `agrees` says whether the callback
+    /// claimed the same. Check the URL with [`hitem3d_core::CallbackSecret::verify`] first to
+    /// drop forged calls without a query.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hitem3d_async::Client, body: &[u8]) -> Result<(), hitem3d_async::Error> {
+    /// let confirmed = client.verify_callback(body).await?;
+    /// if confirmed.task.state.is_terminal() {
+    ///     println!("task {} is {}", confirmed.task.task_id, confirmed.task.state);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Callback`] for a body that is not a task update, [`Error::Call`] when the
+    /// confirming query fails.
+    pub async fn verify_callback(&self, body: &[u8]) -> Result<ConfirmedCallback, Error> {
+        self.run(self.inner.core.verify_callback(body)).await
     }
 }

@@ -28,13 +28,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod callback;
 mod client;
 mod clock;
-mod download;
-mod generate;
+mod driver;
+mod job_io;
 mod reqwest_transport;
-mod task_slots;
 mod transport;
 mod wait;
 

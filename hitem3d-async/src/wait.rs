@@ -1,4 +1,4 @@
-//! Waiting for a task: a stream of events, or a future with a progress callback.
+//! Watching a task: a stream of its events, driven step by step.
 
 use std::fmt;
 use std::pin::Pin;
@@ -6,9 +6,10 @@ use std::task::{Context, Poll};
 
 use futures_util::stream::{self, Stream};
 use hitem3d_core::types::TaskId;
-use hitem3d_core::{Error, TaskWaiter, WaitEvent, WaitOutcome, WaitStep, WaitUpdate};
+use hitem3d_core::{WaitJob, WaitUpdate, Yield};
 
 use crate::Client;
+use crate::job_io::JobIo;
 
 /// The events of one task until it ends: a [`Stream`] of [`WaitUpdate`]s whose last item is
 /// [`WaitUpdate::Finished`]. Made by [`Client::watch`].
@@ -29,6 +30,22 @@ impl fmt::Debug for TaskWatch {
 }
 
 impl TaskWatch {
+    pub(crate) fn new(client: Client, job: WaitJob) -> Self {
+        let task_id = job.task_id().clone();
+        let inner = stream::unfold(Some((client, job)), |watching| async move {
+            let (client, mut job) = watching?;
+            match client.step(&mut job, &mut JobIo::new()).await {
+                Yield::Event(event) => Some((WaitUpdate::Event(event), Some((client, job)))),
+                // Dropping the job frees the slot as the last item goes out.
+                Yield::Done(outcome) => Some((WaitUpdate::Finished(outcome), None)),
+            }
+        });
+        Self {
+            task_id,
+            inner: Box::pin(inner),
+        }
+    }
+
     /// The task watched.
     #[must_use]
     pub fn task_id(&self) -> &TaskId {
@@ -41,124 +58,5 @@ impl Stream for TaskWatch {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WaitUpdate>> {
         self.inner.as_mut().poll_next(cx)
-    }
-}
-
-/// Frees the task's slot when waiting ends, however it ends (finished, failed, dropped).
-struct SlotRelease {
-    client: Client,
-    task_id: TaskId,
-}
-
-impl Drop for SlotRelease {
-    fn drop(&mut self) {
-        self.client.inner.slots.release(&self.task_id);
-    }
-}
-
-struct Watching {
-    waiter: TaskWaiter,
-    release: SlotRelease,
-}
-
-impl Client {
-    /// Watches a task, submitted by this client or any other process, until it succeeds,
-    /// fails or the wait policy's deadline passes.
-    ///
-    /// ```no_run
-    /// use futures_util::StreamExt;
-    /// use hitem3d_async::{Client, WaitUpdate, types::TaskId};
-    ///
-    /// # async fn run(client: Client) -> Result<(), hitem3d_async::Error> {
-    /// let mut watch = client.watch(&TaskId::new("2c2ad20c_jjewelry-aigc-api_1NraEb5ohU"));
-    /// while let Some(update) = watch.next().await {
-    ///     match update {
-    ///         WaitUpdate::Event(event) => println!("{event:?}"),
-    ///         WaitUpdate::Finished(outcome) => println!("model at {}", outcome?.result.model_url),
-    ///     }
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[must_use]
-    pub fn watch(&self, task_id: &TaskId) -> TaskWatch {
-        let inner = stream::unfold(Some(self.watching(task_id)), |watching| async move {
-            let mut watching = watching?;
-            match watching.next_update().await {
-                // Dropping `watching` frees the slot as the last item goes out.
-                finished @ WaitUpdate::Finished(_) => Some((finished, None)),
-                event => Some((event, Some(watching))),
-            }
-        });
-        TaskWatch {
-            task_id: task_id.clone(),
-            inner: Box::pin(inner),
-        }
-    }
-
-    /// Waits for a task to end; see [`Client::watch`].
-    ///
-    /// # Errors
-    /// [`Error::Wait`]: the task failed, the deadline passed (the task may still finish), or
-    /// querying failed for good.
-    pub async fn wait(&self, task_id: &TaskId) -> Result<WaitOutcome, Error> {
-        self.wait_with(task_id, |_| {}).await
-    }
-
-    /// Waits for a task to end, calling `on_event` for each state change, progress step and
-    /// failed poll.
-    ///
-    /// # Errors
-    /// As [`Client::wait`].
-    pub async fn wait_with(
-        &self,
-        task_id: &TaskId,
-        mut on_event: impl FnMut(&WaitEvent),
-    ) -> Result<WaitOutcome, Error> {
-        let mut watching = self.watching(task_id);
-        loop {
-            match watching.next_update().await {
-                WaitUpdate::Event(event) => on_event(&event),
-                WaitUpdate::Finished(outcome) => return outcome,
-            }
-        }
-    }
-
-    fn watching(&self, task_id: &TaskId) -> Watching {
-        Watching {
-            waiter: TaskWaiter::new(task_id.clone(), self.inner.config.wait, self.now()),
-            release: SlotRelease {
-                client: self.clone(),
-                task_id: task_id.clone(),
-            },
-        }
-    }
-}
-
-impl Watching {
-    async fn next_update(&mut self) -> WaitUpdate {
-        let client = &self.release.client;
-        loop {
-            match self.waiter.next(client.now()) {
-                WaitStep::Poll(task_id) => {
-                    let answer = client.query_once(&task_id).await;
-                    tracing::debug!(
-                        task_id = %task_id,
-                        poll = self.waiter.polls() + 1,
-                        state = answer.as_ref().map_or("error", |data| data.state.as_str()),
-                        "polled"
-                    );
-                    self.waiter.on_poll(answer, client.now());
-                }
-                WaitStep::Sleep { until } => client.inner.clock.sleep_until(until).await,
-                WaitStep::Event(event) => {
-                    tracing::info!(task_id = %event.task_id(), event = ?event, "task update");
-                    return WaitUpdate::Event(event);
-                }
-                WaitStep::Done(outcome) => {
-                    return WaitUpdate::Finished(outcome.map_err(Error::from));
-                }
-            }
-        }
     }
 }

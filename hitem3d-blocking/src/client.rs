@@ -1,23 +1,25 @@
-//! The client: configuration, shared state, and the loop that drives one API call.
+//! The client: its shared state, and one expression per operation, each a core job driven by
+//! [`Client::drive`](crate::driver).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::BuildHasher;
-use std::io::Read;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::path::Path;
+use std::sync::Arc;
 
-use bytes::Bytes;
-use hitem3d_core::types::{AccessToken, BalanceData, TaskData, TaskId};
+use hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_core::{
-    ApiRequests, Call, CallError, CallStep, ClientConfig, Error, MAX_RESPONSE_BYTES, SeedSequence,
-    SubmitTask, Timestamp, TokenCache, TokenNeed, TransportFailure,
+    ClientConfig, ClientCore, ConfirmedCallback, DownloadProgress, DownloadSummary, Error,
+    GenerateOptions, GenerateProgress, Generated, ResultKind, SavedFile, SubmitTask, TaskResult,
+    WaitEvent, WaitOutcome,
 };
-use http::{Request, Response};
+use std::io::Write;
+use std::sync::Mutex;
 
 use crate::clock::Clock;
-use crate::task_slots::TaskSlots;
-use crate::transport::body_failure;
-use crate::{SendLimits, Transport, UreqTransport};
+use crate::job_io::JobIo;
+use crate::slot_signal::SlotSignal;
+use crate::{TaskWatch, Transport, UreqTransport};
 
 /// A blocking client of the Hitem3D API. Cheap to clone, and shareable across threads:
 /// clones share the token, the task slots and the connection pool.
@@ -39,21 +41,22 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What the core leaves to this crate: the network, the clock, and the primitives that wait.
 pub(crate) struct Inner {
-    pub(crate) config: ClientConfig,
-    pub(crate) requests: ApiRequests,
+    pub(crate) core: ClientCore,
     pub(crate) transport: Arc<dyn Transport>,
-    tokens: Mutex<TokenCache>,
-    pub(crate) slots: TaskSlots,
-    seeds: SeedSequence,
+    /// Held while a token is fetched, so that concurrent callers share one fetch.
+    pub(crate) token_fetch: Mutex<()>,
+    /// Signalled by the core whenever a task slot is freed.
+    pub(crate) slot_freed: Arc<SlotSignal>,
     pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.config.base_url.as_str())
-            .field("client_id", &self.inner.config.client_id)
+            .field("base_url", &self.config().base_url.as_str())
+            .field("client_id", &self.config().client_id)
             .field("transport", &self.inner.transport)
             .finish_non_exhaustive()
     }
@@ -63,7 +66,8 @@ impl Client {
     /// A client for `config`, on a ureq transport built with its timeouts.
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid.
+    /// [`Error::Config`] when the configuration cannot work (zero task slots, an invalid user
+    /// agent).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let transport = UreqTransport::new(config.connect_timeout)?;
         Self::with_transport(config, transport)
@@ -84,7 +88,7 @@ impl Client {
     /// redirects, and the client's call limits.
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid.
+    /// [`Error::Config`] when the configuration cannot work.
     #[doc(alias = "with_agent")]
     pub fn with_http_client(config: ClientConfig, http: ureq::Agent) -> Result<Self, Error> {
         Self::with_transport(config, UreqTransport::from_agent(http))
@@ -93,23 +97,20 @@ impl Client {
     /// A client on any [`Transport`].
     ///
     /// # Errors
-    /// [`Error::Config`] when the user agent is invalid.
+    /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
-        let requests = config.requests()?;
-        let tokens = TokenCache::new(
-            &requests,
-            config.client_id.clone(),
-            config.client_secret.clone(),
-            config.token,
-        );
+        let slot_freed = Arc::new(SlotSignal::default());
+        let wake = Arc::clone(&slot_freed);
+        let seed = RandomState::new().hash_one(0_u8);
+        let core = ClientCore::new(config, seed, move || wake.notify())?;
+        let transport = Arc::new(transport);
+        let (token_fetch, clock) = (Mutex::new(()), Clock::start());
         let inner = Inner {
-            requests,
-            transport: Arc::new(transport),
-            tokens: Mutex::new(tokens),
-            slots: TaskSlots::new(config.task_slots),
-            seeds: SeedSequence::new(RandomState::new().hash_one(0_u8)),
-            clock: Clock::start(),
-            config,
+            core,
+            transport,
+            token_fetch,
+            slot_freed,
+            clock,
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -119,7 +120,7 @@ impl Client {
     /// The configuration in use.
     #[must_use]
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        self.inner.core.config()
     }
 
     /// The account's credits.
@@ -127,14 +128,13 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the call fails after its retries.
     pub fn balance(&self) -> Result<BalanceData, Error> {
-        let call = Call::balance(&self.inner.requests, self.inner.config.retry, self.seed());
-        Ok(self.run(call)?)
+        Ok(self.run(self.inner.core.balance())?)
     }
 
     /// Creates a task and returns its id as soon as the service has accepted it; this is when
-    /// credits are charged. Blocks first until one of the client's task slots is free; the
-    /// slot stays taken until the task is seen to finish ([`Client::wait`], [`Client::query`])
-    /// or [`Client::release_task_slot`] is called.
+    /// credits are charged. Blocks first until one of the client's task slots is free; the slot
+    /// stays taken until the task is seen to finish ([`Client::wait`], [`Client::query`]) or
+    /// [`Client::release_task_slot`] is called.
     ///
     /// A submit is resent only after failures that surely struck before sending, so it never
     /// creates two tasks.
@@ -143,19 +143,7 @@ impl Client {
     /// [`Error::Call`] when the service refused the task (balance, input, auth) or no usable
     /// answer came; see [`Error::is_submit_outcome_unknown`].
     pub fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
-        let span = tracing::info_span!("hitem3d.submit", model = %task.model(), task_id = tracing::field::Empty);
-        let _entered = span.enter();
-        let permit = self.inner.slots.reserve();
-        let call = Call::submit_task(
-            &self.inner.requests,
-            task,
-            self.inner.config.retry,
-            self.seed(),
-        );
-        let task_id = self.run(call)?.task_id;
-        span.record("task_id", task_id.as_str());
-        self.inner.slots.hold(task_id.clone(), permit);
-        Ok(task_id)
+        self.run(self.inner.core.submit(task))
     }
 
     /// The task's current state, and its result links on success. A task seen in a final state
@@ -164,103 +152,180 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the query fails after its retries.
     pub fn query(&self, task_id: &TaskId) -> Result<TaskData, Error> {
-        let data = self.query_once(task_id)?;
-        if data.state.is_terminal() {
-            self.inner.slots.release(task_id);
-        }
-        Ok(data)
+        self.run(self.inner.core.query(task_id))
     }
 
     /// Frees the task slot of a task you will not wait for. Returns whether it held one.
     pub fn release_task_slot(&self, task_id: &TaskId) -> bool {
-        self.inner.slots.release(task_id)
+        self.inner.core.release_task_slot(task_id)
     }
 
     /// Task slots free right now.
     #[must_use]
     pub fn available_task_slots(&self) -> usize {
-        self.inner.slots.available()
+        self.inner.core.available_task_slots()
     }
 
-    pub(crate) fn query_once(&self, task_id: &TaskId) -> Result<TaskData, CallError> {
-        let call = Call::query_task(
-            &self.inner.requests,
-            task_id.clone(),
-            self.inner.config.retry,
-            self.seed(),
-        );
-        let _entered = tracing::debug_span!("hitem3d.query", task_id = %task_id).entered();
-        self.run(call)
+    /// Watches a task, submitted by this client or any other process, until it succeeds,
+    /// fails or the wait policy's deadline passes.
+    ///
+    /// ```no_run
+    /// use hitem3d_blocking::{Client, WaitUpdate, types::TaskId};
+    ///
+    /// # fn run(client: Client) -> Result<(), hitem3d_blocking::Error> {
+    /// for update in client.watch(&TaskId::new("2c2ad20c_jjewelry-aigc-api_1NraEb5ohU")) {
+    ///     match update {
+    ///         WaitUpdate::Event(event) => println!("{event:?}"),
+    ///         WaitUpdate::Finished(outcome) => println!("model at {}", outcome?.result.model_url),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn watch(&self, task_id: &TaskId) -> TaskWatch {
+        TaskWatch::new(self.clone(), self.inner.core.wait(task_id, self.now()))
     }
 
-    pub(crate) fn seed(&self) -> u64 {
-        self.inner.seeds.next_seed()
+    /// Waits for a task to end; see [`Client::watch`].
+    ///
+    /// # Errors
+    /// [`Error::Wait`]: the task failed, the deadline passed (the task may still finish), or
+    /// querying failed for good.
+    pub fn wait(&self, task_id: &TaskId) -> Result<WaitOutcome, Error> {
+        self.wait_with(task_id, |_| {})
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
-        self.inner.clock.now()
-    }
-
-    /// Drives one call to its end: tokens, sends, waits between retries.
-    pub(crate) fn run<T: Clone>(&self, mut call: Call<T>) -> Result<T, CallError> {
-        loop {
-            match call.next(self.now()) {
-                CallStep::NeedToken { stale } => call.set_token(self.token(stale.as_ref())?),
-                CallStep::Send(request) => {
-                    tracing::debug!(
-                        operation = %call.operation(),
-                        attempt = call.attempts(),
-                        "sending"
-                    );
-                    match self.exchange(request) {
-                        Ok(response) => call.on_response(response, self.now()),
-                        Err(failure) => {
-                            tracing::debug!(%failure, "no answer");
-                            call.on_transport_failure(failure, self.now());
-                        }
-                    }
-                }
-                CallStep::Wait { until } => self.inner.clock.sleep_until(until),
-                CallStep::Done(result) => return result,
-            }
-        }
-    }
-
-    /// A valid token; one fetch at a time, however many threads need one: the others block
-    /// on the lock and then find the fresh token.
-    fn token(&self, stale: Option<&AccessToken>) -> Result<AccessToken, CallError> {
-        // A thread that panicked mid-fetch left no token behind, which the next caller fetches.
-        let mut cache = self
-            .inner
-            .tokens
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(stale) = stale {
-            cache.invalidate(stale);
-        }
-        match cache.token_or_request(self.now(), self.seed()) {
-            TokenNeed::Valid(token) => Ok(token),
-            TokenNeed::Fetch(call) => {
-                let _entered = tracing::debug_span!("hitem3d.token").entered();
-                let data = self.run(*call)?;
-                Ok(cache.store(data, self.now()))
-            }
-        }
-    }
-
-    /// Sends an API request and reads its answer in full, within the call limit.
-    fn exchange(
+    /// Waits for a task to end, calling `on_event` for each state change, progress step and
+    /// failed poll.
+    ///
+    /// # Errors
+    /// As [`Client::wait`].
+    pub fn wait_with(
         &self,
-        request: Request<hitem3d_core::Body>,
-    ) -> Result<Response<Bytes>, TransportFailure> {
-        let limits = SendLimits::whole(self.inner.config.request_timeout);
-        let response = self.inner.transport.send(request, limits)?;
-        let (parts, body) = response.into_parts();
-        let mut bytes = Vec::new();
-        // One byte past the cap is enough for the decoder to refuse the body as too large.
-        body.take(MAX_RESPONSE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| body_failure(&error))?;
-        Ok(Response::from_parts(parts, Bytes::from(bytes)))
+        task_id: &TaskId,
+        mut on_event: impl FnMut(&WaitEvent),
+    ) -> Result<WaitOutcome, Error> {
+        let job = self.inner.core.wait(task_id, self.now());
+        self.drive(job, &mut JobIo::new(), |event| on_event(&event))
+    }
+
+    /// Downloads one result file to `path`: streamed to a temporary file in the same directory
+    /// (made if missing) and renamed to `path` only when complete, so `path` never holds half
+    /// a model. Stale or refused links (a result link lives an hour) are replaced by querying
+    /// the task again; the bearer token is never sent to the file host.
+    ///
+    /// # Errors
+    /// [`Error::Download`] when the file cannot be fetched, [`Error::File`] when it cannot be
+    /// written.
+    pub fn download(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: impl AsRef<Path>,
+    ) -> Result<SavedFile, Error> {
+        self.download_with(result, kind, path, |_| {})
+    }
+
+    /// [`Client::download`], reporting bytes as they arrive.
+    ///
+    /// # Errors
+    /// As [`Client::download`].
+    pub fn download_with(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: impl AsRef<Path>,
+        on_progress: impl FnMut(DownloadProgress),
+    ) -> Result<SavedFile, Error> {
+        let job = self.inner.core.download(result, kind, path.as_ref().into());
+        let summary = self.drive(job, &mut JobIo::new(), on_progress)?;
+        Ok(SavedFile::new(path, summary))
+    }
+
+    /// Streams one result file into `writer` (a socket, a hasher, memory). A writer cannot
+    /// start over, so a body that breaks off midway ends with an error instead of a refetch on
+    /// top of the bytes written; [`Client::download`] has no such limit.
+    ///
+    /// # Errors
+    /// [`Error::Download`] when the file cannot be fetched, [`Error::Write`] when the writer
+    /// fails.
+    pub fn download_to_writer<W: Write>(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        writer: &mut W,
+        on_progress: impl FnMut(DownloadProgress),
+    ) -> Result<DownloadSummary, Error> {
+        let job = self.inner.core.download_to_writer(result, kind);
+        self.drive(job, &mut JobIo::writer(writer), on_progress)
+    }
+
+    /// The common case in one call: submits `task`, waits for it, and downloads the model (and
+    /// the cover, if asked) into the output directory, named after the task id unless
+    /// [`GenerateOptions::with_file_stem`] says otherwise. The directory is created first, so
+    /// that a path that cannot hold files fails before the task is paid for.
+    ///
+    /// ```no_run
+    /// use hitem3d_blocking::{Client, GenerateOptions, Image, SubmitTask, types::{Model, OutputFormat}};
+    ///
+    /// # fn run(client: Client) -> Result<(), hitem3d_blocking::Error> {
+    /// let task = SubmitTask::builder(Model::Hitem3dV2_0)
+    ///     .image(Image::new(std::fs::read("chair.png").expect("a picture")))
+    ///     .format(OutputFormat::Stl)
+    ///     .build()?;
+    /// let generated =
+    ///     client.generate(task, GenerateOptions::new("out").with_file_stem("chair").with_cover(true))?;
+    /// assert!(generated.model.path.ends_with("chair.stl"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// Any error of [`Client::submit`], [`Client::wait`] or [`Client::download`]. Once the
+    /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
+    pub fn generate(
+        &self,
+        task: SubmitTask,
+        options: impl Into<GenerateOptions>,
+    ) -> Result<Generated, Error> {
+        self.generate_with(task, options, |_| {})
+    }
+
+    /// [`Client::generate`], reporting each step: submitted, task events, download bytes,
+    /// saved files.
+    ///
+    /// # Errors
+    /// As [`Client::generate`].
+    pub fn generate_with(
+        &self,
+        task: SubmitTask,
+        options: impl Into<GenerateOptions>,
+        on_progress: impl FnMut(GenerateProgress),
+    ) -> Result<Generated, Error> {
+        let job = self.inner.core.generate(task, options.into());
+        self.drive(job, &mut JobIo::new(), on_progress)
+    }
+
+    /// Reads a callback body and confirms it by querying the task: callbacks carry no
+    /// signature, so the queried state is the truth, and `agrees` says whether the callback
+    /// claimed the same. Check the URL with [`hitem3d_core::CallbackSecret::verify`] first to
+    /// drop forged calls without a query.
+    ///
+    /// ```no_run
+    /// # fn run(client: hitem3d_blocking::Client, body: &[u8]) -> Result<(), hitem3d_blocking::Error> {
+    /// let confirmed = client.verify_callback(body)?;
+    /// if confirmed.task.state.is_terminal() {
+    ///     println!("task {} is {}", confirmed.task.task_id, confirmed.task.state);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Callback`] for a body that is not a task update, [`Error::Call`] when the
+    /// confirming query fails.
+    pub fn verify_callback(&self, body: &[u8]) -> Result<ConfirmedCallback, Error> {
+        self.run(self.inner.core.verify_callback(body))
     }
 }

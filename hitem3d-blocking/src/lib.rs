@@ -31,12 +31,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod callback;
 mod client;
 mod clock;
-mod download;
-mod generate;
-mod task_slots;
+mod driver;
+mod job_io;
+mod slot_signal;
 mod transport;
 mod ureq_transport;
 mod wait;

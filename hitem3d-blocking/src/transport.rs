@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::Read;
 use std::time::Duration;
 
-use hitem3d_core::{Body, Delivery, TransportFailure};
+use hitem3d_core::{Body, TransportFailure};
 use http::{Request, Response};
 
 /// A response body as it arrives. A read that fails with [`std::io::ErrorKind::TimedOut`] is
@@ -87,13 +87,4 @@ pub trait Transport: fmt::Debug + Send + Sync + 'static {
         request: Request<Body>,
         limits: SendLimits,
     ) -> Result<Response<ResponseBody>, TransportFailure>;
-}
-
-/// A body read that failed: a timeout, or a body cut off after the request was sent.
-pub(crate) fn body_failure(error: &std::io::Error) -> TransportFailure {
-    if error.kind() == std::io::ErrorKind::TimedOut {
-        TransportFailure::timed_out(Delivery::MaybeSent, error.to_string())
-    } else {
-        TransportFailure::maybe_sent(error.to_string())
-    }
 }

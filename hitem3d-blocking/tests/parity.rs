@@ -167,12 +167,12 @@ fn both_clients_offer_the_same_operations() {
 fn a_method_removed_from_one_client_is_reported() {
     let asynchronous = surface(&sources("hitem3d-async"));
     let mut files = sources("hitem3d-blocking");
-    let (_, download) = files
+    let (_, client) = files
         .iter_mut()
-        .find(|(name, _)| name == "download.rs")
-        .expect("the blocking client's download.rs");
-    assert!(download.contains("pub fn download_to_writer"));
-    *download = download.replace("pub fn download_to_writer", "fn download_to_writer");
+        .find(|(name, _)| name == "client.rs")
+        .expect("the blocking client's client.rs");
+    assert!(client.contains("pub fn download_to_writer"));
+    *client = client.replace("pub fn download_to_writer", "fn download_to_writer");
 
     let differences = differences(&asynchronous, &surface(&files));
 

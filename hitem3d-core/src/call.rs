@@ -271,6 +271,13 @@ impl<T: Clone> Call<T> {
         }
     }
 
+    /// Ends the call with the failure to get the token it asked for.
+    pub fn on_token_failure(&mut self, error: CallError) {
+        if matches!(self.state, State::NeedToken { .. }) {
+            self.state = State::Done(Err(error));
+        }
+    }
+
     /// Feeds the answer to the request last handed out.
     pub fn on_response<B: AsRef<[u8]>>(&mut self, response: Response<B>, now: Timestamp) {
         if !self.expect_answer("on_response() was called with no request outstanding") {

@@ -39,6 +39,10 @@ use crate::redact;
 /// Drivers stop reading a body after this many bytes (plus one, to detect the excess).
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
+/// How much of an API answer a front-end reads: one byte past [`MAX_RESPONSE_BYTES`] is enough
+/// for the decoders to refuse the answer as too large, and an endless body stops there.
+pub const ANSWER_READ_LIMIT: usize = MAX_RESPONSE_BYTES + 1;
+
 /// The longest `Retry-After` honoured; a longer one is treated as this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 

@@ -35,11 +35,13 @@ mod body;
 mod call;
 mod callback;
 mod client_config;
+mod client_core;
 pub mod decode;
 mod download;
 mod error;
 mod file_name;
 mod generate;
+mod job;
 mod multipart;
 mod operation;
 mod partial_location;
@@ -51,6 +53,7 @@ mod seed_sequence;
 mod seeded_random;
 mod submit;
 mod task_result;
+mod task_slots;
 mod time;
 mod token_cache;
 mod transport_failure;
@@ -66,7 +69,8 @@ pub use callback::{
 pub use client_config::{
     BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError, DEFAULT_TASK_SLOTS,
 };
-pub use decode::{ApiError, DecodeError, MAX_RESPONSE_BYTES};
+pub use client_core::ClientCore;
+pub use decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
 pub use download::{
     BodyAction, DownloadError, DownloadErrorKind, DownloadPlan, DownloadPolicy, DownloadStep,
     DownloadSummary,
@@ -74,6 +78,10 @@ pub use download::{
 pub use error::Error;
 pub use file_name::safe_file_name;
 pub use generate::{GenerateOptions, Generated, SavedFile};
+pub use job::{
+    CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, SubmitJob, TokenJob,
+    WaitJob, Yield,
+};
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use operation::Operation;
 pub use partial_location::PartialLocation;
@@ -85,6 +93,7 @@ pub use submit::{
     Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
 };
 pub use task_result::{ResultKind, TaskResult};
+pub use task_slots::{SlotReservation, TaskSlots};
 pub use time::Timestamp;
 pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
 pub use transport_failure::{Delivery, TransportFailure};

@@ -1,6 +1,8 @@
 //! A request that got no answer, and whether its bytes may have reached the server.
 
 use std::fmt;
+use std::io;
+use std::time::Duration;
 
 use crate::redact;
 
@@ -45,6 +47,32 @@ impl TransportFailure {
     /// timeout) or after.
     pub fn timed_out(delivery: Delivery, message: impl Into<String>) -> Self {
         Self::new(delivery, true, &message.into())
+    }
+
+    /// An API call that got no complete answer within its limit. The request may have been
+    /// read and acted on, so a submit must not be resent after it.
+    #[must_use]
+    pub fn call_timed_out(limit: Duration) -> Self {
+        let message = format!("no complete answer within {} s", limit.as_secs_f64());
+        Self::timed_out(Delivery::MaybeSent, message)
+    }
+
+    /// A download that received nothing for `idle`.
+    #[must_use]
+    pub fn idle_timed_out(idle: Duration) -> Self {
+        let message = format!("nothing received for {} s", idle.as_secs_f64());
+        Self::timed_out(Delivery::MaybeSent, message)
+    }
+
+    /// A response body whose reading failed: the request had been sent and answered, so only a
+    /// read timeout is told apart from a body cut off midway.
+    #[must_use]
+    pub fn body_failed(error: &io::Error) -> Self {
+        if error.kind() == io::ErrorKind::TimedOut {
+            Self::timed_out(Delivery::MaybeSent, error.to_string())
+        } else {
+            Self::maybe_sent(error.to_string())
+        }
     }
 
     fn new(delivery: Delivery, timed_out: bool, message: &str) -> Self {

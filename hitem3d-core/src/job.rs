@@ -1,0 +1,145 @@
+//! A client operation as one sans-IO machine: the core says which I/O to do, a front-end does
+//! it and hands the result back. Every operation of both clients runs through one `drive` loop
+//! per front-end over these types.
+
+mod call_job;
+mod callback_job;
+mod download_job;
+mod generate_job;
+mod query_job;
+mod submit_job;
+mod token_job;
+mod wait_job;
+
+use std::convert::Infallible;
+use std::io;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use hitem3d_types::AccessToken;
+use http::{Request, Response};
+
+pub use callback_job::CallbackJob;
+pub use download_job::DownloadJob;
+pub use generate_job::GenerateJob;
+pub use query_job::QueryJob;
+pub use submit_job::SubmitJob;
+pub use token_job::TokenJob;
+pub use wait_job::WaitJob;
+
+use crate::{Body, CallError, PartialLocation, SlotReservation, Timestamp, TransportFailure};
+
+/// The I/O a job asks of its front-end, and what to answer with [`Job::on`].
+#[derive(Debug)]
+#[must_use]
+pub enum Io<E, T> {
+    /// Get a bearer token, one fetch at a time per client ([`crate::ClientCore::token`]);
+    /// answer [`Input::Token`].
+    Token {
+        /// The token the service just refused, to drop from the cache.
+        stale: Option<AccessToken>,
+    },
+    /// Send an API request and read its whole answer with an [`crate::AnswerBuffer`], within
+    /// [`crate::ClientConfig::request_timeout`]; answer [`Input::Answer`].
+    Exchange(Request<Body>),
+    /// Send a file request (no redirects followed, no credentials) and keep its body for
+    /// [`Io::ReadBody`]; answer [`Input::Head`] with the status and headers.
+    Fetch(Request<Body>),
+    /// Read the next piece of the kept body, within
+    /// [`crate::ClientConfig::download_idle_timeout`]; answer [`Input::Chunk`].
+    ReadBody,
+    /// Sleep until then, then ask again; nothing to answer.
+    Sleep(Timestamp),
+    /// Take a task slot ([`crate::TaskSlots::try_reserve`]), waiting while none is free;
+    /// answer [`Input::Slot`].
+    ReserveSlot,
+    /// Create this directory and its parents; answer [`Input::File`].
+    CreateDir(PathBuf),
+    /// Create the directory, then a temporary file there, and make it the destination of
+    /// [`Io::Write`]; answer [`Input::File`].
+    CreatePartial(PartialLocation),
+    /// Empty the destination; answer [`Input::File`].
+    Truncate,
+    /// Append to the destination; answer [`Input::File`].
+    Write(Bytes),
+    /// Flush the temporary file to disk and rename it to this path; answer [`Input::File`].
+    Commit(PathBuf),
+    /// Flush the caller's writer; answer [`Input::File`].
+    Flush,
+    /// Hand this to the caller, then ask again.
+    Emit(E),
+    /// The job is over.
+    Done(T),
+}
+
+/// The result of the I/O a job asked for.
+#[derive(Debug)]
+pub enum Input {
+    /// For [`Io::Token`].
+    Token(Result<AccessToken, CallError>),
+    /// For [`Io::Exchange`].
+    Answer(Result<Response<Bytes>, TransportFailure>),
+    /// For [`Io::Fetch`]: the status and headers (the body is kept by the front-end).
+    Head(Result<Response<()>, TransportFailure>),
+    /// For [`Io::ReadBody`]: a piece, or `None` at the end of the body.
+    Chunk(Result<Option<Bytes>, TransportFailure>),
+    /// For [`Io::ReserveSlot`].
+    Slot(SlotReservation),
+    /// For the file steps.
+    File(io::Result<()>),
+}
+
+/// One client operation as a state machine. A front-end loops: [`Job::next`], do the I/O,
+/// [`Job::on`] with its result, until [`Io::Done`].
+pub trait Job {
+    /// What it reports while running.
+    type Event;
+    /// What it ends with.
+    type Output;
+
+    /// What to do next. After [`Io::Done`] a job must not be asked again.
+    fn next(&mut self, now: Timestamp) -> Io<Self::Event, Self::Output>;
+
+    /// The result of the I/O last asked for. An input the job did not ask for is ignored.
+    fn on(&mut self, input: Input, now: Timestamp);
+
+    /// The tracing span the front-end runs the job in.
+    fn span(&self) -> tracing::Span {
+        tracing::Span::none()
+    }
+}
+
+impl<E, T> Io<E, T> {
+    /// The same step as one of a composite job with other events: `event` maps an event, and
+    /// the output of a finished job comes back as `Err` for the composite to go on from.
+    pub(crate) fn forward<F, U>(self, event: impl FnOnce(E) -> F) -> Result<Io<F, U>, T> {
+        Ok(match self {
+            Self::Token { stale } => Io::Token { stale },
+            Self::Exchange(request) => Io::Exchange(request),
+            Self::Fetch(request) => Io::Fetch(request),
+            Self::ReadBody => Io::ReadBody,
+            Self::Sleep(until) => Io::Sleep(until),
+            Self::ReserveSlot => Io::ReserveSlot,
+            Self::CreateDir(dir) => Io::CreateDir(dir),
+            Self::CreatePartial(location) => Io::CreatePartial(location),
+            Self::Truncate => Io::Truncate,
+            Self::Write(bytes) => Io::Write(bytes),
+            Self::Commit(path) => Io::Commit(path),
+            Self::Flush => Io::Flush,
+            Self::Emit(value) => Io::Emit(event(value)),
+            Self::Done(output) => return Err(output),
+        })
+    }
+}
+
+/// Where a front-end's step loop stops: at an event for the caller, or at the end.
+#[derive(Debug)]
+pub enum Yield<E, T> {
+    /// Hand this to the caller; the job goes on.
+    Event(E),
+    /// The job is over.
+    Done(T),
+}
+
+/// Events of a job that reports none.
+pub type NoEvent = Infallible;

@@ -1,0 +1,249 @@
+//! Downloading a result file: the plan's requests and re-queries, the body streamed into a
+//! temporary file (or a caller's writer), progress, and the final rename.
+
+use std::mem;
+use std::path::PathBuf;
+
+use hitem3d_types::TaskData;
+
+use crate::job::{Input, Io, Job, NoEvent};
+use crate::{
+    BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
+    DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp,
+};
+
+/// Fetches one result file. To a path, it streams into a temporary file beside it (emptied
+/// before each attempt) that is renamed into place only when complete; to a caller's writer,
+/// which cannot start over, a body that breaks off ends the download instead of being fetched
+/// again on top of what was written. Made by [`ClientCore::download`] and
+/// [`ClientCore::download_to_writer`].
+#[derive(Debug)]
+pub struct DownloadJob {
+    core: ClientCore,
+    plan: DownloadPlan,
+    /// The final path; `None` for a caller's writer.
+    path: Option<PathBuf>,
+    state: State,
+    progress: Option<DownloadProgress>,
+}
+
+#[derive(Debug)]
+enum State {
+    Open,
+    Opening,
+    Planning,
+    Requerying(Box<Call<TaskData>>),
+    AwaitingHead,
+    Truncate,
+    Truncating,
+    Reading { bytes: u64 },
+    AwaitingChunk { bytes: u64 },
+    Write { chunk: bytes::Bytes, bytes: u64 },
+    Writing { bytes: u64 },
+    Finishing(DownloadSummary),
+    Finished(Result<DownloadSummary, Error>),
+    Over,
+}
+
+impl DownloadJob {
+    pub(crate) fn to_file(
+        core: ClientCore,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: PathBuf,
+    ) -> Self {
+        let plan = Self::plan(&core, result, kind);
+        Self::new(core, plan, Some(path))
+    }
+
+    pub(crate) fn to_writer(core: ClientCore, result: &TaskResult, kind: ResultKind) -> Self {
+        let plan = Self::plan(&core, result, kind).with_append_only_destination();
+        Self::new(core, plan, None)
+    }
+
+    fn plan(core: &ClientCore, result: &TaskResult, kind: ResultKind) -> DownloadPlan {
+        let policy = core.config().download;
+        DownloadPlan::new(core.requests(), result.clone(), kind, policy, core.seed())
+    }
+
+    fn new(core: ClientCore, plan: DownloadPlan, path: Option<PathBuf>) -> Self {
+        let state = if path.is_some() {
+            State::Open
+        } else {
+            State::Planning
+        };
+        Self {
+            core,
+            plan,
+            path,
+            state,
+            progress: None,
+        }
+    }
+
+    /// The error for a failed file step: the final path names the file; a caller's writer has
+    /// none.
+    fn file_error(&self, action: &'static str, source: std::io::Error) -> Error {
+        match &self.path {
+            Some(path) => Error::file(action, path, source),
+            None => Error::Write(source),
+        }
+    }
+}
+
+impl Job for DownloadJob {
+    type Event = DownloadProgress;
+    type Output = Result<DownloadSummary, Error>;
+
+    fn next(&mut self, now: Timestamp) -> Io<DownloadProgress, Self::Output> {
+        loop {
+            if let Some(progress) = self.progress.take() {
+                return Io::Emit(progress);
+            }
+            match mem::replace(&mut self.state, State::Over) {
+                State::Open => match self.path.as_deref().map(PartialLocation::for_path) {
+                    Some(Ok(location)) => {
+                        self.state = State::Opening;
+                        return Io::CreatePartial(location);
+                    }
+                    Some(Err(error)) => return Io::Done(Err(error)),
+                    None => self.state = State::Planning,
+                },
+                State::Planning => match self.plan.next(now) {
+                    DownloadStep::Requery(task_id) => {
+                        tracing::debug!("link stale or refused; querying for fresh links");
+                        self.state = State::Requerying(Box::new(self.core.query_call(&task_id)));
+                    }
+                    DownloadStep::Wait { until } => {
+                        self.state = State::Planning;
+                        return Io::Sleep(until);
+                    }
+                    DownloadStep::Get(request) => {
+                        tracing::debug!(attempt = self.plan.attempts(), "fetching");
+                        self.state = State::AwaitingHead;
+                        return Io::Fetch(request);
+                    }
+                    DownloadStep::Done(Ok(summary)) => {
+                        let finish = match &self.path {
+                            Some(path) => Io::Commit(path.clone()),
+                            None => Io::Flush,
+                        };
+                        self.state = State::Finishing(summary);
+                        return finish;
+                    }
+                    DownloadStep::Done(Err(error)) => return Io::Done(Err(error.into())),
+                },
+                State::Requerying(mut call) => {
+                    match Job::next(call.as_mut(), now).forward(|never: NoEvent| match never {}) {
+                        Ok(io) => {
+                            self.state = State::Requerying(call);
+                            return io;
+                        }
+                        Err(answer) => {
+                            self.plan.on_requery(answer, now);
+                            self.state = State::Planning;
+                        }
+                    }
+                }
+                State::Truncate => {
+                    self.state = State::Truncating;
+                    return Io::Truncate;
+                }
+                State::Reading { bytes } => {
+                    self.state = State::AwaitingChunk { bytes };
+                    return Io::ReadBody;
+                }
+                State::Write { chunk, bytes } => {
+                    self.state = State::Writing { bytes };
+                    return Io::Write(chunk);
+                }
+                State::Finished(result) => return Io::Done(result),
+                State::Over => {
+                    return Io::Done(Err(Error::Call(CallError::OutOfSequence(
+                        "a download job was asked for more after it ended",
+                    ))));
+                }
+                // Asked again while I/O is outstanding: the driver skipped an answer.
+                awaiting @ (State::Opening
+                | State::AwaitingHead
+                | State::Truncating
+                | State::AwaitingChunk { .. }
+                | State::Writing { .. }
+                | State::Finishing(_)) => {
+                    tracing::debug!(state = ?awaiting, "download job asked again mid-step");
+                    return Io::Done(Err(Error::Call(CallError::OutOfSequence(
+                        "a download job was asked for more before its I/O was answered",
+                    ))));
+                }
+            }
+        }
+    }
+
+    fn on(&mut self, input: Input, now: Timestamp) {
+        self.state = match (mem::replace(&mut self.state, State::Over), input) {
+            (State::Opening, Input::File(Ok(()))) => State::Planning,
+            (State::Opening, Input::File(Err(error))) => {
+                State::Finished(Err(self.file_error("create a temporary file for", error)))
+            }
+            (State::Requerying(mut call), input) => {
+                call.as_mut().on(input, now);
+                State::Requerying(call)
+            }
+            (State::AwaitingHead, Input::Head(Ok(head))) => {
+                match self.plan.on_response(head.status(), head.headers(), now) {
+                    BodyAction::Discard => State::Planning,
+                    BodyAction::Save if self.path.is_some() => State::Truncate,
+                    BodyAction::Save => {
+                        self.progress = Some(self.plan.progress(0));
+                        State::Reading { bytes: 0 }
+                    }
+                }
+            }
+            (State::AwaitingHead, Input::Head(Err(failure))) => {
+                self.plan.on_transport_failure(failure, now);
+                State::Planning
+            }
+            (State::Truncating, Input::File(Ok(()))) => {
+                self.progress = Some(self.plan.progress(0));
+                State::Reading { bytes: 0 }
+            }
+            (State::Truncating, Input::File(Err(error))) => {
+                State::Finished(Err(self.file_error("empty", error)))
+            }
+            (State::AwaitingChunk { bytes }, Input::Chunk(Ok(Some(chunk)))) => State::Write {
+                bytes: bytes + chunk.len() as u64,
+                chunk,
+            },
+            (State::AwaitingChunk { bytes }, Input::Chunk(Ok(None))) => {
+                self.plan.on_saved(bytes, now);
+                State::Planning
+            }
+            (State::AwaitingChunk { .. }, Input::Chunk(Err(failure))) => {
+                self.plan.on_transport_failure(failure, now);
+                State::Planning
+            }
+            (State::Writing { bytes }, Input::File(Ok(()))) => {
+                self.progress = Some(self.plan.progress(bytes));
+                State::Reading { bytes }
+            }
+            (State::Writing { .. }, Input::File(Err(error))) => {
+                State::Finished(Err(self.file_error("write", error)))
+            }
+            (State::Finishing(summary), Input::File(Ok(()))) => {
+                if let Some(path) = &self.path {
+                    tracing::info!(path = %path.display(), bytes = summary.bytes, "saved");
+                }
+                State::Finished(Ok(summary))
+            }
+            (State::Finishing(_), Input::File(Err(error))) => {
+                State::Finished(Err(self.file_error("save", error)))
+            }
+            // Input nobody asked for is ignored.
+            (state, _) => state,
+        };
+    }
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("hitem3d.download", task_id = %self.plan.result().task_id)
+    }
+}

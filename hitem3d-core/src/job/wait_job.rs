@@ -1,0 +1,84 @@
+//! Waiting for a task: the waiter's schedule, its polls run as calls, and the slot freed at the
+//! end.
+
+use hitem3d_types::{TaskData, TaskId};
+
+use crate::job::{Input, Io, Job, NoEvent};
+use crate::task_slots::SlotRelease;
+use crate::{Call, ClientCore, Error, TaskWaiter, Timestamp, WaitEvent, WaitOutcome, WaitStep};
+
+/// Waits for one task until it succeeds, fails or the wait policy's deadline passes, reporting
+/// state changes, progress and failed polls. The task's slot is freed when the job ends, or
+/// when it is dropped unfinished (an abandoned wait). Made by [`ClientCore::wait`].
+#[derive(Debug)]
+pub struct WaitJob {
+    core: ClientCore,
+    waiter: TaskWaiter,
+    poll: Option<Call<TaskData>>,
+    release: Option<SlotRelease>,
+}
+
+impl WaitJob {
+    pub(crate) fn new(core: ClientCore, task_id: &TaskId, now: Timestamp) -> Self {
+        Self {
+            waiter: TaskWaiter::new(task_id.clone(), core.config().wait, now),
+            release: Some(core.slots().release_on_drop(task_id.clone())),
+            poll: None,
+            core,
+        }
+    }
+
+    /// The task waited for.
+    #[must_use]
+    pub fn task_id(&self) -> &TaskId {
+        self.waiter.task_id()
+    }
+}
+
+impl Job for WaitJob {
+    type Event = WaitEvent;
+    type Output = Result<WaitOutcome, Error>;
+
+    fn next(&mut self, now: Timestamp) -> Io<WaitEvent, Self::Output> {
+        loop {
+            if let Some(poll) = &mut self.poll {
+                match Job::next(poll, now).forward(|never: NoEvent| match never {}) {
+                    Ok(io) => return io,
+                    Err(answer) => {
+                        self.poll = None;
+                        tracing::debug!(
+                            task_id = %self.waiter.task_id(),
+                            poll = self.waiter.polls() + 1,
+                            state = answer.as_ref().map_or("error", |data| data.state.as_str()),
+                            "polled"
+                        );
+                        self.waiter.on_poll(answer, now);
+                    }
+                }
+            }
+            match self.waiter.next(now) {
+                WaitStep::Poll(task_id) => self.poll = Some(self.core.query_call(&task_id)),
+                WaitStep::Sleep { until } => return Io::Sleep(until),
+                WaitStep::Event(event) => {
+                    tracing::info!(task_id = %event.task_id(), event = ?event, "task update");
+                    return Io::Emit(event);
+                }
+                WaitStep::Done(outcome) => {
+                    // The slot is freed as the outcome goes out, not when the job is dropped.
+                    self.release = None;
+                    return Io::Done(outcome.map_err(Error::from));
+                }
+            }
+        }
+    }
+
+    fn on(&mut self, input: Input, now: Timestamp) {
+        if let Some(poll) = &mut self.poll {
+            poll.on(input, now);
+        }
+    }
+
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!("hitem3d.wait", task_id = %self.waiter.task_id())
+    }
+}

@@ -1,0 +1,186 @@
+//! The bookkeeping of task slots: at most N unfinished tasks per client.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use hitem3d_types::TaskId;
+
+/// Called after a slot is freed, so that a front-end can wake whoever waits for one.
+pub(crate) type WakeSlotWaiters = Box<dyn Fn() + Send + Sync>;
+
+/// Slots for unfinished tasks, shared by every clone of a client. A submit takes one before
+/// sending ([`TaskSlots::try_reserve`]); the task created keeps it until the client sees it
+/// finish, a wait for it is abandoned, or [`TaskSlots::release`] is called. Only the waiting
+/// for a free slot is left to the front-ends, which are woken through the callback given to
+/// [`crate::ClientCore::new`].
+pub struct TaskSlots {
+    state: Mutex<SlotState>,
+    wake: WakeSlotWaiters,
+}
+
+#[derive(Debug)]
+struct SlotState {
+    free: usize,
+    held: HashSet<TaskId>,
+}
+
+impl fmt::Debug for TaskSlots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskSlots")
+            .field("state", &*self.lock())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A slot taken for a submit in flight. Dropped, it is given back; a successful submit ties it
+/// to the task it created instead.
+#[derive(Debug)]
+#[must_use = "a reservation dropped at once frees its slot again"]
+pub struct SlotReservation {
+    slots: Arc<TaskSlots>,
+}
+
+impl Drop for SlotReservation {
+    fn drop(&mut self) {
+        self.slots.give_back();
+    }
+}
+
+/// Frees a task's slot when dropped, however waiting for the task ends (finished, failed,
+/// abandoned).
+#[derive(Debug)]
+pub(crate) struct SlotRelease {
+    slots: Arc<TaskSlots>,
+    task_id: TaskId,
+}
+
+impl Drop for SlotRelease {
+    fn drop(&mut self) {
+        self.slots.release(&self.task_id);
+    }
+}
+
+impl TaskSlots {
+    pub(crate) fn new(slots: usize, wake: WakeSlotWaiters) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(SlotState {
+                free: slots,
+                held: HashSet::new(),
+            }),
+            wake,
+        })
+    }
+
+    /// Takes a free slot, or `None` when all are in use (wait to be woken, then try again).
+    #[must_use]
+    pub fn try_reserve(self: &Arc<Self>) -> Option<SlotReservation> {
+        let mut state = self.lock();
+        if state.free == 0 {
+            return None;
+        }
+        state.free -= 1;
+        Some(SlotReservation {
+            slots: Arc::clone(self),
+        })
+    }
+
+    /// Ties a reserved slot to the task created with it. An id held already keeps its one
+    /// slot, and the spare one goes back.
+    pub(crate) fn hold(&self, reservation: SlotReservation, task_id: TaskId) {
+        if self.lock().held.insert(task_id) {
+            std::mem::forget(reservation);
+        }
+    }
+
+    /// A guard that frees the task's slot when dropped.
+    pub(crate) fn release_on_drop(self: &Arc<Self>, task_id: TaskId) -> SlotRelease {
+        SlotRelease {
+            slots: Arc::clone(self),
+            task_id,
+        }
+    }
+
+    /// Frees the task's slot; false if it held none (not submitted by this client, or freed).
+    pub fn release(&self, task_id: &TaskId) -> bool {
+        let released = self.lock().held.remove(task_id);
+        if released {
+            self.give_back();
+        }
+        released
+    }
+
+    /// Slots free right now.
+    #[must_use]
+    pub fn available(&self) -> usize {
+        self.lock().free
+    }
+
+    fn give_back(&self) {
+        self.lock().free += 1;
+        // Woken after the lock is dropped: a waiter's retry takes it again.
+        (self.wake)();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        // The counts stay consistent even if a holder panicked: each change is one step.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn slots(count: usize) -> (Arc<TaskSlots>, Arc<AtomicUsize>) {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&wakes);
+        let wake = Box::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        (TaskSlots::new(count, wake), wakes)
+    }
+
+    #[test]
+    fn a_dropped_reservation_frees_its_slot_and_wakes_waiters() {
+        let (slots, wakes) = slots(1);
+        let reservation = slots.try_reserve().expect("one slot");
+        assert!(slots.try_reserve().is_none(), "the only slot is taken");
+        drop(reservation);
+        assert_eq!(slots.available(), 1);
+        assert_eq!(wakes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_held_slot_stays_taken_until_released_once() {
+        let (slots, wakes) = slots(2);
+        let id = TaskId::new("t-1");
+        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        assert_eq!(slots.available(), 1);
+        assert_eq!(wakes.load(Ordering::SeqCst), 0, "holding frees nothing");
+        assert!(slots.release(&id));
+        assert!(!slots.release(&id), "a slot is freed once");
+        assert_eq!(slots.available(), 2);
+        assert_eq!(wakes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn the_same_task_twice_keeps_one_slot() {
+        let (slots, _) = slots(3);
+        let id = TaskId::new("t-1");
+        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        assert_eq!(slots.available(), 2);
+    }
+
+    #[test]
+    fn a_release_guard_frees_the_slot_when_dropped() {
+        let (slots, _) = slots(1);
+        let id = TaskId::new("t-1");
+        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        drop(slots.release_on_drop(id));
+        assert_eq!(slots.available(), 1);
+    }
+}
