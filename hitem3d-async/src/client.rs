@@ -1,23 +1,16 @@
-//! The client: its shared state, and one expression per operation, each a core job driven by
-//! [`Client::drive`](crate::driver).
+//! The client: its shared state, and one expression per operation, each a core job run by
+//! the core's driver on this crate's effects.
 
 use std::collections::hash_map::RandomState;
-use std::fmt;
-use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
-use hitem3d_core::types::{BalanceData, TaskData, TaskId};
-use hitem3d_core::{
-    ClientConfig, ClientCore, ConfirmedCallback, DownloadProgress, DownloadSummary, Error,
-    GenerateOptions, GenerateProgress, Generated, ResultKind, SavedFile, SubmitTask, TaskResult,
-    WaitEvent, WaitOutcome,
-};
+use hitem3d_core::front_end::*;
 use tokio::io::AsyncWrite;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
-use crate::clock::Clock;
-use crate::job_io::JobIo;
+use crate::effects::WriterSink;
 use crate::{ReqwestTransport, TaskWatch, Transport};
 
 /// An async client of the Hitem3D API. Cheap to clone: clones share the token, the task
@@ -35,30 +28,20 @@ use crate::{ReqwestTransport, TaskWatch, Transport};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// What the core leaves to this crate: the network, the clock, and the primitives that wait.
+/// What the core leaves to this crate: the network, the clock, and a way to wait.
+#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) core: ClientCore,
     pub(crate) transport: Arc<dyn Transport>,
-    /// Held while a token is fetched, so that concurrent callers share one fetch.
-    pub(crate) token_fetch: Mutex<()>,
-    /// Signalled by the core whenever a task slot is freed.
-    pub(crate) slot_freed: Arc<Notify>,
-    pub(crate) clock: Clock,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.config().base_url.as_str())
-            .field("client_id", &self.config().client_id)
-            .field("transport", &self.inner.transport)
-            .finish_non_exhaustive()
-    }
+    /// Signalled by the core after each change callers may wait for (a slot freed, a token).
+    pub(crate) changed: Arc<Notify>,
+    /// The zero of the core's timestamps.
+    pub(crate) epoch: Instant,
 }
 
 impl Client {
@@ -97,18 +80,16 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
-        let slot_freed = Arc::new(Notify::new());
-        let wake = Arc::clone(&slot_freed);
-        let seed = RandomState::new().hash_one(0_u8);
-        let core = ClientCore::new(config, seed, move || wake.notify_waiters())?;
+        let changed = Arc::new(Notify::new());
+        let wake = Arc::clone(&changed);
+        let core = ClientCore::new(config, RandomState::new(), move || wake.notify_waiters())?;
         let transport = Arc::new(transport);
-        let (token_fetch, clock) = (Mutex::new(()), Clock::start());
+        let epoch = Instant::now();
         let inner = Inner {
             core,
             transport,
-            token_fetch,
-            slot_freed,
-            clock,
+            changed,
+            epoch,
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -184,7 +165,7 @@ impl Client {
     /// ```
     #[must_use]
     pub fn watch(&self, task_id: &TaskId) -> TaskWatch {
-        TaskWatch::new(self.clone(), self.inner.core.wait(task_id, self.now()))
+        TaskWatch::new(self.clone(), self.inner.core.wait(task_id))
     }
 
     /// Waits for a task to end; see [`Client::watch`].
@@ -206,9 +187,8 @@ impl Client {
         task_id: &TaskId,
         mut on_event: impl FnMut(&WaitEvent),
     ) -> Result<WaitOutcome, Error> {
-        let job = self.inner.core.wait(task_id, self.now());
-        self.drive(job, &mut JobIo::new(), |event| on_event(&event))
-            .await
+        let job = self.inner.core.wait(task_id);
+        self.driver().run(job, |event| on_event(&event)).await
     }
 
     /// Downloads one result file to `path`: streamed to a temporary file in the same directory
@@ -240,7 +220,7 @@ impl Client {
         on_progress: impl FnMut(DownloadProgress),
     ) -> Result<SavedFile, Error> {
         let job = self.inner.core.download(result, kind, path.as_ref().into());
-        let summary = self.drive(job, &mut JobIo::new(), on_progress).await?;
+        let summary = self.driver().run(job, on_progress).await?;
         Ok(SavedFile::new(path, summary))
     }
 
@@ -259,7 +239,9 @@ impl Client {
         on_progress: impl FnMut(DownloadProgress),
     ) -> Result<DownloadSummary, Error> {
         let job = self.inner.core.download_to_writer(result, kind);
-        self.drive(job, &mut JobIo::writer(writer), on_progress)
+        let sink = WriterSink(writer);
+        Driver::with_sink(&*self.inner, sink)
+            .run(job, on_progress)
             .await
     }
 
@@ -307,7 +289,7 @@ impl Client {
         on_progress: impl FnMut(GenerateProgress),
     ) -> Result<Generated, Error> {
         let job = self.inner.core.generate(task, options.into());
-        self.drive(job, &mut JobIo::new(), on_progress).await
+        self.driver().run(job, on_progress).await
     }
 
     /// Reads a callback body and confirms it by querying the task: callbacks carry no
@@ -330,5 +312,15 @@ impl Client {
     /// confirming query fails.
     pub async fn verify_callback(&self, body: &[u8]) -> Result<ConfirmedCallback, Error> {
         self.run(self.inner.core.verify_callback(body)).await
+    }
+
+    /// A driver for this client's jobs.
+    pub(crate) fn driver(&self) -> Driver<'_, Inner> {
+        Driver::new(&self.inner)
+    }
+
+    /// Runs a job that reports nothing.
+    async fn run<J: Job<Event = NoEvent>>(&self, job: J) -> J::Output {
+        self.driver().run(job, |never| match never {}).await
     }
 }

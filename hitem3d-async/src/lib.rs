@@ -29,9 +29,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod clock;
-mod driver;
-mod job_io;
+mod effects;
 mod reqwest_transport;
 mod transport;
 mod wait;
@@ -41,11 +39,7 @@ pub use reqwest_transport::ReqwestTransport;
 pub use transport::{ResponseBody, Transport};
 pub use wait::TaskWatch;
 
-pub use hitem3d_core as core;
-pub use hitem3d_core::types;
-pub use hitem3d_core::{
-    CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
-    DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, PollSchedule,
-    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
-    WaitUpdate,
-};
+/// The sans-IO core this client drives: requests, decoders and state machines, for custom
+/// flows and transports.
+pub use hitem3d_core;
+pub use hitem3d_core::client_api::*;

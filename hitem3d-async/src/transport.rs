@@ -35,7 +35,7 @@ pub type ResponseBody = Pin<Box<dyn Stream<Item = Result<Bytes, TransportFailure
 /// ```
 /// use futures_util::future::BoxFuture;
 /// use hitem3d_async::{ResponseBody, Transport};
-/// use hitem3d_async::core::{Body, TransportFailure};
+/// use hitem3d_async::hitem3d_core::{Body, TransportFailure};
 ///
 /// /// Refuses everything, as if the network were down.
 /// #[derive(Debug)]

@@ -5,11 +5,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_util::stream::{self, Stream};
-use hitem3d_core::types::TaskId;
-use hitem3d_core::{WaitJob, WaitUpdate, Yield};
+use hitem3d_core::front_end::*;
 
 use crate::Client;
-use crate::job_io::JobIo;
 
 /// The events of one task until it ends: a [`Stream`] of [`WaitUpdate`]s whose last item is
 /// [`WaitUpdate::Finished`]. Made by [`Client::watch`].
@@ -34,7 +32,7 @@ impl TaskWatch {
         let task_id = job.task_id().clone();
         let inner = stream::unfold(Some((client, job)), |watching| async move {
             let (client, mut job) = watching?;
-            match client.step(&mut job, &mut JobIo::new()).await {
+            match client.driver().step(&mut job).await {
                 Yield::Event(event) => Some((WaitUpdate::Event(event), Some((client, job)))),
                 // Dropping the job frees the slot as the last item goes out.
                 Yield::Done(outcome) => Some((WaitUpdate::Finished(outcome), None)),

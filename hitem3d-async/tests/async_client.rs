@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use hitem3d_async::core::types::OutputFormat;
-use hitem3d_async::core::{Body, GenerateProgress, TransportFailure, WaitUpdate};
+use hitem3d_async::hitem3d_core::types::OutputFormat;
+use hitem3d_async::hitem3d_core::{Body, GenerateProgress, TransportFailure, WaitUpdate};
 use hitem3d_async::{Client, GenerateOptions, ReqwestTransport, ResponseBody, Transport};
 use hitem3d_mock::{MockConfig, MockService, Route};
 use kit::{config_for, single_view, single_view_numbered};

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use hitem3d_async::Client;
-use hitem3d_async::core::types::{BalanceData, TaskData, TaskId};
-use hitem3d_async::core::{
+use hitem3d_async::hitem3d_core::types::{BalanceData, TaskData, TaskId};
+use hitem3d_async::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
     Generated, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitUpdate,
 };

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hitem3d_blocking::core::ConfigError;
+use hitem3d_blocking::hitem3d_core::ConfigError;
 use hitem3d_blocking::types::{ClientId, ClientSecret, Model, OutputFormat};
 use hitem3d_blocking::{
     Client, ClientConfig, GenerateOptions, GenerateProgress, Image, PollSchedule, SubmitTask,

@@ -32,10 +32,8 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod clock;
-mod driver;
-mod job_io;
-mod slot_signal;
+mod effects;
+mod finish;
 mod transport;
 mod ureq_transport;
 mod wait;
@@ -51,11 +49,7 @@ pub use wait::TaskWatch;
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-pub use hitem3d_core as core;
-pub use hitem3d_core::types;
-pub use hitem3d_core::{
-    CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
-    DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, PollSchedule,
-    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
-    WaitUpdate,
-};
+/// The sans-IO core this client drives: requests, decoders and state machines, for custom
+/// flows and transports.
+pub use hitem3d_core;
+pub use hitem3d_core::client_api::*;

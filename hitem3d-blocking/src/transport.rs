@@ -61,7 +61,7 @@ impl SendLimits {
 ///
 /// ```
 /// use hitem3d_blocking::{ResponseBody, SendLimits, Transport};
-/// use hitem3d_blocking::core::{Body, TransportFailure};
+/// use hitem3d_blocking::hitem3d_core::{Body, TransportFailure};
 ///
 /// /// Refuses everything, as if the network were down.
 /// #[derive(Debug)]

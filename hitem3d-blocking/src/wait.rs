@@ -1,13 +1,11 @@
 //! Watching a task: an iterator of its events, driven step by step.
 
-use std::fmt;
 use std::iter::FusedIterator;
 
-use hitem3d_core::types::TaskId;
-use hitem3d_core::{WaitJob, WaitUpdate, Yield};
+use hitem3d_core::front_end::*;
 
 use crate::Client;
-use crate::job_io::JobIo;
+use crate::finish::finish;
 
 /// The events of one task until it ends: an [`Iterator`] of [`WaitUpdate`]s whose last item
 /// is [`WaitUpdate::Finished`]. Made by [`Client::watch`]; each `next` blocks until the next
@@ -15,18 +13,11 @@ use crate::job_io::JobIo;
 ///
 /// Dropping it stops polling and frees the task's slot (the wait is abandoned); the task
 /// itself goes on at the service and can be watched again by its id.
+#[derive(Debug)]
 pub struct TaskWatch {
     task_id: TaskId,
+    /// `None` once the last item went out.
     watching: Option<(Client, WaitJob)>,
-}
-
-impl fmt::Debug for TaskWatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TaskWatch")
-            .field("task_id", &self.task_id)
-            .field("finished", &self.watching.is_none())
-            .finish_non_exhaustive()
-    }
 }
 
 impl TaskWatch {
@@ -50,7 +41,7 @@ impl Iterator for TaskWatch {
 
     fn next(&mut self) -> Option<WaitUpdate> {
         let (client, job) = self.watching.as_mut()?;
-        match client.step(job, &mut JobIo::new()) {
+        match finish(client.driver().step(job)) {
             Yield::Event(event) => Some(WaitUpdate::Event(event)),
             Yield::Done(outcome) => {
                 // Dropping the job frees the slot as the last item goes out.

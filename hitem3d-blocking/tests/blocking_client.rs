@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use hitem3d_blocking::core::types::OutputFormat;
-use hitem3d_blocking::core::{Body, CallError, TransportFailure, WaitUpdate};
+use hitem3d_blocking::hitem3d_core::types::OutputFormat;
+use hitem3d_blocking::hitem3d_core::{Body, CallError, TransportFailure, WaitUpdate};
 use hitem3d_blocking::{
     Client, GenerateOptions, ResponseBody, SendLimits, Transport, UreqTransport,
 };

@@ -9,8 +9,8 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::thread;
 
-use hitem3d_blocking::core::ClientConfig;
-use hitem3d_blocking::core::types::{ClientId, ClientSecret, OutputFormat};
+use hitem3d_blocking::hitem3d_core::ClientConfig;
+use hitem3d_blocking::hitem3d_core::types::{ClientId, ClientSecret, OutputFormat};
 use hitem3d_mock::{BlockingMock, MockConfig};
 use kit::{config_for, single_view_numbered};
 
@@ -66,7 +66,7 @@ fn both_tls_stacks_start_in_one_process() {
     for error in [blocking_error, async_error] {
         let call = error.call_error().expect("a call error");
         assert!(
-            matches!(call, hitem3d_blocking::core::CallError::Transport { .. }),
+            matches!(call, hitem3d_core::CallError::Transport { .. }),
             "a failed handshake, reported: {error}"
         );
     }

@@ -70,7 +70,7 @@ fn surface(files: &[(String, String)]) -> BTreeSet<String> {
                 }
                 syn::Item::Use(export) if matches!(export.vis, syn::Visibility::Public(_)) => {
                     let mut names = Vec::new();
-                    exported_names(&export.tree, &mut names);
+                    exported_names(&export.tree, "", &mut names);
                     surface.extend(names.into_iter().map(|name| format!("export {name}")));
                 }
                 _ => {}
@@ -111,15 +111,20 @@ fn methods(owner: &str, block: &syn::ItemImpl) -> Vec<String> {
         .collect()
 }
 
-fn exported_names(tree: &syn::UseTree, names: &mut Vec<String>) {
+/// The names a `pub use` exports; a glob is named with its path, since it exports whatever that
+/// module holds.
+fn exported_names(tree: &syn::UseTree, path: &str, names: &mut Vec<String>) {
     match tree {
-        syn::UseTree::Path(path) => exported_names(&path.tree, names),
+        syn::UseTree::Path(segment) => {
+            let path = format!("{path}{}::", segment.ident);
+            exported_names(&segment.tree, &path, names);
+        }
         syn::UseTree::Name(name) => names.push(normalize(&name.ident)),
         syn::UseTree::Rename(rename) => names.push(normalize(&rename.rename)),
-        syn::UseTree::Glob(_) => names.push("*".to_owned()),
+        syn::UseTree::Glob(_) => names.push(format!("{path}*")),
         syn::UseTree::Group(group) => {
             for tree in &group.items {
-                exported_names(tree, names);
+                exported_names(tree, path, names);
             }
         }
     }
@@ -146,7 +151,7 @@ fn both_clients_offer_the_same_operations() {
         "Client::watch",
         "Client::download_to_writer",
         "TaskWatch::task_id",
-        "export Error",
+        "export hitem3d_core::client_api::*",
     ] {
         assert!(
             blocking.iter().any(|item| item.starts_with(expected)),

@@ -7,8 +7,8 @@ mod kit;
 use std::path::Path;
 
 use hitem3d_blocking::Client;
-use hitem3d_blocking::core::types::{BalanceData, TaskData, TaskId};
-use hitem3d_blocking::core::{
+use hitem3d_blocking::hitem3d_core::types::{BalanceData, TaskData, TaskId};
+use hitem3d_blocking::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
     Generated, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitUpdate,
 };

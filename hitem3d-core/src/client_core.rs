@@ -1,14 +1,17 @@
 //! The state one client shares across its clones, and the jobs for each of its operations.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use hitem3d_types::{AccessToken, BalanceData, TaskData, TaskId};
 
-use crate::job::{CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, WaitJob};
+use crate::job::{
+    CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, WaitJob,
+};
 use crate::{
     ApiRequests, Call, ClientConfig, ConfigError, GenerateOptions, ResultKind, SeedSequence,
-    SubmitTask, TaskResult, TaskSlots, Timestamp, TokenCache,
+    SubmitTask, TaskResult, TaskSlots, Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -36,7 +39,7 @@ use crate::{
 /// assert_eq!(task.state, TaskState::Processing);
 /// # Ok::<(), hitem3d_core::ConfigError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientCore {
     shared: Arc<Shared>,
 }
@@ -45,23 +48,64 @@ pub struct ClientCore {
 struct Shared {
     config: ClientConfig,
     requests: ApiRequests,
-    tokens: Mutex<TokenCache>,
+    tokens: Mutex<Tokens>,
     slots: Arc<TaskSlots>,
     seeds: SeedSequence,
+    changes: Arc<Changes>,
+}
+
+/// The token cache, and whether a caller is fetching a token for everyone.
+#[derive(Debug)]
+pub(crate) struct Tokens {
+    pub(crate) cache: TokenCache,
+    fetching: bool,
+}
+
+/// Counts the changes callers may wait for (a freed slot, a fetched token) and wakes them.
+struct Changes {
+    count: AtomicU64,
+    wake: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Changes {
+    fn announce(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        (self.wake)();
+    }
+}
+
+impl std::fmt::Debug for Changes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Changes")
+            .field("count", &self.count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCore")
+            .field("base_url", &self.config().base_url.as_str())
+            .field("client_id", &self.config().client_id)
+            .field("available_task_slots", &self.available_task_slots())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientCore {
-    /// The core of a client for `config`. `seed` starts the jitter and boundary randomness
-    /// (the front-ends pass fresh OS randomness); `wake_slot_waiters` is called whenever a task
-    /// slot is freed, so that a front-end can wake a submit waiting for one.
+    /// The core of a client for `config`. `seed` starts the jitter and boundary randomness:
+    /// the front-ends pass a fresh [`std::collections::hash_map::RandomState`] (OS randomness),
+    /// tests a number; `wake` is called after every change callers
+    /// may wait for ([`ClientCore::changes`]: a task slot freed, a token fetch ended), so that a
+    /// front-end can wake them.
     ///
     /// # Errors
     /// [`ConfigError::NoTaskSlots`] for zero task slots, [`ConfigError::UserAgent`] for a user
     /// agent that is no valid header value.
     pub fn new(
         config: ClientConfig,
-        seed: u64,
-        wake_slot_waiters: impl Fn() + Send + Sync + 'static,
+        seed: impl Seed,
+        wake: impl Fn() + Send + Sync + 'static,
     ) -> Result<Self, ConfigError> {
         if config.task_slots == 0 {
             return Err(ConfigError::NoTaskSlots);
@@ -73,10 +117,19 @@ impl ClientCore {
             config.client_secret.clone(),
             config.token,
         );
+        let changes = Arc::new(Changes {
+            count: AtomicU64::new(0),
+            wake: Box::new(wake),
+        });
+        let announce = Arc::clone(&changes);
         let shared = Shared {
-            slots: TaskSlots::new(config.task_slots, Box::new(wake_slot_waiters)),
-            tokens: Mutex::new(tokens),
-            seeds: SeedSequence::new(seed),
+            slots: TaskSlots::new(config.task_slots, Box::new(move || announce.announce())),
+            tokens: Mutex::new(Tokens {
+                cache: tokens,
+                fetching: false,
+            }),
+            changes,
+            seeds: SeedSequence::new(seed.into_seed()),
             requests,
             config,
         };
@@ -97,16 +150,38 @@ impl ClientCore {
         &self.shared.slots
     }
 
-    /// A valid bearer token: at once from the cache, or by fetching one. `stale` is a token the
-    /// service refused; it is dropped first unless another caller replaced it already. Run
-    /// one token job at a time per client, so that concurrent callers share one fetch.
+    /// How many changes callers may wait for have happened: read it before trying for a task
+    /// slot or a token, and wait for it to move on if there was none.
     #[must_use]
-    pub fn token(&self, stale: Option<&AccessToken>, now: Timestamp) -> TokenJob {
-        let mut cache = self.tokens();
+    pub fn changes(&self) -> u64 {
+        self.shared.changes.count.load(Ordering::SeqCst)
+    }
+
+    /// A bearer token for a call: from the cache, or fetched by this caller for everyone, or,
+    /// while another caller fetches one, a number to wait on. `stale` is a token the service
+    /// refused; it is dropped first unless another caller replaced it already.
+    pub fn token(&self, stale: Option<&AccessToken>, now: Timestamp) -> TokenStep {
+        let seen = self.changes();
+        let mut tokens = self.tokens();
         if let Some(stale) = stale {
-            cache.invalidate(stale);
+            tokens.cache.invalidate(stale);
         }
-        TokenJob::new(self.clone(), cache.token_or_request(now, self.seed()))
+        if tokens.fetching {
+            return TokenStep::Wait(seen);
+        }
+        match tokens.cache.token_or_request(now, self.seed()) {
+            TokenNeed::Valid(token) => TokenStep::Ready(token),
+            TokenNeed::Fetch(call) => {
+                tokens.fetching = true;
+                TokenStep::Fetch(Box::new(TokenJob::new(self.clone(), *call)))
+            }
+        }
+    }
+
+    /// A token fetch ended, well or not: the callers waiting for it go on.
+    pub(crate) fn token_fetch_ended(&self) {
+        self.tokens().fetching = false;
+        self.shared.changes.announce();
     }
 
     /// The account's credits.
@@ -127,10 +202,11 @@ impl ClientCore {
         QueryJob::new(self.clone(), task_id)
     }
 
-    /// Waits for a task from `now`; its slot is freed when waiting ends or is abandoned.
+    /// Waits for a task from the job's first step; its slot is freed when waiting ends or is
+    /// abandoned.
     #[must_use]
-    pub fn wait(&self, task_id: &TaskId, now: Timestamp) -> WaitJob {
-        WaitJob::new(self.clone(), task_id, now)
+    pub fn wait(&self, task_id: &TaskId) -> WaitJob {
+        WaitJob::new(self.clone(), task_id)
     }
 
     /// Downloads one result file to `path`, through a temporary file beside it.
@@ -195,11 +271,29 @@ impl ClientCore {
         self.shared.seeds.next_seed()
     }
 
-    pub(crate) fn tokens(&self) -> std::sync::MutexGuard<'_, TokenCache> {
+    pub(crate) fn tokens(&self) -> MutexGuard<'_, Tokens> {
         // A caller that panicked mid-fetch left no token behind; the next one fetches.
         self.shared
             .tokens
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Where a client's randomness starts: a number, or a hasher state seeded by the OS.
+pub trait Seed {
+    /// The starting seed.
+    fn into_seed(self) -> u64;
+}
+
+impl Seed for u64 {
+    fn into_seed(self) -> u64 {
+        self
+    }
+}
+
+impl Seed for std::collections::hash_map::RandomState {
+    fn into_seed(self) -> u64 {
+        std::hash::BuildHasher::hash_one(&self, 0_u8)
     }
 }

@@ -24,17 +24,17 @@ pub use download_job::DownloadJob;
 pub use generate_job::GenerateJob;
 pub use query_job::QueryJob;
 pub use submit_job::SubmitJob;
-pub use token_job::TokenJob;
+pub use token_job::{TokenJob, TokenStep};
 pub use wait_job::WaitJob;
 
-use crate::{Body, CallError, PartialLocation, SlotReservation, Timestamp, TransportFailure};
+use crate::{Body, CallError, PartialLocation, Timestamp, TransportFailure};
 
 /// The I/O a job asks of its front-end, and what to answer with [`Job::on`].
 #[derive(Debug)]
 #[must_use]
 pub enum Io<E, T> {
-    /// Get a bearer token, one fetch at a time per client ([`crate::ClientCore::token`]);
-    /// answer [`Input::Token`].
+    /// Get a bearer token ([`crate::ClientCore::token`], which [`crate::Driver`] does); answer
+    /// [`Input::Token`].
     Token {
         /// The token the service just refused, to drop from the cache.
         stale: Option<AccessToken>,
@@ -50,16 +50,14 @@ pub enum Io<E, T> {
     ReadBody,
     /// Sleep until then, then ask again; nothing to answer.
     Sleep(Timestamp),
-    /// Take a task slot ([`crate::TaskSlots::try_reserve`]), waiting while none is free;
-    /// answer [`Input::Slot`].
-    ReserveSlot,
+    /// Wait until [`crate::ClientCore::changes`] differs from this (a task slot was freed, or
+    /// a token fetched), then ask again; nothing to answer.
+    AwaitChange(u64),
     /// Create this directory and its parents; answer [`Input::File`].
     CreateDir(PathBuf),
-    /// Create the directory, then a temporary file there, and make it the destination of
-    /// [`Io::Write`]; answer [`Input::File`].
+    /// Create the directory, then a new temporary file there (removing any earlier one), and
+    /// make it the destination of [`Io::Write`]; answer [`Input::File`].
     CreatePartial(PartialLocation),
-    /// Empty the destination; answer [`Input::File`].
-    Truncate,
     /// Append to the destination; answer [`Input::File`].
     Write(Bytes),
     /// Flush the temporary file to disk and rename it to this path; answer [`Input::File`].
@@ -83,8 +81,6 @@ pub enum Input {
     Head(Result<Response<()>, TransportFailure>),
     /// For [`Io::ReadBody`]: a piece, or `None` at the end of the body.
     Chunk(Result<Option<Bytes>, TransportFailure>),
-    /// For [`Io::ReserveSlot`].
-    Slot(SlotReservation),
     /// For the file steps.
     File(io::Result<()>),
 }
@@ -119,10 +115,9 @@ impl<E, T> Io<E, T> {
             Self::Fetch(request) => Io::Fetch(request),
             Self::ReadBody => Io::ReadBody,
             Self::Sleep(until) => Io::Sleep(until),
-            Self::ReserveSlot => Io::ReserveSlot,
+            Self::AwaitChange(seen) => Io::AwaitChange(seen),
             Self::CreateDir(dir) => Io::CreateDir(dir),
             Self::CreatePartial(location) => Io::CreatePartial(location),
-            Self::Truncate => Io::Truncate,
             Self::Write(bytes) => Io::Write(bytes),
             Self::Commit(path) => Io::Commit(path),
             Self::Flush => Io::Flush,

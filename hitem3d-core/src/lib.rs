@@ -34,12 +34,15 @@ mod base_url;
 mod body;
 mod call;
 mod callback;
+pub mod client_api;
 mod client_config;
 mod client_core;
 pub mod decode;
 mod download;
+mod drive;
 mod error;
 mod file_name;
+pub mod front_end;
 mod generate;
 mod job;
 mod multipart;
@@ -69,18 +72,19 @@ pub use callback::{
 pub use client_config::{
     BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError, DEFAULT_TASK_SLOTS,
 };
-pub use client_core::ClientCore;
+pub use client_core::{ClientCore, Seed};
 pub use decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
 pub use download::{
     BodyAction, DownloadError, DownloadErrorKind, DownloadPlan, DownloadPolicy, DownloadStep,
     DownloadSummary,
 };
+pub use drive::{Driver, Effects, NoSink, Sink};
 pub use error::Error;
 pub use file_name::safe_file_name;
 pub use generate::{GenerateOptions, Generated, SavedFile};
 pub use job::{
     CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, SubmitJob, TokenJob,
-    WaitJob, Yield,
+    TokenStep, WaitJob, Yield,
 };
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use operation::Operation;

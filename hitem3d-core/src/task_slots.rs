@@ -6,14 +6,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use hitem3d_types::TaskId;
 
-/// Called after a slot is freed, so that a front-end can wake whoever waits for one.
+/// Called after a slot is freed, so that whoever waits for one is woken.
 pub(crate) type WakeSlotWaiters = Box<dyn Fn() + Send + Sync>;
 
 /// Slots for unfinished tasks, shared by every clone of a client. A submit takes one before
 /// sending ([`TaskSlots::try_reserve`]); the task created keeps it until the client sees it
 /// finish, a wait for it is abandoned, or [`TaskSlots::release`] is called. Only the waiting
-/// for a free slot is left to the front-ends, which are woken through the callback given to
-/// [`crate::ClientCore::new`].
+/// for a free slot is left to the front-ends ([`crate::Io::AwaitChange`]).
 pub struct TaskSlots {
     state: Mutex<SlotState>,
     wake: WakeSlotWaiters,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hitem3d_async::core::{CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
+use hitem3d_async::hitem3d_core::{CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
 use hitem3d_async::types::View;
 use hitem3d_async::{Client, ClientConfig, Error, PollSchedule, WaitPolicy};
 use hitem3d_mock::{MockConfig, MockService, TimeMode};

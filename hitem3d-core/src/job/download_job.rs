@@ -12,8 +12,8 @@ use crate::{
     DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp,
 };
 
-/// Fetches one result file. To a path, it streams into a temporary file beside it (emptied
-/// before each attempt) that is renamed into place only when complete; to a caller's writer,
+/// Fetches one result file. To a path, it streams into a temporary file beside it (a new one
+/// for each attempt) that is renamed into place only when complete; to a caller's writer,
 /// which cannot start over, a body that breaks off ends the download instead of being fetched
 /// again on top of what was written. Made by [`ClientCore::download`] and
 /// [`ClientCore::download_to_writer`].
@@ -25,21 +25,35 @@ pub struct DownloadJob {
     path: Option<PathBuf>,
     state: State,
     progress: Option<DownloadProgress>,
+    /// Whether the temporary file holds bytes of an attempt that broke off.
+    written: bool,
 }
 
 #[derive(Debug)]
 enum State {
-    Open,
-    Opening,
+    /// Open a temporary file; `then_read` when a body waits to be saved into it.
+    Open {
+        then_read: bool,
+    },
+    Opening {
+        then_read: bool,
+    },
     Planning,
     Requerying(Box<Call<TaskData>>),
     AwaitingHead,
-    Truncate,
-    Truncating,
-    Reading { bytes: u64 },
-    AwaitingChunk { bytes: u64 },
-    Write { chunk: bytes::Bytes, bytes: u64 },
-    Writing { bytes: u64 },
+    Reading {
+        bytes: u64,
+    },
+    AwaitingChunk {
+        bytes: u64,
+    },
+    Write {
+        chunk: bytes::Bytes,
+        bytes: u64,
+    },
+    Writing {
+        bytes: u64,
+    },
     Finishing(DownloadSummary),
     Finished(Result<DownloadSummary, Error>),
     Over,
@@ -68,7 +82,7 @@ impl DownloadJob {
 
     fn new(core: ClientCore, plan: DownloadPlan, path: Option<PathBuf>) -> Self {
         let state = if path.is_some() {
-            State::Open
+            State::Open { then_read: false }
         } else {
             State::Planning
         };
@@ -78,6 +92,7 @@ impl DownloadJob {
             path,
             state,
             progress: None,
+            written: false,
         }
     }
 
@@ -101,14 +116,16 @@ impl Job for DownloadJob {
                 return Io::Emit(progress);
             }
             match mem::replace(&mut self.state, State::Over) {
-                State::Open => match self.path.as_deref().map(PartialLocation::for_path) {
-                    Some(Ok(location)) => {
-                        self.state = State::Opening;
-                        return Io::CreatePartial(location);
+                State::Open { then_read } => {
+                    match self.path.as_deref().map(PartialLocation::for_path) {
+                        Some(Ok(location)) => {
+                            self.state = State::Opening { then_read };
+                            return Io::CreatePartial(location);
+                        }
+                        Some(Err(error)) => return Io::Done(Err(error)),
+                        None => self.state = State::Planning,
                     }
-                    Some(Err(error)) => return Io::Done(Err(error)),
-                    None => self.state = State::Planning,
-                },
+                }
                 State::Planning => match self.plan.next(now) {
                     DownloadStep::Requery(task_id) => {
                         tracing::debug!("link stale or refused; querying for fresh links");
@@ -145,10 +162,6 @@ impl Job for DownloadJob {
                         }
                     }
                 }
-                State::Truncate => {
-                    self.state = State::Truncating;
-                    return Io::Truncate;
-                }
                 State::Reading { bytes } => {
                     self.state = State::AwaitingChunk { bytes };
                     return Io::ReadBody;
@@ -164,9 +177,8 @@ impl Job for DownloadJob {
                     ))));
                 }
                 // Asked again while I/O is outstanding: the driver skipped an answer.
-                awaiting @ (State::Opening
+                awaiting @ (State::Opening { .. }
                 | State::AwaitingHead
-                | State::Truncating
                 | State::AwaitingChunk { .. }
                 | State::Writing { .. }
                 | State::Finishing(_)) => {
@@ -181,8 +193,13 @@ impl Job for DownloadJob {
 
     fn on(&mut self, input: Input, now: Timestamp) {
         self.state = match (mem::replace(&mut self.state, State::Over), input) {
-            (State::Opening, Input::File(Ok(()))) => State::Planning,
-            (State::Opening, Input::File(Err(error))) => {
+            (State::Opening { then_read: false }, Input::File(Ok(()))) => State::Planning,
+            (State::Opening { then_read: true }, Input::File(Ok(()))) => {
+                self.written = false;
+                self.progress = Some(self.plan.progress(0));
+                State::Reading { bytes: 0 }
+            }
+            (State::Opening { .. }, Input::File(Err(error))) => {
                 State::Finished(Err(self.file_error("create a temporary file for", error)))
             }
             (State::Requerying(mut call), input) => {
@@ -192,7 +209,8 @@ impl Job for DownloadJob {
             (State::AwaitingHead, Input::Head(Ok(head))) => {
                 match self.plan.on_response(head.status(), head.headers(), now) {
                     BodyAction::Discard => State::Planning,
-                    BodyAction::Save if self.path.is_some() => State::Truncate,
+                    // A fresh temporary file for a new attempt; the broken one is removed.
+                    BodyAction::Save if self.written => State::Open { then_read: true },
                     BodyAction::Save => {
                         self.progress = Some(self.plan.progress(0));
                         State::Reading { bytes: 0 }
@@ -202,13 +220,6 @@ impl Job for DownloadJob {
             (State::AwaitingHead, Input::Head(Err(failure))) => {
                 self.plan.on_transport_failure(failure, now);
                 State::Planning
-            }
-            (State::Truncating, Input::File(Ok(()))) => {
-                self.progress = Some(self.plan.progress(0));
-                State::Reading { bytes: 0 }
-            }
-            (State::Truncating, Input::File(Err(error))) => {
-                State::Finished(Err(self.file_error("empty", error)))
             }
             (State::AwaitingChunk { bytes }, Input::Chunk(Ok(Some(chunk)))) => State::Write {
                 bytes: bytes + chunk.len() as u64,
@@ -223,6 +234,7 @@ impl Job for DownloadJob {
                 State::Planning
             }
             (State::Writing { bytes }, Input::File(Ok(()))) => {
+                self.written = true;
                 self.progress = Some(self.plan.progress(bytes));
                 State::Reading { bytes }
             }

@@ -114,7 +114,7 @@ impl Job for GenerateJob {
                             self.events.push_back(GenerateProgress::Submitted {
                                 task_id: task_id.clone(),
                             });
-                            Stage::Waiting(Box::new(self.core.wait(&task_id, now)))
+                            Stage::Waiting(Box::new(self.core.wait(&task_id)))
                         }
                         Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
                     }

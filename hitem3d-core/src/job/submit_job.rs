@@ -41,7 +41,12 @@ impl Job for SubmitJob {
             .into()));
         }
         if self.slot.is_none() {
-            return Io::ReserveSlot;
+            // Read before trying, so a slot freed in between still ends the wait.
+            let seen = self.core.changes();
+            match self.core.slots().try_reserve() {
+                Some(slot) => self.slot = Some(slot),
+                None => return Io::AwaitChange(seen),
+            }
         }
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
@@ -50,10 +55,7 @@ impl Job for SubmitJob {
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
-        match input {
-            Input::Slot(slot) => self.slot = Some(slot),
-            other => self.call.on(other, now),
-        }
+        self.call.on(input, now);
     }
 
     fn span(&self) -> tracing::Span {

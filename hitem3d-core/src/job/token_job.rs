@@ -1,32 +1,40 @@
-//! Getting a bearer token: from the cache, or fetched and then cached.
+//! Getting a bearer token: one fetch at a time per client, whoever needs one.
 
 use hitem3d_types::{AccessToken, TokenData};
 
 use crate::job::{Input, Io, Job, NoEvent};
-use crate::{Call, CallError, ClientCore, Timestamp, TokenNeed};
+use crate::{Call, CallError, ClientCore, Timestamp};
 
-/// A token for a call: ready at once when the cache holds a good one, otherwise fetched and
-/// stored. Made by [`ClientCore::token`].
+/// The cache's answer to a caller that needs a token. Made by [`ClientCore::token`].
+#[derive(Debug)]
+#[must_use]
+pub enum TokenStep {
+    /// Use this token.
+    Ready(AccessToken),
+    /// This caller fetches the token for everyone: run the job; its end wakes the others.
+    Fetch(Box<TokenJob>),
+    /// Another caller is fetching one: wait until [`ClientCore::changes`] differs from this
+    /// number, then ask again.
+    Wait(u64),
+}
+
+/// Fetches a token and caches it. While it exists, other callers wait for it instead of
+/// fetching their own; dropping it, finished or not, lets them go on.
 #[derive(Debug)]
 pub struct TokenJob {
     core: ClientCore,
-    state: State,
-}
-
-#[derive(Debug)]
-enum State {
-    Ready(AccessToken),
-    Fetching(Box<Call<TokenData>>),
-    Done,
+    call: Call<TokenData>,
 }
 
 impl TokenJob {
-    pub(crate) fn new(core: ClientCore, need: TokenNeed) -> Self {
-        let state = match need {
-            TokenNeed::Valid(token) => State::Ready(token),
-            TokenNeed::Fetch(call) => State::Fetching(call),
-        };
-        Self { core, state }
+    pub(crate) fn new(core: ClientCore, call: Call<TokenData>) -> Self {
+        Self { core, call }
+    }
+}
+
+impl Drop for TokenJob {
+    fn drop(&mut self) {
+        self.core.token_fetch_ended();
     }
 }
 
@@ -35,26 +43,14 @@ impl Job for TokenJob {
     type Output = Result<AccessToken, CallError>;
 
     fn next(&mut self, now: Timestamp) -> Io<NoEvent, Self::Output> {
-        match std::mem::replace(&mut self.state, State::Done) {
-            State::Ready(token) => Io::Done(Ok(token)),
-            State::Fetching(mut call) => match Job::next(call.as_mut(), now).forward(|never| never)
-            {
-                Ok(io) => {
-                    self.state = State::Fetching(call);
-                    io
-                }
-                Err(fetched) => Io::Done(fetched.map(|data| self.core.tokens().store(data, now))),
-            },
-            State::Done => Io::Done(Err(CallError::OutOfSequence(
-                "a token job was asked for more after it ended",
-            ))),
+        match Job::next(&mut self.call, now).forward(|never| never) {
+            Ok(io) => io,
+            Err(fetched) => Io::Done(fetched.map(|data| self.core.tokens().cache.store(data, now))),
         }
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
-        if let State::Fetching(call) = &mut self.state {
-            call.as_mut().on(input, now);
-        }
+        self.call.on(input, now);
     }
 
     fn span(&self) -> tracing::Span {

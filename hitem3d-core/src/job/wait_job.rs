@@ -13,15 +13,18 @@ use crate::{Call, ClientCore, Error, TaskWaiter, Timestamp, WaitEvent, WaitOutco
 #[derive(Debug)]
 pub struct WaitJob {
     core: ClientCore,
-    waiter: TaskWaiter,
+    task_id: TaskId,
+    /// Made at the first step, whose time starts the deadline.
+    waiter: Option<TaskWaiter>,
     poll: Option<Call<TaskData>>,
     release: Option<SlotRelease>,
 }
 
 impl WaitJob {
-    pub(crate) fn new(core: ClientCore, task_id: &TaskId, now: Timestamp) -> Self {
+    pub(crate) fn new(core: ClientCore, task_id: &TaskId) -> Self {
         Self {
-            waiter: TaskWaiter::new(task_id.clone(), core.config().wait, now),
+            task_id: task_id.clone(),
+            waiter: None,
             release: Some(core.slots().release_on_drop(task_id.clone())),
             poll: None,
             core,
@@ -31,7 +34,7 @@ impl WaitJob {
     /// The task waited for.
     #[must_use]
     pub fn task_id(&self) -> &TaskId {
-        self.waiter.task_id()
+        &self.task_id
     }
 }
 
@@ -40,6 +43,10 @@ impl Job for WaitJob {
     type Output = Result<WaitOutcome, Error>;
 
     fn next(&mut self, now: Timestamp) -> Io<WaitEvent, Self::Output> {
+        let policy = self.core.config().wait;
+        let waiter = self
+            .waiter
+            .get_or_insert_with(|| TaskWaiter::new(self.task_id.clone(), policy, now));
         loop {
             if let Some(poll) = &mut self.poll {
                 match Job::next(poll, now).forward(|never: NoEvent| match never {}) {
@@ -47,16 +54,16 @@ impl Job for WaitJob {
                     Err(answer) => {
                         self.poll = None;
                         tracing::debug!(
-                            task_id = %self.waiter.task_id(),
-                            poll = self.waiter.polls() + 1,
+                            task_id = %waiter.task_id(),
+                            poll = waiter.polls() + 1,
                             state = answer.as_ref().map_or("error", |data| data.state.as_str()),
                             "polled"
                         );
-                        self.waiter.on_poll(answer, now);
+                        waiter.on_poll(answer, now);
                     }
                 }
             }
-            match self.waiter.next(now) {
+            match waiter.next(now) {
                 WaitStep::Poll(task_id) => self.poll = Some(self.core.query_call(&task_id)),
                 WaitStep::Sleep { until } => return Io::Sleep(until),
                 WaitStep::Event(event) => {
@@ -79,6 +86,6 @@ impl Job for WaitJob {
     }
 
     fn span(&self) -> tracing::Span {
-        tracing::info_span!("hitem3d.wait", task_id = %self.waiter.task_id())
+        tracing::info_span!("hitem3d.wait", task_id = %self.task_id)
     }
 }

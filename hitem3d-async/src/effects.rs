@@ -1,0 +1,123 @@
+//! The I/O the core's driver asks for, on tokio and the client's transport.
+
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use hitem3d_core::front_end::*;
+use http::{Request, Response};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::ResponseBody;
+use crate::client::Inner;
+
+impl Effects for Inner {
+    type Body = ResponseBody;
+    type Partial = (tokio::fs::File, tempfile::TempPath);
+
+    fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
+    fn now(&self) -> Timestamp {
+        Timestamp::from_elapsed(self.epoch.elapsed())
+    }
+
+    async fn sleep_until(&self, until: Timestamp) {
+        // On tokio's clock, so that paused-time tests drive it too.
+        tokio::time::sleep_until(self.epoch + until.elapsed()).await;
+    }
+
+    async fn await_change(&self, seen: u64) {
+        loop {
+            // Made before looking, so a change in between still wakes this caller.
+            let changed = self.changed.notified();
+            if self.core.changes() != seen {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {
+        let limit = self.core.config().request_timeout;
+        let exchange = async {
+            let (head, mut body) = self.transport.send(request).await?.into_parts();
+            let mut bytes = BytesMut::new();
+            while let Some(chunk) = body.next().await {
+                bytes.extend_from_slice(&chunk?);
+                if bytes.len() >= ANSWER_READ_LIMIT {
+                    break;
+                }
+            }
+            Ok(Response::from_parts(head, bytes.freeze()))
+        };
+        tokio::time::timeout(limit, exchange)
+            .await
+            .unwrap_or_else(|_| Err(TransportFailure::call_timed_out(limit)))
+    }
+
+    async fn fetch(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<ResponseBody>, TransportFailure> {
+        within(self.idle(), self.transport.send(request)).await?
+    }
+
+    async fn read(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportFailure> {
+        within(self.idle(), body.next()).await?.transpose()
+    }
+
+    async fn create_dir(&self, dir: &Path) -> io::Result<()> {
+        tokio::fs::create_dir_all(dir).await
+    }
+
+    async fn create_partial(&self, location: &PartialLocation) -> io::Result<Self::Partial> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&location.prefix).suffix(location.suffix);
+        // A model is an ordinary file once renamed: readable as the umask allows, not owner-only
+        // like a temporary file.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let (file, temp) = builder.tempfile_in(&location.dir)?.into_parts();
+        Ok((tokio::fs::File::from_std(file), temp))
+    }
+
+    async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
+        file.write_all(bytes).await
+    }
+
+    async fn commit(&self, (file, temp): Self::Partial, path: &Path) -> io::Result<()> {
+        file.sync_all().await?;
+        drop(file);
+        temp.persist(path).map_err(|error| error.error)
+    }
+}
+
+impl Inner {
+    fn idle(&self) -> Duration {
+        self.core.config().download_idle_timeout
+    }
+}
+
+/// A caller's writer as the destination of a download.
+pub(crate) struct WriterSink<'a, W>(pub(crate) &'a mut W);
+
+impl<W: AsyncWrite + Unpin> Sink for WriterSink<'_, W> {
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes).await
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+}
+
+/// Runs `future`, or reports a timeout if nothing arrives within `idle`.
+async fn within<T>(idle: Duration, future: impl Future<Output = T>) -> Result<T, TransportFailure> {
+    tokio::time::timeout(idle, future)
+        .await
+        .map_err(|_| TransportFailure::idle_timed_out(idle))
+}

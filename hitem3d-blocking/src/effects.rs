@@ -1,0 +1,108 @@
+//! The I/O the core's driver asks for, on the standard library and the client's transport.
+//! Every future here finishes on its first poll: the work is done before it returns.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::PoisonError;
+
+use bytes::{Bytes, BytesMut};
+use hitem3d_core::front_end::*;
+use http::{Request, Response};
+
+use crate::client::Inner;
+use crate::{ResponseBody, SendLimits};
+
+/// Bytes read per step; also how often progress is reported.
+const CHUNK: usize = 64 * 1024;
+
+impl Effects for Inner {
+    type Body = ResponseBody;
+    type Partial = (File, tempfile::TempPath);
+
+    fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
+    fn now(&self) -> Timestamp {
+        Timestamp::from_elapsed(self.epoch.elapsed())
+    }
+
+    async fn sleep_until(&self, until: Timestamp) {
+        std::thread::sleep(until.elapsed().saturating_sub(self.epoch.elapsed()));
+    }
+
+    async fn await_change(&self, seen: u64) {
+        // The core's wake takes this lock to notify, so a change after the check cannot be
+        // missed: it waits until this thread waits.
+        let mut guard = self
+            .changed
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while self.core.changes() == seen {
+            guard = self
+                .changed
+                .1
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {
+        let limits = SendLimits::whole(self.core.config().request_timeout);
+        let (head, body) = self.transport.send(request, limits)?.into_parts();
+        let mut bytes = Vec::new();
+        body.take(ANSWER_READ_LIMIT as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|error| TransportFailure::body_failed(&error))?;
+        Ok(Response::from_parts(head, Bytes::from(bytes)))
+    }
+
+    async fn fetch(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<ResponseBody>, TransportFailure> {
+        let limits = SendLimits::idle(self.core.config().download_idle_timeout);
+        self.transport.send(request, limits)
+    }
+
+    async fn read(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportFailure> {
+        let mut chunk = BytesMut::zeroed(CHUNK);
+        loop {
+            match body.read(&mut chunk) {
+                Ok(0) => return Ok(None),
+                Ok(read) => {
+                    chunk.truncate(read);
+                    return Ok(Some(chunk.freeze()));
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(TransportFailure::body_failed(&error)),
+            }
+        }
+    }
+
+    async fn create_dir(&self, dir: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(dir)
+    }
+
+    async fn create_partial(&self, location: &PartialLocation) -> io::Result<Self::Partial> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&location.prefix).suffix(location.suffix);
+        // A model is an ordinary file once renamed: readable as the umask allows, not owner-only
+        // like a temporary file.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        Ok(builder.tempfile_in(&location.dir)?.into_parts())
+    }
+
+    async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
+        file.write_all(bytes)
+    }
+
+    async fn commit(&self, (file, temp): Self::Partial, path: &Path) -> io::Result<()> {
+        file.sync_all()?;
+        drop(file);
+        temp.persist(path).map_err(|error| error.error)
+    }
+}

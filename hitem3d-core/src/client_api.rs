@@ -1,0 +1,11 @@
+//! The items both clients re-export at their roots: what their operations take and return.
+//! One list, so the two cannot drift apart.
+
+pub use crate::{
+    BaseUrl, CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
+    DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, PollSchedule,
+    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, TokenCachePolicy, WaitEvent,
+    WaitOutcome, WaitPolicy, WaitUpdate,
+};
+/// The data model, `hitem3d-types`.
+pub use hitem3d_types as types;

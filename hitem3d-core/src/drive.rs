@@ -1,0 +1,273 @@
+//! The one loop that runs every job: it asks the job what to do, has the front-end do that
+//! I/O through [`Effects`], and hands the result back. The core still does no I/O of its own:
+//! each front-end passes in its network, files, clock and waiting.
+
+use std::io;
+use std::path::Path;
+
+use bytes::Bytes;
+use hitem3d_types::AccessToken;
+use http::{Request, Response};
+use tracing::Instrument;
+
+use crate::{
+    Body, CallError, ClientCore, Input, Io, Job, PartialLocation, Timestamp, TokenJob, TokenStep,
+    TransportFailure, Yield,
+};
+
+/// The I/O a front-end can do. Each method does one thing and decides nothing; the
+/// [`Driver`] says when. `hitem3d-async` implements it on its async runtime and HTTP client,
+/// `hitem3d-blocking` on blocking I/O, whose futures finish on their first poll.
+pub trait Effects {
+    /// A response body being read.
+    type Body;
+    /// A temporary file being written.
+    type Partial;
+
+    /// The client whose jobs run here.
+    fn core(&self) -> &ClientCore;
+
+    /// Now, on a monotonic clock.
+    fn now(&self) -> Timestamp;
+
+    /// Returns at `until`.
+    fn sleep_until(&self, until: Timestamp) -> impl Future<Output = ()>;
+
+    /// Returns once [`ClientCore::changes`] differs from `seen`, woken by the callback given
+    /// to [`ClientCore::new`].
+    fn await_change(&self, seen: u64) -> impl Future<Output = ()>;
+
+    /// Sends an API request and reads its answer, at most [`crate::ANSWER_READ_LIMIT`]
+    /// bytes, all within [`crate::ClientConfig::request_timeout`]; running out of time is
+    /// [`TransportFailure::call_timed_out`].
+    fn exchange(
+        &self,
+        request: Request<Body>,
+    ) -> impl Future<Output = Result<Response<Bytes>, TransportFailure>>;
+
+    /// Sends a file request and returns when its head has arrived, within
+    /// [`crate::ClientConfig::download_idle_timeout`].
+    fn fetch(
+        &self,
+        request: Request<Body>,
+    ) -> impl Future<Output = Result<Response<Self::Body>, TransportFailure>>;
+
+    /// The next piece of `body`, `None` at its end; nothing for the idle timeout is
+    /// [`TransportFailure::idle_timed_out`].
+    fn read(
+        &self,
+        body: &mut Self::Body,
+    ) -> impl Future<Output = Result<Option<Bytes>, TransportFailure>>;
+
+    /// Creates a directory and its parents.
+    fn create_dir(&self, dir: &Path) -> impl Future<Output = io::Result<()>>;
+
+    /// Creates a new temporary file in the location's directory, which exists; dropped, it is
+    /// removed.
+    fn create_partial(
+        &self,
+        location: &PartialLocation,
+    ) -> impl Future<Output = io::Result<Self::Partial>>;
+
+    /// Appends to the temporary file.
+    fn write(&self, file: &mut Self::Partial, bytes: &[u8])
+    -> impl Future<Output = io::Result<()>>;
+
+    /// Flushes the temporary file to disk and renames it to `path`.
+    fn commit(&self, file: Self::Partial, path: &Path) -> impl Future<Output = io::Result<()>>;
+}
+
+/// A caller's destination for a download: a writer that cannot start over.
+pub trait Sink {
+    /// Appends `bytes`.
+    fn write(&mut self, bytes: &[u8]) -> impl Future<Output = io::Result<()>>;
+    /// Flushes what was written.
+    fn flush(&mut self) -> impl Future<Output = io::Result<()>>;
+}
+
+/// Any [`std::io::Write`] (a `Vec`, a hasher, a socket) is a sink; the core calls it only when
+/// a job hands it bytes.
+impl<W: io::Write> Sink for W {
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        io::Write::flush(self)
+    }
+}
+
+/// The sink of jobs that write no caller's writer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSink;
+
+impl Sink for NoSink {
+    async fn write(&mut self, _bytes: &[u8]) -> io::Result<()> {
+        Err(no_destination())
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        Err(no_destination())
+    }
+}
+
+/// Runs jobs on a front-end's [`Effects`]: the open body and temporary file of a download live
+/// here between steps.
+pub struct Driver<'a, E: Effects, S = NoSink> {
+    effects: &'a E,
+    body: Option<E::Body>,
+    file: Option<E::Partial>,
+    sink: S,
+}
+
+impl<E: Effects, S> std::fmt::Debug for Driver<'_, E, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("reading", &self.body.is_some())
+            .field("writing", &self.file.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, E: Effects> Driver<'a, E> {
+    /// A driver for jobs that write files or nothing.
+    #[must_use]
+    pub fn new(effects: &'a E) -> Self {
+        Self::with_sink(effects, NoSink)
+    }
+}
+
+impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
+    /// A driver whose downloads go to `sink`.
+    #[must_use]
+    pub fn with_sink(effects: &'a E, sink: S) -> Self {
+        Self {
+            effects,
+            body: None,
+            file: None,
+            sink,
+        }
+    }
+
+    /// Runs `job` to its end in its span, handing its events to `on_event`.
+    pub async fn run<J: Job>(
+        &mut self,
+        mut job: J,
+        mut on_event: impl FnMut(J::Event),
+    ) -> J::Output {
+        let span = job.span();
+        async move {
+            loop {
+                match self.step(&mut job).await {
+                    Yield::Event(event) => on_event(event),
+                    Yield::Done(output) => return output,
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Runs `job` until its next event or its end.
+    pub async fn step<J: Job>(&mut self, job: &mut J) -> Yield<J::Event, J::Output> {
+        let fx = self.effects;
+        loop {
+            let input = match job.next(fx.now()) {
+                Io::Done(output) => return Yield::Done(output),
+                Io::Emit(event) => return Yield::Event(event),
+                Io::Sleep(until) => {
+                    fx.sleep_until(until).await;
+                    continue;
+                }
+                Io::AwaitChange(seen) => {
+                    fx.await_change(seen).await;
+                    continue;
+                }
+                Io::Token { stale } => Input::Token(token(fx, stale).await),
+                Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
+                Io::Fetch(request) => Input::Head(self.fetch(request).await),
+                Io::ReadBody => Input::Chunk(self.read().await),
+                Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
+                Io::CreatePartial(location) => Input::File(self.create(&location).await),
+                Io::Write(bytes) => Input::File(self.write(&bytes).await),
+                Io::Commit(path) => Input::File(self.commit(&path).await),
+                Io::Flush => Input::File(self.sink.flush().await),
+            };
+            job.on(input, fx.now());
+        }
+    }
+
+    async fn fetch(&mut self, request: Request<Body>) -> Result<Response<()>, TransportFailure> {
+        self.body = None;
+        let (head, body) = self.effects.fetch(request).await?.into_parts();
+        self.body = Some(body);
+        Ok(Response::from_parts(head, ()))
+    }
+
+    async fn read(&mut self) -> Result<Option<Bytes>, TransportFailure> {
+        match &mut self.body {
+            Some(body) => self.effects.read(body).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn create(&mut self, location: &PartialLocation) -> io::Result<()> {
+        // The earlier attempt's file, if any, is dropped (and so removed) first.
+        self.file = None;
+        self.effects.create_dir(&location.dir).await?;
+        self.file = Some(self.effects.create_partial(location).await?);
+        Ok(())
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => self.effects.write(file, bytes).await,
+            None => self.sink.write(bytes).await,
+        }
+    }
+
+    async fn commit(&mut self, path: &Path) -> io::Result<()> {
+        let file = self.file.take().ok_or_else(no_destination)?;
+        self.effects.commit(file, path).await
+    }
+}
+
+/// A token from the cache, or fetched by this caller for all, or after another's fetch.
+async fn token<E: Effects>(
+    fx: &E,
+    mut stale: Option<AccessToken>,
+) -> Result<AccessToken, CallError> {
+    loop {
+        match fx.core().token(stale.take().as_ref(), fx.now()) {
+            TokenStep::Ready(token) => return Ok(token),
+            TokenStep::Wait(seen) => fx.await_change(seen).await,
+            TokenStep::Fetch(job) => {
+                let span = job.span();
+                return fetch_token(fx, job).instrument(span).await;
+            }
+        }
+    }
+}
+
+/// Runs a token fetch: it needs no token and writes no file, only calls and waits.
+async fn fetch_token<E: Effects>(fx: &E, mut job: Box<TokenJob>) -> Result<AccessToken, CallError> {
+    loop {
+        match job.next(fx.now()) {
+            Io::Done(token) => return token,
+            Io::Exchange(request) => {
+                let answer = fx.exchange(request).await;
+                job.on(Input::Answer(answer), fx.now());
+            }
+            Io::Sleep(until) => fx.sleep_until(until).await,
+            _ => {
+                return Err(CallError::OutOfSequence(
+                    "a token fetch asked for I/O other than a call or a wait",
+                ));
+            }
+        }
+    }
+}
+
+fn no_destination() -> io::Error {
+    io::Error::other("the job wrote before it opened a destination")
+}

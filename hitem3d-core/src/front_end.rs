@@ -1,0 +1,9 @@
+//! What a front-end needs to run the core's jobs: the driver, the effects it implements, and
+//! the types its operations use. `hitem3d-async` and `hitem3d-blocking` import it whole.
+
+pub use crate::client_api::*;
+pub use crate::{
+    ANSWER_READ_LIMIT, Body, ClientCore, Driver, Effects, Job, NoEvent, PartialLocation, Sink,
+    Timestamp, TransportFailure, WaitJob, Yield,
+};
+pub use hitem3d_types::{BalanceData, TaskData, TaskId};
