@@ -105,6 +105,24 @@ pub trait Job {
     }
 }
 
+/// A job borrowed: driven by someone who keeps it (to ask it more, or drop it later).
+impl<J: Job + ?Sized> Job for &mut J {
+    type Event = J::Event;
+    type Output = J::Output;
+
+    fn next(&mut self, now: Timestamp) -> Io<Self::Event, Self::Output> {
+        (**self).next(now)
+    }
+
+    fn on(&mut self, input: Input, now: Timestamp) {
+        (**self).on(input, now);
+    }
+
+    fn span(&self) -> tracing::Span {
+        (**self).span()
+    }
+}
+
 impl<E, T> Io<E, T> {
     /// The same step as one of a composite job with other events: `event` maps an event, and
     /// the output of a finished job comes back as `Err` for the composite to go on from.

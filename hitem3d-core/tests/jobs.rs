@@ -1,0 +1,748 @@
+//! The client operations as core jobs, run by the core's driver on an in-memory front-end in
+//! virtual time: the order of `generate`, downloads with broken bodies and refused links, the
+//! single token fetch, task slots, and what the driver asks of a front-end.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_executor::block_on;
+use hitem3d_core::http::{Request, Response, StatusCode};
+use hitem3d_core::types::{
+    AccessToken, ClientId, ClientSecret, Model, OutputFormat, TaskId, TaskState,
+};
+use hitem3d_core::{
+    ANSWER_READ_LIMIT, Body, CallError, ClientConfig, ClientCore, DecodeError, Delivery,
+    DownloadErrorKind, Driver, Effects, Error, GenerateOptions, GenerateProgress, Image, Input, Io,
+    Job, PartialLocation, ResultKind, SubmitTask, TaskResult, Timestamp, TokenStep,
+    TransportFailure, WaitPolicy, decode,
+};
+
+/// What a fake front-end was asked to do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Did {
+    CreateDir(PathBuf),
+    Call(String),
+    Fetch(String),
+    CreatePartial(PathBuf),
+    Commit(PathBuf),
+}
+
+/// A scripted answer to a file request.
+#[derive(Debug, Clone)]
+enum FileReply {
+    /// Status, headers and body pieces; `broken` cuts the body off after the pieces.
+    Body {
+        status: u16,
+        length: Option<u64>,
+        pieces: Vec<&'static [u8]>,
+        broken: bool,
+    },
+}
+
+/// An in-memory front-end: API answers from a script, files in a map, time that moves only
+/// when the driver sleeps.
+struct FakeFrontEnd {
+    core: ClientCore,
+    clock: Cell<Duration>,
+    api: RefCell<VecDeque<Result<&'static str, TransportFailure>>>,
+    files: RefCell<VecDeque<FileReply>>,
+    did: RefCell<Vec<Did>>,
+    saved: RefCell<BTreeMap<PathBuf, Vec<u8>>>,
+    refuse_dirs: bool,
+}
+
+impl FakeFrontEnd {
+    fn new(core: ClientCore) -> Self {
+        Self {
+            core,
+            clock: Cell::new(Duration::ZERO),
+            api: RefCell::new(VecDeque::new()),
+            files: RefCell::new(VecDeque::new()),
+            did: RefCell::new(Vec::new()),
+            saved: RefCell::new(BTreeMap::new()),
+            refuse_dirs: false,
+        }
+    }
+
+    fn answers(self, answers: impl IntoIterator<Item = &'static str>) -> Self {
+        self.api.borrow_mut().extend(answers.into_iter().map(Ok));
+        self
+    }
+
+    fn file(self, reply: FileReply) -> Self {
+        self.files.borrow_mut().push_back(reply);
+        self
+    }
+
+    fn did(&self) -> Vec<Did> {
+        self.did.borrow().clone()
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.did()
+            .into_iter()
+            .filter_map(|did| match did {
+                Did::Call(path) => Some(path),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A temporary file in memory; `final_bytes` is where a commit puts it.
+struct FakePartial {
+    bytes: Vec<u8>,
+}
+
+impl Effects for FakeFrontEnd {
+    type Body = VecDeque<Result<Bytes, TransportFailure>>;
+    type Partial = FakePartial;
+
+    fn core(&self) -> &ClientCore {
+        &self.core
+    }
+
+    fn now(&self) -> Timestamp {
+        Timestamp::from_elapsed(self.clock.get())
+    }
+
+    async fn sleep_until(&self, until: Timestamp) {
+        self.clock.set(self.clock.get().max(until.elapsed()));
+    }
+
+    async fn await_change(&self, seen: u64) {
+        assert_ne!(
+            self.core.changes(),
+            seen,
+            "a single-threaded test would wait forever"
+        );
+    }
+
+    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {
+        let target = request.uri().path().to_owned();
+        self.did.borrow_mut().push(Did::Call(target.clone()));
+        let answer = self
+            .api
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| panic!("no answer scripted for {target}"))?;
+        Ok(Response::new(Bytes::from_static(answer.as_bytes())))
+    }
+
+    async fn fetch(
+        &self,
+        request: Request<Body>,
+    ) -> Result<Response<Self::Body>, TransportFailure> {
+        assert!(
+            request.headers().get("authorization").is_none(),
+            "no token to the file host"
+        );
+        self.did
+            .borrow_mut()
+            .push(Did::Fetch(request.uri().to_string()));
+        let FileReply::Body {
+            status,
+            length,
+            pieces,
+            broken,
+        } = self
+            .files
+            .borrow_mut()
+            .pop_front()
+            .expect("a file reply scripted");
+        let mut body: VecDeque<_> = pieces
+            .into_iter()
+            .map(|piece| Ok(Bytes::from_static(piece)))
+            .collect();
+        if broken {
+            body.push_back(Err(TransportFailure::maybe_sent("connection reset")));
+        }
+        let mut response = Response::builder().status(status);
+        if let Some(length) = length {
+            response = response.header("content-length", length);
+        }
+        Ok(response.body(body).unwrap())
+    }
+
+    async fn read(&self, body: &mut Self::Body) -> Result<Option<Bytes>, TransportFailure> {
+        body.pop_front().transpose()
+    }
+
+    async fn create_dir(&self, dir: &Path) -> io::Result<()> {
+        self.did
+            .borrow_mut()
+            .push(Did::CreateDir(dir.to_path_buf()));
+        if self.refuse_dirs {
+            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "read-only"));
+        }
+        Ok(())
+    }
+
+    async fn create_partial(&self, location: &PartialLocation) -> io::Result<FakePartial> {
+        self.did
+            .borrow_mut()
+            .push(Did::CreatePartial(location.dir.clone()));
+        Ok(FakePartial { bytes: Vec::new() })
+    }
+
+    async fn write(&self, file: &mut FakePartial, bytes: &[u8]) -> io::Result<()> {
+        file.bytes.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    async fn commit(&self, file: FakePartial, path: &Path) -> io::Result<()> {
+        self.did.borrow_mut().push(Did::Commit(path.to_path_buf()));
+        self.saved
+            .borrow_mut()
+            .insert(path.to_path_buf(), file.bytes);
+        Ok(())
+    }
+}
+
+const TOKEN: &str = r#"{"code":200,"data":{"accessToken":"t0k3n"},"msg":"success"}"#;
+const SUBMITTED: &str = r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#;
+const QUEUEING: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"queueing"}}"#;
+const PROCESSING: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"processing"}}"#;
+const SUCCESS: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/0.glb?sig=a","cover_url":"https://cdn.example/t-1/0.webp?sig=a"}}"#;
+const FRESH_SUCCESS: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/0.glb?sig=b","cover_url":"https://cdn.example/t-1/0.webp?sig=b"}}"#;
+
+fn core_with_slots(slots: usize) -> ClientCore {
+    let config = ClientConfig::new(ClientId::new("ak_1"), ClientSecret::new("sk_1"))
+        .with_task_slots(slots)
+        .unwrap()
+        .with_wait(WaitPolicy::default().with_deadline(Duration::from_secs(600)));
+    ClientCore::new(config, 42_u64, || {}).unwrap()
+}
+
+fn core() -> ClientCore {
+    core_with_slots(10)
+}
+
+fn task() -> SubmitTask {
+    let png = Image::new(&b"\x89PNG\r\n\x1a\nrest of a picture"[..]);
+    SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(png)
+        .format(OutputFormat::Glb)
+        .build()
+        .unwrap()
+}
+
+fn body(pieces: Vec<&'static [u8]>) -> FileReply {
+    let length = pieces.iter().map(|piece| piece.len() as u64).sum();
+    FileReply::Body {
+        status: 200,
+        length: Some(length),
+        pieces,
+        broken: false,
+    }
+}
+
+fn status(status: u16) -> FileReply {
+    FileReply::Body {
+        status,
+        length: None,
+        pieces: vec![],
+        broken: false,
+    }
+}
+
+fn result(now: Timestamp) -> TaskResult {
+    let data = decode::query_task(&Response::new(SUCCESS)).unwrap();
+    TaskResult::from_task(&data, now).unwrap()
+}
+
+#[test]
+fn generate_makes_the_directory_then_pays_then_waits_then_downloads_model_and_cover() {
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SUBMITTED, QUEUEING, PROCESSING, SUCCESS])
+        .file(body(vec![b"glTF", b"model"]))
+        .file(body(vec![b"RIFF"]));
+    let options = GenerateOptions::new("out")
+        .with_file_stem("chair")
+        .with_cover(true);
+    let mut events = Vec::new();
+
+    let generated = block_on(
+        Driver::new(&fx).run(fx.core.generate(task(), options), |event| {
+            events.push(event);
+        }),
+    )
+    .unwrap();
+
+    assert_eq!(
+        fx.did(),
+        [
+            Did::CreateDir("out".into()),
+            Did::Call("/open-api/v1/auth/token".into()),
+            Did::Call("/open-api/v1/submit-task".into()),
+            Did::Call("/open-api/v1/query-task".into()),
+            Did::Call("/open-api/v1/query-task".into()),
+            Did::Call("/open-api/v1/query-task".into()),
+            Did::CreateDir("out".into()),
+            Did::CreatePartial("out".into()),
+            Did::Fetch("https://cdn.example/t-1/0.glb?sig=a".into()),
+            Did::Commit("out/chair.glb".into()),
+            Did::CreateDir("out".into()),
+            Did::CreatePartial("out".into()),
+            Did::Fetch("https://cdn.example/t-1/0.webp?sig=a".into()),
+            Did::Commit("out/chair-cover.webp".into()),
+        ]
+    );
+    assert_eq!(fx.saved.borrow()[Path::new("out/chair.glb")], b"glTFmodel");
+    assert_eq!(generated.model.bytes(), 9);
+    assert_eq!(
+        generated.cover.as_ref().map(hitem3d_core::SavedFile::bytes),
+        Some(4)
+    );
+    assert_eq!(generated.task_id.as_str(), "t-1");
+
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|event| match event {
+            GenerateProgress::Submitted { .. } => "submitted",
+            GenerateProgress::Waiting(_) => "waiting",
+            GenerateProgress::Downloading(_) => "downloading",
+            GenerateProgress::Saved(_) => "saved",
+            _ => "other",
+        })
+        .collect();
+    let first = |kind| kinds.iter().position(|k| *k == kind).unwrap();
+    assert_eq!(kinds[0], "submitted");
+    assert!(first("waiting") < first("downloading"));
+    assert_eq!(kinds.iter().filter(|k| **k == "saved").count(), 2);
+    assert_eq!(kinds.last(), Some(&"saved"));
+    assert_eq!(fx.core.available_task_slots(), 10, "the slot is freed");
+}
+
+#[test]
+fn generate_sends_nothing_when_the_output_directory_cannot_be_made() {
+    let mut fx = FakeFrontEnd::new(core());
+    fx.refuse_dirs = true;
+
+    let error =
+        block_on(Driver::new(&fx).run(fx.core.generate(task(), "out".into()), |_| {})).unwrap_err();
+
+    assert!(matches!(error, Error::File { .. }), "{error}");
+    assert!(fx.calls().is_empty(), "nothing was sent, nothing paid");
+    assert_eq!(fx.core.available_task_slots(), 10);
+}
+
+#[test]
+fn the_cover_is_fetched_with_the_links_the_model_download_refreshed() {
+    // The model's link is refused (403): a re-query hands out fresh links for both files.
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SUBMITTED, SUCCESS, FRESH_SUCCESS])
+        .file(status(403))
+        .file(body(vec![b"glTF"]))
+        .file(body(vec![b"RIFF"]));
+    let options = GenerateOptions::new("out").with_cover(true);
+
+    block_on(Driver::new(&fx).run(fx.core.generate(task(), options), |_| {})).unwrap();
+
+    let fetched: Vec<String> = fx
+        .did()
+        .into_iter()
+        .filter_map(|did| match did {
+            Did::Fetch(url) => Some(url),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        fetched,
+        [
+            "https://cdn.example/t-1/0.glb?sig=a",
+            "https://cdn.example/t-1/0.glb?sig=b",
+            "https://cdn.example/t-1/0.webp?sig=b",
+        ]
+    );
+}
+
+#[test]
+fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Body {
+            status: 200,
+            length: Some(9),
+            pieces: vec![b"glTF"],
+            broken: true,
+        })
+        .file(body(vec![b"glTF", b"model"]));
+    let mut progress = Vec::new();
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let summary = block_on(Driver::new(&fx).run(job, |report| progress.push(report))).unwrap();
+
+    assert_eq!(summary.bytes, 9);
+    assert_eq!(summary.attempts, 2);
+    assert_eq!(
+        fx.saved.borrow()[Path::new("m.glb")],
+        b"glTFmodel",
+        "nothing of the broken attempt is left in the file"
+    );
+    let creates = fx
+        .did()
+        .iter()
+        .filter(|did| matches!(did, Did::CreatePartial(_)))
+        .count();
+    assert_eq!(
+        creates, 2,
+        "one temporary file per attempt that wrote bytes"
+    );
+    let starts: Vec<u32> = progress
+        .iter()
+        .filter(|report| report.bytes == 0)
+        .map(|report| report.attempt)
+        .collect();
+    assert_eq!(
+        starts,
+        [1, 2],
+        "progress starts again at 0 for the new attempt"
+    );
+    assert_eq!(progress.last().map(|report| report.bytes), Some(9));
+    assert_eq!(progress.last().and_then(|report| report.total), Some(9));
+}
+
+#[test]
+fn a_short_body_is_not_saved_as_complete() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Body {
+            status: 200,
+            length: Some(100),
+            pieces: vec![b"glTF"],
+            broken: false,
+        })
+        .file(body(vec![b"glTFmodel"]));
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let summary = block_on(Driver::new(&fx).run(job, |_| {})).unwrap();
+
+    assert_eq!(
+        summary.attempts, 2,
+        "the 4-of-100-bytes body was fetched again"
+    );
+    assert_eq!(fx.saved.borrow()[Path::new("m.glb")], b"glTFmodel");
+}
+
+#[test]
+fn a_writer_that_cannot_start_over_gets_an_error_not_a_refetch() {
+    let fx = FakeFrontEnd::new(core()).file(FileReply::Body {
+        status: 200,
+        length: Some(9),
+        pieces: vec![b"glTF"],
+        broken: true,
+    });
+    let mut written = Vec::new();
+
+    let job = fx
+        .core
+        .download_to_writer(&result(Timestamp::ZERO), ResultKind::Model);
+    let error = block_on(Driver::with_sink(&fx, &mut written).run(job, |_| {})).unwrap_err();
+
+    assert!(
+        matches!(&error, Error::Download(download) if matches!(download.kind, DownloadErrorKind::Interrupted(_))),
+        "{error:?}"
+    );
+    assert_eq!(written, b"glTF", "what arrived was written once");
+    let fetches = fx
+        .did()
+        .iter()
+        .filter(|did| matches!(did, Did::Fetch(_)))
+        .count();
+    assert_eq!(fetches, 1);
+}
+
+#[test]
+fn a_writer_download_writes_every_piece_and_creates_no_file() {
+    let fx = FakeFrontEnd::new(core()).file(body(vec![b"glTF", b"model"]));
+    let mut written = Vec::new();
+
+    let job = fx
+        .core
+        .download_to_writer(&result(Timestamp::ZERO), ResultKind::Model);
+    let summary = block_on(Driver::with_sink(&fx, &mut written).run(job, |_| {})).unwrap();
+
+    assert_eq!(written, b"glTFmodel");
+    assert_eq!(summary.bytes, 9);
+    assert!(
+        !fx.did()
+            .iter()
+            .any(|did| matches!(did, Did::CreatePartial(_) | Did::Commit(_)))
+    );
+}
+
+#[test]
+fn stale_links_are_refreshed_by_a_query_before_any_fetch() {
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, FRESH_SUCCESS])
+        .file(body(vec![b"glTF"]));
+    // Links live an hour from receipt; two hours later they are stale.
+    fx.clock.set(Duration::from_secs(2 * 3600));
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let summary = block_on(Driver::new(&fx).run(job, |_| {})).unwrap();
+
+    assert_eq!(summary.requeries, 1);
+    assert_eq!(
+        fx.did()[..4],
+        [
+            Did::CreateDir(".".into()),
+            Did::CreatePartial(".".into()),
+            Did::Call("/open-api/v1/auth/token".into()),
+            Did::Call("/open-api/v1/query-task".into()),
+        ]
+    );
+    assert!(
+        fx.did()
+            .contains(&Did::Fetch("https://cdn.example/t-1/0.glb?sig=b".into()))
+    );
+}
+
+#[test]
+fn one_caller_fetches_the_token_and_the_others_wait_for_it() {
+    let core = core();
+    let TokenStep::Fetch(fetch) = core.token(None, Timestamp::ZERO) else {
+        panic!("the first caller fetches");
+    };
+    let TokenStep::Wait(seen) = core.token(None, Timestamp::ZERO) else {
+        panic!("a second caller waits for the first");
+    };
+    assert_eq!(core.changes(), seen);
+
+    let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN]);
+    let mut fetch = fetch;
+    let token = loop {
+        match fetch.next(fx.now()) {
+            Io::Exchange(_) => fetch.on(
+                Input::Answer(Ok(Response::new(Bytes::from_static(TOKEN.as_bytes())))),
+                fx.now(),
+            ),
+            Io::Done(token) => break token.unwrap(),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    drop(fetch);
+
+    assert_ne!(core.changes(), seen, "the waiting caller is woken");
+    match core.token(None, Timestamp::ZERO) {
+        TokenStep::Ready(cached) => assert_eq!(cached.expose_secret(), token.expose_secret()),
+        other => panic!("the fetched token is shared, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_abandoned_token_fetch_lets_the_next_caller_fetch() {
+    let core = core();
+    let TokenStep::Fetch(fetch) = core.token(None, Timestamp::ZERO) else {
+        panic!("the first caller fetches");
+    };
+    drop(fetch);
+    assert!(matches!(
+        core.token(None, Timestamp::ZERO),
+        TokenStep::Fetch(_)
+    ));
+}
+
+#[test]
+fn a_refused_token_is_dropped_but_a_newer_one_is_kept() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, PROCESSING]);
+    block_on(Driver::new(&fx).run(fx.core.query(&TaskId::new("t-1")), |_| {})).unwrap();
+    let TokenStep::Ready(cached) = fx.core.token(None, fx.now()) else {
+        panic!("the token was cached");
+    };
+
+    let older = AccessToken::new("an older token");
+    assert!(matches!(
+        fx.core.token(Some(&older), fx.now()),
+        TokenStep::Ready(_)
+    ));
+    assert!(matches!(
+        fx.core.token(Some(&cached), fx.now()),
+        TokenStep::Fetch(_)
+    ));
+}
+
+#[test]
+fn a_second_submit_waits_for_the_slot_a_finished_task_frees() {
+    let core = core_with_slots(1);
+    let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED]);
+    let first = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
+    assert_eq!(core.available_task_slots(), 0);
+
+    let mut second = core.submit(task());
+    let Io::AwaitChange(seen) = second.next(fx.now()) else {
+        panic!("no slot is free, so the submit waits");
+    };
+    assert!(fx.calls().len() == 2, "the second submit sent nothing");
+
+    // A query that sees the first task finish frees its slot and moves `changes` on.
+    fx.api.borrow_mut().push_back(Ok(
+        r#"{"code":200,"data":{"task_id":"t-1","state":"failed"}}"#,
+    ));
+    let data = block_on(Driver::new(&fx).run(core.query(&first), |_| {})).unwrap();
+    assert_eq!(data.state, TaskState::Failed);
+    assert_ne!(core.changes(), seen);
+    assert!(
+        matches!(second.next(fx.now()), Io::Token { .. }),
+        "now it goes on to its call"
+    );
+}
+
+#[test]
+fn a_query_of_an_unfinished_task_keeps_its_slot() {
+    let core = core_with_slots(2);
+    let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED, PROCESSING]);
+    let id = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
+    block_on(Driver::new(&fx).run(core.query(&id), |_| {})).unwrap();
+    assert_eq!(core.available_task_slots(), 1);
+    assert!(core.release_task_slot(&id));
+    assert_eq!(core.available_task_slots(), 2);
+}
+
+#[test]
+fn a_refused_submit_gives_its_slot_back() {
+    let core = core_with_slots(1);
+    let fx = FakeFrontEnd::new(core.clone()).answers([
+        TOKEN,
+        r#"{"code":30010000,"data":{},"msg":"balance is not enough"}"#,
+    ]);
+    let error = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap_err();
+    assert!(error.is_insufficient_balance());
+    assert_eq!(core.available_task_slots(), 1);
+}
+
+#[test]
+fn an_abandoned_wait_frees_the_slot_and_a_finished_one_frees_it_as_it_ends() {
+    let core = core_with_slots(1);
+    let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED, SUCCESS]);
+    let id = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
+
+    let mut wait = core.wait(&id);
+    let _ = wait.next(fx.now());
+    drop(wait);
+    assert_eq!(core.available_task_slots(), 1, "dropped: the slot is free");
+
+    // Held again (as by a new submit of the same id), then waited for to the end.
+    let fx2 = FakeFrontEnd::new(core.clone()).answers([SUBMITTED]);
+    let id = block_on(Driver::new(&fx2).run(core.submit(task()), |_| {})).unwrap();
+    let mut wait = core.wait(&id);
+    let outcome = block_on(Driver::new(&fx).run(&mut wait, |_| {})).unwrap();
+    assert_eq!(outcome.task_id, id);
+    assert_eq!(core.available_task_slots(), 1, "ended: the slot is free");
+}
+
+#[test]
+fn a_submit_that_timed_out_after_sending_is_not_resent() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN]);
+    fx.api
+        .borrow_mut()
+        .push_back(Err(TransportFailure::call_timed_out(Duration::from_secs(
+            60,
+        ))));
+
+    let error = block_on(Driver::new(&fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert_eq!(
+        fx.calls(),
+        ["/open-api/v1/auth/token", "/open-api/v1/submit-task"],
+        "one submit, never two"
+    );
+    assert_eq!(fx.core.available_task_slots(), 10);
+}
+
+#[test]
+fn timeouts_are_classified_as_maybe_sent() {
+    let call = TransportFailure::call_timed_out(Duration::from_secs(60));
+    let idle = TransportFailure::idle_timed_out(Duration::from_secs(30));
+    let body = TransportFailure::body_failed(&io::Error::new(io::ErrorKind::TimedOut, "slow"));
+    let reset = TransportFailure::body_failed(&io::Error::new(io::ErrorKind::ConnectionReset, "x"));
+    for failure in [&call, &idle, &body] {
+        assert_eq!(failure.delivery(), Delivery::MaybeSent);
+        assert!(failure.is_timeout(), "{failure}");
+    }
+    assert_eq!(reset.delivery(), Delivery::MaybeSent);
+    assert!(!reset.is_timeout());
+    assert!(call.to_string().contains("60 s"), "{call}");
+}
+
+#[test]
+fn an_answer_read_up_to_the_limit_is_refused_as_too_large() {
+    let body = vec![b' '; ANSWER_READ_LIMIT];
+    let error = decode::balance(&Response::new(body)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            hitem3d_core::ApiError::Decode(DecodeError::TooLarge { .. })
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn an_unreadable_callback_is_refused_without_a_query() {
+    let fx = FakeFrontEnd::new(core());
+    let error =
+        block_on(Driver::new(&fx).run(fx.core.verify_callback(b"not json"), |_| {})).unwrap_err();
+    assert!(matches!(error, Error::Callback(_)), "{error}");
+    assert!(fx.calls().is_empty());
+}
+
+#[test]
+fn a_callback_is_confirmed_by_the_queried_state() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, SUCCESS]);
+    let body = br#"{"task_id":"t-1","state":"success"}"#;
+    let confirmed = block_on(Driver::new(&fx).run(fx.core.verify_callback(body), |_| {})).unwrap();
+    assert_eq!(confirmed.task.state, TaskState::Success);
+    assert_eq!(
+        fx.calls(),
+        ["/open-api/v1/auth/token", "/open-api/v1/query-task"]
+    );
+}
+
+#[test]
+fn a_job_asked_again_after_its_end_says_so_instead_of_repeating_io() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, SUBMITTED]);
+    let mut submit = fx.core.submit(task());
+    block_on(Driver::new(&fx).run(&mut submit, |_| {})).unwrap();
+    match submit.next(fx.now()) {
+        Io::Done(Err(Error::Call(CallError::OutOfSequence(_)))) => {}
+        other => panic!("expected an out-of-sequence error, got {other:?}"),
+    }
+    assert_eq!(fx.calls().len(), 2, "nothing was sent again");
+}
+
+#[test]
+fn refused_file_links_end_after_the_requery_budget() {
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SUCCESS, SUCCESS])
+        .file(status(403))
+        .file(status(403))
+        .file(status(403));
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let error = block_on(Driver::new(&fx).run(job, |_| {})).unwrap_err();
+    match error {
+        Error::Download(download) => assert!(
+            matches!(
+                download.kind,
+                DownloadErrorKind::Expired {
+                    refused_with: Some(StatusCode::FORBIDDEN)
+                }
+            ),
+            "{download:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(fx.saved.borrow().is_empty(), "nothing was committed");
+}
