@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hitem3d_types::{ClientId, ClientSecret};
+use hitem3d_types::{ClientId, ClientSecret, limits};
 
 use crate::{
     ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy,
@@ -17,7 +17,7 @@ pub const CLIENT_SECRET_VARS: [&str; 2] = ["HITEM3D_CLIENT_SECRET", "HITEM3D_SK"
 pub const BASE_URL_VAR: &str = "HITEM3D_BASE_URL";
 
 /// The account limit on unfinished tasks, and so the default number of task slots.
-pub const DEFAULT_TASK_SLOTS: usize = 10;
+pub const DEFAULT_TASK_SLOTS: usize = limits::DEFAULT_CONCURRENT_TASKS;
 
 /// Credentials, endpoint, timeouts and policies of a client. Build one with
 /// [`ClientConfig::new`] or [`ClientConfig::from_lookup`] and adjust it with the `with_*`

@@ -1,9 +1,19 @@
 //! Local file names derived from server data, with no way to escape the target directory.
 
-/// Extensions a result file may take from its URL; anything else falls back to the format's.
-const KNOWN_EXTENSIONS: &[&str] = &[
-    "glb", "gltf", "obj", "stl", "fbx", "usdz", "3mf", "zip", "webp", "png", "jpg", "jpeg",
-];
+use hitem3d_types::{ImageFormat, OutputFormat, limits};
+
+/// Whether a result file may take `extension` from its URL: an output format's, a picture's,
+/// or another the spec lists. Anything else falls back to the format's.
+fn is_result_extension(extension: &str) -> bool {
+    OutputFormat::KNOWN
+        .iter()
+        .any(|format| format.extension() == Some(extension))
+        || ImageFormat::ALL
+            .iter()
+            .any(|format| format.extensions().contains(&extension))
+        || extension == limits::COVER_EXTENSION
+        || limits::OTHER_RESULT_EXTENSIONS.contains(&extension)
+}
 
 /// Longest stem kept, so names stay well within file-system limits.
 const MAX_STEM_CHARS: usize = 96;
@@ -48,9 +58,7 @@ fn url_extension(url: &str) -> Option<String> {
     let last = path.rsplit('/').next()?;
     let (_, extension) = last.rsplit_once('.')?;
     let extension = extension.to_ascii_lowercase();
-    KNOWN_EXTENSIONS
-        .contains(&extension.as_str())
-        .then_some(extension)
+    is_result_extension(&extension).then_some(extension)
 }
 
 fn sanitize_extension(extension: &str) -> String {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use hitem3d_types::{OutputFormat, TaskId};
 
-use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name};
+use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome};
 
 /// Where `generate` writes its files and which ones.
 ///
@@ -66,17 +66,9 @@ impl GenerateOptions {
         kind: ResultKind,
         format: &OutputFormat,
     ) -> PathBuf {
-        let name = match &self.file_stem {
-            None => result.file_name(kind, Some(format)),
-            Some(stem) => {
-                let (suffix, fallback) = match kind {
-                    ResultKind::Model => ("", format.file_extension()),
-                    ResultKind::Cover => ("-cover", "webp"),
-                };
-                safe_file_name(stem, suffix, result.url(kind).unwrap_or(""), fallback)
-            }
-        };
-        self.output_dir.join(name)
+        let stem = self.file_stem.as_deref().unwrap_or(result.task_id.as_str());
+        self.output_dir
+            .join(result.file_name_with_stem(stem, kind, Some(format)))
     }
 
     /// Where the cover goes, or `None` when no cover is asked for or the result has none

@@ -96,15 +96,22 @@ impl TaskResult {
     /// else from `format`. Never a path: nothing the server sends can steer where it is written.
     #[must_use]
     pub fn file_name(&self, kind: ResultKind, format: Option<&OutputFormat>) -> String {
+        self.file_name_with_stem(self.task_id.as_str(), kind, format)
+    }
+
+    /// [`TaskResult::file_name`] with another stem (made safe the same way); the cover's name
+    /// ends in `-cover`.
+    #[must_use]
+    pub fn file_name_with_stem(
+        &self,
+        stem: &str,
+        kind: ResultKind,
+        format: Option<&OutputFormat>,
+    ) -> String {
         let (suffix, fallback) = match kind {
             ResultKind::Model => ("", format.map_or("bin", OutputFormat::file_extension)),
-            ResultKind::Cover => ("-cover", "webp"),
+            ResultKind::Cover => ("-cover", limits::COVER_EXTENSION),
         };
-        safe_file_name(
-            self.task_id.as_str(),
-            suffix,
-            self.url(kind).unwrap_or(""),
-            fallback,
-        )
+        safe_file_name(stem, suffix, self.url(kind).unwrap_or(""), fallback)
     }
 }

@@ -10,7 +10,7 @@ mod three_mf;
 mod usdz;
 mod zip_package;
 
-use hitem3d_core::types::{OutputFormat, Resolution};
+use hitem3d_types::{OutputFormat, Resolution};
 
 pub use mesh::{Mesh, PixelGrid};
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::journal::CallbackDelivery;
-use crate::world::{PendingCallback, World};
+use crate::world::{self, PendingCallback, World};
 
 /// Real time between delivery attempts.
 const RETRY_PAUSE: Duration = Duration::from_millis(50);
@@ -20,12 +20,7 @@ fn is_loopback(url: &str) -> bool {
 }
 
 fn record(world: &Arc<Mutex<World>>, delivery: CallbackDelivery) {
-    world
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .journal
-        .callbacks
-        .push(delivery);
+    world::lock(world).journal.callbacks.push(delivery);
 }
 
 /// Delivers one callback: up to `attempts` POSTs until one gets a 2xx.

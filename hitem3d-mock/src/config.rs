@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use hitem3d_types::limits;
+
 /// How the mock's clock runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -93,6 +95,9 @@ pub struct MockConfig {
     pub quirks: Quirks,
     /// Callback deliveries tried per task ("call back three times").
     pub callback_attempts: u32,
+    /// Where the mock's randomness (task ids, tokens, link keys) starts: the same seed gives the
+    /// same ids in the same order.
+    pub seed: u64,
 }
 
 impl Default for MockConfig {
@@ -103,11 +108,12 @@ impl Default for MockConfig {
             initial_balance: 1000.0,
             time: TimeMode::Real { speed: 1.0 },
             timeline: Timeline::default(),
-            max_unfinished_tasks: 10,
-            token_lifetime: Duration::from_secs(24 * 3600),
-            url_lifetime: Duration::from_secs(3600),
+            max_unfinished_tasks: limits::DEFAULT_CONCURRENT_TASKS,
+            token_lifetime: limits::TOKEN_LIFETIME,
+            url_lifetime: limits::RESULT_URL_LIFETIME,
             quirks: Quirks::default(),
             callback_attempts: 3,
+            seed: 0x6869_7465_6d33_64d0,
         }
     }
 }
@@ -156,5 +162,11 @@ impl MockConfig {
     #[must_use]
     pub fn with_timeline(self, timeline: Timeline) -> Self {
         Self { timeline, ..self }
+    }
+
+    /// The same configuration with another seed for ids, tokens and link keys.
+    #[must_use]
+    pub fn with_seed(self, seed: u64) -> Self {
+        Self { seed, ..self }
     }
 }

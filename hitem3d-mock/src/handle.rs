@@ -3,10 +3,10 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use hitem3d_core::types::TaskState;
+use hitem3d_types::TaskState;
 
 use crate::journal::{CallbackDelivery, Counters, JournalEntry};
-use crate::world::World;
+use crate::world::{self, World};
 use crate::{Fault, Route, TaskFailure};
 
 /// A handle on a running mock: its address and credentials, its clock, scripted faults, and
@@ -18,10 +18,7 @@ pub struct MockHandle {
 
 impl MockHandle {
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        // A panic in a responder must not hide the state from the test that inspects it.
-        self.world
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        world::lock(&self.world)
     }
 
     /// The base URL to give a client, e.g. `http://127.0.0.1:38501`.
@@ -50,17 +47,13 @@ impl MockHandle {
 
     /// Moves mock time forward (in either time mode).
     pub fn advance(&self, by: Duration) {
-        let mut world = self.world();
-        world.clock.advance(by);
-        world.settle();
+        self.world().clock.advance(by);
     }
 
     /// The credit balance.
     #[must_use]
     pub fn balance(&self) -> f64 {
-        let mut world = self.world();
-        world.settle();
-        world.balance
+        self.world().balance
     }
 
     /// Sets the credit balance.
@@ -90,18 +83,12 @@ impl MockHandle {
 
     /// Ends a task successfully now. Returns whether the task exists.
     pub fn complete_task(&self, task_id: &str) -> bool {
-        let mut world = self.world();
-        let found = world.finish_task(task_id, None);
-        world.settle();
-        found
+        self.world().finish_task(task_id, None)
     }
 
     /// Ends a task as failed now. Returns whether the task exists.
     pub fn fail_task(&self, task_id: &str, how: TaskFailure) -> bool {
-        let mut world = self.world();
-        let found = world.finish_task(task_id, Some(how));
-        world.settle();
-        found
+        self.world().finish_task(task_id, Some(how))
     }
 
     /// The state of a task now.

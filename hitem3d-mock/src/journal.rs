@@ -137,3 +137,27 @@ impl Journal {
         duplicates
     }
 }
+
+/// A header as the journal keeps it: credentials replaced by their scheme.
+pub(crate) fn redact_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("authorization") {
+        let scheme = value.split_whitespace().next().unwrap_or("");
+        format!("{scheme} [redacted]")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// A query as the journal keeps it: link signatures replaced.
+pub(crate) fn redact_query(query: &str) -> String {
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| {
+            if k == "auth_key" {
+                format!("{k}=[redacted]")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}

@@ -60,6 +60,7 @@ mod config;
 mod fault;
 mod handle;
 mod journal;
+mod refusal;
 mod reply;
 mod server;
 mod submit_form;
@@ -73,5 +74,6 @@ pub use handle::MockHandle;
 pub use journal::{CallbackDelivery, Counters, FileSummary, JournalEntry};
 pub use server::MockService;
 
-/// The core this mock shares its types with.
-pub use hitem3d_core as core;
+/// The data model this mock shares with the clients; nothing of their logic, so that a mistake
+/// in a client cannot hide behind the same mistake in the mock.
+pub use hitem3d_types as types;

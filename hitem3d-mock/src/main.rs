@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::process::ExitCode;
 
+use hitem3d_mock::types::Endpoint;
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
 
 const USAGE: &str = "usage: hitem3d-mock [--port N] [--speed X] [--balance CREDITS]
@@ -92,9 +93,14 @@ fn main() -> ExitCode {
         println!("  HITEM3D_CLIENT_SECRET={secret}");
         println!();
         println!("try:");
-        println!("  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}/open-api/v1/auth/token | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
-        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F format=2 {url}/open-api/v1/submit-task");
-        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}/open-api/v1/query-task?task_id=<task_id>'");
+        let (token, submit, query) = (
+            Endpoint::GetToken.path(),
+            Endpoint::SubmitTask.path(),
+            Endpoint::QueryTask.path(),
+        );
+        println!("  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}{token} | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
+        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F format=2 {url}{submit}");
+        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}{query}?task_id=<task_id>'");
         println!("Ctrl-C stops it.");
         let _ = tokio::signal::ctrl_c().await;
     });

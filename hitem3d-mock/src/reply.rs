@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
+use hitem3d_types::ApiErrorCode;
 use serde_json::{Value, json};
 
 use crate::Quirks;
+use crate::refusal::Refusal;
 
 /// What to answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,21 @@ impl Reply {
     /// An error envelope in HTTP 200, as the service sends them.
     pub(crate) fn error(code: i64, msg: &str, quirks: Quirks) -> Self {
         Self::error_with_key(code, msg, quirks, "msg")
+    }
+
+    /// A refusal in an error envelope.
+    pub(crate) fn refusal(refusal: Refusal, quirks: Quirks) -> Self {
+        Self::refusal_with_key(refusal, quirks, "msg")
+    }
+
+    /// A refusal whose message field is `message_key`.
+    pub(crate) fn refusal_with_key(refusal: Refusal, quirks: Quirks, message_key: &str) -> Self {
+        Self::error_with_key(refusal.code, refusal.msg, quirks, message_key)
+    }
+
+    /// `code 401` in HTTP 200: the token is missing, unknown or expired.
+    pub(crate) fn login_expired(quirks: Quirks) -> Self {
+        Self::refusal(Refusal::documented(&ApiErrorCode::LoginExpired), quirks)
     }
 
     /// An error envelope whose message field is `message_key` (the token endpoint says
@@ -99,12 +116,12 @@ impl Reply {
 
 /// The Chinese messages the service is known (or likely) to send.
 fn chinese(code: i64) -> Option<&'static str> {
-    Some(match code {
-        30_010_000 => "余额不足",
-        401 => "登录过期",
-        40_010_000 => "客户端凭证无效",
-        50_010_001 => "生成失败",
-        10_000_000 => "系统错误",
+    Some(match ApiErrorCode::from_code(code) {
+        ApiErrorCode::InsufficientBalance => "余额不足",
+        ApiErrorCode::LoginExpired => "登录过期",
+        ApiErrorCode::InvalidClientCredentials => "客户端凭证无效",
+        ApiErrorCode::GenerateFailed => "生成失败",
+        ApiErrorCode::SystemError => "系统错误",
         _ => return None,
     })
 }

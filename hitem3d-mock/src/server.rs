@@ -5,11 +5,12 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hitem3d_types::Endpoint;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::callbacks;
-use crate::world::{Incoming, World};
+use crate::world::{self, Incoming, World};
 use crate::{MockConfig, MockHandle, Route};
 
 /// Real time between checks for tasks that ended (for callbacks).
@@ -40,10 +41,7 @@ impl Respond for RouteResponder {
             body: &request.body,
         };
         let (reply, real_delay) = {
-            let mut world = self
-                .world
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut world = world::lock(&self.world);
             let reply = world.handle(self.route, &incoming);
             let delay = reply.delay;
             (reply, delay)
@@ -97,14 +95,14 @@ impl MockService {
         let callback_attempts = config.callback_attempts;
         let world = Arc::new(Mutex::new(World::new(config, server.uri())));
         let routes = [
-            ("POST", "/open-api/v1/auth/token", Route::Token),
-            ("POST", "/open-api/v1/submit-task", Route::Submit),
-            ("GET", "/open-api/v1/query-task", Route::Query),
-            ("GET", "/open-api/v1/balance", Route::Balance),
+            (Endpoint::GetToken, Route::Token),
+            (Endpoint::SubmitTask, Route::Submit),
+            (Endpoint::QueryTask, Route::Query),
+            (Endpoint::Balance, Route::Balance),
         ];
-        for (verb, route_path, route) in routes {
-            Mock::given(method(verb))
-                .and(path(route_path))
+        for (endpoint, route) in routes {
+            Mock::given(method(endpoint.method()))
+                .and(path(endpoint.path()))
                 .respond_with(RouteResponder {
                     route,
                     world: Arc::clone(&world),
@@ -153,13 +151,7 @@ impl Drop for MockService {
 async fn tick(world: Arc<Mutex<World>>, attempts: u32) {
     let client = reqwest::Client::new();
     loop {
-        let due = {
-            let mut world = world
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            world.settle();
-            std::mem::take(&mut world.pending_callbacks)
-        };
+        let due = { std::mem::take(&mut world::lock(&world).pending_callbacks) };
         for callback in due {
             tokio::spawn(callbacks::deliver(
                 Arc::clone(&world),

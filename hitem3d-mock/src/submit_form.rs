@@ -4,23 +4,18 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use futures_util::stream;
-use hitem3d_core::types::{
-    ImageFormat, Model, OutputFormat, RequestType, Resolution, Support, View, ViewMask, limits,
+use hitem3d_types::{
+    ApiErrorCode, ImageFormat, Model, OutputFormat, RequestType, Resolution, Support, View,
+    ViewMask, limits,
 };
 use sha2::{Digest, Sha256};
 
 use crate::journal::FileSummary;
+use crate::refusal::Refusal;
 use crate::task::SubmitRecord;
 
-/// A refusal: the error code and message the service answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refusal {
-    pub(crate) code: i64,
-    pub(crate) msg: &'static str,
-}
-
-fn refuse(code: i64, msg: &'static str) -> Refusal {
-    Refusal { code, msg }
+fn refuse(code: &ApiErrorCode) -> Refusal {
+    Refusal::documented(code)
 }
 
 /// The parts of a form.
@@ -91,23 +86,23 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
     let images = form.files("images");
     let views = form.files("multi_images");
     let pictures = match (images.is_empty(), views.is_empty()) {
-        (false, false) => return Err(refuse(10_031_007, "both images and multi images provided")),
-        (true, true) => return Err(refuse(10_031_008, "images or multi images required")),
+        (false, false) => return Err(refuse(&ApiErrorCode::BothImagesAndMultiImages)),
+        (true, true) => return Err(refuse(&ApiErrorCode::ImagesRequired)),
         (false, true) => images.clone(),
         (true, false) => views.clone(),
     };
     if images.len() > 1 || views.len() > limits::MAX_MULTI_VIEW_IMAGES {
-        return Err(refuse(10_031_009, "multi images count exceeds limit"));
+        return Err(refuse(&ApiErrorCode::TooManyMultiImages));
     }
     for picture in &pictures {
         if picture.is_empty() {
-            return Err(refuse(10_031_010, "empty file not allowed"));
+            return Err(refuse(&ApiErrorCode::EmptyFile));
         }
         if picture.len() as u64 > limits::MAX_IMAGE_BYTES {
-            return Err(refuse(10_031_001, "Upload file size exceeds limit"));
+            return Err(refuse(&ApiErrorCode::FileTooLarge));
         }
         if ImageFormat::sniff(picture).is_none() {
-            return Err(refuse(10_031_005, "images only allow png jpeg jpg webp"));
+            return Err(refuse(&ApiErrorCode::UnsupportedImageType));
         }
     }
     if !views.is_empty() {
@@ -120,18 +115,18 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .ok()
             .map(RequestType::from_code)
             .filter(RequestType::is_known)
-            .ok_or_else(|| refuse(10_031_013, "request type not valid"))?,
+            .ok_or(Refusal::INVALID_REQUEST_TYPE)?,
     };
     let model = Model::from_wire(form.field("model").unwrap_or("hitem3dv1"));
     let Some(capabilities) = model.capabilities().filter(|_| model.is_known()) else {
-        return Err(refuse(10_031_006, "model only allow hitem3dv1 hitem3dv1.5"));
+        return Err(refuse(&ApiErrorCode::InvalidModel));
     };
     let resolution = match form.field("resolution") {
         None => capabilities.default_resolution.clone(),
         Some(text) => {
             let resolution = Resolution::from_wire(text);
             if capabilities.resolution(&resolution).is_none() {
-                return Err(refuse(10_031_003, "Resolution not valid"));
+                return Err(refuse(&ApiErrorCode::InvalidResolution));
             }
             resolution
         }
@@ -141,7 +136,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .parse::<u32>()
             .is_ok_and(|face| capabilities.face_range().contains(&face));
         if !valid {
-            return Err(refuse(10_031_002, "Face not valid"));
+            return Err(refuse(&ApiErrorCode::InvalidFace));
         }
     }
     let format = match form.field("format") {
@@ -151,20 +146,17 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .ok()
             .map(OutputFormat::from_code)
             .filter(OutputFormat::is_known)
-            .ok_or_else(|| refuse(10_031_004, "format not support"))?,
+            .ok_or_else(|| refuse(&ApiErrorCode::UnsupportedFormat))?,
     };
     if request_type == RequestType::Texture {
         let Some(mesh_url) = form.field("mesh_url") else {
-            return Err(refuse(10_031_011, "mesh url required when request type 2"));
+            return Err(refuse(&ApiErrorCode::MeshUrlRequired));
         };
         if !(mesh_url.starts_with("http://") || mesh_url.starts_with("https://")) {
-            return Err(refuse(10_031_012, "mesh_url_must_start_with_http"));
+            return Err(refuse(&ApiErrorCode::MeshUrlNotHttp));
         }
         if capabilities.texture_existing_mesh == Support::Unsupported {
-            return Err(refuse(
-                10_031_017,
-                "this model does not support texturing an existing mesh",
-            ));
+            return Err(refuse(&ApiErrorCode::ModelCannotTextureMesh));
         }
     }
     Ok(SubmitRecord {
@@ -179,12 +171,12 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
 
 /// The bitmap must name as many views as were sent, front included.
 fn check_view_mask(mask: Option<&str>, count: usize) -> Result<(), Refusal> {
-    let mismatch = refuse(10_031_014, "multi_images_bit does not match multi_images");
+    let mismatch = Refusal::VIEW_MASK_MISMATCH;
     let Some(mask) = mask else {
         // Two clients never send the bitmap; the service then reads the views in order.
         return Ok(());
     };
-    let mask: ViewMask = mask.parse().map_err(|_| mismatch.clone())?;
+    let mask: ViewMask = mask.parse().map_err(|_| mismatch)?;
     let named = View::KNOWN
         .iter()
         .filter(|view| mask.contains(view))

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hitem3d_core::types::{Model, OutputFormat, RequestType, Resolution, TaskState};
+use hitem3d_types::{Model, OutputFormat, RequestType, Resolution, TaskState};
 
 use crate::assets::GeneratedFile;
 use crate::{TaskFailure, Timeline};

@@ -4,8 +4,8 @@ mod support;
 
 use std::io::{Cursor, Read as _};
 
-use hitem3d_core::types::{OutputFormat, Resolution};
 use hitem3d_mock::assets::{self, PixelGrid};
+use hitem3d_types::{OutputFormat, Resolution};
 
 fn generate(format: &OutputFormat) -> (Vec<u8>, Vec<u8>) {
     let (model, cover) = assets::generate(&support::png(), Some(&Resolution::R1024), format);

@@ -29,6 +29,10 @@ pub struct Spec {
 pub struct Api {
     pub default_base_url: String,
     pub source: String,
+    pub cover_extension: String,
+    pub cover_extension_source: String,
+    pub other_result_extensions: Vec<String>,
+    pub other_result_extensions_source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,10 +59,6 @@ pub enum Auth {
 pub struct Limits {
     pub max_image_bytes: u64,
     pub max_image_bytes_source: String,
-    pub max_mesh_bytes: u64,
-    pub max_mesh_bytes_source: String,
-    pub single_view_images: u64,
-    pub single_view_images_source: String,
     pub min_multi_view_images: u64,
     pub min_multi_view_images_source: String,
     pub max_multi_view_images: u64,

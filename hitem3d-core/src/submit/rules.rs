@@ -1,8 +1,8 @@
 //! Every rule a submit must satisfy, checked locally because a wrong submit can cost money.
 
 use hitem3d_types::{
-    ImageFormat, Model, ModelCapabilities, OutputFormat, RequestType, Resolution, Support, View,
-    limits,
+    ApiErrorCode, ImageFormat, Model, ModelCapabilities, OutputFormat, RequestType, Resolution,
+    Support, View, limits,
 };
 
 use super::builder::SubmitTaskBuilder;
@@ -21,6 +21,11 @@ fn violation(
         rule: rule.into(),
         fix: fix.into(),
     }
+}
+
+/// How a rule text names the service's own refusal, from the spec's error table.
+fn answers(code: &ApiErrorCode) -> String {
+    format!("the service answers {}", code.code())
 }
 
 fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> String) -> String {
@@ -54,7 +59,10 @@ fn images(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
         (Some(_), false) => out.push(violation(
             SubmitField::Images,
             format!("1 image and {} views", task.views.len()),
-            "images and multi_images are exclusive (the service answers 10031007)",
+            format!(
+                "images and multi_images are exclusive ({})",
+                answers(&ApiErrorCode::BothImagesAndMultiImages)
+            ),
             "use .image() for one picture, or .view() for 2 to 4 views, not both",
         )),
         (Some(image), true) => picture(SubmitField::Images, "image", image, out),
@@ -183,7 +191,11 @@ fn request_type(
         out.push(violation(
             SubmitField::RequestType,
             format!("2 (texture) with {}", task.model),
-            format!("{} cannot texture an existing mesh (the service answers 10031017)", task.model),
+            format!(
+                "{} cannot texture an existing mesh ({})",
+                task.model,
+                answers(&ApiErrorCode::ModelCannotTextureMesh)
+            ),
             format!("texture with one of: {able}; or generate geometry and texture together (request type 3)"),
         ));
     }
@@ -220,9 +232,10 @@ fn resolution(
                 SubmitField::Resolution,
                 resolution.as_str(),
                 format!(
-                    "{} accepts {} (the service answers 10031003)",
+                    "{} accepts {} ({})",
                     task.model,
-                    names(caps.resolutions.iter(), |o| o.resolution.to_string())
+                    names(caps.resolutions.iter(), |o| o.resolution.to_string()),
+                    answers(&ApiErrorCode::InvalidResolution)
                 ),
                 format!(
                     "use one of those, or leave it unset for {}",
@@ -252,8 +265,11 @@ fn face(task: &SubmitTaskBuilder, caps: Option<&ModelCapabilities>, out: &mut Ve
             SubmitField::Face,
             face.to_string(),
             format!(
-                "{} takes {} to {} faces (the service answers 10031002)",
-                task.model, caps.face_min, caps.face_max
+                "{} takes {} to {} faces ({})",
+                task.model,
+                caps.face_min,
+                caps.face_max,
+                answers(&ApiErrorCode::InvalidFace)
             ),
             "use a face count in that range, or leave it unset to let the service choose",
         ));
@@ -284,7 +300,10 @@ fn mesh_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
         (None, true) => out.push(violation(
             SubmitField::MeshUrl,
             "none",
-            "request type 2 (texture) needs the mesh to texture (the service answers 10031011)",
+            format!(
+                "request type 2 (texture) needs the mesh to texture ({})",
+                answers(&ApiErrorCode::MeshUrlRequired)
+            ),
             "pass .mesh_url(...) with the model URL of a finished geometry task",
         )),
         (Some(url), false) => out.push(violation(
@@ -296,7 +315,10 @@ fn mesh_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
         (Some(url), true) if !is_absolute_http_url(url) => out.push(violation(
             SubmitField::MeshUrl,
             url.clone(),
-            "mesh_url must be an absolute http(s) URL (the service answers 10031012)",
+            format!(
+                "mesh_url must be an absolute http(s) URL ({})",
+                answers(&ApiErrorCode::MeshUrlNotHttp)
+            ),
             "pass the full URL of a mesh Hitem3D generated",
         )),
         _ => {}

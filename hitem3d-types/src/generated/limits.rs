@@ -10,20 +10,20 @@ use std::time::Duration;
 /// Source: DOC curl examples; every client.
 pub const DEFAULT_BASE_URL: &str = "https://api.hitem3d.ai";
 
+/// The file extension of a result's cover picture.
+///
+/// Source: DOC query-task (cover_url: a webp cover image).
+pub const COVER_EXTENSION: &str = "webp";
+
+/// Extensions a result link may end in besides the output formats' and the pictures'.
+///
+/// Source: CODE 3D-MARKER handover doc (unverified).
+pub const OTHER_RESULT_EXTENSIONS: &[&str] = &["zip"];
+
 /// The largest image accepted, in bytes ("20 MB", read as decimal so a file we accept is never too large).
 ///
 /// Source: DOC create-task (images, multi_images: <= 20MB).
 pub const MAX_IMAGE_BYTES: u64 = 20_000_000;
-
-/// The largest mesh upload accepted, in bytes ("200 MB", read as decimal).
-///
-/// Source: DOC split-create-task, segmentation-create-task.
-pub const MAX_MESH_BYTES: u64 = 200_000_000;
-
-/// How many images a single-view submit carries (`images`).
-///
-/// Source: DOC create-task (images: 1 file).
-pub const SINGLE_VIEW_IMAGES: usize = 1;
 
 /// The fewest views a multi-view submit carries (`multi_images`), the front view among them.
 ///

@@ -22,25 +22,31 @@ pub fn render(spec: &Spec) -> String {
         &spec.api.source,
     );
     constant(
+        "COVER_EXTENSION",
+        "&str",
+        lit(&spec.api.cover_extension),
+        "The file extension of a result's cover picture.",
+        &spec.api.cover_extension_source,
+    );
+    let others: Vec<String> = spec
+        .api
+        .other_result_extensions
+        .iter()
+        .map(|extension| lit(extension))
+        .collect();
+    constant(
+        "OTHER_RESULT_EXTENSIONS",
+        "&[&str]",
+        format!("&[{}]", others.join(", ")),
+        "Extensions a result link may end in besides the output formats' and the pictures'.",
+        &spec.api.other_result_extensions_source,
+    );
+    constant(
         "MAX_IMAGE_BYTES",
         "u64",
         int(l.max_image_bytes),
         "The largest image accepted, in bytes (\"20 MB\", read as decimal so a file we accept is never too large).",
         &l.max_image_bytes_source,
-    );
-    constant(
-        "MAX_MESH_BYTES",
-        "u64",
-        int(l.max_mesh_bytes),
-        "The largest mesh upload accepted, in bytes (\"200 MB\", read as decimal).",
-        &l.max_mesh_bytes_source,
-    );
-    constant(
-        "SINGLE_VIEW_IMAGES",
-        "usize",
-        int(l.single_view_images),
-        "How many images a single-view submit carries (`images`).",
-        &l.single_view_images_source,
     );
     constant(
         "MIN_MULTI_VIEW_IMAGES",

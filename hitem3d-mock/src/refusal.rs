@@ -1,0 +1,39 @@
+//! The error codes the mock answers with: the spec's documented ones, and the few it had to
+//! choose because the service's are not documented.
+
+use hitem3d_types::ApiErrorCode;
+
+/// An error code and the message the service sends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) code: i64,
+    pub(crate) msg: &'static str,
+}
+
+impl Refusal {
+    /// A documented code, with its message from the spec.
+    pub(crate) fn documented(code: &ApiErrorCode) -> Self {
+        Self {
+            code: code.code(),
+            msg: code.info().map_or("", |info| info.message),
+        }
+    }
+
+    /// Too many unfinished tasks: the service's code is not documented.
+    pub(crate) const TOO_MANY_TASKS: Self = Self {
+        code: 40_029_000,
+        msg: "too many unfinished tasks",
+    };
+
+    /// A request type that is not 1, 2 or 3: the service's code is not documented.
+    pub(crate) const INVALID_REQUEST_TYPE: Self = Self {
+        code: 10_031_013,
+        msg: "request type not valid",
+    };
+
+    /// A view bitmap that does not match the views sent: the service's code is not documented.
+    pub(crate) const VIEW_MASK_MISMATCH: Self = Self {
+        code: 10_031_014,
+        msg: "multi_images_bit does not match multi_images",
+    };
+}

@@ -1,0 +1,51 @@
+//! Issuing bearer tokens for client credentials, and checking them on every call.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use hitem3d_types::ApiErrorCode;
+use serde_json::json;
+
+use super::{Incoming, World, hex};
+use crate::refusal::Refusal;
+use crate::reply::Reply;
+
+impl World {
+    pub(super) fn token(&mut self, request: &Incoming<'_>) -> Reply {
+        let credentials = request
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("Basic "))
+            .and_then(|encoded| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .ok()
+            })
+            .and_then(|decoded| String::from_utf8(decoded).ok());
+        let expected = format!("{}:{}", self.config.client_id, self.config.client_secret);
+        if credentials.as_deref() != Some(expected.as_str()) {
+            let refusal = Refusal::documented(&ApiErrorCode::InvalidClientCredentials);
+            return Reply::refusal_with_key(refusal, self.config.quirks, "message");
+        }
+        let random = hex(&self.random.bytes("token"));
+        let token = format!("mock*{}*{random}", self.counter);
+        self.tokens.insert(token.clone(), self.now());
+        let data = json!({"accessToken": token, "tokenType": "Bearer", "nonce": format!("{}hitem3d", self.counter)});
+        Reply::success(data, self.config.quirks, "message")
+    }
+
+    pub(super) fn authorize(&mut self, request: &Incoming<'_>, now: Duration) -> Result<(), Reply> {
+        let token = request
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim);
+        let lifetime = self.config.token_lifetime;
+        let valid = token
+            .and_then(|token| self.tokens.get(token))
+            .is_some_and(|issued| now.saturating_sub(*issued) < lifetime);
+        if valid {
+            Ok(())
+        } else {
+            Err(Reply::login_expired(self.config.quirks))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Signed result links that expire, and the file host that checks them.
+
+use std::time::Duration;
+
+use super::{Incoming, World, hex};
+use crate::reply::Reply;
+
+/// What a signed link grants, until when.
+#[derive(Debug, Clone)]
+pub(super) struct Link {
+    pub(super) task_id: String,
+    pub(super) cover: bool,
+    pub(super) expires_at: Duration,
+}
+
+impl World {
+    /// A fresh signed link, valid for the configured lifetime.
+    pub(super) fn link(
+        &mut self,
+        task_id: &str,
+        cover: bool,
+        extension: &str,
+        now: Duration,
+    ) -> String {
+        let expires_at = now + self.config.url_lifetime;
+        let key = hex(&self.random.bytes(task_id));
+        self.links.insert(
+            key.clone(),
+            Link {
+                task_id: task_id.to_owned(),
+                cover,
+                expires_at,
+            },
+        );
+        let file = if cover { "cover" } else { "model" };
+        format!(
+            "{}/files/{}/{file}.{extension}?auth_key={}-{key}",
+            self.base_url,
+            url::form_urlencoded::byte_serialize(task_id.as_bytes()).collect::<String>(),
+            expires_at.as_secs()
+        )
+    }
+
+    pub(super) fn download(&mut self, request: &Incoming<'_>, now: Duration) -> Reply {
+        let denied = || {
+            Reply::bytes(
+                403,
+                "application/xml",
+                b"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>".to_vec(),
+            )
+        };
+        let Some(auth_key) = request.query_param("auth_key") else {
+            return denied();
+        };
+        let key = auth_key.rsplit('-').next().unwrap_or_default();
+        let Some(link) = self.links.get(key).cloned() else {
+            return denied();
+        };
+        if now >= link.expires_at {
+            return denied();
+        }
+        let Some((model, cover)) = self
+            .tasks
+            .get(&link.task_id)
+            .and_then(|task| task.files.as_ref())
+        else {
+            return denied();
+        };
+        let file = if link.cover { cover } else { model };
+        let file_name = if link.cover { "cover" } else { "model" };
+        if !request
+            .path
+            .ends_with(&format!("/{file_name}.{}", file.extension))
+        {
+            return denied();
+        }
+        Reply::bytes(200, file.content_type, file.bytes.clone())
+    }
+}

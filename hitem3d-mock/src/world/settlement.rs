@@ -1,0 +1,48 @@
+//! What happens when tasks end: refunds for failures and the callbacks now due. Run by every
+//! access to the world (`world::lock`), so no reader sees an unsettled state.
+
+use hitem3d_types::{ApiErrorCode, TaskState};
+use serde_json::json;
+
+use super::{PendingCallback, World};
+use crate::TaskFailure;
+use crate::refusal::Refusal;
+use crate::reply::Reply;
+
+impl World {
+    /// Refunds failed tasks and queues the callbacks now due.
+    pub(super) fn settle(&mut self) {
+        let now = self.now();
+        let quirks = self.config.quirks;
+        let mut due = Vec::new();
+        let mut refund = 0.0;
+        for task in self.tasks.values_mut() {
+            let state = task.state_at(now);
+            if task.settled || !state.is_terminal() {
+                continue;
+            }
+            task.settled = true;
+            if state == TaskState::Failed {
+                // Failed generations are refunded, as the FAQ says.
+                refund += task.credits;
+            }
+            if let Some(url) = task.record.callback_url.clone() {
+                let body =
+                    if state == TaskState::Failed && task.failure == Some(TaskFailure::Envelope) {
+                        let failed = Refusal::documented(&ApiErrorCode::GenerateFailed);
+                        Reply::refusal(failed, quirks).body
+                    } else {
+                        let data = json!({"task_id": task.id, "state": state.as_str()});
+                        Reply::success(data, quirks, "msg").body
+                    };
+                due.push(PendingCallback {
+                    task_id: task.id.clone(),
+                    url,
+                    body,
+                });
+            }
+        }
+        self.balance += refund;
+        self.pending_callbacks.extend(due);
+    }
+}
