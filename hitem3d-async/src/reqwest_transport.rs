@@ -1,6 +1,7 @@
 //! The default transport, on reqwest.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -35,7 +36,7 @@ impl ReqwestTransport {
             // silently with whatever headers the request had.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|error| ConfigError::Http(error_chain(&error)))?;
+            .map_err(|error| ConfigError::Http(Arc::new(error)))?;
         Ok(Self { client })
     }
 

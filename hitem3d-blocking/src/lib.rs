@@ -31,6 +31,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+compile_error!(
+    "hitem3d-blocking needs a TLS stack: enable its `rustls` feature (the default) or `native-tls`"
+);
+
 mod client;
 mod effects;
 mod finish;

@@ -71,3 +71,35 @@ fn both_tls_stacks_start_in_one_process() {
         );
     }
 }
+
+/// Compiled, never run: both clients (and their watches) can be cloned and shared across
+/// threads, and every future of the async client can be spawned on a multi-threaded runtime.
+#[test]
+fn both_clients_are_send_sync_clone_and_async_futures_are_send() {
+    use hitem3d_blocking::hitem3d_core::types::TaskId;
+    use hitem3d_blocking::hitem3d_core::{ResultKind, SubmitTask, TaskResult};
+
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    fn sendable<T: Send>(_: &T) {}
+
+    fn async_futures(client: &hitem3d_async::Client, task: SubmitTask, result: &TaskResult) {
+        let id = TaskId::new("t");
+        sendable(&client.balance());
+        sendable(&client.query(&id));
+        sendable(&client.wait(&id));
+        sendable(&client.watch(&id));
+        sendable(&client.download(result, ResultKind::Model, "m.glb"));
+        sendable(&client.download_to_writer(result, ResultKind::Model, &mut Vec::new(), |_| {}));
+        sendable(&client.verify_callback(b"{}"));
+        sendable(&client.generate(task, "out"));
+    }
+
+    fn blocking_watch(client: &hitem3d_blocking::Client) {
+        sendable(&client.watch(&TaskId::new("t")));
+    }
+
+    shareable::<hitem3d_async::Client>();
+    shareable::<hitem3d_blocking::Client>();
+    let _ = async_futures as fn(&hitem3d_async::Client, SubmitTask, &TaskResult);
+    let _ = blocking_watch as fn(&hitem3d_blocking::Client);
+}

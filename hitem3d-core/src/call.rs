@@ -275,6 +275,8 @@ impl<T: Clone> Call<T> {
     pub fn on_token_failure(&mut self, error: CallError) {
         if matches!(self.state, State::NeedToken { .. }) {
             self.state = State::Done(Err(error));
+        } else {
+            self.on_misuse("on_token_failure() was called with no token asked for");
         }
     }
 
@@ -340,6 +342,13 @@ impl<T: Clone> Call<T> {
                     failure,
                 }));
             }
+        }
+    }
+
+    /// Ends an unfinished call as a driver bug: it was handed something it did not ask for.
+    pub(crate) fn on_misuse(&mut self, misuse: &'static str) {
+        if !matches!(self.state, State::Done(_)) {
+            self.state = State::Done(Err(CallError::OutOfSequence(misuse)));
         }
     }
 

@@ -1,5 +1,6 @@
 //! Everything a client needs to know before its first request, shared by both front-ends.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_types::{ClientId, ClientSecret, limits};
@@ -220,7 +221,7 @@ impl ClientConfig {
 }
 
 /// A configuration that cannot work.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No client id or secret was found.
@@ -244,7 +245,8 @@ pub enum ConfigError {
     /// Zero task slots.
     #[error("task slots must be at least 1; the default, 10, is the account's limit")]
     NoTaskSlots,
-    /// The HTTP stack could not be set up (TLS roots, proxy settings).
+    /// The HTTP stack could not be set up (TLS roots, proxy settings); the HTTP client's
+    /// error is the source.
     #[error("setting up the HTTP client failed: {0}")]
-    Http(String),
+    Http(#[source] Arc<dyn std::error::Error + Send + Sync>),
 }

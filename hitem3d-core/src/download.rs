@@ -204,19 +204,19 @@ impl DownloadPlan {
         DownloadProgress::new(self.kind, bytes, self.expected_bytes(), self.attempts)
     }
 
-    /// What to do next. After [`DownloadStep::Done`] it keeps answering the same result.
+    /// What to do next. After [`DownloadStep::Done`] it keeps answering the same result; asked
+    /// again while an answer is outstanding, it ends with [`DownloadErrorKind::OutOfSequence`].
     pub fn next(&mut self, now: Timestamp) -> DownloadStep {
         match &self.state {
             State::Done(result) => return DownloadStep::Done(result.clone()),
-            State::AwaitingRequery => return DownloadStep::Requery(self.result.task_id.clone()),
             State::Waiting { until } if now < *until => {
                 return DownloadStep::Wait { until: *until };
             }
-            // A driver that asks again mid-request starts the idempotent GET over.
-            State::Ready
-            | State::Waiting { .. }
-            | State::AwaitingHead
-            | State::AwaitingBody { .. } => {}
+            State::AwaitingRequery | State::AwaitingHead | State::AwaitingBody { .. } => {
+                let misuse = "next() was called while an answer was outstanding";
+                return self.finish(DownloadErrorKind::OutOfSequence(misuse));
+            }
+            State::Ready | State::Waiting { .. } => {}
         }
         let Some(url) = self.result.url(self.kind).map(str::to_owned) else {
             return self.finish(DownloadErrorKind::NoSuchFile);
@@ -245,7 +245,10 @@ impl DownloadPlan {
 
     /// Feeds the answer to [`DownloadStep::Requery`].
     pub fn on_requery(&mut self, answer: Result<TaskData, CallError>, now: Timestamp) {
-        if !matches!(self.state, State::AwaitingRequery) {
+        if !self.expect(
+            matches!(self.state, State::AwaitingRequery),
+            "on_requery() was called with no re-query asked for",
+        ) {
             return;
         }
         match answer {
@@ -273,7 +276,10 @@ impl DownloadPlan {
         headers: &HeaderMap,
         now: Timestamp,
     ) -> BodyAction {
-        if !matches!(self.state, State::AwaitingHead) {
+        if !self.expect(
+            matches!(self.state, State::AwaitingHead),
+            "on_response() was called with no request out",
+        ) {
             return BodyAction::Discard;
         }
         if status.is_success() {
@@ -305,6 +311,7 @@ impl DownloadPlan {
     /// Reports that the body was saved in full: `bytes` were written.
     pub fn on_saved(&mut self, bytes: u64, now: Timestamp) {
         let State::AwaitingBody { expected } = self.state else {
+            self.expect(false, "on_saved() was called with no body being saved");
             return;
         };
         match expected {
@@ -331,7 +338,11 @@ impl DownloadPlan {
 
     /// Reports that the request, or reading its body, failed.
     pub fn on_transport_failure(&mut self, failure: TransportFailure, now: Timestamp) {
-        if !matches!(self.state, State::AwaitingHead | State::AwaitingBody { .. }) {
+        let awaited = matches!(self.state, State::AwaitingHead | State::AwaitingBody { .. });
+        if !self.expect(
+            awaited,
+            "on_transport_failure() was called with no request out",
+        ) {
             return;
         }
         if !self.restartable && matches!(self.state, State::AwaitingBody { .. }) {
@@ -342,6 +353,15 @@ impl DownloadPlan {
             RetryDecision::RetryAfter(delay) => self.state = State::Waiting { until: now + delay },
             RetryDecision::Stop(_) => self.set_done(DownloadErrorKind::Transport(failure)),
         }
+    }
+
+    /// Whether the input was awaited; one that was not ends an unfinished plan as a driver bug
+    /// (a finished plan stays as it ended).
+    fn expect(&mut self, awaited: bool, misuse: &'static str) -> bool {
+        if !awaited && !matches!(self.state, State::Done(_)) {
+            self.set_done(DownloadErrorKind::OutOfSequence(misuse));
+        }
+        awaited
     }
 
     fn decide(&mut self, failure: AttemptFailure<'_>, now: Timestamp) -> RetryDecision {

@@ -8,6 +8,13 @@
 //! inputs. `hitem3d-async` and `hitem3d-blocking` only move bytes between these machines and the
 //! network, so both behave the same by construction.
 //!
+//! Every machine follows one rule for misuse by its driver: an input it did not ask for, or a
+//! step asked for while an answer is outstanding, ends it with a typed out-of-sequence error
+//! ([`CallError::OutOfSequence`], [`WaitErrorKind::OutOfSequence`],
+//! [`DownloadErrorKind::OutOfSequence`]) instead of a panic or a silent repeat, since repeating a
+//! submit could pay twice; once ended, a machine keeps answering the same end and ignores
+//! further input.
+//!
 //! ```
 //! use hitem3d_core::{ApiRequests, BaseUrl, Image, SubmitTask, decode};
 //! use hitem3d_core::types::{AccessToken, Model};

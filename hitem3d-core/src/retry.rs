@@ -105,12 +105,13 @@ impl RetryPolicy {
         budget: Duration::ZERO,
     };
 
-    /// A policy with `max_attempts` attempts and the default delays.
+    /// The same policy with at most `max_attempts` attempts (at least 1), like every other
+    /// `with_*` setter: `RetryPolicy::default().with_max_attempts(5)`.
     #[must_use]
-    pub fn with_max_attempts(max_attempts: u32) -> Self {
+    pub fn with_max_attempts(self, max_attempts: u32) -> Self {
         Self {
             max_attempts: max_attempts.max(1),
-            ..Self::default()
+            ..self
         }
     }
 

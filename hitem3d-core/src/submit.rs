@@ -1,6 +1,7 @@
 //! Submit-task input: built from named parts, validated completely before anything is sent.
 
 mod builder;
+mod draft;
 mod form;
 mod image;
 mod rules;

@@ -173,6 +173,7 @@ impl TaskWaiter {
     }
 
     /// What to do next. Events come first; after [`WaitStep::Done`] it keeps answering the same.
+    /// Asked again while a poll is out, it ends with [`WaitErrorKind::OutOfSequence`].
     pub fn next(&mut self, now: Timestamp) -> WaitStep {
         if let Some(event) = self.events.pop_front() {
             return WaitStep::Event(event);
@@ -180,18 +181,29 @@ impl TaskWaiter {
         match &self.state {
             State::Done(outcome) => WaitStep::Done(outcome.clone()),
             State::Sleeping { until } if now < *until => WaitStep::Sleep { until: *until },
-            // Polls are idempotent, so asking again while one is out just asks for another.
-            State::Sleeping { .. } | State::Polling => {
+            State::Sleeping { .. } => {
                 self.state = State::Polling;
                 WaitStep::Poll(self.task_id.clone())
+            }
+            State::Polling => {
+                self.fail(
+                    WaitErrorKind::OutOfSequence("next() was called while a poll was out"),
+                    now,
+                );
+                self.next(now)
             }
         }
     }
 
     /// Feeds the result of the query asked for by [`WaitStep::Poll`].
     pub fn on_poll(&mut self, answer: Result<TaskData, CallError>, now: Timestamp) {
-        if !matches!(self.state, State::Polling) {
-            return;
+        match self.state {
+            State::Polling => {}
+            State::Done(_) => return,
+            State::Sleeping { .. } => {
+                let misuse = "on_poll() was called with no poll out";
+                return self.fail(WaitErrorKind::OutOfSequence(misuse), now);
+            }
         }
         self.polls += 1;
         match answer {

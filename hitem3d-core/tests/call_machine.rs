@@ -263,7 +263,7 @@ fn bad_credentials_end_the_token_call_at_once() {
 
 #[test]
 fn the_time_budget_bounds_retries() {
-    let policy = RetryPolicy::with_max_attempts(100).with_delays(
+    let policy = RetryPolicy::default().with_max_attempts(100).with_delays(
         Duration::from_secs(1),
         Duration::from_secs(1),
         Duration::from_secs(3),

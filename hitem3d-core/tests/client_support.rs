@@ -6,9 +6,9 @@ use std::path::Path;
 
 use hitem3d_core::types::{ApiErrorCode, ErrorClass, OutputFormat, TaskData, TaskId};
 use hitem3d_core::{
-    CallError, ClientConfig, ConfigError, Error, GenerateOptions, Operation, ResultKind,
-    SeedSequence, StopReason, TaskResult, TaskWaiter, Timestamp, TransportFailure, WaitError,
-    WaitErrorKind, WaitPolicy, WaitStep, decode,
+    CallError, ClientConfig, ClientCore, ConfigError, Error, GenerateOptions, Operation,
+    ResultKind, SeedSequence, StopReason, TaskResult, TaskWaiter, Timestamp, TransportFailure,
+    WaitError, WaitErrorKind, WaitPolicy, WaitStep, decode,
 };
 
 fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
@@ -49,7 +49,10 @@ fn missing_or_blank_credentials_say_which_variables_to_set() {
     ] {
         let pairs: &'static [(&str, &str)] = Box::leak(pairs.to_vec().into_boxed_slice());
         let error = ClientConfig::from_lookup(env(pairs)).unwrap_err();
-        assert_eq!(error, ConfigError::MissingCredentials);
+        assert!(
+            matches!(error, ConfigError::MissingCredentials),
+            "{error:?}"
+        );
         let message = error.to_string();
         assert!(message.contains("HITEM3D_CLIENT_ID") && message.contains("HITEM3D_SK"));
     }
@@ -78,12 +81,23 @@ fn the_base_url_comes_from_the_environment_and_plain_http_is_loopback_only() {
 fn zero_task_slots_and_bad_user_agents_are_refused() {
     let config =
         ClientConfig::from_lookup(env(&[("HITEM3D_AK", "a"), ("HITEM3D_SK", "s")])).unwrap();
-    assert_eq!(
+    assert!(matches!(
         config.clone().with_task_slots(0).unwrap_err(),
         ConfigError::NoTaskSlots
-    );
-    let error = config.with_user_agent("bad\nagent").requests().unwrap_err();
+    ));
+    let error = config
+        .clone()
+        .with_user_agent("bad\nagent")
+        .requests()
+        .unwrap_err();
     assert!(matches!(error, ConfigError::UserAgent(_)));
+
+    // A field set directly skips the setter's check; building the client catches it, before
+    // any submit could wait forever for a slot.
+    let mut unchecked = config;
+    unchecked.task_slots = 0;
+    let error = ClientCore::new(unchecked, 1_u64, || {}).unwrap_err();
+    assert!(matches!(error, ConfigError::NoTaskSlots), "{error}");
 }
 
 fn service_error(body: &str) -> Error {

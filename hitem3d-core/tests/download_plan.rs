@@ -257,3 +257,33 @@ fn an_append_only_destination_is_not_refetched_after_a_broken_body() {
     assert!(error.to_string().contains("fresh writer"), "{error}");
     assert_eq!(plan.attempts(), 2);
 }
+
+fn expect_out_of_sequence(plan: &mut DownloadPlan, now: Timestamp) {
+    match plan.next(now) {
+        DownloadStep::Done(Err(error)) => assert!(
+            matches!(error.kind, DownloadErrorKind::OutOfSequence(_)),
+            "{error}"
+        ),
+        other => panic!("expected an out-of-sequence end, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_answer_nobody_asked_for_ends_the_plan_with_a_typed_error() {
+    let now = Timestamp::ZERO;
+    let mut plan = plan_at(now);
+    plan.on_saved(10, now);
+    expect_out_of_sequence(&mut plan, now);
+    // Ended, it stays ended: more input changes nothing.
+    let _ = plan.on_response(StatusCode::OK, &HeaderMap::new(), now);
+    expect_out_of_sequence(&mut plan, now);
+}
+
+#[test]
+fn asking_again_while_a_request_is_out_ends_the_plan_instead_of_resending() {
+    let now = Timestamp::ZERO;
+    let mut plan = plan_at(now);
+    expect_get(&mut plan, now);
+    expect_out_of_sequence(&mut plan, now);
+    assert_eq!(plan.attempts(), 1, "the request was not handed out twice");
+}

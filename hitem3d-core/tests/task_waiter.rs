@@ -321,3 +321,40 @@ proptest! {
         prop_assert_eq!(elapsed, *run.poll_times.last().unwrap());
     }
 }
+
+fn expect_out_of_sequence(waiter: &mut TaskWaiter, now: Timestamp) {
+    match waiter.next(now) {
+        WaitStep::Done(Err(error)) => assert!(
+            matches!(error.kind, WaitErrorKind::OutOfSequence(_)),
+            "{error}"
+        ),
+        other => panic!("expected an out-of-sequence end, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_poll_answer_nobody_asked_for_ends_waiting_with_a_typed_error() {
+    let now = Timestamp::ZERO;
+    let mut waiter = TaskWaiter::new(id(), WaitPolicy::default(), now);
+    waiter.on_poll(Ok(success()), now);
+    expect_out_of_sequence(&mut waiter, now);
+    assert_eq!(
+        waiter.polls(),
+        0,
+        "the stray answer was not counted as a poll"
+    );
+}
+
+#[test]
+fn asking_again_while_a_poll_is_out_ends_waiting_with_a_typed_error() {
+    let mut now = Timestamp::ZERO;
+    let mut waiter = TaskWaiter::new(id(), WaitPolicy::default(), now);
+    loop {
+        match waiter.next(now) {
+            WaitStep::Sleep { until } => now = until,
+            WaitStep::Poll(_) => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    expect_out_of_sequence(&mut waiter, now);
+}

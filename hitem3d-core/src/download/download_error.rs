@@ -39,6 +39,8 @@ pub enum DownloadErrorKind {
     Empty,
     /// The URL cannot be requested.
     InvalidUrl(RequestError),
+    /// The driver fed the plan out of turn (a bug in the driver, not the service).
+    OutOfSequence(&'static str),
 }
 
 /// A download that failed, with the task, file and effort it took.
@@ -96,6 +98,9 @@ impl fmt::Display for DownloadError {
             ),
             DownloadErrorKind::Empty => write!(f, "the file was empty"),
             DownloadErrorKind::InvalidUrl(error) => write!(f, "{error}"),
+            DownloadErrorKind::OutOfSequence(misuse) => {
+                write!(f, "the download was driven out of sequence: {misuse}")
+            }
         }
     }
 }

@@ -250,8 +250,15 @@ impl Job for DownloadJob {
             (State::Finishing(_), Input::File(Err(error))) => {
                 State::Finished(Err(self.file_error("save", error)))
             }
-            // Input nobody asked for is ignored.
-            (state, _) => state,
+            // Input a finished job gets changes nothing; any other it did not ask for is a
+            // driver bug, and ends the job.
+            (finished @ (State::Finished(_) | State::Over), _) => finished,
+            (state, _) => {
+                tracing::debug!(state = ?state, "download job handed input out of turn");
+                State::Finished(Err(Error::Call(CallError::OutOfSequence(
+                    "a download job was handed input it did not ask for",
+                ))))
+            }
         };
     }
 

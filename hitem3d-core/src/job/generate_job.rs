@@ -171,11 +171,7 @@ impl Job for GenerateJob {
                     }
                     Stage::Finished(result)
                 }
-                Stage::MakingDir(_) | Stage::Over => {
-                    return Io::Done(Err(Error::Call(CallError::OutOfSequence(
-                        "a generate job was asked for more out of turn",
-                    ))));
-                }
+                Stage::MakingDir(_) | Stage::Over => return Io::Done(Err(out_of_sequence())),
             };
         }
     }
@@ -193,17 +189,26 @@ impl Job for GenerateJob {
                         &self.options.output_dir,
                         source,
                     )))),
-                    _ => Stage::MakingDir(submit),
+                    _ => Stage::Finished(Box::new(Err(out_of_sequence()))),
                 };
             }
             Stage::Submitting(submit) => submit.on(input, now),
             Stage::Waiting(wait) => wait.on(input, now),
             Stage::Model(download) | Stage::Cover(download, _) => download.job.on(input, now),
-            Stage::MakeDir(_) | Stage::Finished(_) | Stage::Over => {}
+            Stage::MakeDir(_) => {
+                self.stage = Stage::Finished(Box::new(Err(out_of_sequence())));
+            }
+            Stage::Finished(_) | Stage::Over => {}
         }
     }
 
     fn span(&self) -> tracing::Span {
         tracing::info_span!("hitem3d.generate", model = %self.model)
     }
+}
+
+fn out_of_sequence() -> Error {
+    Error::Call(CallError::OutOfSequence(
+        "a generate job was driven out of turn",
+    ))
 }

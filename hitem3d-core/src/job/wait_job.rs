@@ -5,7 +5,9 @@ use hitem3d_types::{TaskData, TaskId};
 
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::task_slots::SlotRelease;
-use crate::{Call, ClientCore, Error, TaskWaiter, Timestamp, WaitEvent, WaitOutcome, WaitStep};
+use crate::{
+    Call, CallError, ClientCore, Error, TaskWaiter, Timestamp, WaitEvent, WaitOutcome, WaitStep,
+};
 
 /// Waits for one task until it succeeds, fails or the wait policy's deadline passes, reporting
 /// state changes, progress and failed polls. The task's slot is freed when the job ends, or
@@ -80,8 +82,14 @@ impl Job for WaitJob {
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
-        if let Some(poll) = &mut self.poll {
-            poll.on(input, now);
+        match (&mut self.poll, &mut self.waiter) {
+            (Some(poll), _) => poll.on(input, now),
+            // Nothing was asked for: the waiter ends as driven out of sequence.
+            (None, Some(waiter)) => {
+                let misuse = CallError::OutOfSequence("a wait job was handed input out of turn");
+                waiter.on_poll(Err(misuse), now);
+            }
+            (None, None) => {}
         }
     }
 

@@ -2,6 +2,7 @@
 
 use hitem3d_types::{Model, OutputFormat, RequestType, Resolution, View, ViewMask};
 
+use super::draft::SubmitDraft;
 use super::rules;
 use super::{Image, ValidationError};
 
@@ -58,7 +59,7 @@ impl SubmitTask {
     /// Starts a task for `model`. Defaults: geometry and texture, the model's default
     /// resolution, GLB output, the server's choice of face count.
     pub fn builder(model: Model) -> SubmitTaskBuilder {
-        SubmitTaskBuilder {
+        SubmitTaskBuilder::new(SubmitDraft {
             model,
             request_type: RequestType::GeometryAndTexture,
             resolution: None,
@@ -71,7 +72,7 @@ impl SubmitTask {
             pbr: None,
             shading: None,
             allow_unlisted: false,
-        }
+        })
     }
 
     /// The model.
@@ -157,87 +158,80 @@ impl SubmitTask {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SubmitTaskBuilder {
-    pub(super) model: Model,
-    pub(super) request_type: RequestType,
-    pub(super) resolution: Option<Resolution>,
-    pub(super) face: Option<u32>,
-    pub(super) format: OutputFormat,
-    pub(super) image: Option<Image>,
-    pub(super) views: Vec<(View, Image)>,
-    pub(super) mesh_url: Option<String>,
-    pub(super) callback_url: Option<String>,
-    pub(super) pbr: Option<bool>,
-    pub(super) shading: Option<f64>,
-    pub(super) allow_unlisted: bool,
+    draft: SubmitDraft,
 }
 
 impl SubmitTaskBuilder {
+    fn new(draft: SubmitDraft) -> Self {
+        Self { draft }
+    }
+
     /// The single picture (single-view mode, sent as `images`).
     pub fn image(mut self, image: impl Into<Image>) -> Self {
-        self.image = Some(image.into());
+        self.draft.image = Some(image.into());
         self
     }
 
     /// One view of a multi-view task (sent as `multi_images`); the front view is required.
     pub fn view(mut self, view: View, image: impl Into<Image>) -> Self {
-        self.views.push((view, image.into()));
+        self.draft.views.push((view, image.into()));
         self
     }
 
     /// What to generate (default: geometry and texture).
     pub fn request_type(mut self, request_type: RequestType) -> Self {
-        self.request_type = request_type;
+        self.draft.request_type = request_type;
         self
     }
 
     /// The resolution (default: the model's default).
     pub fn resolution(mut self, resolution: Resolution) -> Self {
-        self.resolution = Some(resolution);
+        self.draft.resolution = Some(resolution);
         self
     }
 
     /// The face count (default: the server chooses).
     pub fn face(mut self, face: u32) -> Self {
-        self.face = Some(face);
+        self.draft.face = Some(face);
         self
     }
 
     /// The output format (default: GLB; the server's own default would be OBJ).
     pub fn format(mut self, format: OutputFormat) -> Self {
-        self.format = format;
+        self.draft.format = format;
         self
     }
 
     /// The mesh to texture, for [`RequestType::Texture`]: the model URL of a finished Hitem3D
     /// geometry task.
     pub fn mesh_url(mut self, url: impl Into<String>) -> Self {
-        self.mesh_url = Some(url.into());
+        self.draft.mesh_url = Some(url.into());
         self
     }
 
     /// A URL the service POSTs the final task state to.
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
-        self.callback_url = Some(url.into());
+        self.draft.callback_url = Some(url.into());
         self
     }
 
     /// Ask for PBR material maps (models from v2.0 on, textured results only).
     pub fn pbr(mut self, pbr: bool) -> Self {
-        self.pbr = Some(pbr);
+        self.draft.pbr = Some(pbr);
         self
     }
 
     /// De-shading strength, 0.0–1.0: how much baked-in lighting to remove (PBR models,
     /// textured results only).
     pub fn shading(mut self, shading: f64) -> Self {
-        self.shading = Some(shading);
+        self.draft.shading = Some(shading);
         self
     }
 
     /// Send models, resolutions, formats and request types this SDK does not know, as given,
     /// and let the server judge them. For models released after this SDK.
     pub fn allow_unlisted_values(mut self) -> Self {
-        self.allow_unlisted = true;
+        self.draft.allow_unlisted = true;
         self
     }
 
@@ -246,34 +240,35 @@ impl SubmitTaskBuilder {
     /// # Errors
     /// [`ValidationError`] listing each broken rule with its fix.
     pub fn build(self) -> Result<SubmitTask, ValidationError> {
-        let violations = rules::check(&self);
+        let violations = rules::check(&self.draft);
         if !violations.is_empty() {
             return Err(ValidationError::new(violations));
         }
-        let resolution = self.resolution.or_else(|| {
-            self.model
+        let resolution = self.draft.resolution.or_else(|| {
+            self.draft
+                .model
                 .capabilities()
                 .map(|caps| caps.default_resolution.clone())
         });
-        let images = match self.image {
+        let images = match self.draft.image {
             Some(image) => SubmitImages::Single(image),
             None => {
-                let mut views = self.views;
+                let mut views = self.draft.views;
                 views.sort_by_key(|(view, _)| view.bit());
                 SubmitImages::Views(views)
             }
         };
         Ok(SubmitTask {
-            model: self.model,
-            request_type: self.request_type,
+            model: self.draft.model,
+            request_type: self.draft.request_type,
             resolution,
-            face: self.face,
-            format: self.format,
+            face: self.draft.face,
+            format: self.draft.format,
             images,
-            mesh_url: self.mesh_url,
-            callback_url: self.callback_url,
-            pbr: self.pbr,
-            shading: self.shading,
+            mesh_url: self.draft.mesh_url,
+            callback_url: self.draft.callback_url,
+            pbr: self.draft.pbr,
+            shading: self.draft.shading,
         })
     }
 }

@@ -5,7 +5,7 @@ use hitem3d_types::{
     Support, View, limits,
 };
 
-use super::builder::SubmitTaskBuilder;
+use super::draft::SubmitDraft;
 use super::{Image, SubmitField, Violation};
 use crate::base_url::is_absolute_http_url;
 
@@ -33,7 +33,7 @@ fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> String) -> Strin
 }
 
 /// Checks all rules; returns every violation, in field order.
-pub(super) fn check(task: &SubmitTaskBuilder) -> Vec<Violation> {
+pub(super) fn check(task: &SubmitDraft) -> Vec<Violation> {
     let mut out = Vec::new();
     let caps = task.model.capabilities();
     images(task, &mut out);
@@ -48,7 +48,7 @@ pub(super) fn check(task: &SubmitTaskBuilder) -> Vec<Violation> {
     out
 }
 
-fn images(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+fn images(task: &SubmitDraft, out: &mut Vec<Violation>) {
     match (&task.image, task.views.is_empty()) {
         (None, true) => out.push(violation(
             SubmitField::Images,
@@ -165,11 +165,7 @@ fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violatio
     }
 }
 
-fn request_type(
-    task: &SubmitTaskBuilder,
-    caps: Option<&ModelCapabilities>,
-    out: &mut Vec<Violation>,
-) {
+fn request_type(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
     if !task.request_type.is_known() && !task.allow_unlisted {
         out.push(violation(
             SubmitField::RequestType,
@@ -201,7 +197,7 @@ fn request_type(
     }
 }
 
-fn model(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+fn model(task: &SubmitDraft, out: &mut Vec<Violation>) {
     if !task.model.is_known() && !task.allow_unlisted {
         out.push(violation(
             SubmitField::Model,
@@ -215,11 +211,7 @@ fn model(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
     }
 }
 
-fn resolution(
-    task: &SubmitTaskBuilder,
-    caps: Option<&ModelCapabilities>,
-    out: &mut Vec<Violation>,
-) {
+fn resolution(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
     let Some(resolution) = &task.resolution else {
         return;
     };
@@ -256,7 +248,7 @@ fn resolution(
     }
 }
 
-fn face(task: &SubmitTaskBuilder, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
+fn face(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
     let (Some(face), Some(caps)) = (task.face, caps) else {
         return;
     };
@@ -276,7 +268,7 @@ fn face(task: &SubmitTaskBuilder, caps: Option<&ModelCapabilities>, out: &mut Ve
     }
 }
 
-fn format(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+fn format(task: &SubmitDraft, out: &mut Vec<Violation>) {
     if !task.format.is_known() && !task.allow_unlisted {
         out.push(violation(
             SubmitField::Format,
@@ -294,7 +286,7 @@ fn format(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
     }
 }
 
-fn mesh_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+fn mesh_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
     let texture = task.request_type == RequestType::Texture;
     match (&task.mesh_url, texture) {
         (None, true) => out.push(violation(
@@ -325,7 +317,7 @@ fn mesh_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
     }
 }
 
-fn callback_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
+fn callback_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
     if let Some(url) = &task.callback_url
         && !is_absolute_http_url(url)
     {
@@ -338,11 +330,7 @@ fn callback_url(task: &SubmitTaskBuilder, out: &mut Vec<Violation>) {
     }
 }
 
-fn pbr_and_shading(
-    task: &SubmitTaskBuilder,
-    caps: Option<&ModelCapabilities>,
-    out: &mut Vec<Violation>,
-) {
+fn pbr_and_shading(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Vec<Violation>) {
     let textured = task.request_type != RequestType::Geometry;
     let checks = [
         (

@@ -30,6 +30,8 @@ pub enum WaitErrorKind {
     /// Querying failed in a way that does not pass (auth, unknown task), or failed too many
     /// times in a row.
     Query(Box<CallError>),
+    /// The driver fed the waiter out of turn (a bug in the driver, not the service).
+    OutOfSequence(&'static str),
 }
 
 /// Waiting for a task ended without a result. Carries the task, its last known state, the time
@@ -88,6 +90,9 @@ impl fmt::Display for WaitError {
                 )
             }
             WaitErrorKind::Query(error) => write!(f, "querying the task failed: {error}"),
+            WaitErrorKind::OutOfSequence(misuse) => {
+                write!(f, "the waiter was driven out of sequence: {misuse}")
+            }
         }
     }
 }
