@@ -83,16 +83,13 @@ impl Client {
         let changed = Arc::new(Notify::new());
         let wake = Arc::clone(&changed);
         let core = ClientCore::new(config, RandomState::new(), move || wake.notify_waiters())?;
-        let transport = Arc::new(transport);
-        let epoch = Instant::now();
-        let inner = Inner {
-            core,
-            transport,
-            changed,
-            epoch,
-        };
         Ok(Self {
-            inner: Arc::new(inner),
+            inner: Arc::new(Inner {
+                core,
+                transport: Arc::new(transport),
+                changed,
+                epoch: Instant::now(),
+            }),
         })
     }
 

@@ -4,10 +4,8 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use hitem3d_core::front_end::*;
-use http::{Request, Response};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::ResponseBody;

@@ -1,7 +1,9 @@
 //! The async client of the Hitem3D (Hi3D) image-to-3D API, on reqwest and tokio.
 //!
-//! Every decision — request shapes, validation, retries, token refresh, polling, link
-//! freshness — lives in [`hitem3d_core`]; this crate moves bytes between it and the network.
+//! Every decision — request shapes, validation, retries, token refresh, task slots, polling,
+//! link freshness, the order of `generate` — lives in [`hitem3d_core`]: each operation is a
+//! core job run by the core's driver. This crate only implements the driver's effects (the
+//! network, files, a clock and a way to wait) and names the operations.
 //! `hitem3d-blocking` offers the same operations without an async runtime.
 //!
 //! ```no_run

@@ -4,11 +4,9 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::stream;
-use hitem3d_core::{Body, ConfigError, Delivery, TransportFailure};
-use http::{Request, Response};
+use hitem3d_core::front_end::*;
 
 use crate::{ResponseBody, Transport};
 

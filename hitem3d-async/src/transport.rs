@@ -3,11 +3,9 @@
 use std::fmt;
 use std::pin::Pin;
 
-use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::stream::Stream;
-use hitem3d_core::{Body, TransportFailure};
-use http::{Request, Response};
+use hitem3d_core::front_end::*;
 
 /// A response body as it arrives: chunks, or the failure that cut it off.
 pub type ResponseBody = Pin<Box<dyn Stream<Item = Result<Bytes, TransportFailure>> + Send>>;

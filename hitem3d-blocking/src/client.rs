@@ -2,14 +2,14 @@
 //! the core's driver on this crate's effects.
 
 use std::collections::hash_map::RandomState;
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-
-use hitem3d_core::front_end::*;
-use std::io::Write;
-use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
+use hitem3d_core::front_end::*;
+
+use crate::change_signal::ChangeSignal;
 use crate::finish::finish;
 use crate::{TaskWatch, Transport, UreqTransport};
 
@@ -39,7 +39,7 @@ pub(crate) struct Inner {
     pub(crate) core: ClientCore,
     pub(crate) transport: Arc<dyn Transport>,
     /// Notified by the core after each change callers may wait for (a slot freed, a token).
-    pub(crate) changed: Arc<(Mutex<()>, Condvar)>,
+    pub(crate) changed: Arc<ChangeSignal>,
     /// The zero of the core's timestamps.
     pub(crate) epoch: Instant,
 }
@@ -81,22 +81,16 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
-        let changed = Arc::new((Mutex::new(()), Condvar::new()));
+        let changed = Arc::new(ChangeSignal::default());
         let wake = Arc::clone(&changed);
-        let core = ClientCore::new(config, RandomState::new(), move || {
-            let _waiting = wake.0.lock().unwrap_or_else(PoisonError::into_inner);
-            wake.1.notify_all();
-        })?;
-        let transport = Arc::new(transport);
-        let epoch = Instant::now();
-        let inner = Inner {
-            core,
-            transport,
-            changed,
-            epoch,
-        };
+        let core = ClientCore::new(config, RandomState::new(), move || wake.notify())?;
         Ok(Self {
-            inner: Arc::new(inner),
+            inner: Arc::new(Inner {
+                core,
+                transport: Arc::new(transport),
+                changed,
+                epoch: Instant::now(),
+            }),
         })
     }
 

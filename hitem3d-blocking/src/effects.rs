@@ -4,11 +4,8 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::sync::PoisonError;
 
-use bytes::{Bytes, BytesMut};
 use hitem3d_core::front_end::*;
-use http::{Request, Response};
 
 use crate::client::Inner;
 use crate::{ResponseBody, SendLimits};
@@ -33,20 +30,7 @@ impl Effects for Inner {
     }
 
     async fn await_change(&self, seen: u64) {
-        // The core's wake takes this lock to notify, so a change after the check cannot be
-        // missed: it waits until this thread waits.
-        let mut guard = self
-            .changed
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        while self.core.changes() == seen {
-            guard = self
-                .changed
-                .1
-                .wait(guard)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+        self.changed.wait(&self.core, seen);
     }
 
     async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {

@@ -2,8 +2,10 @@
 //! anywhere, so it is safe to call from any thread, including inside an async program's
 //! `spawn_blocking`.
 //!
-//! Every decision — request shapes, validation, retries, token refresh, polling, link
-//! freshness — lives in [`hitem3d_core`]; this crate moves bytes between it and the network.
+//! Every decision — request shapes, validation, retries, token refresh, task slots, polling,
+//! link freshness, the order of `generate` — lives in [`hitem3d_core`]: each operation is a
+//! core job run by the core's driver. This crate only implements the driver's effects (the
+//! network, files, a clock and a way to wait) and names the operations.
 //! Its operations have the same names and behaviour as `hitem3d-async`'s.
 //!
 //! ```no_run
@@ -36,6 +38,7 @@ compile_error!(
     "hitem3d-blocking needs a TLS stack: enable its `rustls` feature (the default) or `native-tls`"
 );
 
+mod change_signal;
 mod client;
 mod effects;
 mod finish;

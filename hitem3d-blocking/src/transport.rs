@@ -4,8 +4,7 @@ use std::fmt;
 use std::io::Read;
 use std::time::Duration;
 
-use hitem3d_core::{Body, TransportFailure};
-use http::{Request, Response};
+use hitem3d_core::front_end::*;
 
 /// A response body as it arrives. A read that fails with [`std::io::ErrorKind::TimedOut`] is
 /// taken as a timeout; any other failure as a body cut off midway.

@@ -3,8 +3,7 @@
 use std::io::{self, Read};
 use std::time::Duration;
 
-use hitem3d_core::{Body, ConfigError, Delivery, TransportFailure};
-use http::{Request, Response};
+use hitem3d_core::front_end::*;
 use ureq::Agent;
 use ureq::config::Config;
 

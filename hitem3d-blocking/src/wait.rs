@@ -15,24 +15,25 @@ use crate::finish::finish;
 /// itself goes on at the service and can be watched again by its id.
 #[derive(Debug)]
 pub struct TaskWatch {
-    task_id: TaskId,
-    /// `None` once the last item went out.
-    watching: Option<(Client, WaitJob)>,
+    client: Client,
+    job: WaitJob,
+    finished: bool,
 }
 
 impl TaskWatch {
     pub(crate) fn new(client: Client, job: WaitJob) -> Self {
-        let task_id = job.task_id().clone();
+        let finished = false;
         Self {
-            task_id,
-            watching: Some((client, job)),
+            client,
+            job,
+            finished,
         }
     }
 
     /// The task watched.
     #[must_use]
     pub fn task_id(&self) -> &TaskId {
-        &self.task_id
+        self.job.task_id()
     }
 }
 
@@ -40,12 +41,14 @@ impl Iterator for TaskWatch {
     type Item = WaitUpdate;
 
     fn next(&mut self) -> Option<WaitUpdate> {
-        let (client, job) = self.watching.as_mut()?;
-        match finish(client.driver().step(job)) {
+        if self.finished {
+            return None;
+        }
+        match finish(self.client.driver().step(&mut self.job)) {
             Yield::Event(event) => Some(WaitUpdate::Event(event)),
             Yield::Done(outcome) => {
-                // Dropping the job frees the slot as the last item goes out.
-                self.watching = None;
+                // The job freed the task's slot as it ended.
+                self.finished = true;
                 Some(WaitUpdate::Finished(outcome))
             }
         }

@@ -3,7 +3,9 @@
 
 pub use crate::client_api::*;
 pub use crate::{
-    ANSWER_READ_LIMIT, Body, ClientCore, Driver, Effects, Job, NoEvent, PartialLocation, Sink,
-    Timestamp, TransportFailure, WaitJob, Yield,
+    ANSWER_READ_LIMIT, Body, ClientCore, ConfigError, Delivery, Driver, Effects, Job, NoEvent,
+    PartialLocation, Sink, Timestamp, TransportFailure, WaitJob, Yield,
 };
+pub use bytes::{Bytes, BytesMut};
 pub use hitem3d_types::{BalanceData, TaskData, TaskId};
+pub use http::{Request, Response};

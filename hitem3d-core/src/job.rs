@@ -39,8 +39,8 @@ pub enum Io<E, T> {
         /// The token the service just refused, to drop from the cache.
         stale: Option<AccessToken>,
     },
-    /// Send an API request and read its whole answer with an [`crate::AnswerBuffer`], within
-    /// [`crate::ClientConfig::request_timeout`]; answer [`Input::Answer`].
+    /// Send an API request and read its answer, at most [`crate::ANSWER_READ_LIMIT`] bytes,
+    /// within [`crate::ClientConfig::request_timeout`]; answer [`Input::Answer`].
     Exchange(Request<Body>),
     /// Send a file request (no redirects followed, no credentials) and keep its body for
     /// [`Io::ReadBody`]; answer [`Input::Head`] with the status and headers.
