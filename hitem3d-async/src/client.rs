@@ -237,7 +237,7 @@ impl Client {
     ) -> Result<DownloadSummary, Error> {
         let job = self.inner.core.download_to_writer(result, kind);
         let sink = WriterSink(writer);
-        Driver::with_sink(&*self.inner, sink)
+        Driver::with_sink(&self.inner.core, &*self.inner, sink)
             .run(job, on_progress)
             .await
     }
@@ -313,7 +313,7 @@ impl Client {
 
     /// A driver for this client's jobs.
     pub(crate) fn driver(&self) -> Driver<'_, Inner> {
-        Driver::new(&self.inner)
+        Driver::new(&self.inner.core, &self.inner)
     }
 
     /// Runs a job that reports nothing.

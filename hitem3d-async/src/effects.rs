@@ -15,10 +15,6 @@ impl Effects for Inner {
     type Body = ResponseBody;
     type Partial = (tokio::fs::File, tempfile::TempPath);
 
-    fn core(&self) -> &ClientCore {
-        &self.core
-    }
-
     fn now(&self) -> Timestamp {
         Timestamp::from_elapsed(self.epoch.elapsed())
     }
@@ -28,11 +24,11 @@ impl Effects for Inner {
         tokio::time::sleep_until(self.epoch + until.elapsed()).await;
     }
 
-    async fn await_change(&self, seen: u64) {
+    async fn await_change(&self, core: &ClientCore, seen: u64) {
         loop {
             // Made before looking, so a change in between still wakes this caller.
             let changed = self.changed.notified();
-            if self.core.changes() != seen {
+            if core.changes() != seen {
                 return;
             }
             changed.await;

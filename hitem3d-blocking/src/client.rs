@@ -235,7 +235,7 @@ impl Client {
         on_progress: impl FnMut(DownloadProgress),
     ) -> Result<DownloadSummary, Error> {
         let job = self.inner.core.download_to_writer(result, kind);
-        finish(Driver::with_sink(&*self.inner, writer).run(job, on_progress))
+        finish(Driver::with_sink(&self.inner.core, &*self.inner, writer).run(job, on_progress))
     }
 
     /// The common case in one call: submits `task`, waits for it, and downloads the model (and
@@ -308,7 +308,7 @@ impl Client {
 
     /// A driver for this client's jobs.
     pub(crate) fn driver(&self) -> Driver<'_, Inner> {
-        Driver::new(&self.inner)
+        Driver::new(&self.inner.core, &self.inner)
     }
 
     /// Runs a job that reports nothing.

@@ -17,10 +17,6 @@ impl Effects for Inner {
     type Body = ResponseBody;
     type Partial = (File, tempfile::TempPath);
 
-    fn core(&self) -> &ClientCore {
-        &self.core
-    }
-
     fn now(&self) -> Timestamp {
         Timestamp::from_elapsed(self.epoch.elapsed())
     }
@@ -29,8 +25,8 @@ impl Effects for Inner {
         std::thread::sleep(until.elapsed().saturating_sub(self.epoch.elapsed()));
     }
 
-    async fn await_change(&self, seen: u64) {
-        self.changed.wait(&self.core, seen);
+    async fn await_change(&self, core: &ClientCore, seen: u64) {
+        self.changed.wait(core, seen);
     }
 
     async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {

@@ -24,18 +24,15 @@ pub trait Effects {
     /// A temporary file being written.
     type Partial;
 
-    /// The client whose jobs run here.
-    fn core(&self) -> &ClientCore;
-
     /// Now, on a monotonic clock.
     fn now(&self) -> Timestamp;
 
     /// Returns at `until`.
     fn sleep_until(&self, until: Timestamp) -> impl Future<Output = ()>;
 
-    /// Returns once [`ClientCore::changes`] differs from `seen`, woken by the callback given
-    /// to [`ClientCore::new`].
-    fn await_change(&self, seen: u64) -> impl Future<Output = ()>;
+    /// Returns once `core`'s [`ClientCore::changes`] differs from `seen`, woken by the
+    /// callback given to [`ClientCore::new`].
+    fn await_change(&self, core: &ClientCore, seen: u64) -> impl Future<Output = ()>;
 
     /// Sends an API request and reads its answer, at most [`crate::ANSWER_READ_LIMIT`]
     /// bytes, all within [`crate::ClientConfig::request_timeout`]; running out of time is
@@ -114,6 +111,7 @@ impl Sink for NoSink {
 /// Runs jobs on a front-end's [`Effects`]: the open body and temporary file of a download live
 /// here between steps.
 pub struct Driver<'a, E: Effects, S = NoSink> {
+    core: &'a ClientCore,
     effects: &'a E,
     body: Option<E::Body>,
     file: Option<E::Partial>,
@@ -130,18 +128,19 @@ impl<E: Effects, S> std::fmt::Debug for Driver<'_, E, S> {
 }
 
 impl<'a, E: Effects> Driver<'a, E> {
-    /// A driver for jobs that write files or nothing.
+    /// A driver of `core`'s jobs for jobs that write files or nothing.
     #[must_use]
-    pub fn new(effects: &'a E) -> Self {
-        Self::with_sink(effects, NoSink)
+    pub fn new(core: &'a ClientCore, effects: &'a E) -> Self {
+        Self::with_sink(core, effects, NoSink)
     }
 }
 
 impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
-    /// A driver whose downloads go to `sink`.
+    /// A driver of `core`'s jobs whose downloads go to `sink`.
     #[must_use]
-    pub fn with_sink(effects: &'a E, sink: S) -> Self {
+    pub fn with_sink(core: &'a ClientCore, effects: &'a E, sink: S) -> Self {
         Self {
+            core,
             effects,
             body: None,
             file: None,
@@ -170,7 +169,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
     /// Runs `job` until its next event or its end.
     pub async fn step<J: Job>(&mut self, job: &mut J) -> Yield<J::Event, J::Output> {
-        let fx = self.effects;
+        let (core, fx) = (self.core, self.effects);
         loop {
             let input = match job.next(fx.now()) {
                 Io::Done(output) => return Yield::Done(output),
@@ -180,10 +179,10 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                     continue;
                 }
                 Io::AwaitChange(seen) => {
-                    fx.await_change(seen).await;
+                    fx.await_change(core, seen).await;
                     continue;
                 }
-                Io::Token { stale } => Input::Token(token(fx, stale).await),
+                Io::Token { stale } => Input::Token(token(core, fx, stale).await),
                 Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
                 Io::Fetch(request) => Input::Head(self.fetch(request).await),
                 Io::ReadBody => Input::Chunk(self.read().await),
@@ -234,13 +233,14 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
 /// A token from the cache, or fetched by this caller for all, or after another's fetch.
 async fn token<E: Effects>(
+    core: &ClientCore,
     fx: &E,
     mut stale: Option<AccessToken>,
 ) -> Result<AccessToken, CallError> {
     loop {
-        match fx.core().token(stale.take().as_ref(), fx.now()) {
+        match core.token(stale.take().as_ref(), fx.now()) {
             TokenStep::Ready(token) => return Ok(token),
-            TokenStep::Wait(seen) => fx.await_change(seen).await,
+            TokenStep::Wait(seen) => fx.await_change(core, seen).await,
             TokenStep::Fetch(job) => {
                 let span = job.span();
                 return fetch_token(fx, job).instrument(span).await;

@@ -102,10 +102,6 @@ impl Effects for FakeFrontEnd {
     type Body = VecDeque<Result<Bytes, TransportFailure>>;
     type Partial = FakePartial;
 
-    fn core(&self) -> &ClientCore {
-        &self.core
-    }
-
     fn now(&self) -> Timestamp {
         Timestamp::from_elapsed(self.clock.get())
     }
@@ -114,9 +110,9 @@ impl Effects for FakeFrontEnd {
         self.clock.set(self.clock.get().max(until.elapsed()));
     }
 
-    async fn await_change(&self, seen: u64) {
+    async fn await_change(&self, core: &ClientCore, seen: u64) {
         assert_ne!(
-            self.core.changes(),
+            core.changes(),
             seen,
             "a single-threaded test would wait forever"
         );
@@ -266,11 +262,12 @@ fn generate_makes_the_directory_then_pays_then_waits_then_downloads_model_and_co
         .with_cover(true);
     let mut events = Vec::new();
 
-    let generated = block_on(
-        Driver::new(&fx).run(fx.core.generate(task(), options), |event| {
+    let generated = block_on(Driver::new(&fx.core, &fx).run(
+        fx.core.generate(task(), options),
+        |event| {
             events.push(event);
-        }),
-    )
+        },
+    ))
     .unwrap();
 
     assert_eq!(
@@ -324,7 +321,8 @@ fn generate_sends_nothing_when_the_output_directory_cannot_be_made() {
     fx.refuse_dirs = true;
 
     let error =
-        block_on(Driver::new(&fx).run(fx.core.generate(task(), "out".into()), |_| {})).unwrap_err();
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), "out".into()), |_| {}))
+            .unwrap_err();
 
     assert!(matches!(error, Error::File { .. }), "{error}");
     assert!(fx.calls().is_empty(), "nothing was sent, nothing paid");
@@ -341,7 +339,7 @@ fn the_cover_is_fetched_with_the_links_the_model_download_refreshed() {
         .file(body(vec![b"RIFF"]));
     let options = GenerateOptions::new("out").with_cover(true);
 
-    block_on(Driver::new(&fx).run(fx.core.generate(task(), options), |_| {})).unwrap();
+    block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), options), |_| {})).unwrap();
 
     let fetched: Vec<String> = fx
         .did()
@@ -376,7 +374,8 @@ fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
     let job = fx
         .core
         .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
-    let summary = block_on(Driver::new(&fx).run(job, |report| progress.push(report))).unwrap();
+    let summary =
+        block_on(Driver::new(&fx.core, &fx).run(job, |report| progress.push(report))).unwrap();
 
     assert_eq!(summary.bytes, 9);
     assert_eq!(summary.attempts, 2);
@@ -422,7 +421,7 @@ fn a_short_body_is_not_saved_as_complete() {
     let job = fx
         .core
         .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
-    let summary = block_on(Driver::new(&fx).run(job, |_| {})).unwrap();
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
 
     assert_eq!(
         summary.attempts, 2,
@@ -444,7 +443,8 @@ fn a_writer_that_cannot_start_over_gets_an_error_not_a_refetch() {
     let job = fx
         .core
         .download_to_writer(&result(Timestamp::ZERO), ResultKind::Model);
-    let error = block_on(Driver::with_sink(&fx, &mut written).run(job, |_| {})).unwrap_err();
+    let error =
+        block_on(Driver::with_sink(&fx.core, &fx, &mut written).run(job, |_| {})).unwrap_err();
 
     assert!(
         matches!(&error, Error::Download(download) if matches!(download.kind, DownloadErrorKind::Interrupted(_))),
@@ -467,7 +467,8 @@ fn a_writer_download_writes_every_piece_and_creates_no_file() {
     let job = fx
         .core
         .download_to_writer(&result(Timestamp::ZERO), ResultKind::Model);
-    let summary = block_on(Driver::with_sink(&fx, &mut written).run(job, |_| {})).unwrap();
+    let summary =
+        block_on(Driver::with_sink(&fx.core, &fx, &mut written).run(job, |_| {})).unwrap();
 
     assert_eq!(written, b"glTFmodel");
     assert_eq!(summary.bytes, 9);
@@ -489,7 +490,7 @@ fn stale_links_are_refreshed_by_a_query_before_any_fetch() {
     let job = fx
         .core
         .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
-    let summary = block_on(Driver::new(&fx).run(job, |_| {})).unwrap();
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
 
     assert_eq!(summary.requeries, 1);
     assert_eq!(
@@ -555,7 +556,7 @@ fn an_abandoned_token_fetch_lets_the_next_caller_fetch() {
 #[test]
 fn a_refused_token_is_dropped_but_a_newer_one_is_kept() {
     let fx = FakeFrontEnd::new(core()).answers([TOKEN, PROCESSING]);
-    block_on(Driver::new(&fx).run(fx.core.query(&TaskId::new("t-1")), |_| {})).unwrap();
+    block_on(Driver::new(&fx.core, &fx).run(fx.core.query(&TaskId::new("t-1")), |_| {})).unwrap();
     let TokenStep::Ready(cached) = fx.core.token(None, fx.now()) else {
         panic!("the token was cached");
     };
@@ -575,7 +576,7 @@ fn a_refused_token_is_dropped_but_a_newer_one_is_kept() {
 fn a_second_submit_waits_for_the_slot_a_finished_task_frees() {
     let core = core_with_slots(1);
     let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED]);
-    let first = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
+    let first = block_on(Driver::new(&fx.core, &fx).run(core.submit(task()), |_| {})).unwrap();
     assert_eq!(core.available_task_slots(), 0);
 
     let mut second = core.submit(task());
@@ -588,7 +589,7 @@ fn a_second_submit_waits_for_the_slot_a_finished_task_frees() {
     fx.api.borrow_mut().push_back(Ok(
         r#"{"code":200,"data":{"task_id":"t-1","state":"failed"}}"#,
     ));
-    let data = block_on(Driver::new(&fx).run(core.query(&first), |_| {})).unwrap();
+    let data = block_on(Driver::new(&fx.core, &fx).run(core.query(&first), |_| {})).unwrap();
     assert_eq!(data.state, TaskState::Failed);
     assert_ne!(core.changes(), seen);
     assert!(
@@ -601,8 +602,8 @@ fn a_second_submit_waits_for_the_slot_a_finished_task_frees() {
 fn a_query_of_an_unfinished_task_keeps_its_slot() {
     let core = core_with_slots(2);
     let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED, PROCESSING]);
-    let id = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
-    block_on(Driver::new(&fx).run(core.query(&id), |_| {})).unwrap();
+    let id = block_on(Driver::new(&fx.core, &fx).run(core.submit(task()), |_| {})).unwrap();
+    block_on(Driver::new(&fx.core, &fx).run(core.query(&id), |_| {})).unwrap();
     assert_eq!(core.available_task_slots(), 1);
     assert!(core.release_task_slot(&id));
     assert_eq!(core.available_task_slots(), 2);
@@ -615,7 +616,7 @@ fn a_refused_submit_gives_its_slot_back() {
         TOKEN,
         r#"{"code":30010000,"data":{},"msg":"balance is not enough"}"#,
     ]);
-    let error = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap_err();
+    let error = block_on(Driver::new(&fx.core, &fx).run(core.submit(task()), |_| {})).unwrap_err();
     assert!(error.is_insufficient_balance());
     assert_eq!(core.available_task_slots(), 1);
 }
@@ -624,7 +625,7 @@ fn a_refused_submit_gives_its_slot_back() {
 fn an_abandoned_wait_frees_the_slot_and_a_finished_one_frees_it_as_it_ends() {
     let core = core_with_slots(1);
     let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUBMITTED, SUCCESS]);
-    let id = block_on(Driver::new(&fx).run(core.submit(task()), |_| {})).unwrap();
+    let id = block_on(Driver::new(&fx.core, &fx).run(core.submit(task()), |_| {})).unwrap();
 
     let mut wait = core.wait(&id);
     let _ = wait.next(fx.now());
@@ -633,9 +634,9 @@ fn an_abandoned_wait_frees_the_slot_and_a_finished_one_frees_it_as_it_ends() {
 
     // Held again (as by a new submit of the same id), then waited for to the end.
     let fx2 = FakeFrontEnd::new(core.clone()).answers([SUBMITTED]);
-    let id = block_on(Driver::new(&fx2).run(core.submit(task()), |_| {})).unwrap();
+    let id = block_on(Driver::new(&fx2.core, &fx2).run(core.submit(task()), |_| {})).unwrap();
     let mut wait = core.wait(&id);
-    let outcome = block_on(Driver::new(&fx).run(&mut wait, |_| {})).unwrap();
+    let outcome = block_on(Driver::new(&fx.core, &fx).run(&mut wait, |_| {})).unwrap();
     assert_eq!(outcome.task_id, id);
     assert_eq!(core.available_task_slots(), 1, "ended: the slot is free");
 }
@@ -649,7 +650,8 @@ fn a_submit_that_timed_out_after_sending_is_not_resent() {
             60,
         ))));
 
-    let error = block_on(Driver::new(&fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
+    let error =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
 
     assert!(error.is_submit_outcome_unknown(), "{error}");
     assert_eq!(
@@ -692,7 +694,8 @@ fn an_answer_read_up_to_the_limit_is_refused_as_too_large() {
 fn an_unreadable_callback_is_refused_without_a_query() {
     let fx = FakeFrontEnd::new(core());
     let error =
-        block_on(Driver::new(&fx).run(fx.core.verify_callback(b"not json"), |_| {})).unwrap_err();
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.verify_callback(b"not json"), |_| {}))
+            .unwrap_err();
     assert!(matches!(error, Error::Callback(_)), "{error}");
     assert!(fx.calls().is_empty());
 }
@@ -701,7 +704,8 @@ fn an_unreadable_callback_is_refused_without_a_query() {
 fn a_callback_is_confirmed_by_the_queried_state() {
     let fx = FakeFrontEnd::new(core()).answers([TOKEN, SUCCESS]);
     let body = br#"{"task_id":"t-1","state":"success"}"#;
-    let confirmed = block_on(Driver::new(&fx).run(fx.core.verify_callback(body), |_| {})).unwrap();
+    let confirmed =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.verify_callback(body), |_| {})).unwrap();
     assert_eq!(confirmed.task.state, TaskState::Success);
     assert_eq!(
         fx.calls(),
@@ -713,7 +717,7 @@ fn a_callback_is_confirmed_by_the_queried_state() {
 fn a_job_asked_again_after_its_end_says_so_instead_of_repeating_io() {
     let fx = FakeFrontEnd::new(core()).answers([TOKEN, SUBMITTED]);
     let mut submit = fx.core.submit(task());
-    block_on(Driver::new(&fx).run(&mut submit, |_| {})).unwrap();
+    block_on(Driver::new(&fx.core, &fx).run(&mut submit, |_| {})).unwrap();
     match submit.next(fx.now()) {
         Io::Done(Err(Error::Call(CallError::OutOfSequence(_)))) => {}
         other => panic!("expected an out-of-sequence error, got {other:?}"),
@@ -731,7 +735,7 @@ fn refused_file_links_end_after_the_requery_budget() {
     let job = fx
         .core
         .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
-    let error = block_on(Driver::new(&fx).run(job, |_| {})).unwrap_err();
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
     match error {
         Error::Download(download) => assert!(
             matches!(
