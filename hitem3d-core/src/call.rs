@@ -3,6 +3,7 @@
 mod call_error;
 
 use std::fmt;
+use std::sync::Arc;
 
 use hitem3d_types::{
     AccessToken, BalanceData, ClientId, ClientSecret, SubmitTaskData, TaskData, TaskId, TokenData,
@@ -60,7 +61,7 @@ enum State<T> {
     Done(Result<T, CallError>),
 }
 
-type Decoder<T> = fn(&Response<&[u8]>) -> Result<T, ApiError>;
+type Decoder<T> = Arc<dyn Fn(&Response<&[u8]>) -> Result<T, ApiError> + Send + Sync>;
 
 /// One API call, driven step by step: it asks for a token, hands out the request, decodes the
 /// answer, refreshes the token once if the service refuses it, and retries as its
@@ -128,7 +129,7 @@ impl Call<TokenData> {
             Operation::GetToken,
             requests,
             input,
-            |r: &Response<&[u8]>| decode::token(r),
+            Arc::new(|r: &Response<&[u8]>| decode::token(r)),
             retry,
             seed,
         )
@@ -149,7 +150,7 @@ impl Call<SubmitTaskData> {
             Operation::SubmitTask,
             requests,
             input,
-            |r: &Response<&[u8]>| decode::submit_task(r),
+            Arc::new(|r: &Response<&[u8]>| decode::submit_task(r)),
             retry,
             seed,
         )
@@ -165,12 +166,13 @@ impl Call<TaskData> {
         retry: RetryPolicy,
         seed: u64,
     ) -> Self {
+        let asked = task_id.clone();
         let input = Input::QueryTask(task_id);
         Self::new(
             Operation::QueryTask,
             requests,
             input,
-            |r: &Response<&[u8]>| decode::query_task(r),
+            Arc::new(move |r: &Response<&[u8]>| decode::query_task_for(r, &asked)),
             retry,
             seed,
         )
@@ -185,7 +187,7 @@ impl Call<BalanceData> {
             Operation::Balance,
             requests,
             Input::Balance,
-            |r: &Response<&[u8]>| decode::balance(r),
+            Arc::new(|r: &Response<&[u8]>| decode::balance(r)),
             retry,
             seed,
         )

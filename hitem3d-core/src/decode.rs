@@ -25,7 +25,9 @@ mod decode_error;
 
 use std::time::Duration;
 
-use hitem3d_types::{ApiErrorCode, BalanceData, Envelope, SubmitTaskData, TaskData, TokenData};
+use hitem3d_types::{
+    AccessToken, ApiErrorCode, BalanceData, Envelope, SubmitTaskData, TaskData, TaskId, TokenData,
+};
 use http::header::RETRY_AFTER;
 use http::{HeaderMap, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -51,14 +53,30 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// # Errors
 /// [`ApiError`] for an error answer (`40010000` for bad credentials) or an unreadable body.
 pub fn token<B: AsRef<[u8]>>(response: &Response<B>) -> Result<TokenData, ApiError> {
-    let data: TokenData = envelope(response)?;
-    if data.access_token.expose_secret().trim().is_empty() {
-        return Err(DecodeError::Field {
+    let mut data: TokenData = envelope(response)?;
+    let refuse = |reason: &str| -> ApiError {
+        DecodeError::Field {
             status: response.status(),
             path: "data.accessToken".to_owned(),
-            reason: "the token is empty".to_owned(),
+            reason: reason.to_owned(),
         }
-        .into());
+        .into()
+    };
+    // Lenient in what we accept: white space around the token (a trailing newline has been
+    // seen) is not part of it. Anything a header cannot carry is refused here, before the
+    // token is cached and every call fails with it.
+    let raw = data.access_token.expose_secret();
+    let token = raw.trim();
+    if token.is_empty() {
+        return Err(refuse("the token is empty"));
+    }
+    if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err(refuse(
+            "the token has characters an Authorization header cannot carry",
+        ));
+    }
+    if token.len() != raw.len() {
+        data.access_token = AccessToken::new(token);
     }
     Ok(data)
 }
@@ -88,6 +106,37 @@ pub fn submit_task<B: AsRef<[u8]>>(response: &Response<B>) -> Result<SubmitTaskD
 /// [`ApiError`] for an error answer or an unreadable body.
 pub fn query_task<B: AsRef<[u8]>>(response: &Response<B>) -> Result<TaskData, ApiError> {
     envelope(response)
+}
+
+/// Decodes `GET /query-task` asked about `task_id`: an answer about another task (a proxy's or
+/// the service's mix-up) is refused, so that another task's files are never taken for this
+/// one's.
+///
+/// ```
+/// use hitem3d_core::{ApiError, decode};
+/// use hitem3d_core::types::TaskId;
+///
+/// let other = http::Response::new(r#"{"code":200,"data":{"task_id":"t-2","state":"queueing"}}"#);
+/// let error = decode::query_task_for(&other, &TaskId::new("t-1")).unwrap_err();
+/// assert!(matches!(error, ApiError::Decode(_)));
+/// ```
+///
+/// # Errors
+/// As [`query_task`], and [`DecodeError::Field`] for an answer naming another task.
+pub fn query_task_for<B: AsRef<[u8]>>(
+    response: &Response<B>,
+    task_id: &TaskId,
+) -> Result<TaskData, ApiError> {
+    let data = query_task(response)?;
+    if data.task_id != *task_id {
+        return Err(DecodeError::Field {
+            status: response.status(),
+            path: "data.task_id".to_owned(),
+            reason: format!("the answer is about task {}, not {task_id}", data.task_id),
+        }
+        .into());
+    }
+    Ok(data)
 }
 
 /// Decodes `GET /balance`.
@@ -174,9 +223,14 @@ fn decode_envelope<T: DeserializeOwned>(
         return Err(DecodeError::MissingData { status }.into());
     };
     serde_path_to_error::deserialize(data).map_err(|error| {
+        let path = error.path().to_string();
         DecodeError::Field {
             status,
-            path: format!("data.{}", error.path()),
+            path: if path == "." {
+                "data".to_owned()
+            } else {
+                format!("data.{path}")
+            },
             reason: error.inner().to_string(),
         }
         .into()

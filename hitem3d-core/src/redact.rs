@@ -91,6 +91,15 @@ pub(crate) fn redact_secrets(text: &str) -> String {
     out
 }
 
+/// A link as it may be shown: scheme, host and path, with the query (where signed links keep
+/// their signature) and fragment replaced. For `Debug` output, logs and error messages.
+pub(crate) fn link(url: &str) -> String {
+    match url.find(['?', '#']) {
+        Some(cut) => format!("{}?{REDACTED}", &url[..cut]),
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,13 @@
 //! A finished task's result files, and how long their links last.
 
+use std::fmt;
 use std::time::Duration;
 
 use hitem3d_types::{AssetId, OutputFormat, TaskData, TaskId, TaskState, limits};
 
-use crate::Timestamp;
 use crate::base_url::is_absolute_http_url;
 use crate::file_name::safe_file_name;
+use crate::{Timestamp, redact};
 
 /// Which file of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,7 +36,9 @@ pub enum ResultKind {
 /// assert_eq!(result.file_name(ResultKind::Model, Some(&OutputFormat::Glb)), "2c2ad20c_jjewelry-aigc-api_1NraEb5ohU.glb");
 /// assert_eq!(result.file_name(ResultKind::Cover, None), "2c2ad20c_jjewelry-aigc-api_1NraEb5ohU-cover.webp");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` output shows the links without their query strings, which carry the signature.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TaskResult {
     /// The task.
@@ -50,6 +53,19 @@ pub struct TaskResult {
     pub received_at: Timestamp,
     /// When the URLs stop working: an hour after they were received, as documented.
     pub expires_at: Timestamp,
+}
+
+impl fmt::Debug for TaskResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskResult")
+            .field("task_id", &self.task_id)
+            .field("asset_id", &self.asset_id)
+            .field("model_url", &redact::link(&self.model_url))
+            .field("cover_url", &self.cover_url.as_deref().map(redact::link))
+            .field("received_at", &self.received_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl TaskResult {

@@ -272,7 +272,9 @@ fn a_200_that_is_not_json_is_a_decode_error() {
         matches!(error, ApiError::Decode(DecodeError::NotEnvelope { .. })),
         "{error:?}"
     );
-    assert!(!error.is_transient());
+    // A maintenance page or a cut-off body may be followed by a whole answer: worth retrying
+    // for reads (a submit is never resent on it; its outcome is unknown).
+    assert!(error.is_transient());
     let error = decode::query_task(&ok("")).unwrap_err();
     assert!(
         matches!(error, ApiError::Decode(DecodeError::NotEnvelope { .. })),
@@ -316,4 +318,15 @@ fn undocumented_codes_keep_their_number_and_family() {
     assert!(!error.is_transient());
     let error = decode::query_task(&ok(r#"{"code":40040000,"msg":"task not found"}"#)).unwrap_err();
     assert_eq!(error.code(), Some(&ApiErrorCode::TaskNotFound));
+}
+
+#[test]
+fn a_data_of_the_wrong_shape_is_named_data_not_data_dot_dot() {
+    let error =
+        decode::query_task(&ok(r#"{"code":200,"data":"oops","msg":"success"}"#)).unwrap_err();
+    match &error {
+        ApiError::Decode(DecodeError::Field { path, .. }) => assert_eq!(path, "data"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!error.to_string().contains("data.."), "{error}");
 }

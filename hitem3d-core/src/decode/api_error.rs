@@ -92,7 +92,9 @@ impl ApiError {
         match self {
             Self::Service { code, .. } => transient_class && code.is_retryable(),
             Self::Http { .. } => transient_class,
-            Self::Decode(_) => false,
+            // An empty, cut-off or garbled answer may well come whole next time. A submit is
+            // never resent on it: its outcome is unknown (see `Call`).
+            Self::Decode(_) => true,
         }
     }
 

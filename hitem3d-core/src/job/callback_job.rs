@@ -1,11 +1,11 @@
 //! Verifying a callback: a claim about a task, confirmed by querying it.
 
-use hitem3d_types::TaskData;
+use hitem3d_types::{TaskData, TaskState};
 
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::{
     CallbackError, CallbackUpdate, ClientCore, ConfirmedCallback, Error, QueryJob, Timestamp,
-    parse_callback,
+    decode, parse_callback,
 };
 
 /// Reads a callback body and confirms it with a query: callbacks carry no signature, so the
@@ -36,7 +36,15 @@ impl Job for CallbackJob {
             Ok((update, query)) => match query.next(now).forward(|never| never) {
                 Ok(io) => io,
                 Err(queried) => {
-                    Io::Done(queried.and_then(|data: TaskData| Ok(update.confirm(data)?)))
+                    // A failed task may be answered with the `50010001` envelope instead of
+                    // `state: failed`; either way the query confirms a failure.
+                    let failed = |error: &Error| {
+                        let answer = error.api_error()?;
+                        decode::generation_failure(answer)?;
+                        Some(TaskData::new(update.task_id().clone(), TaskState::Failed))
+                    };
+                    let queried = queried.or_else(|error| failed(&error).ok_or(error));
+                    Io::Done(queried.and_then(|data| Ok(update.confirm(data)?)))
                 }
             },
             Err(unreadable) => match unreadable.take() {

@@ -3,7 +3,7 @@
 use hitem3d_types::{TaskData, TaskId};
 
 use crate::job::{Input, Io, Job, NoEvent};
-use crate::{Call, ClientCore, Error, Timestamp};
+use crate::{Call, ClientCore, Error, Timestamp, decode};
 
 /// One `query-task` call; a task seen in a final state frees its task slot. Made by
 /// [`ClientCore::query`].
@@ -31,11 +31,20 @@ impl Job for QueryJob {
     fn next(&mut self, now: Timestamp) -> Io<NoEvent, Self::Output> {
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
-            Err(answer) => Io::Done(answer.map_err(Error::from).inspect(|data| {
-                if data.state.is_terminal() {
+            Err(answer) => {
+                // A final state, or the `50010001` envelope of a failed task: the task ended.
+                let ended = match &answer {
+                    Ok(data) => data.state.is_terminal(),
+                    Err(error) => error
+                        .api_error()
+                        .and_then(decode::generation_failure)
+                        .is_some(),
+                };
+                if ended {
                     self.core.release_task_slot(&self.task_id);
                 }
-            })),
+                Io::Done(answer.map_err(Error::from))
+            }
         }
     }
 

@@ -1,0 +1,158 @@
+//! Answers a careful client must survive: odd tokens, garbled or empty polls, answers about
+//! another task, failure envelopes to a callback's query, and signed links that must never be
+//! printed. Each test failed before its fix (issue 15).
+
+mod fake;
+
+use fake::*;
+use futures_executor::block_on;
+use hitem3d_core::types::{TaskId, TaskState};
+use hitem3d_core::{Driver, Effects, Error, TokenStep, WaitErrorKind};
+
+const OTHER_TASK_SUCCESS: &str = r#"{"code":200,"data":{"task_id":"t-2","state":"success","url":"https://cdn.example/t-2/0.glb?sig=other"}}"#;
+
+fn wait_for_t1(fx: &FakeFrontEnd) -> Result<hitem3d_core::WaitOutcome, Error> {
+    block_on(Driver::new(&fx.core, fx).run(fx.core.wait(&TaskId::new("t-1")), |_| {}))
+}
+
+#[test]
+fn a_token_with_a_trailing_newline_is_trimmed_and_used() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        r#"{"code":200,"data":{"accessToken":"t0k3n\n"},"msg":"success"}"#,
+        PROCESSING,
+    ]);
+
+    let data = block_on(Driver::new(&fx.core, &fx).run(fx.core.query(&TaskId::new("t-1")), |_| {}))
+        .unwrap();
+
+    assert_eq!(data.state, TaskState::Processing);
+    assert_eq!(
+        fx.authorizations
+            .borrow()
+            .last()
+            .cloned()
+            .flatten()
+            .as_deref(),
+        Some("Bearer t0k3n")
+    );
+}
+
+#[test]
+fn a_token_no_header_can_carry_is_refused_and_not_cached() {
+    // Refused each time it is fetched again (a garbled answer is retried, like any other).
+    let bad = r#"{"code":200,"data":{"accessToken":"t0k\u0000en"},"msg":"success"}"#;
+    let fx = FakeFrontEnd::new(core()).answers([bad, bad, bad, bad]);
+
+    let error = block_on(Driver::new(&fx.core, &fx).run(fx.core.balance(), |_| {})).unwrap_err();
+
+    assert!(error.to_string().contains("accessToken"), "{error}");
+    assert!(
+        matches!(fx.core.token(None, fx.now()), TokenStep::Fetch(_)),
+        "nothing was cached: the next call fetches a new token"
+    );
+}
+
+#[test]
+fn one_empty_answer_to_a_poll_does_not_end_the_wait() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, PROCESSING, "", SUCCESS]);
+    let outcome = wait_for_t1(&fx).unwrap();
+    assert_eq!(outcome.task_id.as_str(), "t-1");
+}
+
+#[test]
+fn one_truncated_answer_to_a_poll_does_not_end_the_wait() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN,
+        PROCESSING,
+        r#"{"code":200,"data":{"task_id":"t-1","sta"#,
+        SUCCESS,
+    ]);
+    assert!(wait_for_t1(&fx).is_ok());
+}
+
+#[test]
+fn an_answer_about_another_task_is_never_taken_for_this_one() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, OTHER_TASK_SUCCESS, SUCCESS]);
+
+    let outcome = wait_for_t1(&fx).unwrap();
+
+    assert_eq!(outcome.task_id.as_str(), "t-1");
+    assert!(
+        outcome.result.model_url.contains("/t-1/"),
+        "the other task's model was taken"
+    );
+}
+
+#[test]
+fn answers_only_about_another_task_end_the_query_with_an_error() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN,
+        OTHER_TASK_SUCCESS,
+        OTHER_TASK_SUCCESS,
+        OTHER_TASK_SUCCESS,
+        OTHER_TASK_SUCCESS,
+    ]);
+    let error =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.query(&TaskId::new("t-1")), |_| {}))
+            .unwrap_err();
+    assert!(error.to_string().contains("t-2"), "{error}");
+}
+
+#[test]
+fn a_failed_tasks_callback_is_confirmed_by_the_failure_envelope() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN,
+        r#"{"code":50010001,"data":{},"msg":"generate failed"}"#,
+    ]);
+    let body = br#"{"task_id":"t-1","state":"failed"}"#;
+
+    let confirmed =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.verify_callback(body), |_| {})).unwrap();
+
+    assert_eq!(confirmed.task.state, TaskState::Failed);
+    assert!(confirmed.agrees);
+}
+
+#[test]
+fn debug_output_never_shows_a_signed_link() {
+    const SIGNED: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/0.glb?auth_key=1700000000-0-0-5ecret5ig","cover_url":"https://cdn.example/t-1/0.webp?auth_key=1700000000-0-0-5ecret5ig"}}"#;
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SIGNED])
+        .file(body(vec![b"glTF"]));
+    let outcome = wait_for_t1(&fx).unwrap();
+    let job = fx.core.download(
+        &outcome.result,
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    for printed in [
+        format!("{:?}", outcome.result),
+        format!("{outcome:?}"),
+        format!("{summary:?}"),
+    ] {
+        assert!(
+            !printed.contains("5ecret5ig"),
+            "a signature leaked: {printed}"
+        );
+        assert!(
+            printed.contains("cdn.example/t-1/0.glb"),
+            "the link is still recognisable"
+        );
+    }
+}
+
+#[test]
+fn a_poll_refused_for_good_still_ends_the_wait() {
+    // Garbled answers are retried, but not for ever: the waiter's failure budget still holds.
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+        "", "", "",
+    ]);
+    let error = wait_for_t1(&fx).unwrap_err();
+    assert!(
+        matches!(&error, Error::Wait(wait) if matches!(wait.kind, WaitErrorKind::Query(_))),
+        "{error:?}"
+    );
+}
