@@ -28,6 +28,10 @@ pub struct DownloadPolicy {
     /// A link this close to its expiry is treated as expired: a large file must finish before
     /// the link dies.
     pub freshness_margin: Duration,
+    /// The most bytes one file may have. A larger announced size is refused before reading,
+    /// and a body that grows past it is cut off as it streams: a broken file host cannot fill
+    /// the disk.
+    pub max_bytes: u64,
 }
 
 impl Default for DownloadPolicy {
@@ -36,7 +40,20 @@ impl Default for DownloadPolicy {
             retry: RetryPolicy::default(),
             max_requeries: 2,
             freshness_margin: Duration::from_secs(5 * 60),
+            max_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
         }
+    }
+}
+
+/// The default [`DownloadPolicy::max_bytes`]: 2 GiB, several times the largest model the
+/// service makes.
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 2 << 30;
+
+impl DownloadPolicy {
+    /// The same policy with another size limit per file.
+    #[must_use]
+    pub fn with_max_bytes(self, max_bytes: u64) -> Self {
+        Self { max_bytes, ..self }
     }
 }
 
@@ -283,10 +300,17 @@ impl DownloadPlan {
             return BodyAction::Discard;
         }
         if status.is_success() {
-            let expected = headers
+            let expected: Option<u64> = headers
                 .get(CONTENT_LENGTH)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.trim().parse().ok());
+            if expected.is_some_and(|announced| announced > self.policy.max_bytes) {
+                self.set_done(DownloadErrorKind::TooLarge {
+                    limit: self.policy.max_bytes,
+                    announced: expected,
+                });
+                return BodyAction::Discard;
+            }
             self.state = State::AwaitingBody { expected };
             return BodyAction::Save;
         }
@@ -306,6 +330,33 @@ impl DownloadPlan {
             RetryDecision::Stop(_) => self.set_done(DownloadErrorKind::Http { status }),
         }
         BodyAction::Discard
+    }
+
+    /// Reports that `total` bytes of the body have arrived so far, before they are written;
+    /// says whether to write them and read on. A body past its announced length is cut off and
+    /// fetched again; one past [`DownloadPolicy::max_bytes`] ends the download.
+    pub fn on_bytes(&mut self, total: u64, now: Timestamp) -> BodyAction {
+        let State::AwaitingBody { expected } = self.state else {
+            self.expect(false, "on_bytes() was called with no body being saved");
+            return BodyAction::Discard;
+        };
+        if total > self.policy.max_bytes {
+            self.set_done(DownloadErrorKind::TooLarge {
+                limit: self.policy.max_bytes,
+                announced: expected,
+            });
+            return BodyAction::Discard;
+        }
+        if let Some(expected) = expected
+            && total > expected
+        {
+            let failure = TransportFailure::maybe_sent(format!(
+                "the body ran past its announced {expected} bytes"
+            ));
+            self.on_transport_failure(failure, now);
+            return BodyAction::Discard;
+        }
+        BodyAction::Save
     }
 
     /// Reports that the body was saved in full: `bytes` were written.

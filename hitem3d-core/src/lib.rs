@@ -82,8 +82,8 @@ pub use client_config::{
 pub use client_core::{ClientCore, Seed};
 pub use decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
 pub use download::{
-    BodyAction, DownloadError, DownloadErrorKind, DownloadPlan, DownloadPolicy, DownloadStep,
-    DownloadSummary,
+    BodyAction, DEFAULT_MAX_DOWNLOAD_BYTES, DownloadError, DownloadErrorKind, DownloadPlan,
+    DownloadPolicy, DownloadStep, DownloadSummary,
 };
 pub use drive::{Driver, Effects, NoSink, Sink};
 pub use error::Error;

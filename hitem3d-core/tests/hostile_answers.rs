@@ -156,3 +156,102 @@ fn a_poll_refused_for_good_still_ends_the_wait() {
         "{error:?}"
     );
 }
+
+fn core_with_download_limit(max_bytes: u64) -> hitem3d_core::ClientCore {
+    let config = hitem3d_core::ClientConfig::new(
+        hitem3d_core::types::ClientId::new("ak_1"),
+        hitem3d_core::types::ClientSecret::new("sk_1"),
+    )
+    .with_download(hitem3d_core::DownloadPolicy::default().with_max_bytes(max_bytes));
+    hitem3d_core::ClientCore::new(config, 1_u64, || {}).unwrap()
+}
+
+fn download_kind(error: &Error) -> &hitem3d_core::DownloadErrorKind {
+    match error {
+        Error::Download(download) => &download.kind,
+        other => panic!("expected a download error, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_endless_body_stops_at_the_size_limit_while_streaming() {
+    let fx = FakeFrontEnd::new(core_with_download_limit(8)).file(FileReply::Body {
+        status: 200,
+        length: None,
+        pieces: vec![b"glTF", b"glTF", b"glTF", b"glTF"],
+        broken: false,
+    });
+    let mut seen = Vec::new();
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |p| seen.push(p.bytes))).unwrap_err();
+
+    assert!(
+        matches!(
+            download_kind(&error),
+            hitem3d_core::DownloadErrorKind::TooLarge { limit: 8, .. }
+        ),
+        "{error}"
+    );
+    assert!(
+        seen.iter().all(|bytes| *bytes <= 8),
+        "nothing past the limit was written: {seen:?}"
+    );
+    assert!(fx.saved.borrow().is_empty(), "nothing was saved");
+}
+
+#[test]
+fn an_announced_size_over_the_limit_is_refused_before_any_byte_is_written() {
+    let fx = FakeFrontEnd::new(core_with_download_limit(8)).file(FileReply::Body {
+        status: 200,
+        length: Some(1_000_000),
+        pieces: vec![b"glTF"],
+        broken: false,
+    });
+    let mut seen = Vec::new();
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |p| seen.push(p.bytes))).unwrap_err();
+
+    assert!(
+        matches!(
+            download_kind(&error),
+            hitem3d_core::DownloadErrorKind::TooLarge {
+                announced: Some(1_000_000),
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(seen.is_empty(), "no byte was taken: {seen:?}");
+}
+
+#[test]
+fn a_body_longer_than_announced_is_cut_off_and_fetched_again() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Body {
+            status: 200,
+            length: Some(4),
+            pieces: vec![b"glTF", b"and more"],
+            broken: false,
+        })
+        .file(body(vec![b"glTF"]));
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    assert_eq!(summary.attempts, 2);
+    assert_eq!(fx.saved.borrow()[std::path::Path::new("m.glb")], b"glTF");
+}

@@ -39,6 +39,13 @@ pub enum DownloadErrorKind {
     Empty,
     /// The URL cannot be requested.
     InvalidUrl(RequestError),
+    /// The file is larger than [`crate::DownloadPolicy::max_bytes`] allows.
+    TooLarge {
+        /// The limit.
+        limit: u64,
+        /// The size the file host announced, if it did.
+        announced: Option<u64>,
+    },
     /// The driver fed the plan out of turn (a bug in the driver, not the service).
     OutOfSequence(&'static str),
 }
@@ -98,6 +105,17 @@ impl fmt::Display for DownloadError {
             ),
             DownloadErrorKind::Empty => write!(f, "the file was empty"),
             DownloadErrorKind::InvalidUrl(error) => write!(f, "{error}"),
+            DownloadErrorKind::TooLarge { limit, announced } => {
+                match announced {
+                    Some(size) => write!(f, "the file host announced {size} bytes")?,
+                    None => write!(f, "the file grew")?,
+                }
+                write!(
+                    f,
+                    ", more than the {limit}-byte limit; raise DownloadPolicy::max_bytes if the \
+                     file is expected to be this large"
+                )
+            }
             DownloadErrorKind::OutOfSequence(misuse) => {
                 write!(f, "the download was driven out of sequence: {misuse}")
             }

@@ -221,10 +221,16 @@ impl Job for DownloadJob {
                 self.plan.on_transport_failure(failure, now);
                 State::Planning
             }
-            (State::AwaitingChunk { bytes }, Input::Chunk(Ok(Some(chunk)))) => State::Write {
-                bytes: bytes + chunk.len() as u64,
-                chunk,
-            },
+            (State::AwaitingChunk { bytes }, Input::Chunk(Ok(Some(chunk)))) => {
+                let total = bytes + chunk.len() as u64;
+                match self.plan.on_bytes(total, now) {
+                    BodyAction::Save => State::Write {
+                        bytes: total,
+                        chunk,
+                    },
+                    BodyAction::Discard => State::Planning,
+                }
+            }
             (State::AwaitingChunk { bytes }, Input::Chunk(Ok(None))) => {
                 self.plan.on_saved(bytes, now);
                 State::Planning
