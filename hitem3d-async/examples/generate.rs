@@ -68,9 +68,13 @@ struct Args {
     /// The directory for the model (and cover).
     #[arg(long, short, default_value = "out")]
     output: PathBuf,
-    /// The file name without extension (default: the task id).
+    /// The file name without extension (default: the task id). An existing file of that name
+    /// stops the run before anything is paid for, unless --overwrite is given.
     #[arg(long)]
     name: Option<String>,
+    /// Replace files already in the output directory.
+    #[arg(long)]
+    overwrite: bool,
     /// Download the cover picture too.
     #[arg(long)]
     cover: bool,
@@ -155,7 +159,9 @@ async fn run(
     let resolution = task.resolution().cloned();
     let views = task.images().count();
     let before = client.balance().await?.total();
-    let mut options = GenerateOptions::new(&args.output).with_cover(args.cover);
+    let mut options = GenerateOptions::new(&args.output)
+        .with_cover(args.cover)
+        .with_overwrite(args.overwrite);
     if let Some(name) = &args.name {
         options = options.with_file_stem(name);
     }

@@ -80,9 +80,23 @@ impl Effects for Inner {
         file.write_all(bytes)
     }
 
-    async fn commit(&self, (file, temp): Self::Partial, path: &Path) -> io::Result<()> {
+    async fn commit(
+        &self,
+        (file, temp): Self::Partial,
+        path: &Path,
+        overwrite: bool,
+    ) -> io::Result<()> {
         file.sync_all()?;
         drop(file);
-        temp.persist(path).map_err(|error| error.error)
+        let persisted = if overwrite {
+            temp.persist(path)
+        } else {
+            temp.persist_noclobber(path)
+        };
+        persisted.map_err(|error| error.error)
+    }
+
+    async fn exists(&self, path: &Path) -> io::Result<bool> {
+        path.try_exists()
     }
 }

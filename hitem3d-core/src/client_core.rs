@@ -209,10 +209,12 @@ impl ClientCore {
         WaitJob::new(self.clone(), task_id)
     }
 
-    /// Downloads one result file to `path`, through a temporary file beside it.
+    /// Downloads one result file to `path`, through a temporary file beside it; a file
+    /// already there is replaced only if [`crate::DownloadPolicy::overwrite`] allows it.
     #[must_use]
     pub fn download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
-        DownloadJob::to_file(self.clone(), result, kind, path)
+        let overwrite = self.config().download.overwrite;
+        DownloadJob::to_file(self.clone(), result, kind, path, overwrite)
     }
 
     /// Downloads one result file into a caller's writer, which cannot start over.

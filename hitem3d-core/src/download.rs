@@ -32,6 +32,9 @@ pub struct DownloadPolicy {
     /// and a body that grows past it is cut off as it streams: a broken file host cannot fill
     /// the disk.
     pub max_bytes: u64,
+    /// Whether a download may replace a file already at its path. Off by default: nothing of
+    /// the caller's is overwritten unless asked.
+    pub overwrite: bool,
 }
 
 impl Default for DownloadPolicy {
@@ -41,6 +44,7 @@ impl Default for DownloadPolicy {
             max_requeries: 2,
             freshness_margin: Duration::from_secs(5 * 60),
             max_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
+            overwrite: false,
         }
     }
 }
@@ -54,6 +58,12 @@ impl DownloadPolicy {
     #[must_use]
     pub fn with_max_bytes(self, max_bytes: u64) -> Self {
         Self { max_bytes, ..self }
+    }
+
+    /// The same policy, allowed (or not) to replace existing files.
+    #[must_use]
+    pub fn with_overwrite(self, overwrite: bool) -> Self {
+        Self { overwrite, ..self }
     }
 }
 

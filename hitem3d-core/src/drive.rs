@@ -70,8 +70,18 @@ pub trait Effects {
     fn write(&self, file: &mut Self::Partial, bytes: &[u8])
     -> impl Future<Output = io::Result<()>>;
 
-    /// Flushes the temporary file to disk and renames it to `path`.
-    fn commit(&self, file: Self::Partial, path: &Path) -> impl Future<Output = io::Result<()>>;
+    /// Flushes the temporary file to disk and renames it to `path`. Unless `overwrite`, a file
+    /// already at `path` stays and the answer is [`io::ErrorKind::AlreadyExists`] (the
+    /// temporary file is then removed).
+    fn commit(
+        &self,
+        file: Self::Partial,
+        path: &Path,
+        overwrite: bool,
+    ) -> impl Future<Output = io::Result<()>>;
+
+    /// Whether anything exists at `path`.
+    fn exists(&self, path: &Path) -> impl Future<Output = io::Result<bool>>;
 }
 
 /// A caller's destination for a download: a writer that cannot start over.
@@ -189,7 +199,8 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
                 Io::CreatePartial(location) => Input::File(self.create(&location).await),
                 Io::Write(bytes) => Input::File(self.write(&bytes).await),
-                Io::Commit(path) => Input::File(self.commit(&path).await),
+                Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
+                Io::Exists(path) => Input::Exists(fx.exists(&path).await),
                 Io::Flush => Input::File(self.sink.flush().await),
             };
             job.on(input, fx.now());
@@ -225,9 +236,9 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
         }
     }
 
-    async fn commit(&mut self, path: &Path) -> io::Result<()> {
+    async fn commit(&mut self, path: &Path, overwrite: bool) -> io::Result<()> {
         let file = self.file.take().ok_or_else(no_destination)?;
-        self.effects.commit(file, path).await
+        self.effects.commit(file, path, overwrite).await
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hitem3d_types::{OutputFormat, TaskId};
+use hitem3d_types::{OutputFormat, TaskId, limits};
 
-use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome};
+use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name};
 
 /// Where `generate` writes its files and which ones.
 ///
@@ -30,6 +30,9 @@ pub struct GenerateOptions {
     pub file_stem: Option<String>,
     /// Whether to download the cover picture too.
     pub cover: bool,
+    /// Whether files already in the output directory may be replaced. Off by default: a
+    /// `generate` whose named file exists fails before the task is submitted.
+    pub overwrite: bool,
 }
 
 impl GenerateOptions {
@@ -40,6 +43,7 @@ impl GenerateOptions {
             output_dir: output_dir.into(),
             file_stem: None,
             cover: false,
+            overwrite: false,
         }
     }
 
@@ -55,6 +59,30 @@ impl GenerateOptions {
     pub fn with_cover(mut self, cover: bool) -> Self {
         self.cover = cover;
         self
+    }
+
+    /// Allows (or not) replacing files already in the output directory.
+    #[must_use]
+    pub fn with_overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+
+    /// The paths `generate` will write that can be known before the task exists: the model's
+    /// and the cover's when a file stem is given (task-id names are new by construction). The
+    /// extension is the format's; a link with another extension is checked again on saving.
+    #[must_use]
+    pub fn predictable_paths(&self, format: &OutputFormat) -> Vec<PathBuf> {
+        let Some(stem) = &self.file_stem else {
+            return Vec::new();
+        };
+        let model = safe_file_name(stem, "", "", format.file_extension());
+        let mut paths = vec![self.output_dir.join(model)];
+        if self.cover {
+            let cover = safe_file_name(stem, "-cover", "", limits::COVER_EXTENSION);
+            paths.push(self.output_dir.join(cover));
+        }
+        paths
     }
 
     /// The path of one result file: a safe name (never a path the server can steer) in

@@ -60,8 +60,17 @@ pub enum Io<E, T> {
     CreatePartial(PartialLocation),
     /// Append to the destination; answer [`Input::File`].
     Write(Bytes),
-    /// Flush the temporary file to disk and rename it to this path; answer [`Input::File`].
-    Commit(PathBuf),
+    /// Flush the temporary file to disk and rename it to `path`, replacing a file already
+    /// there only when `overwrite`; answer [`Input::File`] (an existing file is
+    /// [`std::io::ErrorKind::AlreadyExists`]).
+    Commit {
+        /// The final path.
+        path: PathBuf,
+        /// Whether an existing file there may be replaced.
+        overwrite: bool,
+    },
+    /// Say whether something exists at this path; answer [`Input::Exists`].
+    Exists(PathBuf),
     /// Flush the caller's writer; answer [`Input::File`].
     Flush,
     /// Hand this to the caller, then ask again.
@@ -83,6 +92,8 @@ pub enum Input {
     Chunk(Result<Option<Bytes>, TransportFailure>),
     /// For the file steps.
     File(io::Result<()>),
+    /// For [`Io::Exists`].
+    Exists(io::Result<bool>),
 }
 
 /// One client operation as a state machine. A front-end loops: [`Job::next`], do the I/O,
@@ -137,7 +148,8 @@ impl<E, T> Io<E, T> {
             Self::CreateDir(dir) => Io::CreateDir(dir),
             Self::CreatePartial(location) => Io::CreatePartial(location),
             Self::Write(bytes) => Io::Write(bytes),
-            Self::Commit(path) => Io::Commit(path),
+            Self::Commit { path, overwrite } => Io::Commit { path, overwrite },
+            Self::Exists(path) => Io::Exists(path),
             Self::Flush => Io::Flush,
             Self::Emit(value) => Io::Emit(event(value)),
             Self::Done(output) => return Err(output),

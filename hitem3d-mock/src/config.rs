@@ -96,7 +96,9 @@ pub struct MockConfig {
     /// Callback deliveries tried per task ("call back three times").
     pub callback_attempts: u32,
     /// Where the mock's randomness (task ids, tokens, link keys) starts: the same seed gives the
-    /// same ids in the same order.
+    /// same ids in the same order. The default is a fresh random seed per configuration, so
+    /// that task ids (and the files named after them) differ from run to run, as the
+    /// service's do; set one with [`MockConfig::with_seed`] to replay a run.
     pub seed: u64,
 }
 
@@ -113,7 +115,10 @@ impl Default for MockConfig {
             url_lifetime: limits::RESULT_URL_LIFETIME,
             quirks: Quirks::default(),
             callback_attempts: 3,
-            seed: 0x6869_7465_6d33_64d0,
+            seed: std::hash::BuildHasher::hash_one(
+                &std::collections::hash_map::RandomState::new(),
+                0_u8,
+            ),
         }
     }
 }
@@ -168,5 +173,17 @@ impl MockConfig {
     #[must_use]
     pub fn with_seed(self, seed: u64) -> Self {
         Self { seed, ..self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_default_configuration_gets_its_own_seed() {
+        // Task ids name files: two runs of the same program must not collide.
+        assert_ne!(MockConfig::default().seed, MockConfig::default().seed);
+        assert_eq!(MockConfig::default().with_seed(7).seed, 7);
     }
 }

@@ -96,6 +96,8 @@ macro_rules! scenarios {
             invalid_input_is_refused_before_any_request,
             a_missing_output_directory_is_created,
             an_unusable_output_directory_fails_before_submitting,
+            a_named_file_that_exists_is_never_overwritten,
+            a_download_never_replaces_an_existing_file_unless_allowed,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -792,4 +794,62 @@ pub fn an_unusable_output_directory_fails_before_submitting<S: Sdk>() {
         "names the path: {error}"
     );
     assert_eq!(submit_count(&mock), 0, "nothing was paid for");
+}
+
+pub fn a_named_file_that_exists_is_never_overwritten<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let options = GenerateOptions::new(dir.path()).with_file_stem("chair");
+    let first = client
+        .generate(single_view(OutputFormat::Glb), options.clone())
+        .expect("the first generate succeeds");
+    let written = std::fs::read(&first.model.path).unwrap();
+
+    let error = expect_err(client.generate(single_view(OutputFormat::Glb), options.clone()));
+
+    assert!(
+        matches!(&error, Error::File { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("chair.glb"),
+        "names the file: {error}"
+    );
+    assert_eq!(submit_count(&mock), 1, "the second task was not paid for");
+    assert_eq!(
+        std::fs::read(&first.model.path).unwrap(),
+        written,
+        "the first file is intact"
+    );
+
+    // Asked to, it replaces the file.
+    let replaced = client
+        .generate(single_view(OutputFormat::Glb), options.with_overwrite(true))
+        .expect("an allowed overwrite succeeds");
+    assert_eq!(replaced.model.path, first.model.path);
+}
+
+pub fn a_download_never_replaces_an_existing_file_unless_allowed<S: Sdk>() {
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let dir = out_dir();
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let outcome = client.wait_with(&task_id, &mut |_| {}).unwrap();
+    let path = dir.path().join("mine.glb");
+    std::fs::write(&path, b"the user's own file").unwrap();
+
+    let error = expect_err(client.download(&outcome.result, ResultKind::Model, &path));
+
+    assert!(matches!(&error, Error::File { .. }), "{error}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"the user's own file");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary file is left: {leftovers:?}"
+    );
 }

@@ -28,7 +28,7 @@ impl<T: Clone> Job for Call<T> {
                 tracing::debug!(operation = %self.operation(), %failure, "no answer");
                 self.on_transport_failure(failure, now);
             }
-            Input::Head(_) | Input::Chunk(_) | Input::File(_) => {
+            Input::Head(_) | Input::Chunk(_) | Input::File(_) | Input::Exists(_) => {
                 self.on_misuse("a call was handed file I/O it never asks for");
             }
         }

@@ -23,6 +23,8 @@ pub struct DownloadJob {
     plan: DownloadPlan,
     /// The final path; `None` for a caller's writer.
     path: Option<PathBuf>,
+    /// Whether a file already at the path may be replaced.
+    overwrite: bool,
     state: State,
     progress: Option<DownloadProgress>,
     /// Whether the temporary file holds bytes of an attempt that broke off.
@@ -65,9 +67,12 @@ impl DownloadJob {
         result: &TaskResult,
         kind: ResultKind,
         path: PathBuf,
+        overwrite: bool,
     ) -> Self {
         let plan = Self::plan(&core, result, kind);
-        Self::new(core, plan, Some(path))
+        let mut job = Self::new(core, plan, Some(path));
+        job.overwrite = overwrite;
+        job
     }
 
     pub(crate) fn to_writer(core: ClientCore, result: &TaskResult, kind: ResultKind) -> Self {
@@ -93,6 +98,7 @@ impl DownloadJob {
             state,
             progress: None,
             written: false,
+            overwrite: false,
         }
     }
 
@@ -100,6 +106,9 @@ impl DownloadJob {
     /// none.
     fn file_error(&self, action: &'static str, source: std::io::Error) -> Error {
         match &self.path {
+            Some(path) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Error::file(action, path, already_exists())
+            }
             Some(path) => Error::file(action, path, source),
             None => Error::Write(source),
         }
@@ -142,7 +151,10 @@ impl Job for DownloadJob {
                     }
                     DownloadStep::Done(Ok(summary)) => {
                         let finish = match &self.path {
-                            Some(path) => Io::Commit(path.clone()),
+                            Some(path) => Io::Commit {
+                                path: path.clone(),
+                                overwrite: self.overwrite,
+                            },
                             None => Io::Flush,
                         };
                         self.state = State::Finishing(summary);
@@ -271,4 +283,14 @@ impl Job for DownloadJob {
     fn span(&self) -> tracing::Span {
         tracing::info_span!("hitem3d.download", task_id = %self.plan.result().task_id)
     }
+}
+
+/// Why a file that exists was not replaced, and how to allow it.
+pub(crate) fn already_exists() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a file is already there, and nothing is overwritten unless asked: choose another name \
+         or output directory, or allow it (GenerateOptions::with_overwrite, \
+         DownloadPolicy::with_overwrite)",
+    )
 }

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use hitem3d_types::OutputFormat;
 
+use crate::job::download_job::already_exists;
 use crate::job::{Input, Io, Job};
 use crate::{
     CallError, ClientCore, DownloadJob, Error, GenerateOptions, GenerateProgress, Generated,
-    ResultKind, SavedFile, SubmitJob, SubmitTask, Timestamp, WaitJob, WaitOutcome,
+    ResultKind, SavedFile, SubmitJob, SubmitTask, TaskResult, Timestamp, WaitJob, WaitOutcome,
 };
 
 /// Submits a task, waits for it and downloads the model (and the cover, if asked). The output
@@ -30,6 +31,9 @@ pub struct GenerateJob {
 enum Stage {
     MakeDir(Box<SubmitJob>),
     MakingDir(Box<SubmitJob>),
+    /// Making sure files it would write under a given name do not exist yet (paths left).
+    Check(Box<SubmitJob>, Vec<PathBuf>),
+    Checking(Box<SubmitJob>, Vec<PathBuf>),
     Submitting(Box<SubmitJob>),
     Waiting(Box<WaitJob>),
     Model(Box<Download>),
@@ -63,10 +67,13 @@ impl GenerateJob {
         let path = self
             .options
             .path_for(&outcome.result, ResultKind::Model, &self.format);
-        let job = self
-            .core
-            .download(&outcome.result, ResultKind::Model, path.clone());
+        let job = self.file_download(&outcome.result, ResultKind::Model, path.clone());
         Box::new(Download { job, path, outcome })
+    }
+
+    fn file_download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
+        let overwrite = self.options.overwrite;
+        DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite)
     }
 
     /// The stage after the model is saved: the cover, or the end.
@@ -77,7 +84,7 @@ impl GenerateJob {
         let fresh = &model.summary.result;
         match self.options.cover_path_for(fresh, &self.format) {
             Some(path) => {
-                let job = self.core.download(fresh, ResultKind::Cover, path.clone());
+                let job = self.file_download(fresh, ResultKind::Cover, path.clone());
                 let cover = Download {
                     job,
                     path,
@@ -104,6 +111,15 @@ impl Job for GenerateJob {
                     self.stage = Stage::MakingDir(submit);
                     return Io::CreateDir(self.options.output_dir.clone());
                 }
+                Stage::Check(submit, mut paths) => match paths.pop() {
+                    Some(path) => {
+                        let ask = Io::Exists(path.clone());
+                        paths.push(path);
+                        self.stage = Stage::Checking(submit, paths);
+                        return ask;
+                    }
+                    None => Stage::Submitting(submit),
+                },
                 Stage::Submitting(mut submit) => {
                     match submit.next(now).forward(|never| match never {}) {
                         Ok(io) => {
@@ -171,7 +187,9 @@ impl Job for GenerateJob {
                     }
                     Stage::Finished(result)
                 }
-                Stage::MakingDir(_) | Stage::Over => return Io::Done(Err(out_of_sequence())),
+                Stage::MakingDir(_) | Stage::Checking(..) | Stage::Over => {
+                    return Io::Done(Err(out_of_sequence()));
+                }
             };
         }
     }
@@ -183,7 +201,10 @@ impl Job for GenerateJob {
                     return;
                 };
                 self.stage = match input {
-                    Input::File(Ok(())) => Stage::Submitting(submit),
+                    Input::File(Ok(())) if self.options.overwrite => Stage::Submitting(submit),
+                    Input::File(Ok(())) => {
+                        Stage::Check(submit, self.options.predictable_paths(&self.format))
+                    }
                     Input::File(Err(source)) => Stage::Finished(Box::new(Err(Error::file(
                         "create the output directory",
                         &self.options.output_dir,
@@ -192,10 +213,28 @@ impl Job for GenerateJob {
                     _ => Stage::Finished(Box::new(Err(out_of_sequence()))),
                 };
             }
+            Stage::Checking(..) => {
+                let Stage::Checking(submit, mut paths) = mem::replace(&mut self.stage, Stage::Over)
+                else {
+                    return;
+                };
+                let path = paths.pop().unwrap_or_default();
+                self.stage = match input {
+                    Input::Exists(Ok(false)) => Stage::Check(submit, paths),
+                    // The file is there: fail before the task is paid for.
+                    Input::Exists(Ok(true)) => {
+                        Stage::Finished(Box::new(Err(Error::file("save", path, already_exists()))))
+                    }
+                    Input::Exists(Err(source)) => {
+                        Stage::Finished(Box::new(Err(Error::file("check", path, source))))
+                    }
+                    _ => Stage::Finished(Box::new(Err(out_of_sequence()))),
+                };
+            }
             Stage::Submitting(submit) => submit.on(input, now),
             Stage::Waiting(wait) => wait.on(input, now),
             Stage::Model(download) | Stage::Cover(download, _) => download.job.on(input, now),
-            Stage::MakeDir(_) => {
+            Stage::MakeDir(_) | Stage::Check(..) => {
                 self.stage = Stage::Finished(Box::new(Err(out_of_sequence())));
             }
             Stage::Finished(_) | Stage::Over => {}

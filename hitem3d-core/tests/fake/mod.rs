@@ -193,7 +193,14 @@ impl Effects for FakeFrontEnd {
         Ok(())
     }
 
-    async fn commit(&self, file: FakePartial, path: &Path) -> io::Result<()> {
+    async fn exists(&self, path: &Path) -> io::Result<bool> {
+        Ok(self.saved.borrow().contains_key(path))
+    }
+
+    async fn commit(&self, file: FakePartial, path: &Path, overwrite: bool) -> io::Result<()> {
+        if !overwrite && self.saved.borrow().contains_key(path) {
+            return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+        }
         self.did.borrow_mut().push(Did::Commit(path.to_path_buf()));
         self.saved
             .borrow_mut()
