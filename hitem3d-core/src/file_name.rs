@@ -21,8 +21,9 @@ const MAX_STEM_CHARS: usize = 96;
 /// `stem` (made safe) + `suffix` + `.` + an extension taken from `url`'s path when known,
 /// else `fallback_extension`.
 ///
-/// The stem keeps ASCII letters, digits, `-` and `_`; every other character (dots, slashes,
-/// colons, NUL, non-ASCII) becomes `_`, so the name can be neither a path nor hidden.
+/// The stem keeps ASCII letters, digits, `-`, `_` and single dots inside it; every other
+/// character (slashes, colons, NUL, non-ASCII, runs of dots) becomes `_` or one dot, and dots,
+/// `-` and `_` are trimmed from its ends, so the name can be neither a path nor hidden.
 ///
 /// ```
 /// use hitem3d_core::safe_file_name;
@@ -31,26 +32,46 @@ const MAX_STEM_CHARS: usize = 96;
 /// assert_eq!(safe_file_name("t1", "-cover", "https://x/a.webp?auth_key=1", "webp"), "t1-cover.webp");
 /// assert_eq!(safe_file_name("t1", "", "https://x/model.exe", "stl"), "t1.stl");
 /// assert_eq!(safe_file_name("", "", "", "glb"), "hitem3d-result.glb");
+/// assert_eq!(safe_file_name("2c2ad20c.aigc.1Nra", "", "", "glb"), "2c2ad20c.aigc.1Nra.glb");
 /// ```
 #[must_use]
 pub fn safe_file_name(stem: &str, suffix: &str, url: &str, fallback_extension: &str) -> String {
+    let extension = url_extension(url).unwrap_or_else(|| sanitize_extension(fallback_extension));
+    format!("{}{}.{extension}", safe_stem(stem), sanitize_suffix(suffix))
+}
+
+/// `stem` as [`safe_file_name`] uses it.
+pub(crate) fn safe_stem(stem: &str) -> String {
     let mut clean = String::with_capacity(stem.len().min(MAX_STEM_CHARS));
     for c in stem.chars().take(MAX_STEM_CHARS) {
-        let keep = c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let keep = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
         let c = if keep { c } else { '_' };
-        // Runs of replaced characters collapse to one.
-        if !(c == '_' && clean.ends_with('_')) {
+        // Runs of replaced characters, and of dots, collapse to one.
+        if !(matches!(c, '_' | '.') && clean.ends_with(c)) {
             clean.push(c);
         }
     }
-    let clean = clean.trim_matches(|c| c == '_' || c == '-');
-    let stem = if clean.is_empty() {
-        "hitem3d-result"
+    let clean = clean.trim_matches(|c| matches!(c, '_' | '-' | '.'));
+    if clean.is_empty() {
+        "hitem3d-result".to_owned()
     } else {
-        clean
-    };
-    let extension = url_extension(url).unwrap_or_else(|| sanitize_extension(fallback_extension));
-    format!("{stem}{}.{extension}", sanitize_suffix(suffix))
+        clean.to_owned()
+    }
+}
+
+/// A stem for a task id that no other task id shares: the id itself when it is already a safe
+/// name, else its safe form with a short hash of the whole id, so that ids cut short or with
+/// odd characters cannot fold onto the same file.
+pub(crate) fn unique_stem(task_id: &str) -> String {
+    let stem = safe_stem(task_id);
+    if stem == task_id {
+        return stem;
+    }
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let hash = task_id.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    format!("{stem}-{hash:08x}")
 }
 
 fn url_extension(url: &str) -> Option<String> {
@@ -98,6 +119,36 @@ mod tests {
             prop_assert!(name.is_ascii());
             prop_assert!(name.len() <= MAX_STEM_CHARS + suffix.len() + 10);
         }
+
+        #[test]
+        fn different_task_ids_never_share_a_stem(a in ".{1,200}", b in ".{1,200}") {
+            prop_assume!(a != b);
+            let (x, y) = (unique_stem(&a), unique_stem(&b));
+            // Equal only by a 32-bit hash collision, which these inputs do not hit.
+            prop_assert_ne!(x, y);
+        }
+    }
+
+    #[test]
+    fn ids_that_fold_or_are_cut_to_the_same_name_get_different_stems() {
+        let long = "x".repeat(MAX_STEM_CHARS);
+        let pairs = [
+            ("task:1", "task/1"),
+            (&*format!("{long}a"), &*format!("{long}b")),
+            ("a..b", "a.b."),
+        ];
+        for (one, other) in pairs {
+            assert_eq!(
+                safe_stem(one),
+                safe_stem(other),
+                "they fold alike: {one} {other}"
+            );
+            assert_ne!(unique_stem(one), unique_stem(other));
+        }
+        assert_eq!(
+            unique_stem("2c2ad20c.jjewelry-aigc-api.1Nra"),
+            "2c2ad20c.jjewelry-aigc-api.1Nra"
+        );
     }
 
     #[test]

@@ -94,9 +94,11 @@ impl GenerateOptions {
         kind: ResultKind,
         format: &OutputFormat,
     ) -> PathBuf {
-        let stem = self.file_stem.as_deref().unwrap_or(result.task_id.as_str());
-        self.output_dir
-            .join(result.file_name_with_stem(stem, kind, Some(format)))
+        let name = match &self.file_stem {
+            Some(stem) => result.file_name_with_stem(stem, kind, Some(format)),
+            None => result.file_name(kind, Some(format)),
+        };
+        self.output_dir.join(name)
     }
 
     /// Where the cover goes, or `None` when no cover is asked for or the result has none

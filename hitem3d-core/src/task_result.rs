@@ -6,7 +6,7 @@ use std::time::Duration;
 use hitem3d_types::{AssetId, OutputFormat, TaskData, TaskId, TaskState, limits};
 
 use crate::base_url::is_absolute_http_url;
-use crate::file_name::safe_file_name;
+use crate::file_name::{safe_file_name, unique_stem};
 use crate::{Timestamp, redact};
 
 /// Which file of a result.
@@ -33,8 +33,8 @@ pub enum ResultKind {
 /// let received = Timestamp::ZERO + Duration::from_secs(10);
 /// let result = TaskResult::from_task(&data, received).unwrap();
 /// assert_eq!(result.expires_at, received + Duration::from_secs(3600));
-/// assert_eq!(result.file_name(ResultKind::Model, Some(&OutputFormat::Glb)), "2c2ad20c_jjewelry-aigc-api_1NraEb5ohU.glb");
-/// assert_eq!(result.file_name(ResultKind::Cover, None), "2c2ad20c_jjewelry-aigc-api_1NraEb5ohU-cover.webp");
+/// assert_eq!(result.file_name(ResultKind::Model, Some(&OutputFormat::Glb)), "2c2ad20c.jjewelry-aigc-api.1NraEb5ohU.glb");
+/// assert_eq!(result.file_name(ResultKind::Cover, None), "2c2ad20c.jjewelry-aigc-api.1NraEb5ohU-cover.webp");
 /// ```
 ///
 /// Its `Debug` output shows the links without their query strings, which carry the signature.
@@ -112,7 +112,7 @@ impl TaskResult {
     /// else from `format`. Never a path: nothing the server sends can steer where it is written.
     #[must_use]
     pub fn file_name(&self, kind: ResultKind, format: Option<&OutputFormat>) -> String {
-        self.file_name_with_stem(self.task_id.as_str(), kind, format)
+        self.file_name_with_stem(&unique_stem(self.task_id.as_str()), kind, format)
     }
 
     /// [`TaskResult::file_name`] with another stem (made safe the same way); the cover's name
