@@ -7,6 +7,7 @@ use http::header::{
     ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
 };
 use http::{HeaderValue, Method, Request};
+use url::Url;
 
 use crate::{BaseUrl, Body, MultipartForm, SubmitTask};
 
@@ -26,7 +27,7 @@ pub enum RequestError {
     /// A URL the service returned (or the caller gave) is not an absolute http(s) URL.
     #[error("{url:?} is not an absolute http(s) URL")]
     InvalidUrl {
-        /// The URL.
+        /// The URL, without its query string (signed links carry their signature there).
         url: String,
     },
     /// The chosen User-Agent is not a valid header value.
@@ -77,7 +78,7 @@ impl ApiRequests {
         &self.base_url
     }
 
-    fn start(&self, endpoint: Endpoint, url: &url::Url) -> http::request::Builder {
+    fn start(&self, endpoint: Endpoint, url: &Url) -> http::request::Builder {
         Request::builder()
             .method(endpoint.method())
             .uri(url.as_str())
@@ -201,20 +202,22 @@ impl ApiRequests {
     /// # Errors
     /// [`RequestError::InvalidUrl`] unless `url` is an absolute http(s) URL.
     pub fn download(&self, url: &str) -> Result<Request<Body>, RequestError> {
-        if !crate::base_url::is_absolute_http_url(url) {
-            return Err(RequestError::InvalidUrl {
-                url: url.to_owned(),
-            });
+        let invalid = || RequestError::InvalidUrl {
+            url: crate::redact::link(url),
+        };
+        // Lenient in what we accept: a link with a raw space or other characters a URI may not
+        // hold is sent in its percent-encoded form, as a browser would.
+        let parsed = Url::parse(url).map_err(|_| invalid())?;
+        if !crate::base_url::is_absolute_http_url(parsed.as_str()) {
+            return Err(invalid());
         }
         Request::builder()
             .method(Method::GET)
-            .uri(url)
+            .uri(parsed.as_str())
             .header(USER_AGENT, self.user_agent.clone())
             .header(ACCEPT, "*/*")
             .body(Body::empty())
-            .map_err(|_| RequestError::InvalidUrl {
-                url: url.to_owned(),
-            })
+            .map_err(|_| invalid())
     }
 }
 

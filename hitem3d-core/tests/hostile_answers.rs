@@ -255,3 +255,37 @@ fn a_body_longer_than_announced_is_cut_off_and_fetched_again() {
     assert_eq!(summary.attempts, 2);
     assert_eq!(fx.saved.borrow()[std::path::Path::new("m.glb")], b"glTF");
 }
+
+#[test]
+fn a_result_link_with_a_raw_space_is_fetched_percent_encoded() {
+    const SPACED: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/my model.glb?auth_key=1-0-0-5ecret5ig"}}"#;
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SPACED])
+        .file(body(vec![b"glTF"]));
+    let outcome = wait_for_t1(&fx).unwrap();
+    let job = fx.core.download(
+        &outcome.result,
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+
+    block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    assert!(
+        fx.did().contains(&Did::Fetch(
+            "https://cdn.example/t-1/my%20model.glb?auth_key=1-0-0-5ecret5ig".into()
+        )),
+        "{:?}",
+        fx.did()
+    );
+}
+
+#[test]
+fn a_link_that_cannot_be_requested_is_reported_without_its_signature() {
+    let api = hitem3d_core::ApiRequests::new(hitem3d_core::BaseUrl::production());
+    let error = api
+        .download("ftp://cdn.example/m.glb?auth_key=1-0-0-5ecret5ig")
+        .unwrap_err();
+    assert!(!error.to_string().contains("5ecret5ig"), "{error}");
+    assert!(error.to_string().contains("cdn.example/m.glb"), "{error}");
+}
