@@ -13,8 +13,8 @@ pub use download_error::{DownloadError, DownloadErrorKind};
 use crate::retry::{AttemptFailure, RetryDecision};
 use crate::seeded_random::SeededRandom;
 use crate::{
-    ApiError, ApiRequests, Body, CallError, DownloadProgress, Operation, ResultKind, RetryPolicy,
-    TaskResult, Timestamp, TransportFailure,
+    ApiError, ApiRequests, Body, CallError, DownloadProgress, Error, Operation, ResultKind,
+    RetryPolicy, TaskResult, Timestamp, TransportFailure,
 };
 
 /// Limits for one download.
@@ -367,6 +367,14 @@ impl DownloadPlan {
             return BodyAction::Discard;
         }
         BodyAction::Save
+    }
+
+    /// The error for a body that is not the file asked for (an error page served with 200):
+    /// not retried, since the same link serves the same page.
+    pub(crate) fn wrong_content(&mut self, expected: String, arrived: String) -> Error {
+        let error = self.error(DownloadErrorKind::WrongContent { expected, arrived });
+        self.state = State::Done(Err(error.clone()));
+        error.into()
     }
 
     /// Reports that the body was saved in full: `bytes` were written.

@@ -44,6 +44,7 @@ mod callback;
 pub mod client_api;
 mod client_config;
 mod client_core;
+mod content_check;
 pub mod decode;
 mod download;
 mod drive;

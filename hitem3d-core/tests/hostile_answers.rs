@@ -118,7 +118,7 @@ fn debug_output_never_shows_a_signed_link() {
     const SIGNED: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/0.glb?auth_key=1700000000-0-0-5ecret5ig","cover_url":"https://cdn.example/t-1/0.webp?auth_key=1700000000-0-0-5ecret5ig"}}"#;
     let fx = FakeFrontEnd::new(core())
         .answers([TOKEN, SIGNED])
-        .file(body(vec![b"glTF"]));
+        .file(body(vec![b"glTF\x02\0\0\0"]));
     let outcome = wait_for_t1(&fx).unwrap();
     let job = fx.core.download(
         &outcome.result,
@@ -178,7 +178,12 @@ fn an_endless_body_stops_at_the_size_limit_while_streaming() {
     let fx = FakeFrontEnd::new(core_with_download_limit(8)).file(FileReply::Body {
         status: 200,
         length: None,
-        pieces: vec![b"glTF", b"glTF", b"glTF", b"glTF"],
+        pieces: vec![
+            b"glTF\x02\0\0\0",
+            b"glTF\x02\0\0\0",
+            b"glTF\x02\0\0\0",
+            b"glTF\x02\0\0\0",
+        ],
         broken: false,
     });
     let mut seen = Vec::new();
@@ -209,7 +214,7 @@ fn an_announced_size_over_the_limit_is_refused_before_any_byte_is_written() {
     let fx = FakeFrontEnd::new(core_with_download_limit(8)).file(FileReply::Body {
         status: 200,
         length: Some(1_000_000),
-        pieces: vec![b"glTF"],
+        pieces: vec![b"glTF\x02\0\0\0"],
         broken: false,
     });
     let mut seen = Vec::new();
@@ -239,11 +244,11 @@ fn a_body_longer_than_announced_is_cut_off_and_fetched_again() {
     let fx = FakeFrontEnd::new(core())
         .file(FileReply::Body {
             status: 200,
-            length: Some(4),
-            pieces: vec![b"glTF", b"and more"],
+            length: Some(8),
+            pieces: vec![b"glTF\x02\0\0\0", b"and more"],
             broken: false,
         })
-        .file(body(vec![b"glTF"]));
+        .file(body(vec![b"glTF\x02\0\0\0"]));
     let job = fx.core.download(
         &result(hitem3d_core::Timestamp::ZERO),
         hitem3d_core::ResultKind::Model,
@@ -253,7 +258,10 @@ fn a_body_longer_than_announced_is_cut_off_and_fetched_again() {
     let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
 
     assert_eq!(summary.attempts, 2);
-    assert_eq!(fx.saved.borrow()[std::path::Path::new("m.glb")], b"glTF");
+    assert_eq!(
+        fx.saved.borrow()[std::path::Path::new("m.glb")],
+        b"glTF\x02\0\0\0"
+    );
 }
 
 #[test]
@@ -261,7 +269,7 @@ fn a_result_link_with_a_raw_space_is_fetched_percent_encoded() {
     const SPACED: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"https://cdn.example/t-1/my model.glb?auth_key=1-0-0-5ecret5ig"}}"#;
     let fx = FakeFrontEnd::new(core())
         .answers([TOKEN, SPACED])
-        .file(body(vec![b"glTF"]));
+        .file(body(vec![b"glTF\x02\0\0\0"]));
     let outcome = wait_for_t1(&fx).unwrap();
     let job = fx.core.download(
         &outcome.result,
@@ -288,4 +296,45 @@ fn a_link_that_cannot_be_requested_is_reported_without_its_signature() {
         .unwrap_err();
     assert!(!error.to_string().contains("5ecret5ig"), "{error}");
     assert!(error.to_string().contains("cdn.example/m.glb"), "{error}");
+}
+
+#[test]
+fn an_error_page_served_with_200_is_not_saved_as_the_model() {
+    let fx = FakeFrontEnd::new(core()).file(body(vec![
+        b"<!DOCTYPE html><html><head><title>502</title></head>",
+        b"<body>Bad Gateway</body></html>",
+    ]));
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+
+    assert!(
+        matches!(
+            download_kind(&error),
+            hitem3d_core::DownloadErrorKind::WrongContent { .. }
+        ),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("an HTML page") && message.contains("GLB"),
+        "{message}"
+    );
+    assert!(fx.saved.borrow().is_empty(), "nothing was saved");
+}
+
+#[test]
+fn a_cover_that_is_not_a_picture_is_refused() {
+    let fx = FakeFrontEnd::new(core()).file(body(vec![b"{\"code\":500,\"msg\":\"oops\"}"]));
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Cover,
+        "c.webp".into(),
+    );
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+    assert!(error.to_string().contains("a JSON document"), "{error}");
 }

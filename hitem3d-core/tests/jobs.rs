@@ -23,8 +23,8 @@ use hitem3d_core::{
 fn generate_makes_the_directory_then_pays_then_waits_then_downloads_model_and_cover() {
     let fx = FakeFrontEnd::new(core())
         .answers([TOKEN, SUBMITTED, QUEUEING, PROCESSING, SUCCESS])
-        .file(body(vec![b"glTF", b"model"]))
-        .file(body(vec![b"RIFF"]));
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]))
+        .file(body(vec![b"\x89PNG\r\n\x1a\n"]));
     let options = GenerateOptions::new("out")
         .with_file_stem("chair")
         .with_cover(true);
@@ -57,11 +57,14 @@ fn generate_makes_the_directory_then_pays_then_waits_then_downloads_model_and_co
             Did::Commit("out/chair-cover.webp".into()),
         ]
     );
-    assert_eq!(fx.saved.borrow()[Path::new("out/chair.glb")], b"glTFmodel");
-    assert_eq!(generated.model.bytes(), 9);
+    assert_eq!(
+        fx.saved.borrow()[Path::new("out/chair.glb")],
+        b"glTF\x02\0\0\0model"
+    );
+    assert_eq!(generated.model.bytes(), 13);
     assert_eq!(
         generated.cover.as_ref().map(hitem3d_core::SavedFile::bytes),
-        Some(4)
+        Some(8)
     );
     assert_eq!(generated.task_id.as_str(), "t-1");
 
@@ -103,8 +106,8 @@ fn the_cover_is_fetched_with_the_links_the_model_download_refreshed() {
     let fx = FakeFrontEnd::new(core())
         .answers([TOKEN, SUBMITTED, SUCCESS, FRESH_SUCCESS])
         .file(status(403))
-        .file(body(vec![b"glTF"]))
-        .file(body(vec![b"RIFF"]));
+        .file(body(vec![b"glTF\x02\0\0\0"]))
+        .file(body(vec![b"\x89PNG\r\n\x1a\n"]));
     let options = GenerateOptions::new("out").with_cover(true);
 
     block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), options), |_| {})).unwrap();
@@ -132,11 +135,11 @@ fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
     let fx = FakeFrontEnd::new(core())
         .file(FileReply::Body {
             status: 200,
-            length: Some(9),
-            pieces: vec![b"glTF"],
+            length: Some(13),
+            pieces: vec![b"glTF\x02\0\0\0"],
             broken: true,
         })
-        .file(body(vec![b"glTF", b"model"]));
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
     let mut progress = Vec::new();
 
     let job = fx
@@ -145,11 +148,11 @@ fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
     let summary =
         block_on(Driver::new(&fx.core, &fx).run(job, |report| progress.push(report))).unwrap();
 
-    assert_eq!(summary.bytes, 9);
+    assert_eq!(summary.bytes, 13);
     assert_eq!(summary.attempts, 2);
     assert_eq!(
         fx.saved.borrow()[Path::new("m.glb")],
-        b"glTFmodel",
+        b"glTF\x02\0\0\0model",
         "nothing of the broken attempt is left in the file"
     );
     let creates = fx
@@ -171,8 +174,8 @@ fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
         [1, 2],
         "progress starts again at 0 for the new attempt"
     );
-    assert_eq!(progress.last().map(|report| report.bytes), Some(9));
-    assert_eq!(progress.last().and_then(|report| report.total), Some(9));
+    assert_eq!(progress.last().map(|report| report.bytes), Some(13));
+    assert_eq!(progress.last().and_then(|report| report.total), Some(13));
 }
 
 #[test]
@@ -181,10 +184,10 @@ fn a_short_body_is_not_saved_as_complete() {
         .file(FileReply::Body {
             status: 200,
             length: Some(100),
-            pieces: vec![b"glTF"],
+            pieces: vec![b"glTF\x02\0\0\0"],
             broken: false,
         })
-        .file(body(vec![b"glTFmodel"]));
+        .file(body(vec![b"glTF\x02\0\0\0model"]));
 
     let job = fx
         .core
@@ -195,15 +198,18 @@ fn a_short_body_is_not_saved_as_complete() {
         summary.attempts, 2,
         "the 4-of-100-bytes body was fetched again"
     );
-    assert_eq!(fx.saved.borrow()[Path::new("m.glb")], b"glTFmodel");
+    assert_eq!(
+        fx.saved.borrow()[Path::new("m.glb")],
+        b"glTF\x02\0\0\0model"
+    );
 }
 
 #[test]
 fn a_writer_that_cannot_start_over_gets_an_error_not_a_refetch() {
     let fx = FakeFrontEnd::new(core()).file(FileReply::Body {
         status: 200,
-        length: Some(9),
-        pieces: vec![b"glTF"],
+        length: Some(13),
+        pieces: vec![b"glTF\x02\0\0\0"],
         broken: true,
     });
     let mut written = Vec::new();
@@ -218,7 +224,7 @@ fn a_writer_that_cannot_start_over_gets_an_error_not_a_refetch() {
         matches!(&error, Error::Download(download) if matches!(download.kind, DownloadErrorKind::Interrupted(_))),
         "{error:?}"
     );
-    assert_eq!(written, b"glTF", "what arrived was written once");
+    assert_eq!(written, b"glTF\x02\0\0\0", "what arrived was written once");
     let fetches = fx
         .did()
         .iter()
@@ -229,7 +235,7 @@ fn a_writer_that_cannot_start_over_gets_an_error_not_a_refetch() {
 
 #[test]
 fn a_writer_download_writes_every_piece_and_creates_no_file() {
-    let fx = FakeFrontEnd::new(core()).file(body(vec![b"glTF", b"model"]));
+    let fx = FakeFrontEnd::new(core()).file(body(vec![b"glTF\x02\0\0\0", b"model"]));
     let mut written = Vec::new();
 
     let job = fx
@@ -238,8 +244,8 @@ fn a_writer_download_writes_every_piece_and_creates_no_file() {
     let summary =
         block_on(Driver::with_sink(&fx.core, &fx, &mut written).run(job, |_| {})).unwrap();
 
-    assert_eq!(written, b"glTFmodel");
-    assert_eq!(summary.bytes, 9);
+    assert_eq!(written, b"glTF\x02\0\0\0model");
+    assert_eq!(summary.bytes, 13);
     assert!(
         !fx.did()
             .iter()
@@ -251,7 +257,7 @@ fn a_writer_download_writes_every_piece_and_creates_no_file() {
 fn stale_links_are_refreshed_by_a_query_before_any_fetch() {
     let fx = FakeFrontEnd::new(core())
         .answers([TOKEN, FRESH_SUCCESS])
-        .file(body(vec![b"glTF"]));
+        .file(body(vec![b"glTF\x02\0\0\0"]));
     // Links live an hour from receipt; two hours later they are stale.
     fx.clock.set(Duration::from_secs(2 * 3600));
 

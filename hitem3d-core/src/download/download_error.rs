@@ -39,6 +39,14 @@ pub enum DownloadErrorKind {
     Empty,
     /// The URL cannot be requested.
     InvalidUrl(RequestError),
+    /// The bytes are not the file asked for: an error page served with status 200, or another
+    /// kind of file.
+    WrongContent {
+        /// What was asked for, e.g. "a GLB model".
+        expected: String,
+        /// What arrived instead, e.g. "an HTML page".
+        arrived: String,
+    },
     /// The file is larger than [`crate::DownloadPolicy::max_bytes`] allows.
     TooLarge {
         /// The limit.
@@ -105,6 +113,10 @@ impl fmt::Display for DownloadError {
             ),
             DownloadErrorKind::Empty => write!(f, "the file was empty"),
             DownloadErrorKind::InvalidUrl(error) => write!(f, "{error}"),
+            DownloadErrorKind::WrongContent { expected, arrived } => write!(
+                f,
+                "the file host sent {arrived} where {expected} was expected; nothing was saved"
+            ),
             DownloadErrorKind::TooLarge { limit, announced } => {
                 match announced {
                     Some(size) => write!(f, "the file host announced {size} bytes")?,

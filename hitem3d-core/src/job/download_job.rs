@@ -4,8 +4,9 @@
 use std::mem;
 use std::path::PathBuf;
 
-use hitem3d_types::TaskData;
+use hitem3d_types::{OutputFormat, TaskData};
 
+use crate::content_check::{self, Expected, HEAD_BYTES};
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::{
     BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
@@ -25,6 +26,10 @@ pub struct DownloadJob {
     path: Option<PathBuf>,
     /// Whether a file already at the path may be replaced.
     overwrite: bool,
+    /// What the bytes must be.
+    expected: Expected,
+    /// The first bytes of the body being saved, for the content check.
+    head: Vec<u8>,
     state: State,
     progress: Option<DownloadProgress>,
     /// Whether the temporary file holds bytes of an attempt that broke off.
@@ -80,12 +85,32 @@ impl DownloadJob {
         Self::new(core, plan, None)
     }
 
+    /// Checks the bytes against `format` (what was asked for) instead of the format the
+    /// link's extension names.
+    pub(crate) fn expecting(mut self, format: &OutputFormat) -> Self {
+        self.expected = Expected::for_kind(self.plan.kind(), Some(format.clone()));
+        self
+    }
+
     fn plan(core: &ClientCore, result: &TaskResult, kind: ResultKind) -> DownloadPlan {
         let policy = core.config().download;
         DownloadPlan::new(core.requests(), result.clone(), kind, policy, core.seed())
     }
 
     fn new(core: ClientCore, plan: DownloadPlan, path: Option<PathBuf>) -> Self {
+        // The link's extension names the format, when it is one the spec knows.
+        let linked = plan
+            .result()
+            .url(plan.kind())
+            .and_then(|url| url.split(['?', '#']).next())
+            .and_then(|path| path.rsplit_once('.'))
+            .and_then(|(_, extension)| {
+                OutputFormat::KNOWN
+                    .iter()
+                    .find(|format| format.extension() == Some(&*extension.to_ascii_lowercase()))
+                    .cloned()
+            });
+        let expected = Expected::for_kind(plan.kind(), linked);
         let state = if path.is_some() {
             State::Open { then_read: false }
         } else {
@@ -99,6 +124,8 @@ impl DownloadJob {
             progress: None,
             written: false,
             overwrite: false,
+            expected,
+            head: Vec::new(),
         }
     }
 
@@ -235,6 +262,11 @@ impl Job for DownloadJob {
             }
             (State::AwaitingChunk { bytes }, Input::Chunk(Ok(Some(chunk)))) => {
                 let total = bytes + chunk.len() as u64;
+                if bytes == 0 {
+                    self.head.clear();
+                }
+                let room = HEAD_BYTES.saturating_sub(self.head.len());
+                self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
                 match self.plan.on_bytes(total, now) {
                     BodyAction::Save => State::Write {
                         bytes: total,
@@ -244,8 +276,16 @@ impl Job for DownloadJob {
                 }
             }
             (State::AwaitingChunk { bytes }, Input::Chunk(Ok(None))) => {
-                self.plan.on_saved(bytes, now);
-                State::Planning
+                let head = if bytes == 0 { &[][..] } else { &self.head[..] };
+                match content_check::check(&self.expected, head, bytes) {
+                    Ok(()) => {
+                        self.plan.on_saved(bytes, now);
+                        State::Planning
+                    }
+                    Err(arrived) => State::Finished(Err(self
+                        .plan
+                        .wrong_content(self.expected.to_string(), arrived))),
+                }
             }
             (State::AwaitingChunk { .. }, Input::Chunk(Err(failure))) => {
                 self.plan.on_transport_failure(failure, now);

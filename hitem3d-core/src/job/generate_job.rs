@@ -74,6 +74,7 @@ impl GenerateJob {
     fn file_download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
         let overwrite = self.options.overwrite;
         DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite)
+            .expecting(&self.format)
     }
 
     /// The stage after the model is saved: the cover, or the end.
