@@ -21,6 +21,13 @@ impl MockHandle {
         world::lock(&self.world)
     }
 
+    /// Every bearer token the mock issued, in order (expired ones too). The journal keeps
+    /// them redacted; tests that check that no log or error shows a token need the real ones.
+    #[must_use]
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.world().issued_tokens.clone()
+    }
+
     /// The base URL to give a client, e.g. `http://127.0.0.1:38501`.
     #[must_use]
     pub fn base_url(&self) -> String {

@@ -73,6 +73,8 @@ pub(crate) struct World {
     pub(crate) base_url: String,
     pub(crate) balance: f64,
     tokens: HashMap<String, Duration>,
+    /// Every token ever issued, expired ones too: tests look for them in logs.
+    pub(crate) issued_tokens: Vec<String>,
     pub(crate) tasks: BTreeMap<String, MockTask>,
     links: HashMap<String, Link>,
     faults: HashMap<Route, VecDeque<Fault>>,
@@ -93,6 +95,7 @@ impl World {
             config,
             base_url,
             tokens: HashMap::new(),
+            issued_tokens: Vec::new(),
             tasks: BTreeMap::new(),
             links: HashMap::new(),
             faults: HashMap::new(),

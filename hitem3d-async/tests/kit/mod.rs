@@ -853,3 +853,21 @@ pub fn a_download_never_replaces_an_existing_file_unless_allowed<S: Sdk>() {
         "no temporary file is left: {leftovers:?}"
     );
 }
+
+/// Fails if `text` shows any secret the mock handed out or received: the client secret, the
+/// Basic credentials as they are sent (base64), any bearer token it issued, or a result link's
+/// signature.
+pub fn assert_no_secrets(text: &str, mock: &MockHandle) {
+    use base64::Engine as _;
+    let secret = mock.client_secret();
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", mock.client_id()));
+    assert!(!text.contains(&secret), "the client secret leaked");
+    assert!(!text.contains(&basic), "the Basic credentials leaked");
+    let tokens = mock.issued_tokens();
+    assert!(!tokens.is_empty(), "the mock issued a token to look for");
+    for token in tokens {
+        assert!(!text.contains(&token), "a bearer token leaked");
+    }
+    assert!(!text.contains("auth_key="), "a signed link leaked");
+}

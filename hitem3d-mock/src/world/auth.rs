@@ -29,6 +29,7 @@ impl World {
         let random = hex(&self.random.bytes("token"));
         let token = format!("mock*{}*{random}", self.counter);
         self.tokens.insert(token.clone(), self.now());
+        self.issued_tokens.push(token.clone());
         let data = json!({"accessToken": token, "tokenType": "Bearer", "nonce": format!("{}hitem3d", self.counter)});
         Reply::success(data, self.config.quirks, "message")
     }
