@@ -110,14 +110,28 @@ fn the_blocking_mock_serves_plain_tests_and_stops_on_drop() {
     assert!(after.is_err(), "the server is gone");
 }
 
+/// The mock binary, killed however the test ends (a failed assertion included).
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn the_binary_prints_its_address_and_serves_a_whole_flow() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hitem3d-mock"))
-        .args(["--port", "0", "--speed", "100000"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // 120×: a task takes about 3.5 s and a result link lives 30 s of real time, so a busy
+    // machine cannot make the link expire between the query and the download.
+    let mut child = Running(
+        Command::new(env!("CARGO_BIN_EXE_hitem3d-mock"))
+            .args(["--port", "0", "--speed", "120"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut settings = std::collections::HashMap::new();
     for line in lines.by_ref().take(4) {
         let line = line.unwrap();
@@ -154,7 +168,8 @@ fn the_binary_prints_its_address_and_serves_a_whole_flow() {
         .unwrap();
     let task_id = submitted["data"]["task_id"].as_str().unwrap().to_owned();
     let mut url = None;
-    for _ in 0..100 {
+    // Up to two minutes: generous for a busy machine, and over as soon as the task is done.
+    for _ in 0..1200 {
         let queried: serde_json::Value = http
             .get(format!("{base}/open-api/v1/query-task?task_id={task_id}"))
             .bearer_auth(&token)
@@ -166,7 +181,7 @@ fn the_binary_prints_its_address_and_serves_a_whole_flow() {
             url = queried["data"]["url"].as_str().map(str::to_owned);
             break;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(100));
     }
     let model = http
         .get(url.expect("the task finished"))
@@ -175,6 +190,5 @@ fn the_binary_prints_its_address_and_serves_a_whole_flow() {
         .bytes()
         .unwrap();
     assert_eq!(&model[..4], b"glTF");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 }
