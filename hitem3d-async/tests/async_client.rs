@@ -16,7 +16,7 @@ use kit::{config_for, single_view, single_view_numbered};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_five_generates_share_ten_slots_and_all_finish() {
-    let mock = MockService::start_with(MockConfig::fast()).await;
+    let mock = MockService::start_with(kit::fast_config()).await;
     let client = Client::new(config_for(&mock)).unwrap();
     let dir = kit::out_dir();
 
@@ -115,7 +115,7 @@ async fn a_dropped_generate_leaves_the_client_usable_and_the_task_recoverable() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_download_leaves_no_file_behind() {
-    let mock = MockService::start_with(MockConfig::fast()).await;
+    let mock = MockService::start_with(kit::fast_config()).await;
     let client = Client::new(config_for(&mock)).unwrap();
     let task_id = client.submit(single_view(OutputFormat::Glb)).await.unwrap();
     let outcome = client.wait(&task_id).await.unwrap();
@@ -183,7 +183,7 @@ impl Transport for Recording {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_custom_transport_carries_every_request() {
-    let mock = MockService::start_with(MockConfig::fast()).await;
+    let mock = MockService::start_with(kit::fast_config()).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let transport = Recording {
         inner: ReqwestTransport::from_client(reqwest::Client::new()),

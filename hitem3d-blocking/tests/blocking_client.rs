@@ -19,7 +19,7 @@ use kit::{config_for, single_view, single_view_numbered};
 
 #[test]
 fn twenty_five_threads_share_ten_slots_and_all_finish() {
-    let mock = BlockingMock::start_with(MockConfig::fast());
+    let mock = BlockingMock::start_with(kit::fast_config());
     let client = Client::new(config_for(&mock)).unwrap();
     let dir = kit::out_dir();
 
@@ -144,7 +144,7 @@ impl Transport for Recording {
 
 #[test]
 fn a_custom_transport_carries_every_request_with_its_limits() {
-    let mock = BlockingMock::start_with(MockConfig::fast());
+    let mock = BlockingMock::start_with(kit::fast_config());
     let seen = Arc::new(Mutex::new(Vec::new()));
     // A caller's agent with ureq's defaults, which turn error statuses into errors: the
     // transport asks for them as answers on every request anyway.
@@ -179,7 +179,7 @@ fn a_custom_transport_carries_every_request_with_its_limits() {
 
 #[test]
 fn a_callers_agent_still_hands_error_bodies_to_the_client() {
-    let mock = BlockingMock::start_with(MockConfig::fast());
+    let mock = BlockingMock::start_with(kit::fast_config());
     // ureq's defaults turn error statuses into errors and drop their bodies.
     let agent = ureq::Agent::new_with_defaults();
     assert!(agent.config().http_status_as_error());

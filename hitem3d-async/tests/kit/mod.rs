@@ -115,7 +115,17 @@ macro_rules! scenarios {
 
 /// A fast mock: a task takes about 100 ms.
 pub fn fast_mock() -> BlockingMock {
-    BlockingMock::start_with(MockConfig::fast())
+    BlockingMock::start_with(fast_config())
+}
+
+/// The fast mock's configuration with generous lifetimes: at 4200× a real hour-long link
+/// lives 0.86 s and a token 21 s, which a busy machine can outlast between two steps. Tests
+/// that want a link or token to expire move the mock's clock instead ([`MockHandle::advance`]).
+pub fn fast_config() -> MockConfig {
+    let mut config = MockConfig::fast();
+    config.url_lifetime = Duration::from_secs(30 * 24 * 3600);
+    config.token_lifetime = Duration::from_secs(365 * 24 * 3600);
+    config
 }
 
 /// Policies scaled to the fast mock: short polls, short backoffs, short call limits.
@@ -568,7 +578,7 @@ pub fn bad_credentials_are_an_auth_error_without_retries<S: Sdk>() {
 }
 
 pub fn insufficient_balance_is_reported_and_frees_the_slot<S: Sdk>() {
-    let mock = BlockingMock::start_with(MockConfig::fast().with_balance(1.0));
+    let mock = BlockingMock::start_with(fast_config().with_balance(1.0));
     let client: S = client_for(&mock);
     let dir = out_dir();
 
@@ -621,8 +631,9 @@ pub fn expired_link_is_refreshed_by_a_requery<S: Sdk>() {
     let client: S = client_for(&mock);
     let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
     let outcome = client.wait_with(&task_id, &mut |_| {}).unwrap();
-    // An hour of mock time: the link answers 403 from now on.
-    std::thread::sleep(Duration::from_millis(1200));
+    // Past the link's lifetime in mock time: it answers 403 from now on, however fast or
+    // slow this machine is.
+    mock.advance(Duration::from_secs(31 * 24 * 3600));
     let dir = out_dir();
 
     let saved = client
