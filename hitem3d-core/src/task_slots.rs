@@ -20,7 +20,11 @@ pub struct TaskSlots {
 
 #[derive(Debug)]
 struct SlotState {
-    free: usize,
+    /// How many tasks may be unfinished at once: the configured count, or less once the
+    /// account has refused a task for its own limit.
+    limit: usize,
+    /// Slots taken: reserved for a submit in flight, or held by a task.
+    in_use: usize,
     held: HashSet<TaskId>,
 }
 
@@ -64,7 +68,8 @@ impl TaskSlots {
     pub(crate) fn new(slots: usize, wake: WakeSlotWaiters) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(SlotState {
-                free: slots,
+                limit: slots,
+                in_use: 0,
                 held: HashSet::new(),
             }),
             wake,
@@ -75,10 +80,10 @@ impl TaskSlots {
     #[must_use]
     pub fn try_reserve(self: &Arc<Self>) -> Option<SlotReservation> {
         let mut state = self.lock();
-        if state.free == 0 {
+        if state.in_use >= state.limit {
             return None;
         }
-        state.free -= 1;
+        state.in_use += 1;
         Some(SlotReservation {
             slots: Arc::clone(self),
         })
@@ -112,11 +117,34 @@ impl TaskSlots {
     /// Slots free right now.
     #[must_use]
     pub fn available(&self) -> usize {
-        self.lock().free
+        let state = self.lock();
+        state.limit.saturating_sub(state.in_use)
+    }
+
+    /// How many tasks may be unfinished at once.
+    #[must_use]
+    pub fn limit(&self) -> usize {
+        self.lock().limit
+    }
+
+    /// Tasks this client holds slots for.
+    #[must_use]
+    pub fn held(&self) -> usize {
+        self.lock().held.len()
+    }
+
+    /// Lowers the limit to what the account really allows, as learnt from a refusal: the
+    /// tasks this client holds, at least one. Never raises it. Returns the new limit.
+    pub(crate) fn lower_to_held(&self) -> usize {
+        let mut state = self.lock();
+        state.limit = state.limit.min(state.held.len().max(1));
+        state.limit
     }
 
     fn give_back(&self) {
-        self.lock().free += 1;
+        let mut state = self.lock();
+        state.in_use = state.in_use.saturating_sub(1);
+        drop(state);
         // Woken after the lock is dropped: a waiter's retry takes it again.
         (self.wake)();
     }

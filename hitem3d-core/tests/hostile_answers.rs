@@ -338,3 +338,97 @@ fn a_cover_that_is_not_a_picture_is_refused() {
     let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
     assert!(error.to_string().contains("a JSON document"), "{error}");
 }
+
+const REFUSED_FOR_CONCURRENCY: &str =
+    r#"{"code":40029000,"data":{},"msg":"too many unfinished tasks"}"#;
+const SUBMITTED_2: &str = r#"{"code":200,"data":{"task_id":"t-2"},"msg":"success"}"#;
+
+/// Runs `job`'s tokens and calls on `fx` until it asks for something else, which is returned.
+fn until_not_a_call<J: hitem3d_core::Job>(
+    job: &mut J,
+    fx: &FakeFrontEnd,
+) -> hitem3d_core::Io<J::Event, J::Output> {
+    use hitem3d_core::{Input, Io};
+    loop {
+        match job.next(fx.now()) {
+            Io::Token { stale } => match fx.core.token(stale.as_ref(), fx.now()) {
+                TokenStep::Ready(token) => job.on(Input::Token(Ok(token)), fx.now()),
+                TokenStep::Fetch(fetch) => {
+                    let token = block_on(Driver::new(&fx.core, fx).run(*fetch, |_| {}));
+                    job.on(Input::Token(token), fx.now());
+                }
+                TokenStep::Wait(_) => panic!("nobody else fetches a token here"),
+            },
+            Io::Exchange(request) => {
+                let answer = block_on(fx.exchange(request));
+                job.on(Input::Answer(answer), fx.now());
+            }
+            other => return other,
+        }
+    }
+}
+
+#[test]
+fn a_concurrency_refusal_lowers_the_limit_and_submits_again_when_a_task_ends() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, SUBMITTED, REFUSED_FOR_CONCURRENCY]);
+    let first = block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap();
+
+    let mut second = fx.core.submit(task());
+    let hitem3d_core::Io::AwaitChange(_) = until_not_a_call(&mut second, &fx) else {
+        panic!("refused, the submit waits for one of this client's tasks to end");
+    };
+    assert_eq!(
+        fx.core.slots().limit(),
+        1,
+        "the account allows what this client holds"
+    );
+    assert_eq!(fx.core.available_task_slots(), 0);
+
+    // The first task ends: its slot is freed, and the refused task is sent again.
+    fx.api.borrow_mut().push_back(Ok(SUCCESS));
+    fx.api.borrow_mut().push_back(Ok(SUBMITTED_2));
+    block_on(Driver::new(&fx.core, &fx).run(fx.core.query(&first), |_| {})).unwrap();
+    let hitem3d_core::Io::Done(resubmitted) = until_not_a_call(&mut second, &fx) else {
+        panic!("the submit went out again");
+    };
+    assert_eq!(resubmitted.unwrap().as_str(), "t-2");
+    let submits = fx
+        .calls()
+        .iter()
+        .filter(|path| path.ends_with("/submit-task"))
+        .count();
+    assert_eq!(
+        submits, 3,
+        "one accepted, one refused (no task), one accepted"
+    );
+}
+
+#[test]
+fn a_concurrency_refusal_with_no_task_of_ours_backs_off_before_submitting_again() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN, REFUSED_FOR_CONCURRENCY, SUBMITTED]);
+    let mut submit = fx.core.submit(task());
+    let hitem3d_core::Io::Sleep(until) = until_not_a_call(&mut submit, &fx) else {
+        panic!("other processes fill the account: the submit backs off");
+    };
+    assert!(
+        until.elapsed() >= std::time::Duration::from_secs(5),
+        "{until:?}"
+    );
+    fx.clock.set(until.elapsed());
+    let hitem3d_core::Io::Done(task_id) = until_not_a_call(&mut submit, &fx) else {
+        panic!("then it is sent again");
+    };
+    assert_eq!(task_id.unwrap().as_str(), "t-1");
+}
+
+#[test]
+fn other_refusals_are_reported_as_they_are() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN,
+        r#"{"code":10031003,"data":{},"msg":"Resolution not valid"}"#,
+    ]);
+    let error =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
+    assert!(error.is_invalid_input(), "{error}");
+    assert_eq!(fx.core.slots().limit(), 10, "the limit is unchanged");
+}

@@ -68,6 +68,8 @@ pub struct Limits {
     pub result_url_lifetime_secs: u64,
     pub result_url_lifetime_secs_source: String,
     pub default_concurrent_tasks: u64,
+    pub concurrency_refusal_words: Vec<String>,
+    pub concurrency_refusal_words_source: String,
     pub default_concurrent_tasks_source: String,
     pub server_task_timeout_secs: u64,
     pub server_task_timeout_secs_source: String,

@@ -98,6 +98,7 @@ macro_rules! scenarios {
             an_unusable_output_directory_fails_before_submitting,
             a_named_file_that_exists_is_never_overwritten,
             a_download_never_replaces_an_existing_file_unless_allowed,
+            an_account_limit_below_the_clients_slots_is_learnt,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -881,4 +882,52 @@ pub fn assert_no_secrets(text: &str, mock: &MockHandle) {
         assert!(!text.contains(&token), "a bearer token leaked");
     }
     assert!(!text.contains("auth_key="), "a signed link leaked");
+}
+
+pub fn an_account_limit_below_the_clients_slots_is_learnt<S: Sdk + Sync>() {
+    // The account allows one unfinished task (as resellers do); the client has ten slots.
+    let mut config = MockConfig::manual();
+    config.max_unfinished_tasks = 1;
+    let mock = BlockingMock::start_with(config);
+    let client: S = client_for(&mock);
+    let first = client
+        .submit(single_view_numbered(OutputFormat::Glb, 1))
+        .unwrap();
+
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| client.submit(single_view_numbered(OutputFormat::Glb, 2)));
+        // Wait (for an event, not for a time) until the mock has refused the second submit.
+        let refused = || {
+            mock.journal()
+                .iter()
+                .any(|entry| entry.route == Route::Submit && entry.code == Some(40_029_000))
+        };
+        let started = std::time::Instant::now();
+        while !refused() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the mock never refused"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(
+            client.available_task_slots(),
+            0,
+            "the client learnt the account's limit"
+        );
+
+        // The first task ends and is seen to end: the refused task goes out again.
+        assert!(mock.complete_task(first.as_str()));
+        assert!(client.query(&first).unwrap().state.is_terminal());
+        let second = second
+            .join()
+            .unwrap()
+            .expect("submitted once a slot was free");
+        assert_ne!(second, first);
+    });
+    assert_eq!(
+        mock.task_ids().len(),
+        2,
+        "two tasks, the refusal created none"
+    );
 }

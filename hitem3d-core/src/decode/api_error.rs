@@ -98,6 +98,21 @@ impl ApiError {
         }
     }
 
+    /// Whether the service refused a submit because the account already has as many
+    /// unfinished tasks as it may: the code is not documented, so the message is read (words
+    /// from the spec, English or Chinese). A refusal creates no task, so the submit may be
+    /// sent again once a task has finished.
+    #[must_use]
+    pub fn is_concurrency_refusal(&self) -> bool {
+        let Self::Service { message, .. } = self else {
+            return false;
+        };
+        let message = message.to_lowercase();
+        hitem3d_types::limits::CONCURRENCY_REFUSAL_WORDS
+            .iter()
+            .any(|word| message.contains(word))
+    }
+
     /// Whether a fresh token may fix it: `code 401` ("login expired") in the body, or a real
     /// HTTP 401/403. Bad credentials (`40010000`) are not: a new token would fail the same way.
     #[must_use]

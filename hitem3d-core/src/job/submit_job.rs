@@ -3,17 +3,29 @@
 use hitem3d_types::{SubmitTaskData, TaskId};
 
 use crate::job::{Input, Io, Job, NoEvent};
-use crate::{Call, CallError, ClientCore, Error, SlotReservation, SubmitTask, Timestamp};
+use crate::seeded_random::SeededRandom;
+use crate::{ApiError, Call, CallError, ClientCore, Error, SlotReservation, SubmitTask, Timestamp};
 
 /// Submits one task once one of the client's task slots is free. Made by
 /// [`ClientCore::submit`].
+///
+/// If the account refuses it for its own concurrency limit (which may be lower than this
+/// client's slots: resellers give 1, and other processes may share the account), the client
+/// lowers its limit to the tasks it holds, waits for one of them to end (or backs off when it
+/// holds none) and submits again: a refusal creates no task, so nothing is paid twice. It gives
+/// up after the wait policy's deadline.
 #[derive(Debug)]
 pub struct SubmitJob {
     core: ClientCore,
+    /// Kept to send again after a concurrency refusal.
+    task: SubmitTask,
     call: Call<SubmitTaskData>,
     model: String,
     /// Taken before the call goes out; given back if the submit fails.
     slot: Option<SlotReservation>,
+    refusals: u32,
+    first_refusal: Option<Timestamp>,
+    backoff_until: Option<Timestamp>,
     finished: bool,
 }
 
@@ -21,13 +33,54 @@ impl SubmitJob {
     pub(crate) fn new(core: ClientCore, task: SubmitTask) -> Self {
         Self {
             model: task.model().to_string(),
-            call: core.submit_call(task),
+            call: core.submit_call(task.clone()),
+            task,
             core,
             slot: None,
+            refusals: 0,
+            first_refusal: None,
+            backoff_until: None,
             finished: false,
         }
     }
+
+    /// Whether `answer` is a concurrency refusal to wait out rather than report.
+    fn wait_out(&self, answer: &Result<SubmitTaskData, CallError>, now: Timestamp) -> bool {
+        let refused = answer
+            .as_ref()
+            .err()
+            .and_then(CallError::api_error)
+            .is_some_and(ApiError::is_concurrency_refusal);
+        let budget = self.core.config().wait.deadline;
+        refused && self.first_refusal.is_none_or(|first| now - first < budget)
+    }
+
+    /// Lowers the client's limit, and plans the submit again.
+    fn after_refusal(&mut self, now: Timestamp) {
+        self.slot = None;
+        let limit = self.core.slots().lower_to_held();
+        self.refusals += 1;
+        self.first_refusal.get_or_insert(now);
+        self.call = self.core.submit_call(self.task.clone());
+        let held = self.core.slots().held();
+        tracing::warn!(
+            limit,
+            held,
+            refusals = self.refusals,
+            "the account refused a task for its concurrency limit: this client now keeps at \
+             most {limit} unfinished and submits again when one ends"
+        );
+        if held == 0 {
+            // Other processes fill the account: nothing of ours to wait for, so back off.
+            let unit = SeededRandom::new(self.core.seed()).next_unit();
+            let delay = self.core.config().retry.backoff(self.refusals, unit);
+            self.backoff_until = Some(now + delay.max(MIN_REFUSAL_BACKOFF));
+        }
+    }
 }
+
+/// The shortest pause before submitting again when this client holds no task to wait for.
+const MIN_REFUSAL_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Job for SubmitJob {
     type Event = NoEvent;
@@ -40,6 +93,12 @@ impl Job for SubmitJob {
             )
             .into()));
         }
+        if let Some(until) = self.backoff_until {
+            if now < until {
+                return Io::Sleep(until);
+            }
+            self.backoff_until = None;
+        }
         if self.slot.is_none() {
             // Read before trying, so a slot freed in between still ends the wait.
             let seen = self.core.changes();
@@ -50,6 +109,10 @@ impl Job for SubmitJob {
         }
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
+            Err(answer) if self.wait_out(&answer, now) => {
+                self.after_refusal(now);
+                self.next(now)
+            }
             Err(answer) => Io::Done(self.finish(answer)),
         }
     }

@@ -50,6 +50,19 @@ pub const RESULT_URL_LIFETIME: Duration = Duration::from_secs(3600);
 /// Source: DOC-FAQ (10 concurrent tasks by default).
 pub const DEFAULT_CONCURRENT_TASKS: usize = 10;
 
+/// Words (lower case) in the message of a submit refused for the account's concurrency limit, whose code is not documented.
+///
+/// Source: DOC-FAQ (concurrency limit, code not documented); reseller gateways.
+pub const CONCURRENCY_REFUSAL_WORDS: &[&str] = &[
+    "too many",
+    "concurren",
+    "task limit",
+    "unfinished task",
+    "并发",
+    "上限",
+    "任务过多",
+];
+
 /// After this long the service gives up on a task (and refunds it).
 ///
 /// Source: DOC-FAQ (60-minute timeout threshold); HI3D-CLI taskTimeoutMinutes 60.

@@ -83,6 +83,18 @@ pub fn render(spec: &Spec) -> String {
         "How many unfinished tasks an account may have at once, by default.",
         &l.default_concurrent_tasks_source,
     );
+    let words: Vec<String> = l
+        .concurrency_refusal_words
+        .iter()
+        .map(|word| lit(word))
+        .collect();
+    constant(
+        "CONCURRENCY_REFUSAL_WORDS",
+        "&[&str]",
+        format!("&[{}]", words.join(", ")),
+        "Words (lower case) in the message of a submit refused for the account's concurrency limit, whose code is not documented.",
+        &l.concurrency_refusal_words_source,
+    );
     constant(
         "SERVER_TASK_TIMEOUT",
         "Duration",
