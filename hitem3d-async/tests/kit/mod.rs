@@ -99,6 +99,7 @@ macro_rules! scenarios {
             a_named_file_that_exists_is_never_overwritten,
             a_download_never_replaces_an_existing_file_unless_allowed,
             an_account_limit_below_the_clients_slots_is_learnt,
+            a_submit_that_times_out_after_sending_is_never_resent,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -930,4 +931,19 @@ pub fn an_account_limit_below_the_clients_slots_is_learnt<S: Sdk + Sync>() {
         2,
         "two tasks, the refusal created none"
     );
+}
+
+pub fn a_submit_that_times_out_after_sending_is_never_resent<S: Sdk>() {
+    let mock = fast_mock();
+    // The mock creates the task, then holds its answer far longer than the client waits.
+    mock.inject(Route::Submit, Fault::Delay(Duration::from_secs(5)));
+    let config = config_for(&mock).with_request_timeout(Duration::from_millis(300));
+    let client = S::connect(config);
+
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert_eq!(submit_count(&mock), 1, "sent once, never again");
+    assert_eq!(mock.counters().tasks_created, 1, "exactly one task exists");
+    mock.assert_no_duplicate_submits();
 }
