@@ -12,7 +12,7 @@ mod zip_package;
 
 use hitem3d_types::{OutputFormat, Resolution};
 
-pub use mesh::{Mesh, PixelGrid};
+pub use mesh::{MAX_PICTURE_SIDE, Mesh, PixelGrid, picture_size_acceptable};
 
 /// A generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -104,6 +104,11 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         if ImageFormat::sniff(picture).is_none() {
             return Err(refuse(&ApiErrorCode::UnsupportedImageType));
         }
+        // A small file that declares an enormous picture is refused from its header, before
+        // anything decodes it.
+        if !crate::assets::picture_size_acceptable(picture) {
+            return Err(refuse(&ApiErrorCode::FileTooLarge));
+        }
     }
     if !views.is_empty() {
         check_view_mask(form.field("multi_images_bit"), views.len())?;

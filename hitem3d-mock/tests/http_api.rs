@@ -377,3 +377,56 @@ async fn real_time_runs_at_the_configured_speed() {
     }
     panic!("the fast task never finished");
 }
+
+/// A PNG whose header declares `width`×`height` pixels and that holds no pixel data: a few
+/// dozen bytes that would decode to gigabytes.
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFF_u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA, no interlace
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13_u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    for empty in [&b"IDAT"[..], &b"IEND"[..]] {
+        png.extend_from_slice(&0_u32.to_be_bytes());
+        png.extend_from_slice(empty);
+        png.extend_from_slice(&crc32(empty).to_be_bytes());
+    }
+    png
+}
+
+#[tokio::test]
+async fn a_picture_declaring_an_enormous_size_is_refused_from_its_header() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+
+    let refused = client
+        .submit(
+            &token,
+            form(png_declaring(20_000, 20_000), &[("format", "2")]),
+        )
+        .await;
+
+    assert_eq!(code(&refused), 10_031_001, "{refused}");
+    assert!(mock.task_ids().is_empty(), "no task was made of it");
+    // A picture within the limits is still taken.
+    let accepted = client.submit(&token, form(png(), &[("format", "2")])).await;
+    assert_eq!(code(&accepted), 200, "{accepted}");
+}

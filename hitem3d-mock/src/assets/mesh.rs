@@ -118,7 +118,7 @@ impl PixelGrid {
     /// that cannot be decoded (tests often send only a file signature) become a dome.
     #[must_use]
     pub fn from_picture(bytes: &[u8], size: u32) -> Self {
-        match image::load_from_memory(bytes) {
+        match decode_within_limits(bytes) {
             Ok(picture) => Self::from_rgba(&picture.to_rgba8(), size),
             Err(_) => Self::dome(size),
         }
@@ -362,6 +362,39 @@ fn distance(color: [u8; 3], other: [f32; 3]) -> f32 {
         .map(|(a, b)| (f32::from(*a) - b).powi(2))
         .sum::<f32>()
         .sqrt()
+}
+
+/// The widest or tallest picture the mock decodes, in pixels; larger ones are refused when
+/// submitted. A small file can declare an enormous picture (a decompression bomb).
+pub const MAX_PICTURE_SIDE: u32 = 8192;
+
+/// The most memory one decoded picture may take.
+const MAX_PICTURE_ALLOC: u64 = 256 << 20;
+
+fn picture_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_PICTURE_SIDE);
+    limits.max_image_height = Some(MAX_PICTURE_SIDE);
+    limits.max_alloc = Some(MAX_PICTURE_ALLOC);
+    limits
+}
+
+/// Decodes a picture, refusing one past the limits before allocating for it.
+fn decode_within_limits(bytes: &[u8]) -> image::ImageResult<image::DynamicImage> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+    reader.limits(picture_limits());
+    reader.decode()
+}
+
+/// Whether a picture's declared size is within what the mock decodes; only its header is
+/// read. Pictures whose header cannot be read pass (the mock then makes a dome of them).
+#[must_use]
+pub fn picture_size_acceptable(bytes: &[u8]) -> bool {
+    let dimensions = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|reader| reader.into_dimensions().ok());
+    dimensions.is_none_or(|(width, height)| width <= MAX_PICTURE_SIDE && height <= MAX_PICTURE_SIDE)
 }
 
 #[cfg(test)]
