@@ -67,7 +67,8 @@ impl Client {
     }
 
     /// A client on your own `reqwest::Client` (proxies, custom roots, a shared pool). Its
-    /// timeouts apply besides the client's own call limits.
+    /// timeouts apply besides the client's own call limits. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`; see [`ReqwestTransport::from_client`].
     ///
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.

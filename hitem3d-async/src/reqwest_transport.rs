@@ -38,7 +38,12 @@ impl ReqwestTransport {
         Ok(Self { client })
     }
 
-    /// Uses `client` as it is configured.
+    /// Uses `client` as it is configured. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`: the client follows file-host redirects
+    /// itself, without credentials or a `Referer`, and never follows one of the API; a
+    /// `reqwest::Client` that follows redirects on its own would send the signed result link
+    /// on in a `Referer` header (reqwest's policy is per client, so this transport cannot
+    /// turn it off per request).
     #[must_use]
     pub fn from_client(client: reqwest::Client) -> Self {
         Self { client }

@@ -32,6 +32,9 @@ pub struct DownloadPolicy {
     /// and a body that grows past it is cut off as it streams: a broken file host cannot fill
     /// the disk.
     pub max_bytes: u64,
+    /// The most redirects of the file host followed for one link (never to a non-http(s)
+    /// URL, never with credentials or a Referer).
+    pub max_redirects: u32,
     /// Whether a download may replace a file already at its path. Off by default: nothing of
     /// the caller's is overwritten unless asked.
     pub overwrite: bool,
@@ -44,6 +47,7 @@ impl Default for DownloadPolicy {
             max_requeries: 2,
             freshness_margin: Duration::from_secs(5 * 60),
             max_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
+            max_redirects: 5,
             overwrite: false,
         }
     }
@@ -160,6 +164,11 @@ pub struct DownloadPlan {
     requeries: u32,
     refused: Option<StatusCode>,
     restartable: bool,
+    /// The URL last requested.
+    requested: Option<String>,
+    /// Where the file host sent the download, and how many hops it took.
+    redirect: Option<String>,
+    redirects: u32,
 }
 
 impl DownloadPlan {
@@ -185,6 +194,9 @@ impl DownloadPlan {
             requeries: 0,
             refused: None,
             restartable: true,
+            requested: None,
+            redirect: None,
+            redirects: 0,
         }
     }
 
@@ -258,6 +270,10 @@ impl DownloadPlan {
             self.state = State::AwaitingRequery;
             return DownloadStep::Requery(self.result.task_id.clone());
         }
+        // A redirect of the file host is followed with the same bare request: no token, no
+        // Referer carrying the signed link.
+        let url = self.redirect.clone().unwrap_or(url);
+        self.requested = Some(url.clone());
         match self.requests.download(&url) {
             Ok(request) => {
                 self.attempts += 1;
@@ -283,6 +299,8 @@ impl DownloadPlan {
                 Some(fresh) => {
                     self.result = fresh;
                     self.refused = None;
+                    self.redirect = None;
+                    self.redirects = 0;
                     self.attempts_on_link = 0;
                     self.first_sent_on_link = None;
                     self.state = State::Ready;
@@ -323,6 +341,17 @@ impl DownloadPlan {
             }
             self.state = State::AwaitingBody { expected };
             return BodyAction::Save;
+        }
+        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+            match self.redirect_target(headers) {
+                Ok(target) => {
+                    self.redirect = Some(target);
+                    self.redirects += 1;
+                    self.state = State::Ready;
+                }
+                Err(reason) => self.set_done(DownloadErrorKind::BadRedirect(reason)),
+            }
+            return BodyAction::Discard;
         }
         if matches!(status.as_u16(), 403 | 404 | 410) {
             // Expired or revoked links answer 403; a re-query hands out fresh ones.
@@ -422,6 +451,33 @@ impl DownloadPlan {
             RetryDecision::RetryAfter(delay) => self.state = State::Waiting { until: now + delay },
             RetryDecision::Stop(_) => self.set_done(DownloadErrorKind::Transport(failure)),
         }
+    }
+
+    /// Where a redirect answer sends the download: an absolute http(s) URL, resolved against
+    /// the URL requested, within [`DownloadPolicy::max_redirects`] hops.
+    fn redirect_target(&self, headers: &HeaderMap) -> Result<String, String> {
+        if self.redirects >= self.policy.max_redirects {
+            return Err(format!("more than {} redirects", self.policy.max_redirects));
+        }
+        let location = headers
+            .get(http::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| "a redirect without a Location".to_owned())?;
+        let base = self
+            .requested
+            .as_deref()
+            .and_then(|url| url::Url::parse(url).ok());
+        let target = url::Url::options()
+            .base_url(base.as_ref())
+            .parse(location.trim())
+            .map_err(|_| "a redirect to an unreadable Location".to_owned())?;
+        if !matches!(target.scheme(), "http" | "https") {
+            return Err(format!(
+                "a redirect to a {} URL, which is never followed",
+                target.scheme()
+            ));
+        }
+        Ok(target.to_string())
     }
 
     /// Whether the input was awaited; one that was not ends an unfinished plan as a driver bug

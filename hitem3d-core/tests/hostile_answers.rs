@@ -432,3 +432,77 @@ fn other_refusals_are_reported_as_they_are() {
     assert!(error.is_invalid_input(), "{error}");
     assert_eq!(fx.core.slots().limit(), 10, "the limit is unchanged");
 }
+
+fn fetched(fx: &FakeFrontEnd) -> Vec<String> {
+    fx.did()
+        .into_iter()
+        .filter_map(|did| match did {
+            Did::Fetch(url) => Some(url),
+            _ => None,
+        })
+        .collect()
+}
+
+fn download_model(fx: &FakeFrontEnd) -> Result<hitem3d_core::DownloadSummary, Error> {
+    let job = fx.core.download(
+        &result(hitem3d_core::Timestamp::ZERO),
+        hitem3d_core::ResultKind::Model,
+        "m.glb".into(),
+    );
+    block_on(Driver::new(&fx.core, fx).run(job, |_| {}))
+}
+
+#[test]
+fn a_file_host_redirect_is_followed_bare() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Redirect(
+            302,
+            "https://mirror.example/files/m.glb?sig=m",
+        ))
+        .file(FileReply::Redirect(307, "../other/m.glb?sig=n"))
+        .file(body(vec![b"glTF\x02\0\0\0"]));
+
+    download_model(&fx).unwrap();
+
+    // The fake refuses any request with a token or a Referer.
+    assert_eq!(
+        fetched(&fx),
+        [
+            "https://cdn.example/t-1/0.glb?sig=a",
+            "https://mirror.example/files/m.glb?sig=m",
+            "https://mirror.example/other/m.glb?sig=n",
+        ]
+    );
+    assert_eq!(
+        fx.saved.borrow()[std::path::Path::new("m.glb")],
+        b"glTF\x02\0\0\0"
+    );
+}
+
+#[test]
+fn a_redirect_to_another_scheme_is_never_followed() {
+    let fx = FakeFrontEnd::new(core()).file(FileReply::Redirect(302, "file:///etc/passwd"));
+    let error = download_model(&fx).unwrap_err();
+    assert!(
+        matches!(
+            download_kind(&error),
+            hitem3d_core::DownloadErrorKind::BadRedirect(_)
+        ),
+        "{error}"
+    );
+    assert_eq!(fetched(&fx).len(), 1, "nothing else was fetched");
+}
+
+#[test]
+fn endless_redirects_stop_after_five() {
+    let mut fx = FakeFrontEnd::new(core());
+    for _ in 0..6 {
+        fx = fx.file(FileReply::Redirect(302, "https://loop.example/m.glb"));
+    }
+    let error = download_model(&fx).unwrap_err();
+    assert!(
+        error.to_string().contains("more than 5 redirects"),
+        "{error}"
+    );
+    assert_eq!(fetched(&fx).len(), 6, "the first request and five hops");
+}

@@ -100,6 +100,7 @@ macro_rules! scenarios {
             a_download_never_replaces_an_existing_file_unless_allowed,
             an_account_limit_below_the_clients_slots_is_learnt,
             a_submit_that_times_out_after_sending_is_never_resent,
+            a_file_host_redirect_is_followed_without_credentials,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -946,4 +947,52 @@ pub fn a_submit_that_times_out_after_sending_is_never_resent<S: Sdk>() {
     assert_eq!(submit_count(&mock), 1, "sent once, never again");
     assert_eq!(mock.counters().tasks_created, 1, "exactly one task exists");
     mock.assert_no_duplicate_submits();
+}
+
+pub fn a_file_host_redirect_is_followed_without_credentials<S: Sdk>() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let mock = fast_mock();
+    let client: S = client_for(&mock);
+    let task_id = client.submit(single_view(OutputFormat::Glb)).unwrap();
+    let outcome = client.wait_with(&task_id, &mut |_| {}).unwrap();
+    // A first file host that sends every request on to the mock's real link.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let redirector = runtime.block_on(MockServer::start());
+    let to_real_link =
+        ResponseTemplate::new(302).insert_header("location", outcome.result.model_url.as_str());
+    runtime.block_on(
+        Mock::given(any())
+            .respond_with(to_real_link)
+            .mount(&redirector),
+    );
+    let link = format!("{}/cdn/m.glb?auth_key=1-0-0-5ecret", redirector.uri());
+    let data: TaskData = serde_json::from_value(serde_json::json!({
+        "task_id": task_id.as_str(), "state": "success", "url": link,
+    }))
+    .unwrap();
+    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let dir = out_dir();
+
+    let saved = client
+        .download(&result, ResultKind::Model, &dir.path().join("m.glb"))
+        .expect("the redirect is followed");
+
+    assert!(parse_glb(&std::fs::read(&saved.path).unwrap()) > 0);
+    let first = runtime.block_on(redirector.received_requests()).unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(!first[0].headers.contains_key("authorization"));
+    mock.assert_no_token_on_downloads();
+    let referers = mock
+        .journal()
+        .into_iter()
+        .filter(|entry| entry.route == Route::Download)
+        .flat_map(|entry| entry.headers)
+        .filter(|(name, _)| name.eq_ignore_ascii_case("referer"))
+        .count();
+    assert_eq!(
+        referers, 0,
+        "no Referer carries the signed link to the next host"
+    );
 }

@@ -47,6 +47,8 @@ pub enum DownloadErrorKind {
         /// What arrived instead, e.g. "an HTML page".
         arrived: String,
     },
+    /// The file host redirected the download somewhere it is not followed.
+    BadRedirect(String),
     /// The file is larger than [`crate::DownloadPolicy::max_bytes`] allows.
     TooLarge {
         /// The limit.
@@ -117,6 +119,9 @@ impl fmt::Display for DownloadError {
                 f,
                 "the file host sent {arrived} where {expected} was expected; nothing was saved"
             ),
+            DownloadErrorKind::BadRedirect(reason) => {
+                write!(f, "the file host answered {reason}")
+            }
             DownloadErrorKind::TooLarge { limit, announced } => {
                 match announced {
                     Some(size) => write!(f, "the file host announced {size} bytes")?,

@@ -37,6 +37,8 @@ pub enum FileReply {
         pieces: Vec<&'static [u8]>,
         broken: bool,
     },
+    /// A redirect with this status to this `Location`.
+    Redirect(u16, &'static str),
 }
 
 /// An in-memory front-end: API answers from a script, files in a map, time that moves only
@@ -143,16 +145,31 @@ impl Effects for FakeFrontEnd {
         self.did
             .borrow_mut()
             .push(Did::Fetch(request.uri().to_string()));
-        let FileReply::Body {
-            status,
-            length,
-            pieces,
-            broken,
-        } = self
+        assert!(
+            request.headers().get("referer").is_none(),
+            "no Referer carries a signed link away"
+        );
+        let reply = self
             .files
             .borrow_mut()
             .pop_front()
             .expect("a file reply scripted");
+        let (status, length, pieces, broken) = match reply {
+            FileReply::Body {
+                status,
+                length,
+                pieces,
+                broken,
+            } => (status, length, pieces, broken),
+            FileReply::Redirect(status, location) => {
+                let response = Response::builder()
+                    .status(status)
+                    .header("location", location)
+                    .body(VecDeque::new())
+                    .unwrap();
+                return Ok(response);
+            }
+        };
         let mut body: VecDeque<_> = pieces
             .into_iter()
             .map(|piece| Ok(Bytes::from_static(piece)))
