@@ -88,9 +88,12 @@ impl MockService {
     /// Starts a mock with `config` on `listener` (or a free loopback port).
     pub async fn start_on(config: MockConfig, listener: Option<TcpListener>) -> Self {
         // A server of its own, not one from wiremock's pool: dropping the mock must stop it.
+        // Requests are not recorded by wiremock: the mock keeps its own journal (without
+        // bodies), so an upload's bytes are freed as soon as it is answered.
+        let builder = MockServer::builder().disable_request_recording();
         let server = match listener {
-            Some(listener) => MockServer::builder().listener(listener).start().await,
-            None => MockServer::builder().start().await,
+            Some(listener) => builder.listener(listener).start().await,
+            None => builder.start().await,
         };
         let callback_attempts = config.callback_attempts;
         let world = Arc::new(Mutex::new(World::new(config, server.uri())));

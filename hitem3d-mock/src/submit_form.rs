@@ -58,6 +58,10 @@ impl Form {
     }
 }
 
+/// The largest submit body worth parsing: four views at the size limit and 1 MB for the rest.
+pub(crate) const MAX_FORM_BYTES: u64 =
+    limits::MAX_IMAGE_BYTES * limits::MAX_MULTI_VIEW_IMAGES as u64 + 1_000_000;
+
 /// Parses a `multipart/form-data` body with the boundary from `content_type`.
 pub(crate) fn parse(content_type: Option<&str>, body: &[u8]) -> Option<Form> {
     let boundary = multer::parse_boundary(content_type?).ok()?;

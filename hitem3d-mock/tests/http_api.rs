@@ -430,3 +430,30 @@ async fn a_picture_declaring_an_enormous_size_is_refused_from_its_header() {
     let accepted = client.submit(&token, form(png(), &[("format", "2")])).await;
     assert_eq!(code(&accepted), 200, "{accepted}");
 }
+
+#[tokio::test]
+async fn an_upload_larger_than_four_pictures_is_refused_before_it_is_parsed() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let client = Client::new(mock.base_url());
+    let token = client.token(&mock).await;
+
+    // Not even a well-formed form: parsed, it would be refused as having no picture.
+    let refused: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/open-api/v1/submit-task", mock.base_url()))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body(vec![b'x'; 81_000_001])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        code(&refused),
+        10_031_001,
+        "refused by its size alone: {refused}"
+    );
+    assert!(mock.task_ids().is_empty());
+}

@@ -25,6 +25,10 @@ use hitem3d_core::{
 };
 use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
 
+pub mod hostile;
+
+use hostile::{Behavior, HostileServer};
+
 /// What a scenario needs from a client; both front-ends provide it with the same names.
 pub trait Sdk: Sized {
     /// A client for `config`.
@@ -101,6 +105,11 @@ macro_rules! scenarios {
             an_account_limit_below_the_clients_slots_is_learnt,
             a_submit_that_times_out_after_sending_is_never_resent,
             a_file_host_redirect_is_followed_without_credentials,
+            hostile_an_endless_answer_is_cut_at_the_cap,
+            hostile_a_submit_cut_off_after_its_body_left_is_never_resent,
+            hostile_an_html_page_where_json_is_expected_is_named,
+            hostile_a_token_with_white_space_around_it_is_used_trimmed,
+            hostile_a_body_shorter_than_announced_is_fetched_again,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -133,12 +142,17 @@ pub fn fast_config() -> MockConfig {
 
 /// Policies scaled to the fast mock: short polls, short backoffs, short call limits.
 pub fn config_for(mock: &MockHandle) -> ClientConfig {
+    config_at(&mock.base_url(), &mock.client_id(), &mock.client_secret())
+}
+
+/// The kit's policies, for any local server.
+pub fn config_at(base_url: &str, client_id: &str, client_secret: &str) -> ClientConfig {
     ClientConfig::new(
-        hitem3d_core::types::ClientId::new(mock.client_id()),
-        hitem3d_core::types::ClientSecret::new(mock.client_secret()),
+        hitem3d_core::types::ClientId::new(client_id),
+        hitem3d_core::types::ClientSecret::new(client_secret),
     )
-    .with_base_url(&mock.base_url())
-    .expect("the mock's loopback URL is accepted")
+    .with_base_url(base_url)
+    .expect("a loopback URL is accepted")
     .with_request_timeout(Duration::from_secs(5))
     .with_retry(RetryPolicy::default().with_delays(
         Duration::from_millis(5),
@@ -995,4 +1009,118 @@ pub fn a_file_host_redirect_is_followed_without_credentials<S: Sdk>() {
         referers, 0,
         "no Referer carries the signed link to the next host"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against a hostile server
+
+const HOSTILE_TOKEN: &str = r#"{"code":200,"data":{"accessToken":"t0k3n"},"msg":"success"}"#;
+
+fn hostile_client<S: Sdk>(server: &HostileServer) -> S {
+    S::connect(config_at(&server.base_url(), "ak_hostile", "sk_hostile"))
+}
+
+pub fn hostile_an_endless_answer_is_cut_at_the_cap<S: Sdk>() {
+    let endless = Behavior::Endless {
+        head: "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_owned(),
+        piece: br#"{"code":200,"data":{"accessToken":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"#.to_vec(),
+    };
+    let server = HostileServer::start(std::iter::repeat_n(endless, 8));
+    let client: S = hostile_client(&server);
+
+    let error = expect_err(client.balance());
+
+    assert!(
+        matches!(
+            error.api_error(),
+            Some(hitem3d_core::ApiError::Decode(
+                hitem3d_core::DecodeError::TooLarge { .. }
+            ))
+        ),
+        "{error}"
+    );
+    assert!(
+        server.received().len() <= 4,
+        "retried within the policy, then given up"
+    );
+}
+
+pub fn hostile_a_submit_cut_off_after_its_body_left_is_never_resent<S: Sdk>() {
+    let server = HostileServer::start([
+        hostile::json(200, HOSTILE_TOKEN),
+        Behavior::ResetAfterRequest,
+        Behavior::ResetAfterRequest,
+    ]);
+    let client: S = hostile_client(&server);
+
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    let submits = server
+        .received()
+        .iter()
+        .filter(|request| request.line.contains("/submit-task"))
+        .count();
+    assert_eq!(
+        submits, 1,
+        "it may have created a task: it is never sent twice"
+    );
+}
+
+pub fn hostile_an_html_page_where_json_is_expected_is_named<S: Sdk>() {
+    let page = b"<html><body>down for maintenance</body></html>";
+    let html = hostile::answer(200, "text/html", page.len(), page);
+    let server = HostileServer::start(std::iter::repeat_n(html, 8));
+    let client: S = hostile_client(&server);
+
+    let error = expect_err(client.balance());
+
+    assert!(
+        error.to_string().contains("maintenance"),
+        "the page is quoted: {error}"
+    );
+}
+
+pub fn hostile_a_token_with_white_space_around_it_is_used_trimmed<S: Sdk>() {
+    let server = HostileServer::start([
+        hostile::json(
+            200,
+            r#"{"code":200,"data":{"accessToken":" t0k3n\n"},"msg":"success"}"#,
+        ),
+        hostile::json(
+            200,
+            r#"{"code":200,"data":{"totalBalance":10},"msg":"success"}"#,
+        ),
+    ]);
+    let client: S = hostile_client(&server);
+
+    let balance = client.balance().expect("the trimmed token works");
+
+    assert_eq!(balance.total().map(|credits| credits.0), Some(10.0));
+    assert_eq!(
+        server.received()[1].header("authorization"),
+        Some("Bearer t0k3n")
+    );
+}
+
+pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
+    let model = b"glTF\x02\0\0\0";
+    let server = HostileServer::start([
+        hostile::answer(200, "model/gltf-binary", 100, model),
+        hostile::answer(200, "model/gltf-binary", model.len(), model),
+    ]);
+    let client: S = hostile_client(&server);
+    let data: TaskData = serde_json::from_value(serde_json::json!({
+        "task_id": "t-1", "state": "success", "url": format!("{}/m.glb", server.base_url()),
+    }))
+    .unwrap();
+    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let dir = out_dir();
+
+    let saved = client
+        .download(&result, ResultKind::Model, &dir.path().join("m.glb"))
+        .expect("the second, whole body is saved");
+
+    assert_eq!(std::fs::read(&saved.path).unwrap(), model);
+    assert_eq!(server.received().len(), 2);
 }

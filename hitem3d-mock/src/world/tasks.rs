@@ -21,6 +21,11 @@ impl World {
         now: Duration,
     ) -> Reply {
         let quirks = self.config.quirks;
+        // More than four pictures at the size limit, plus room for the form: refused before
+        // the form is parsed (and its pictures copied).
+        if request.body.len() as u64 > submit_form::MAX_FORM_BYTES {
+            return Reply::refusal(Refusal::documented(&ApiErrorCode::FileTooLarge), quirks);
+        }
         let Some(form) = submit_form::parse(request.header("content-type"), request.body) else {
             return Reply::refusal(Refusal::documented(&ApiErrorCode::ImagesRequired), quirks);
         };
