@@ -130,11 +130,24 @@ async fn a_dropped_download_leaves_no_file_behind() {
         hitem3d_async::ResultKind::Model,
         dir.path().join("model.glb"),
     );
-    assert!(
-        tokio::time::timeout(Duration::from_millis(300), download)
-            .await
-            .is_err()
-    );
+    let mut download = Box::pin(download);
+    // Runs the download until its temporary file exists (the answer is held back), then
+    // drops it there.
+    let partial_exists = async {
+        loop {
+            let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+            if !names.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::select! {
+        done = &mut download => panic!("the held-back download finished: {done:?}"),
+        () = partial_exists => {}
+        () = tokio::time::sleep(Duration::from_secs(60)) => panic!("no temporary file appeared"),
+    }
+    drop(download);
 
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "the temporary file was removed: {left:?}");

@@ -110,7 +110,10 @@ fn a_403_from_the_cdn_triggers_a_requery_for_fresh_links() {
     assert!(matches!(plan.next(now), DownloadStep::Requery(_)));
     plan.on_requery(Ok(data("https://cdn.example/new.glb")), now);
     assert_eq!(expect_get(&mut plan, now), "https://cdn.example/new.glb");
-    let _ = plan.on_response(StatusCode::OK, &HeaderMap::new(), now);
+    assert_eq!(
+        plan.on_response(StatusCode::OK, &HeaderMap::new(), now),
+        BodyAction::Save
+    );
     plan.on_saved(5, now);
     let DownloadStep::Done(Ok(summary)) = plan.next(now) else {
         panic!()
@@ -124,7 +127,10 @@ fn links_that_keep_being_refused_end_as_expired() {
     let mut plan = plan_at(now);
     for _ in 0..3 {
         expect_get(&mut plan, now);
-        let _ = plan.on_response(StatusCode::FORBIDDEN, &HeaderMap::new(), now);
+        assert_eq!(
+            plan.on_response(StatusCode::FORBIDDEN, &HeaderMap::new(), now),
+            BodyAction::Discard
+        );
         if let DownloadStep::Requery(_) = plan.next(now) {
             plan.on_requery(Ok(data("https://cdn.example/again.glb")), now);
         }
@@ -150,7 +156,10 @@ fn server_errors_and_truncated_bodies_are_retried_after_a_backoff() {
     let mut now = Timestamp::ZERO;
     let mut plan = plan_at(now);
     expect_get(&mut plan, now);
-    let _ = plan.on_response(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), now);
+    assert_eq!(
+        plan.on_response(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), now),
+        BodyAction::Discard
+    );
     let DownloadStep::Wait { until } = plan.next(now) else {
         panic!()
     };
@@ -167,7 +176,10 @@ fn server_errors_and_truncated_bodies_are_retried_after_a_backoff() {
     };
     now = until;
     expect_get(&mut plan, now);
-    let _ = plan.on_response(StatusCode::OK, &headers(100), now);
+    assert_eq!(
+        plan.on_response(StatusCode::OK, &headers(100), now),
+        BodyAction::Save
+    );
     plan.on_saved(100, now);
     let DownloadStep::Done(Ok(summary)) = plan.next(now) else {
         panic!()
@@ -215,7 +227,10 @@ fn other_client_errors_are_final() {
     let now = Timestamp::ZERO;
     let mut plan = plan_at(now);
     expect_get(&mut plan, now);
-    let _ = plan.on_response(StatusCode::BAD_REQUEST, &HeaderMap::new(), now);
+    assert_eq!(
+        plan.on_response(StatusCode::BAD_REQUEST, &HeaderMap::new(), now),
+        BodyAction::Discard
+    );
     let DownloadStep::Done(Err(error)) = plan.next(now) else {
         panic!()
     };
@@ -274,8 +289,11 @@ fn an_answer_nobody_asked_for_ends_the_plan_with_a_typed_error() {
     let mut plan = plan_at(now);
     plan.on_saved(10, now);
     expect_out_of_sequence(&mut plan, now);
-    // Ended, it stays ended: more input changes nothing.
-    let _ = plan.on_response(StatusCode::OK, &HeaderMap::new(), now);
+    // Ended, it stays ended: more input changes nothing, and no body is taken.
+    assert_eq!(
+        plan.on_response(StatusCode::OK, &HeaderMap::new(), now),
+        BodyAction::Discard
+    );
     expect_out_of_sequence(&mut plan, now);
 }
 

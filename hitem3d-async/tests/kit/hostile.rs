@@ -72,6 +72,16 @@ pub struct HostileServer {
 impl HostileServer {
     /// Serves `script`, one behaviour per connection; connections past its end are closed.
     pub fn start(script: impl IntoIterator<Item = Behavior>) -> Self {
+        Self::serve(script, false)
+    }
+
+    /// Serves `script`, then stops listening: later connections are refused, as by a host
+    /// that is down (nothing of such a request is ever sent).
+    pub fn start_then_refuse(script: impl IntoIterator<Item = Behavior>) -> Self {
+        Self::serve(script, true)
+    }
+
+    fn serve(script: impl IntoIterator<Item = Behavior>, then_refuse: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let address = listener.local_addr().unwrap().to_string();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -86,6 +96,10 @@ impl HostileServer {
                 let Ok(stream) = stream else { continue };
                 let behavior = script.pop_front();
                 serve(stream, behavior, &log);
+                if then_refuse && script.is_empty() {
+                    // Dropping the listener closes the port.
+                    break;
+                }
             }
         });
         Self {

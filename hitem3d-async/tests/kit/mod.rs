@@ -486,6 +486,17 @@ pub fn gateway_errors_on_queries_are_retried<S: Sdk>() {
         2,
         "the 503 token answer was retried"
     );
+    let queries: Vec<u16> = mock
+        .journal()
+        .iter()
+        .filter(|entry| entry.route == Route::Query)
+        .map(|entry| entry.status)
+        .collect();
+    assert_eq!(&queries[..2], [502, 502], "both gateway errors were seen");
+    assert!(
+        queries.len() >= 3,
+        "and the query was sent again: {queries:?}"
+    );
     mock.assert_no_duplicate_submits();
 }
 
@@ -524,27 +535,39 @@ pub fn processed_then_failed_submit_reports_unknown_outcome<S: Sdk>() {
 }
 
 pub fn submit_refused_before_sending_is_resent<S: Sdk>() {
-    // A port with nothing listening: the connection is refused, so nothing was sent.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let mock = fast_mock();
-    let config = config_for(&mock).with_base_url(&dead).unwrap();
-    let client = S::connect(config);
+    // The host answers the token, then goes down: each submit's connection is refused, so
+    // nothing of it was sent, and even a paid submit may be sent again.
+    let server = HostileServer::start_then_refuse([hostile::json(200, HOSTILE_TOKEN)]);
+    let client: S = hostile_client(&server);
 
-    let error = expect_err(client.balance());
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
 
+    assert!(
+        !error.is_submit_outcome_unknown(),
+        "nothing was sent: {error}"
+    );
     assert!(
         error.is_retryable(),
         "a refused connection may pass: {error}"
     );
-    let Some(hitem3d_core::CallError::Transport { attempts, .. }) = error.call_error() else {
+    let Some(hitem3d_core::CallError::Transport {
+        operation,
+        attempts,
+        ..
+    }) = error.call_error()
+    else {
         panic!("expected a transport error, got {error:?}");
     };
+    assert_eq!(*operation, hitem3d_core::Operation::SubmitTask);
     assert_eq!(
         *attempts,
         RetryPolicy::default().max_attempts,
-        "retried to the limit"
+        "the submit was sent again, to the limit"
+    );
+    assert_eq!(
+        server.received().len(),
+        1,
+        "only the token request got through"
     );
 }
 
@@ -762,16 +785,18 @@ pub fn balance_reports_the_ledger<S: Sdk>() {
     client.submit(single_view(OutputFormat::Glb)).unwrap();
     let after = client.balance().unwrap().total().unwrap();
     assert!((before.0 - 500.0).abs() < f64::EPSILON);
+    // hitem3dv2.1 at its default 1536fast costs 25 credits (shared/hitem3d-api.md §14 C).
     assert!(
-        after.0 < before.0,
-        "the submit was charged: {before:?} → {after:?}"
+        (before.0 - after.0 - 25.0).abs() < f64::EPSILON,
+        "the submit was charged its price: {before:?} → {after:?}"
     );
 }
 
 pub fn invalid_input_is_refused_before_any_request<S: Sdk>() {
     let mock = fast_mock();
-    let _client: S = client_for(&mock);
+    let client: S = client_for(&mock);
 
+    // The builder is the only way to a SubmitTask: an invalid one never reaches the client.
     let error = Error::from(
         SubmitTask::builder(Model::Hitem3dV2_1)
             .view(View::Back, Image::new(picture()))
@@ -785,6 +810,10 @@ pub fn invalid_input_is_refused_before_any_request<S: Sdk>() {
     assert!(message.contains("front"), "says what to change: {message}");
     assert!(message.contains("face"), "every problem at once: {message}");
     assert!(mock.journal().is_empty(), "nothing was sent");
+    // The same client then sends a valid task: the journal was empty for want of requests,
+    // not for want of a journal.
+    client.submit(single_view(OutputFormat::Glb)).unwrap();
+    assert_eq!(submit_count(&mock), 1);
 }
 
 pub fn a_missing_output_directory_is_created<S: Sdk>() {
