@@ -58,7 +58,10 @@ fn a_query_survives_transient_failures_with_growing_jittered_delays() {
     assert_eq!(driven.waits.len(), 3);
     for (wait, ceiling) in driven.waits.iter().zip(ceilings) {
         assert!(*wait <= ceiling, "{wait:?} > {ceiling:?}");
-        assert!(*wait > Duration::ZERO, "a retry waits before going out again");
+        assert!(
+            *wait > Duration::ZERO,
+            "a retry waits before going out again"
+        );
     }
     assert_ne!(driven.waits[0], driven.waits[1], "the waits are jittered");
     // Sends happen exactly after the waits.

@@ -5,6 +5,7 @@
 //!   with status 1 if there are any.
 //! - `cargo xtask sample-images [--check]`: redraw the examples' sample pictures.
 //! - `cargo xtask ci`: every check a change must pass (see `ci.rs`).
+//! - `cargo xtask mutants [cargo-mutants options]`: mutation testing (see `mutants.rs`).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -13,6 +14,7 @@
 
 mod ci;
 mod codegen;
+mod mutants;
 mod sample_images;
 mod spec;
 
@@ -33,7 +35,11 @@ commands:
   ci
       Format, generated code and pictures fresh, clippy -D warnings, the whole test suite,
       client parity, no runtime under hitem3d-blocking, docs with warnings denied, examples
-      build, and the main job (the generate example on the built-in mock) writes a GLB.";
+      build, and the main job (the generate example on the built-in mock) writes a GLB.
+  mutants [cargo-mutants options]
+      Mutation testing of hitem3d-core and the clients' transports with cargo-mutants
+      (installed if missing); reports in target/mutants. Slow: not part of ci. Options go to
+      cargo mutants, e.g. --file hitem3d-core/src/download.rs or --shard 1/4.";
 
 /// The workspace root: xtask lives one level below it.
 fn workspace_root() -> PathBuf {
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen_command(&args[1..]),
         Some("sample-images") => sample_images_command(&args[1..]),
         Some("ci") if args.len() == 1 => report(ci::run(&workspace_root())),
+        Some("mutants") => report(mutants::run(&workspace_root(), &args[1..])),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS
