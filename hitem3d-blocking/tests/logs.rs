@@ -6,39 +6,15 @@
 #[path = "../../hitem3d-async/tests/kit/mod.rs"]
 mod kit;
 
-use std::sync::{Arc, Mutex};
-
 use hitem3d_blocking::Client;
 use hitem3d_blocking::hitem3d_core::types::OutputFormat;
-use hitem3d_mock::{BlockingMock, MockConfig};
-use kit::{assert_no_secrets, config_for, single_view};
-
-/// Collects everything `tracing` writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use hitem3d_mock::BlockingMock;
+use kit::{assert_no_secrets, capture_all_logs, config_for, single_view};
 
 #[test]
 fn logs_name_tasks_and_attempts_but_never_secrets() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    let mock = BlockingMock::start_with(MockConfig::fast());
+    let captured = capture_all_logs();
+    let mock = BlockingMock::start_with(kit::fast_config());
     let client = Client::new(config_for(&mock)).unwrap();
     let dir = kit::out_dir();
 
@@ -46,7 +22,7 @@ fn logs_name_tasks_and_attempts_but_never_secrets() {
         .generate(single_view(OutputFormat::Glb), dir.path())
         .unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("hitem3d.generate"), "{logs}");
     assert!(
         logs.contains(generated.task_id.as_str()),

@@ -187,13 +187,8 @@ fn an_endless_body_stops_at_the_size_limit_while_streaming() {
         broken: false,
     });
     let mut seen = Vec::new();
-    let job = fx.core.download(
-        &result(hitem3d_core::Timestamp::ZERO),
-        hitem3d_core::ResultKind::Model,
-        "m.glb".into(),
-    );
 
-    let error = block_on(Driver::new(&fx.core, &fx).run(job, |p| seen.push(p.bytes))).unwrap_err();
+    let error = download_model_with(&fx, |p| seen.push(p.bytes)).unwrap_err();
 
     assert!(
         matches!(
@@ -218,13 +213,8 @@ fn an_announced_size_over_the_limit_is_refused_before_any_byte_is_written() {
         broken: false,
     });
     let mut seen = Vec::new();
-    let job = fx.core.download(
-        &result(hitem3d_core::Timestamp::ZERO),
-        hitem3d_core::ResultKind::Model,
-        "m.glb".into(),
-    );
 
-    let error = block_on(Driver::new(&fx.core, &fx).run(job, |p| seen.push(p.bytes))).unwrap_err();
+    let error = download_model_with(&fx, |p| seen.push(p.bytes)).unwrap_err();
 
     assert!(
         matches!(
@@ -444,12 +434,19 @@ fn fetched(fx: &FakeFrontEnd) -> Vec<String> {
 }
 
 fn download_model(fx: &FakeFrontEnd) -> Result<hitem3d_core::DownloadSummary, Error> {
+    download_model_with(fx, |_| {})
+}
+
+fn download_model_with(
+    fx: &FakeFrontEnd,
+    on_progress: impl FnMut(hitem3d_core::DownloadProgress),
+) -> Result<hitem3d_core::DownloadSummary, Error> {
     let job = fx.core.download(
         &result(hitem3d_core::Timestamp::ZERO),
         hitem3d_core::ResultKind::Model,
         "m.glb".into(),
     );
-    block_on(Driver::new(&fx.core, fx).run(job, |_| {}))
+    block_on(Driver::new(&fx.core, fx).run(job, on_progress))
 }
 
 #[test]
@@ -505,4 +502,33 @@ fn endless_redirects_stop_after_five() {
         "{error}"
     );
     assert_eq!(fetched(&fx).len(), 6, "the first request and five hops");
+}
+
+#[test]
+fn concurrency_refusals_are_waited_out_only_until_the_wait_deadline() {
+    // Other processes keep the account full: the submit backs off and tries again, but not
+    // past the wait policy's deadline (600 s in these tests), and then reports the refusal.
+    let mut answers = vec![TOKEN];
+    answers.extend(std::iter::repeat_n(REFUSED_FOR_CONCURRENCY, 400));
+    let fx = FakeFrontEnd::new(core()).answers(answers);
+    let mut submit = fx.core.submit(task());
+    let mut pauses = 0;
+    let error = loop {
+        match until_not_a_call(&mut submit, &fx) {
+            hitem3d_core::Io::Sleep(until) => {
+                pauses += 1;
+                fx.clock.set(until.elapsed());
+            }
+            hitem3d_core::Io::Done(result) => break result.unwrap_err(),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(pauses < 400, "it never gave up");
+    };
+    assert!(pauses > 2, "it waited out several refusals first: {pauses}");
+    let elapsed = fx.now().elapsed();
+    assert!(
+        elapsed >= std::time::Duration::from_secs(600),
+        "gave up before the deadline: {elapsed:?}"
+    );
+    assert!(error.to_string().contains("too many unfinished"), "{error}");
 }

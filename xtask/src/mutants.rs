@@ -29,11 +29,15 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), String> {
         {
             continue;
         }
+        let output = root.join("target").join("mutants").join(package);
+        std::fs::create_dir_all(&output)
+            .map_err(|error| format!("creating {}: {error}", output.display()))?;
         let mut command = Command::new("cargo");
         command
             .current_dir(root)
             .args(["mutants", "--package", package, "--test-package", package])
-            .args(["--output", &format!("target/mutants/{package}")]);
+            .arg("--output")
+            .arg(&output);
         if !restricted {
             for file in *files {
                 command.args(["--file", file]);

@@ -1153,3 +1153,40 @@ pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
     assert_eq!(std::fs::read(&saved.path).unwrap(), model);
     assert_eq!(server.received().len(), 2);
 }
+
+/// Everything `tracing` writes, once [`capture_all_logs`] installed it.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// The text captured so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs, for the whole test binary, a `tracing` subscriber at TRACE that captures every
+/// event of every crate. Call it first, in a binary of its own: `tracing` caches per call site
+/// whether anyone listens, so a subscriber installed while other tests log could miss events.
+pub fn capture_all_logs() -> CapturedLogs {
+    let captured = CapturedLogs::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    captured
+}
