@@ -171,10 +171,21 @@ async fn run(
     bar.set_style(spinner_style());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar.set_message(format!("submitting {views} view(s) to {model}"));
-    let generated = client
-        .generate_with(task, options, |step| show(&bar, &step))
-        .await;
+    let generating = client.generate_with(task, options, |step| show(&bar, &step));
+    // Ctrl-C or SIGTERM drops the generate future, which removes a half-written file; the
+    // select ends (and drops it) before anything else happens.
+    let generated = tokio::select! {
+        generated = generating => Some(generated),
+        () = interrupted() => None,
+    };
     bar.finish_and_clear();
+    let Some(generated) = generated else {
+        eprintln!(
+            "interrupted: no half-written file is left; a task already submitted goes on at the \
+             service, and its id (printed above) is enough to download it later"
+        );
+        std::process::exit(130);
+    };
     let generated = generated?;
     let after = client.balance().await?.total();
 
@@ -277,4 +288,24 @@ fn report(generated: &Generated, model: &Model, resolution: Option<&Resolution>,
         println!("  cover       {}", cover.path.display());
     }
     println!("  took        {:.1} s", took.as_secs_f64());
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

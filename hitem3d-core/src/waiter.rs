@@ -227,7 +227,15 @@ impl TaskWaiter {
                         polls: self.polls,
                     }));
                 }
-                None => self.fail(WaitErrorKind::SuccessWithoutResult, now),
+                None => {
+                    let kind = match data.url.as_deref().filter(|url| !url.trim().is_empty()) {
+                        Some(url) => WaitErrorKind::UnusableResultUrl {
+                            url: crate::redact::link(url),
+                        },
+                        None => WaitErrorKind::SuccessWithoutResult,
+                    };
+                    self.fail(kind, now);
+                }
             },
             TaskState::Failed => self.fail(
                 WaitErrorKind::TaskFailed {

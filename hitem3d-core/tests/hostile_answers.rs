@@ -532,3 +532,19 @@ fn concurrency_refusals_are_waited_out_only_until_the_wait_deadline() {
     );
     assert!(error.to_string().contains("too many unfinished"), "{error}");
 }
+
+#[test]
+fn a_success_with_a_link_that_is_not_http_is_named_for_what_it_is() {
+    let fx = FakeFrontEnd::new(core()).answers([
+        TOKEN,
+        r#"{"code":200,"data":{"task_id":"t-1","state":"success","url":"file:///srv/m.glb?auth_key=5ecret"}}"#,
+    ]);
+    let error = wait_for_t1(&fx).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("not http(s)") && message.contains("file:///srv/m.glb"),
+        "{message}"
+    );
+    assert!(!message.contains("5ecret"), "{message}");
+    assert!(!message.contains("without a model URL"), "{message}");
+}

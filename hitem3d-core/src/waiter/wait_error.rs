@@ -27,6 +27,12 @@ pub enum WaitErrorKind {
     },
     /// The task reported success without a usable model URL.
     SuccessWithoutResult,
+    /// The task reported success with a model URL that is not http(s) (shown without its
+    /// query string).
+    UnusableResultUrl {
+        /// The URL as sent, its query replaced.
+        url: String,
+    },
     /// Querying failed in a way that does not pass (auth, unknown task), or failed too many
     /// times in a row.
     Query(Box<CallError>),
@@ -82,6 +88,11 @@ impl fmt::Display for WaitError {
                 f,
                 "not finished within {}s; it may still finish, so query it later by its id",
                 deadline.as_secs()
+            ),
+            WaitErrorKind::UnusableResultUrl { url } => write!(
+                f,
+                "the service reported success with a model URL that is not http(s) ({url}); \
+                 it is never fetched"
             ),
             WaitErrorKind::SuccessWithoutResult => {
                 write!(
