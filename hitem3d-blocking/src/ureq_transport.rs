@@ -28,6 +28,7 @@ impl UreqTransport {
     /// None today; the `Result` matches the async client's transport, whose TLS set-up can
     /// fail, so that code switching between the two does not change.
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
+        warn_if_traffic_is_logged();
         let config = Config::builder()
             .timeout_connect(Some(connect_timeout))
             .http_status_as_error(false)
@@ -41,7 +42,23 @@ impl UreqTransport {
     /// Uses `agent` with its own settings, except for the per-request ones above.
     #[must_use]
     pub fn from_agent(agent: Agent) -> Self {
+        warn_if_traffic_is_logged();
         Self { agent }
+    }
+}
+
+/// ureq's protocol layer hex-dumps every request and answer at `log` TRACE under the
+/// `ureq_proto` target: credentials, tokens and signed links included, and nothing in ureq
+/// turns it off. A library cannot filter the application's logger, so it says so, once.
+fn warn_if_traffic_is_logged() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if log::log_enabled!(target: "ureq_proto::util", log::Level::Trace) {
+        WARNED.call_once(|| {
+            tracing::warn!(
+                "the log backend records ureq_proto at TRACE, which dumps HTTP traffic with \
+                 its credentials and tokens: filter that target out (e.g. ureq_proto=off)"
+            );
+        });
     }
 }
 
