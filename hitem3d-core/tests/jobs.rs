@@ -524,3 +524,118 @@ fn refused_file_links_end_after_the_requery_budget() {
     }
     assert!(fx.saved.borrow().is_empty(), "nothing was committed");
 }
+
+/// The multipart boundary of the first submit a core sends.
+fn first_boundary(core: &hitem3d_core::ClientCore) -> String {
+    let fx = FakeFrontEnd::new(core.clone());
+    let mut submit = core.submit(task());
+    loop {
+        match submit.next(fx.now()) {
+            Io::Token { .. } => submit.on(Input::Token(Ok(AccessToken::new("t0k3n"))), fx.now()),
+            Io::Exchange(request) => {
+                let content_type = request.headers()["content-type"].to_str().unwrap();
+                return content_type.split("boundary=").nth(1).unwrap().to_owned();
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_submit_gets_its_own_randomness_from_the_clients_seed() {
+    let core = core();
+    assert_ne!(
+        first_boundary(&core),
+        first_boundary(&core),
+        "one seed per call"
+    );
+    let config = || {
+        hitem3d_core::ClientConfig::new(
+            hitem3d_core::types::ClientId::new("ak"),
+            hitem3d_core::types::ClientSecret::new("sk"),
+        )
+    };
+    let seeded = |seed: u64| hitem3d_core::ClientCore::new(config(), seed, || {}).unwrap();
+    assert_eq!(
+        first_boundary(&seeded(7)),
+        first_boundary(&seeded(7)),
+        "the same seed replays"
+    );
+    assert_ne!(
+        first_boundary(&seeded(7)),
+        first_boundary(&seeded(8)),
+        "another seed differs"
+    );
+}
+
+#[test]
+fn clients_seeded_from_the_os_get_different_randomness() {
+    let config = || {
+        hitem3d_core::ClientConfig::new(
+            hitem3d_core::types::ClientId::new("ak"),
+            hitem3d_core::types::ClientSecret::new("sk"),
+        )
+    };
+    let fresh = || {
+        let seed = std::collections::hash_map::RandomState::new();
+        hitem3d_core::ClientCore::new(config(), seed, || {}).unwrap()
+    };
+    assert_ne!(first_boundary(&fresh()), first_boundary(&fresh()));
+}
+
+/// A caller's writer that notes whether it was flushed.
+#[derive(Default)]
+struct NotingWriter {
+    bytes: Vec<u8>,
+    flushed: bool,
+}
+
+impl io::Write for NotingWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.bytes.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flushed = true;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_writer_is_flushed_once_the_download_is_complete() {
+    let fx = FakeFrontEnd::new(core()).file(body(vec![b"glTF\x02\0\0\0"]));
+    let mut writer = NotingWriter::default();
+    let job = fx
+        .core
+        .download_to_writer(&result(Timestamp::ZERO), ResultKind::Model);
+    block_on(Driver::with_sink(&fx.core, &fx, &mut writer).run(job, |_| {})).unwrap();
+    assert!(writer.flushed);
+    assert_eq!(writer.bytes, b"glTF\x02\0\0\0");
+}
+
+#[test]
+fn only_an_existing_file_is_reported_as_one_not_to_overwrite() {
+    // A file is already at the path: the error says how to allow replacing it.
+    let fx = FakeFrontEnd::new(core()).file(body(vec![b"glTF\x02\0\0\0"]));
+    fx.saved
+        .borrow_mut()
+        .insert("m.glb".into(), b"the user's".to_vec());
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+    assert!(error.to_string().contains("with_overwrite"), "{error}");
+
+    // Another file error is reported as it is.
+    let mut fx = FakeFrontEnd::new(core());
+    fx.refuse_dirs = true;
+    let job = fx.core.download(
+        &result(Timestamp::ZERO),
+        ResultKind::Model,
+        "out/m.glb".into(),
+    );
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+    assert!(!error.to_string().contains("with_overwrite"), "{error}");
+    assert!(error.to_string().contains("read-only"), "{error}");
+}
