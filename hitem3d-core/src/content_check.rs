@@ -269,6 +269,42 @@ mod tests {
     }
 
     #[test]
+    fn each_format_refuses_the_others() {
+        let glb = b"glTF\x02\0\0\0rest";
+        let zip = b"PK\x03\x04rest";
+        assert_eq!(
+            model(OutputFormat::Usdz, glb, 100),
+            Err("a glTF binary of version 2".to_owned())
+        );
+        assert_eq!(
+            model(OutputFormat::ThreeMf, glb, 100),
+            Err("a glTF binary of version 2".to_owned())
+        );
+        assert_eq!(
+            model(OutputFormat::Fbx, zip, 100),
+            Err("a ZIP archive".to_owned())
+        );
+        assert_eq!(
+            model(OutputFormat::Obj, zip, 100),
+            Err("a ZIP archive".to_owned())
+        );
+        assert_eq!(
+            model(OutputFormat::Glb, zip, 100),
+            Err("a ZIP archive".to_owned())
+        );
+    }
+
+    #[test]
+    fn covers_may_be_png_jpeg_or_webp() {
+        assert!(check(&Expected::Picture, b"\xFF\xD8\xFF\xE0rest", 100).is_ok());
+        assert!(check(&Expected::Picture, b"RIFF\0\0\0\0WEBPVP8 ", 100).is_ok());
+        assert_eq!(
+            check(&Expected::Picture, b"<html><body>", 12),
+            Err("an HTML page".to_owned())
+        );
+    }
+
+    #[test]
     fn a_binary_stl_must_have_the_size_its_count_says() {
         let mut head = vec![0_u8; 84];
         head[80] = 2;

@@ -639,3 +639,40 @@ fn only_an_existing_file_is_reported_as_one_not_to_overwrite() {
     assert!(!error.to_string().contains("with_overwrite"), "{error}");
     assert!(error.to_string().contains("read-only"), "{error}");
 }
+
+#[test]
+fn a_named_generate_whose_file_exists_stops_before_paying_unless_allowed() {
+    let named = || GenerateOptions::new("out").with_file_stem("chair");
+
+    let fx = FakeFrontEnd::new(core());
+    fx.saved
+        .borrow_mut()
+        .insert("out/chair.glb".into(), b"mine".to_vec());
+    let error = block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), named()), |_| {}))
+        .unwrap_err();
+    assert!(error.to_string().contains("chair.glb"), "{error}");
+    assert!(fx.calls().is_empty(), "nothing was sent, nothing paid");
+
+    let fx = FakeFrontEnd::new(core())
+        .answers([TOKEN, SUBMITTED, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0"]));
+    fx.saved
+        .borrow_mut()
+        .insert("out/chair.glb".into(), b"mine".to_vec());
+    let options = named().with_overwrite(true);
+    block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), options), |_| {})).unwrap();
+    assert_eq!(
+        fx.saved.borrow()[Path::new("out/chair.glb")],
+        b"glTF\x02\0\0\0"
+    );
+
+    let mut fx = FakeFrontEnd::new(core());
+    fx.exists_fails = true;
+    let error = block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), named()), |_| {}))
+        .unwrap_err();
+    assert!(error.to_string().contains("no access"), "{error}");
+    assert!(
+        fx.calls().is_empty(),
+        "a path that cannot be checked is not paid for"
+    );
+}

@@ -53,6 +53,8 @@ pub struct FakeFrontEnd {
     pub authorizations: RefCell<Vec<Option<String>>>,
     pub saved: RefCell<BTreeMap<PathBuf, Vec<u8>>>,
     pub refuse_dirs: bool,
+    /// Whether asking if a file exists fails.
+    pub exists_fails: bool,
 }
 
 impl FakeFrontEnd {
@@ -66,6 +68,7 @@ impl FakeFrontEnd {
             authorizations: RefCell::new(Vec::new()),
             saved: RefCell::new(BTreeMap::new()),
             refuse_dirs: false,
+            exists_fails: false,
         }
     }
 
@@ -211,6 +214,9 @@ impl Effects for FakeFrontEnd {
     }
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {
+        if self.exists_fails {
+            return Err(io::Error::new(io::ErrorKind::PermissionDenied, "no access"));
+        }
         Ok(self.saved.borrow().contains_key(path))
     }
 
