@@ -9,7 +9,7 @@ mod kit;
 use hitem3d_blocking::Client;
 use hitem3d_blocking::hitem3d_core::types::OutputFormat;
 use hitem3d_mock::BlockingMock;
-use kit::{assert_no_secrets, capture_all_logs, config_for, single_view};
+use kit::{assert_generate_logs, capture_all_logs, config_for, single_view};
 
 #[test]
 fn logs_name_tasks_and_attempts_but_never_secrets() {
@@ -22,13 +22,5 @@ fn logs_name_tasks_and_attempts_but_never_secrets() {
         .generate(single_view(OutputFormat::Glb), dir.path())
         .unwrap();
 
-    let logs = captured.text();
-    assert!(logs.contains("hitem3d.generate"), "{logs}");
-    assert!(
-        logs.contains(generated.task_id.as_str()),
-        "task ids are logged"
-    );
-    assert!(logs.contains("attempt"), "attempts are logged");
-    assert_no_secrets(&logs, &mock);
-    assert_no_secrets(&format!("{generated:?}"), &mock);
+    assert_generate_logs(&captured.text(), &generated, &mock);
 }

@@ -1157,6 +1157,19 @@ pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
     assert_eq!(server.received().len(), 2);
 }
 
+/// What a generate's logs must hold (its span, its task id, attempts) and must not (any
+/// secret, in the logs or in the result's `Debug`).
+pub fn assert_generate_logs(logs: &str, generated: &Generated, mock: &MockHandle) {
+    assert!(logs.contains("hitem3d.generate"), "{logs}");
+    assert!(
+        logs.contains(generated.task_id.as_str()),
+        "task ids are logged"
+    );
+    assert!(logs.contains("attempt"), "attempts are logged");
+    assert_no_secrets(logs, mock);
+    assert_no_secrets(&format!("{generated:?}"), mock);
+}
+
 /// Everything `tracing` writes, once [`capture_all_logs`] installed it.
 #[derive(Clone, Default)]
 pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
