@@ -1,17 +1,18 @@
-//! What the async client logs, with a subscriber at TRACE for everything: task ids and
-//! attempts, never a secret. In its own test binary, with the subscriber installed globally
-//! before anything logs: `tracing` caches per call site whether anyone listens, so a
-//! subscriber installed for one test while others run could miss events.
+//! Secrets, structurally: with a `tracing` subscriber and a `log` logger recording every crate
+//! at TRACE, a generate that meets an expired link and a redirect, and a download that fails,
+//! leave no secret, token or signed link in any log line, error message or `Debug` output. In
+//! its own test binary, with both installed before anything logs: they are process-wide, and
+//! `tracing` caches per call site whether anyone listens.
 
 mod kit;
 
-use hitem3d_async::Client;
 use hitem3d_async::hitem3d_core::types::OutputFormat;
+use hitem3d_async::{Client, GenerateOptions, ResultKind};
 use hitem3d_mock::BlockingMock;
-use kit::{assert_generate_logs, capture_all_logs, config_for, single_view};
+use kit::{capture_all_logs, config_for, single_view};
 
 #[test]
-fn logs_name_tasks_and_attempts_but_never_secrets() {
+fn nothing_secret_reaches_a_log_an_error_or_debug() {
     let captured = capture_all_logs();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -21,9 +22,16 @@ fn logs_name_tasks_and_attempts_but_never_secrets() {
     let client = Client::new(config_for(&mock)).unwrap();
     let dir = kit::out_dir();
 
+    kit::script_an_expired_then_redirected_link(&mock);
+    let options = GenerateOptions::new(dir.path()).with_cover(true);
     let generated = runtime
-        .block_on(client.generate(single_view(OutputFormat::Glb), dir.path()))
+        .block_on(client.generate(single_view(OutputFormat::Glb), options))
         .unwrap();
+    kit::script_dead_links(&mock);
+    let again = dir.path().join("again.glb");
+    let failed = runtime
+        .block_on(client.download(&generated.wait.result, ResultKind::Model, &again))
+        .unwrap_err();
 
-    assert_generate_logs(&captured.text(), &generated, &mock);
+    kit::assert_nothing_secret_anywhere(&captured, &generated, &failed, &mock);
 }

@@ -16,6 +16,12 @@ use crate::{ResponseBody, SendLimits, Transport};
 /// way, every request is sent with the settings the client relies on: HTTP error statuses
 /// are answers (their bodies carry the API's error codes), redirects are not followed, and the
 /// [`SendLimits`] become ureq's per-call and per-read timeouts.
+///
+/// ureq writes every byte it sends and receives (credentials, tokens, signed result links) to
+/// the `log` crate at TRACE, under the targets `ureq_proto::util` and `ureq::util`. While the
+/// application's logger records either at TRACE, this transport sends nothing: each call
+/// fails with a [`TransportFailure::refused`] saying which target to turn down (for example
+/// `RUST_LOG=trace,ureq=debug,ureq_proto=debug`).
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
@@ -28,7 +34,6 @@ impl UreqTransport {
     /// None today; the `Result` matches the async client's transport, whose TLS set-up can
     /// fail, so that code switching between the two does not change.
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
-        warn_if_traffic_is_logged();
         let config = Config::builder()
             .timeout_connect(Some(connect_timeout))
             .http_status_as_error(false)
@@ -42,24 +47,30 @@ impl UreqTransport {
     /// Uses `agent` with its own settings, except for the per-request ones above.
     #[must_use]
     pub fn from_agent(agent: Agent) -> Self {
-        warn_if_traffic_is_logged();
         Self { agent }
     }
 }
 
-/// ureq's protocol layer hex-dumps every request and answer at `log` TRACE under the
-/// `ureq_proto` target: credentials, tokens and signed links included, and nothing in ureq
-/// turns it off. A library cannot filter the application's logger, so it says so, once.
-fn warn_if_traffic_is_logged() {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    if log::log_enabled!(target: "ureq_proto::util", log::Level::Trace) {
-        WARNED.call_once(|| {
-            tracing::warn!(
-                "the log backend records ureq_proto at TRACE, which dumps HTTP traffic with \
-                 its credentials and tokens: filter that target out (e.g. ureq_proto=off)"
-            );
-        });
+/// The `log` targets under which ureq writes secrets when TRACE is on: its protocol layer
+/// hex-dumps every request and answer (credentials, tokens, signed links), and its request log
+/// prints full URLs. Nothing in ureq turns either off.
+const TRACE_TARGETS_THAT_LEAK: [&str; 2] = ["ureq_proto::util", "ureq::util"];
+
+/// Refuses to send while the application's `log` logger would record ureq's traffic dump: a
+/// library cannot filter the application's logger, and secrets must never reach a log.
+/// Checked for every request, since a logger can be installed or reconfigured at any time.
+fn refuse_if_traffic_would_be_logged() -> Result<(), TransportFailure> {
+    for target in TRACE_TARGETS_THAT_LEAK {
+        if log::log_enabled!(target: target, log::Level::Trace) {
+            return Err(TransportFailure::refused(format!(
+                "the application's `log` logger records target {target} at TRACE, where ureq \
+                 writes every request and answer byte for byte, credentials and tokens \
+                 included; set that target to DEBUG or lower (e.g. \
+                 RUST_LOG=trace,ureq=debug,ureq_proto=debug), or use hitem3d-async"
+            )));
+        }
     }
+    Ok(())
 }
 
 impl Transport for UreqTransport {
@@ -68,6 +79,7 @@ impl Transport for UreqTransport {
         request: Request<Body>,
         limits: SendLimits,
     ) -> Result<Response<ResponseBody>, TransportFailure> {
+        refuse_if_traffic_would_be_logged()?;
         let url = request.uri().to_string();
         let (parts, body) = request.into_parts();
         // One copy of the upload: ureq wants one body, the core hands out segments.

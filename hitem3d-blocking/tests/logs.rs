@@ -1,26 +1,54 @@
-//! What the blocking client logs, with a subscriber at TRACE for everything: task ids and
-//! attempts, never a secret. In its own test binary, with the subscriber installed globally
-//! before anything logs: `tracing` caches per call site whether anyone listens, so a
-//! subscriber installed for one test while others run could miss events.
+//! Secrets, structurally: with a `tracing` subscriber and a `log` logger recording every crate
+//! at TRACE, a generate that meets an expired link and a redirect, and a download that fails,
+//! leave no secret, token or signed link in any log line, error message or `Debug` output. In
+//! its own test binary, with both installed before anything logs: they are process-wide, and
+//! `tracing` caches per call site whether anyone listens.
 
 #[path = "../../hitem3d-async/tests/kit/mod.rs"]
 mod kit;
 
-use hitem3d_blocking::Client;
-use hitem3d_blocking::hitem3d_core::types::OutputFormat;
+use hitem3d_blocking::hitem3d_core::types::{ErrorClass, OutputFormat};
+use hitem3d_blocking::{Client, GenerateOptions, ResultKind};
 use hitem3d_mock::BlockingMock;
-use kit::{assert_generate_logs, capture_all_logs, config_for, single_view};
+use kit::{capture_all_logs, config_for, single_view};
 
 #[test]
-fn logs_name_tasks_and_attempts_but_never_secrets() {
+fn nothing_secret_reaches_a_log_an_error_or_debug() {
     let captured = capture_all_logs();
     let mock = BlockingMock::start_with(kit::fast_config());
     let client = Client::new(config_for(&mock)).unwrap();
     let dir = kit::out_dir();
 
-    let generated = client
+    // ureq dumps its traffic, credentials included, at TRACE: while the logger would record
+    // that, the client sends nothing and says what to change.
+    let refused = client
         .generate(single_view(OutputFormat::Glb), dir.path())
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(refused.class(), ErrorClass::Input, "{refused}");
+    assert!(!refused.is_retryable());
+    assert!(
+        refused.to_string().contains("ureq_proto::util"),
+        "{refused}"
+    );
+    assert!(mock.journal().is_empty(), "nothing reached the service");
+    kit::assert_no_credentials(&captured.text(), &mock);
 
-    assert_generate_logs(&captured.text(), &generated, &mock);
+    // Everything else stays at TRACE.
+    captured.record_ureq_traffic(false);
+    kit::script_an_expired_then_redirected_link(&mock);
+    let options = GenerateOptions::new(dir.path()).with_cover(true);
+    let generated = client
+        .generate(single_view(OutputFormat::Glb), options)
+        .unwrap();
+    kit::script_dead_links(&mock);
+    let again = dir.path().join("again.glb");
+    let failed = client
+        .download(&generated.wait.result, ResultKind::Model, &again)
+        .unwrap_err();
+
+    kit::assert_nothing_secret_anywhere(&captured, &generated, &failed, &mock);
+    assert!(
+        captured.text().contains("DEBUG ureq"),
+        "ureq's own records are captured"
+    );
 }

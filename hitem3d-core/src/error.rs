@@ -153,6 +153,10 @@ impl Error {
                 ..
             }) => ErrorClass::TransientServer,
             Self::Download(DownloadError {
+                kind: DownloadErrorKind::Transport(failure),
+                ..
+            }) if failure.is_refused() => ErrorClass::Input,
+            Self::Download(DownloadError {
                 kind: DownloadErrorKind::Transport(_) | DownloadErrorKind::Expired { .. },
                 ..
             }) => ErrorClass::TransientServer,
@@ -178,7 +182,8 @@ impl Error {
                 ..
             }) => code.as_ref().is_some_and(ApiErrorCode::is_retryable),
             Self::Download(DownloadError { kind, .. }) => match kind {
-                DownloadErrorKind::Transport(_) | DownloadErrorKind::Expired { .. } => true,
+                DownloadErrorKind::Transport(failure) => !failure.is_refused(),
+                DownloadErrorKind::Expired { .. } => true,
                 DownloadErrorKind::Http { status } => {
                     status.is_server_error() || status.as_u16() == 429
                 }

@@ -142,6 +142,9 @@ impl RetryPolicy {
     /// Why `failure` of `operation` is not worth another attempt, limits aside.
     fn never_retry(operation: Operation, failure: AttemptFailure<'_>) -> Option<StopReason> {
         match failure {
+            AttemptFailure::Transport(transport) if transport.is_refused() => {
+                Some(StopReason::NotRetryable)
+            }
             AttemptFailure::Transport(transport) => match transport.delivery() {
                 Delivery::NotSent => None,
                 Delivery::MaybeSent if operation.is_idempotent() => None,
@@ -300,6 +303,29 @@ mod tests {
             assert_eq!(
                 decide(AttemptFailure::Answer(answer)),
                 RetryDecision::Stop(StopReason::NotRetryable)
+            );
+        }
+    }
+
+    #[test]
+    fn a_transports_refusal_is_never_retried() {
+        let policy = RetryPolicy::default();
+        let refused = TransportFailure::refused("the logger records the traffic");
+        for operation in [
+            Operation::QueryTask,
+            Operation::SubmitTask,
+            Operation::Balance,
+        ] {
+            assert_eq!(
+                policy.decide(
+                    operation,
+                    1,
+                    AttemptFailure::Transport(&refused),
+                    Duration::ZERO,
+                    0.5
+                ),
+                RetryDecision::Stop(StopReason::NotRetryable),
+                "{operation:?}"
             );
         }
     }

@@ -29,6 +29,7 @@ pub enum Delivery {
 pub struct TransportFailure {
     delivery: Delivery,
     timed_out: bool,
+    refused: bool,
     message: String,
 }
 
@@ -41,6 +42,15 @@ impl TransportFailure {
     /// The request may have reached the server before the failure.
     pub fn maybe_sent(message: impl Into<String>) -> Self {
         Self::new(Delivery::MaybeSent, false, &message.into())
+    }
+
+    /// The transport would not send the request, for a reason that sending again does not
+    /// change (the message says what to fix). Nothing was sent and nothing is retried.
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self {
+            refused: true,
+            ..Self::new(Delivery::NotSent, false, &message.into())
+        }
     }
 
     /// A timeout; `delivery` says whether it struck before the request was sent (a connect
@@ -81,6 +91,7 @@ impl TransportFailure {
         Self {
             delivery,
             timed_out,
+            refused: false,
             message,
         }
     }
@@ -97,6 +108,13 @@ impl TransportFailure {
         self.timed_out
     }
 
+    /// Whether the transport refused to send it ([`TransportFailure::refused`]): trying again
+    /// is pointless until the cause is fixed.
+    #[must_use]
+    pub fn is_refused(&self) -> bool {
+        self.refused
+    }
+
     /// The transport's description, credentials redacted.
     #[must_use]
     pub fn message(&self) -> &str {
@@ -106,6 +124,9 @@ impl TransportFailure {
 
 impl fmt::Display for TransportFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.refused {
+            return write!(f, "the request was not sent: {}", self.message);
+        }
         let what = if self.timed_out {
             "timed out"
         } else {

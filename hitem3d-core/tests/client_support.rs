@@ -127,7 +127,22 @@ fn error_predicates_follow_the_code_classes() {
         failure: TransportFailure::not_sent("connection refused"),
     });
     assert!(transport.is_retryable());
+    assert_eq!(transport.class(), ErrorClass::TransientServer);
     assert_eq!(transport.task_id(), None);
+
+    // A transport that will not send (a leaking logger, say) needs a setting changed.
+    let refused = Error::from(CallError::Transport {
+        operation: Operation::QueryTask,
+        attempts: 1,
+        stopped: StopReason::NotRetryable,
+        failure: TransportFailure::refused("filter the logger"),
+    });
+    assert!(!refused.is_retryable());
+    assert_eq!(refused.class(), ErrorClass::Input);
+    assert!(
+        refused.to_string().contains("not sent: filter the logger"),
+        "{refused}"
+    );
 
     let unknown = Error::from(CallError::SubmitOutcomeUnknown {
         cause: "502".into(),

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use fake::*;
 use futures_executor::block_on;
 use hitem3d_core::http::{Response, StatusCode};
-use hitem3d_core::types::{AccessToken, TaskId, TaskState};
+use hitem3d_core::types::{AccessToken, ErrorClass, TaskId, TaskState};
 use hitem3d_core::{
     ANSWER_READ_LIMIT, CallError, DecodeError, Delivery, DownloadErrorKind, Driver, Effects, Error,
     GenerateOptions, GenerateProgress, Input, Io, Job, ResultKind, Timestamp, TokenStep,
@@ -176,6 +176,50 @@ fn a_broken_body_is_fetched_again_into_a_fresh_temporary_file() {
     );
     assert_eq!(progress.last().map(|report| report.bytes), Some(13));
     assert_eq!(progress.last().and_then(|report| report.total), Some(13));
+}
+
+#[test]
+fn a_download_the_transport_refuses_ends_at_once_and_asks_for_a_fix() {
+    let refusal = TransportFailure::refused("the logger records the traffic");
+    let fx = FakeFrontEnd::new(core()).file(FileReply::Fails(refusal));
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+
+    let fetches = fx
+        .did()
+        .iter()
+        .filter(|did| matches!(did, Did::Fetch(_)))
+        .count();
+    assert_eq!(fetches, 1, "not fetched again");
+    assert!(!error.is_retryable(), "{error}");
+    assert_eq!(error.class(), ErrorClass::Input);
+    assert!(
+        error.to_string().contains("the logger records the traffic"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_query_the_transport_refuses_is_sent_once() {
+    let fx = FakeFrontEnd::new(core()).answers([TOKEN]);
+    fx.api.borrow_mut().push_back(Err(TransportFailure::refused(
+        "the logger records the traffic",
+    )));
+
+    let job = fx.core.query(&TaskId::new("t1"));
+    let error = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+
+    assert_eq!(
+        fx.calls(),
+        ["/open-api/v1/auth/token", "/open-api/v1/query-task"]
+    );
+    assert!(
+        !error.is_retryable() && error.class() == ErrorClass::Input,
+        "{error}"
+    );
 }
 
 #[test]

@@ -52,6 +52,11 @@ pub enum Fault {
     /// Process the request normally, then answer HTTP 502 anyway: the client cannot know
     /// whether it worked (a submit that did create a task).
     ProcessThenFail,
+    /// Answer `302 Found` pointing at the same resource on another path (`/files/edge/…` for
+    /// downloads), as a CDN does; the redirected request is answered normally.
+    Redirect,
+    /// Answer as the file host does for an expired signed link: 403 with an XML error page.
+    ExpiredLink,
 }
 
 /// How a task fails, when told to.

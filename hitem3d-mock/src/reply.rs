@@ -16,6 +16,8 @@ pub(crate) struct Reply {
     pub(crate) body: Vec<u8>,
     pub(crate) code: Option<i64>,
     pub(crate) delay: Duration,
+    /// The `Location` header, for redirects.
+    pub(crate) location: Option<String>,
 }
 
 impl Reply {
@@ -85,6 +87,7 @@ impl Reply {
             body: serde_json::to_vec(&Value::Object(body)).expect("JSON values serialize"),
             code: Some(code),
             delay: Duration::ZERO,
+            location: None,
         }
     }
 
@@ -99,6 +102,7 @@ impl Reply {
             body: body.into_bytes(),
             code: None,
             delay: Duration::ZERO,
+            location: None,
         }
     }
 
@@ -110,7 +114,27 @@ impl Reply {
             body,
             code: None,
             delay: Duration::ZERO,
+            location: None,
         }
+    }
+}
+
+impl Reply {
+    /// `302 Found` to `location`.
+    pub(crate) fn redirect(location: String) -> Self {
+        Self {
+            location: Some(location),
+            ..Self::bytes(302, "text/plain", Vec::new())
+        }
+    }
+
+    /// What the file host answers for a link that expired or was never issued.
+    pub(crate) fn link_denied() -> Self {
+        Self::bytes(
+            403,
+            "application/xml",
+            b"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>".to_vec(),
+        )
     }
 }
 

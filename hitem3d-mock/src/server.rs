@@ -46,9 +46,12 @@ impl Respond for RouteResponder {
             let delay = reply.delay;
             (reply, delay)
         };
-        ResponseTemplate::new(reply.status)
-            .set_body_raw(reply.body, reply.content_type)
-            .set_delay(real_delay)
+        let mut response =
+            ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type);
+        if let Some(location) = reply.location {
+            response = response.insert_header("location", location);
+        }
+        response.set_delay(real_delay)
     }
 }
 

@@ -158,6 +158,8 @@ impl World {
                 self.tokens.clear();
                 Reply::login_expired(self.config.quirks)
             }
+            Some(Fault::Redirect) => Reply::redirect(self.elsewhere(request)),
+            Some(Fault::ExpiredLink) => Reply::link_denied(),
             Some(Fault::Delay(_) | Fault::ProcessThenFail) | None => {
                 self.route(route, request, &mut entry, now)
             }
@@ -171,6 +173,17 @@ impl World {
         entry.code = reply.code;
         self.journal.entries.push(entry);
         reply
+    }
+
+    /// The same resource at another address: downloads move to an edge path the file host
+    /// also serves; API calls to a path nothing serves.
+    fn elsewhere(&self, request: &Incoming<'_>) -> String {
+        let path = match request.path.strip_prefix("/files/") {
+            Some(rest) => format!("/files/edge/{rest}"),
+            None => format!("/moved{}", request.path),
+        };
+        let query = request.query.map(|q| format!("?{q}")).unwrap_or_default();
+        format!("{}{path}{query}", self.base_url)
     }
 
     fn route(

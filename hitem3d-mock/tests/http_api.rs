@@ -457,3 +457,33 @@ async fn an_upload_larger_than_four_pictures_is_refused_before_it_is_parsed() {
     );
     assert!(mock.task_ids().is_empty());
 }
+
+#[tokio::test]
+async fn download_faults_imitate_a_cdn_redirect_and_an_expired_link() {
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
+    let task_id = client.submit_task(&token, form(png(), &[])).await;
+    mock.complete_task(&task_id);
+    let url = client.query(&token, &task_id).await["data"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    mock.inject(Route::Download, Fault::ExpiredLink);
+    let (status, page) = client.download(&url).await;
+    assert_eq!(status, 403);
+    assert!(String::from_utf8_lossy(&page).contains("AccessDenied"));
+
+    mock.inject(Route::Download, Fault::Redirect);
+    let moved = no_redirects.get(&url).send().await.unwrap();
+    assert_eq!(moved.status(), 302);
+    let location = moved.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, url.replace("/files/", "/files/edge/"));
+    let (status, model) = client.download(&location).await;
+    assert_eq!(status, 200, "the edge path serves the same file");
+    assert_eq!(model, client.download(&url).await.1);
+    assert!(!model.is_empty());
+}

@@ -915,18 +915,81 @@ pub fn a_download_never_replaces_an_existing_file_unless_allowed<S: Sdk>() {
 /// Basic credentials as they are sent (base64), any bearer token it issued, or a result link's
 /// signature.
 pub fn assert_no_secrets(text: &str, mock: &MockHandle) {
-    use base64::Engine as _;
-    let secret = mock.client_secret();
-    let basic =
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", mock.client_id()));
-    assert!(!text.contains(&secret), "the client secret leaked");
-    assert!(!text.contains(&basic), "the Basic credentials leaked");
+    assert_no_credentials(text, mock);
     let tokens = mock.issued_tokens();
     assert!(!tokens.is_empty(), "the mock issued a token to look for");
     for token in tokens {
         assert!(!text.contains(&token), "a bearer token leaked");
     }
     assert!(!text.contains("auth_key="), "a signed link leaked");
+}
+
+/// Neither the client secret nor the Basic credentials made of it appear in `text`.
+pub fn assert_no_credentials(text: &str, mock: &MockHandle) {
+    use base64::Engine as _;
+    let secret = mock.client_secret();
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", mock.client_id()));
+    assert!(!text.contains(&secret), "the client secret leaked");
+    assert!(!text.contains(&basic), "the Basic credentials leaked");
+}
+
+/// Scripts the file host for a generate: the model's first link has expired (the client must
+/// ask for fresh links) and the fresh one redirects to another path, as a CDN does.
+pub fn script_an_expired_then_redirected_link(mock: &MockHandle) {
+    mock.inject(Route::Download, Fault::ExpiredLink);
+    mock.inject(Route::Download, Fault::Redirect);
+}
+
+/// Every link the file host is asked for from now on has expired, so a download fails.
+pub fn script_dead_links(mock: &MockHandle) {
+    mock.inject_times(Route::Download, Fault::ExpiredLink, 1000);
+}
+
+/// The structural secrets check, after [`capture_all_logs`], a generate scripted with
+/// [`script_an_expired_then_redirected_link`] and a download that failed on
+/// [`script_dead_links`]: the expired link and the redirect were really met, and no secret,
+/// token or signed link is in any log line, error message (its sources included) or `Debug`.
+pub fn assert_nothing_secret_anywhere(
+    captured: &CapturedLogs,
+    generated: &Generated,
+    failed_download: &Error,
+    mock: &MockHandle,
+) {
+    let downloads: Vec<_> = mock
+        .journal()
+        .into_iter()
+        .filter(|entry| entry.route == Route::Download)
+        .collect();
+    assert!(
+        downloads.iter().any(|entry| entry.status == 403),
+        "an expired link was met"
+    );
+    assert!(
+        downloads
+            .iter()
+            .any(|entry| entry.status == 200 && entry.request_line.contains("/files/edge/")),
+        "a redirect was followed"
+    );
+    assert!(
+        generated.cover.is_some(),
+        "the cover came through the same host"
+    );
+    assert!(
+        log::log_enabled!(target: "anything", log::Level::Trace),
+        "the `log` logger listens at TRACE"
+    );
+    let logs = captured.text();
+    assert_generate_logs(&logs, generated, mock);
+    let mut messages = vec![format!("{failed_download:?}")];
+    let mut source: Option<&dyn std::error::Error> = Some(failed_download);
+    while let Some(error) = source {
+        messages.push(error.to_string());
+        source = error.source();
+    }
+    for message in messages {
+        assert_no_secrets(&message, mock);
+    }
 }
 
 pub fn an_account_limit_below_the_clients_slots_is_learnt<S: Sdk + Sync>() {
@@ -1170,20 +1233,32 @@ pub fn assert_generate_logs(logs: &str, generated: &Generated, mock: &MockHandle
     assert_no_secrets(&format!("{generated:?}"), mock);
 }
 
-/// Everything `tracing` writes, once [`capture_all_logs`] installed it.
+/// Everything `tracing` and `log` write, once [`capture_all_logs`] installed them.
 #[derive(Clone, Default)]
-pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub struct CapturedLogs {
+    text: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    /// Whether ureq's traffic dump (`log` TRACE under `ureq_proto::util` and `ureq::util`)
+    /// is recorded too.
+    ureq_traffic: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl CapturedLogs {
     /// The text captured so far.
     pub fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        String::from_utf8(self.text.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Records ureq's traffic dump from now on, or stops recording it (the rest of `log` and
+    /// `tracing` stays at TRACE).
+    pub fn record_ureq_traffic(&self, on: bool) {
+        self.ureq_traffic
+            .store(on, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
 impl std::io::Write for CapturedLogs {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        self.text.lock().unwrap().extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
@@ -1192,11 +1267,38 @@ impl std::io::Write for CapturedLogs {
     }
 }
 
-/// Installs, for the whole test binary, a `tracing` subscriber at TRACE that captures every
-/// event of every crate. Call it first, in a binary of its own: `tracing` caches per call site
-/// whether anyone listens, so a subscriber installed while other tests log could miss events.
+impl log::Log for CapturedLogs {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        let traffic_dump = metadata.level() == log::Level::Trace
+            && ["ureq_proto::util", "ureq::util"]
+                .iter()
+                .any(|target| metadata.target().starts_with(target));
+        !traffic_dump || self.ureq_traffic.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let line = format!(
+                "{} {}: {}\n",
+                record.level(),
+                record.target(),
+                record.args()
+            );
+            self.text.lock().unwrap().extend_from_slice(line.as_bytes());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs, for the whole test binary, a `tracing` subscriber and a `log` logger that capture
+/// every event and record of every crate at TRACE, ureq's traffic dump included (see
+/// [`CapturedLogs::record_ureq_traffic`]). Call it first, in a binary of its own: both are
+/// process-wide, and `tracing` caches per call site whether anyone listens, so a subscriber
+/// installed while other tests log could miss events.
 pub fn capture_all_logs() -> CapturedLogs {
     let captured = CapturedLogs::default();
+    captured.record_ureq_traffic(true);
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -1204,5 +1306,7 @@ pub fn capture_all_logs() -> CapturedLogs {
         .with_ansi(false)
         .finish();
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    log::set_boxed_logger(Box::new(captured.clone())).expect("the only logger");
+    log::set_max_level(log::LevelFilter::Trace);
     captured
 }

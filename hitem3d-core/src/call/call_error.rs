@@ -77,11 +77,13 @@ impl CallError {
         }
     }
 
-    /// How to understand the error. Transport failures count as transient server trouble.
+    /// How to understand the error. Transport failures count as transient server trouble,
+    /// except a transport's refusal, which is a setting to fix.
     #[must_use]
     pub fn class(&self) -> ErrorClass {
         match self {
             Self::Api { source, .. } => source.class(),
+            Self::Transport { failure, .. } if failure.is_refused() => ErrorClass::Input,
             Self::Transport { .. } => ErrorClass::TransientServer,
             Self::Request { .. } => ErrorClass::Input,
             Self::SubmitOutcomeUnknown { .. } | Self::OutOfSequence(_) => ErrorClass::Unknown,
@@ -94,7 +96,7 @@ impl CallError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Api { source, .. } => source.is_transient(),
-            Self::Transport { .. } => true,
+            Self::Transport { failure, .. } => !failure.is_refused(),
             _ => false,
         }
     }

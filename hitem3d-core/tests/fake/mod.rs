@@ -39,6 +39,8 @@ pub enum FileReply {
     },
     /// A redirect with this status to this `Location`.
     Redirect(u16, &'static str),
+    /// No answer: the transport failed this way.
+    Fails(TransportFailure),
 }
 
 /// An in-memory front-end: API answers from a script, files in a map, time that moves only
@@ -172,6 +174,7 @@ impl Effects for FakeFrontEnd {
                     .unwrap();
                 return Ok(response);
             }
+            FileReply::Fails(failure) => return Err(failure),
         };
         let mut body: VecDeque<_> = pieces
             .into_iter()

@@ -42,13 +42,7 @@ impl World {
     }
 
     pub(super) fn download(&mut self, request: &Incoming<'_>, now: Duration) -> Reply {
-        let denied = || {
-            Reply::bytes(
-                403,
-                "application/xml",
-                b"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>".to_vec(),
-            )
-        };
+        let denied = Reply::link_denied;
         let Some(auth_key) = request.query_param("auth_key") else {
             return denied();
         };
