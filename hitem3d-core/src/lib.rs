@@ -105,7 +105,7 @@ pub use submit::{
     Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
 };
 pub use task_result::{ResultKind, TaskResult};
-pub use task_slots::{SlotReservation, TaskSlots};
+pub use task_slots::{LIMIT_PROBE_INTERVAL, SlotReservation, TaskSlots};
 pub use time::Timestamp;
 pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
 pub use transport_failure::{Delivery, TransportFailure};

@@ -3,8 +3,16 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use hitem3d_types::TaskId;
+
+use crate::Timestamp;
+
+/// How long a limit learnt from a refusal stands before one more slot is tried: the account's
+/// other users finish their tasks too. A wrong try costs one refused submit, which creates no
+/// task and is not charged.
+pub const LIMIT_PROBE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Called after a slot is freed, so that whoever waits for one is woken.
 pub(crate) type WakeSlotWaiters = Box<dyn Fn() + Send + Sync>;
@@ -23,6 +31,10 @@ struct SlotState {
     /// How many tasks may be unfinished at once: the configured count, or less once the
     /// account has refused a task for its own limit.
     limit: usize,
+    /// The count the client was configured with: the limit never goes above it.
+    configured: usize,
+    /// When the limit was last lowered or raised while below the configured count.
+    lowered_at: Option<Timestamp>,
     /// Slots taken: reserved for a submit in flight, or held by a task.
     in_use: usize,
     held: HashSet<TaskId>,
@@ -69,6 +81,8 @@ impl TaskSlots {
         Arc::new(Self {
             state: Mutex::new(SlotState {
                 limit: slots,
+                configured: slots,
+                lowered_at: None,
                 in_use: 0,
                 held: HashSet::new(),
             }),
@@ -77,9 +91,12 @@ impl TaskSlots {
     }
 
     /// Takes a free slot, or `None` when all are in use (wait to be woken, then try again).
+    /// A limit learnt from a refusal is raised by one, up to the configured count, once it has
+    /// stood for [`LIMIT_PROBE_INTERVAL`] at `now`.
     #[must_use]
-    pub fn try_reserve(self: &Arc<Self>) -> Option<SlotReservation> {
+    pub fn try_reserve(self: &Arc<Self>, now: Timestamp) -> Option<SlotReservation> {
         let mut state = self.lock();
+        state.probe_higher(now);
         if state.in_use >= state.limit {
             return None;
         }
@@ -133,11 +150,12 @@ impl TaskSlots {
         self.lock().held.len()
     }
 
-    /// Lowers the limit to what the account really allows, as learnt from a refusal: the
-    /// tasks this client holds, at least one. Never raises it. Returns the new limit.
-    pub(crate) fn lower_to_held(&self) -> usize {
+    /// Lowers the limit to what the account really allows, as learnt from a refusal at `now`:
+    /// the tasks this client holds, at least one. Never raises it. Returns the new limit.
+    pub(crate) fn lower_to_held(&self, now: Timestamp) -> usize {
         let mut state = self.lock();
         state.limit = state.limit.min(state.held.len().max(1));
+        state.lowered_at = Some(now);
         state.limit
     }
 
@@ -152,6 +170,25 @@ impl TaskSlots {
     fn lock(&self) -> MutexGuard<'_, SlotState> {
         // The counts stay consistent even if a holder panicked: each change is one step.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl SlotState {
+    /// One slot more once a lowered limit has stood long enough.
+    fn probe_higher(&mut self, now: Timestamp) {
+        let Some(lowered_at) = self.lowered_at else {
+            return;
+        };
+        if self.limit >= self.configured {
+            self.lowered_at = None;
+        } else if now - lowered_at >= LIMIT_PROBE_INTERVAL {
+            self.limit += 1;
+            self.lowered_at = (self.limit < self.configured).then_some(now);
+            tracing::info!(
+                limit = self.limit,
+                "trying one more unfinished task than the account last allowed"
+            );
+        }
     }
 }
 
@@ -173,8 +210,11 @@ mod tests {
     #[test]
     fn a_dropped_reservation_frees_its_slot_and_wakes_waiters() {
         let (slots, wakes) = slots(1);
-        let reservation = slots.try_reserve().expect("one slot");
-        assert!(slots.try_reserve().is_none(), "the only slot is taken");
+        let reservation = slots.try_reserve(Timestamp::ZERO).expect("one slot");
+        assert!(
+            slots.try_reserve(Timestamp::ZERO).is_none(),
+            "the only slot is taken"
+        );
         drop(reservation);
         assert_eq!(slots.available(), 1);
         assert_eq!(wakes.load(Ordering::SeqCst), 1);
@@ -184,7 +224,7 @@ mod tests {
     fn a_held_slot_stays_taken_until_released_once() {
         let (slots, wakes) = slots(2);
         let id = TaskId::new("t-1");
-        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        slots.hold(slots.try_reserve(Timestamp::ZERO).unwrap(), id.clone());
         assert_eq!(slots.available(), 1);
         assert_eq!(wakes.load(Ordering::SeqCst), 0, "holding frees nothing");
         assert!(slots.release(&id));
@@ -197,8 +237,8 @@ mod tests {
     fn the_same_task_twice_keeps_one_slot() {
         let (slots, _) = slots(3);
         let id = TaskId::new("t-1");
-        slots.hold(slots.try_reserve().unwrap(), id.clone());
-        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        slots.hold(slots.try_reserve(Timestamp::ZERO).unwrap(), id.clone());
+        slots.hold(slots.try_reserve(Timestamp::ZERO).unwrap(), id.clone());
         assert_eq!(slots.available(), 2);
     }
 
@@ -206,8 +246,50 @@ mod tests {
     fn a_release_guard_frees_the_slot_when_dropped() {
         let (slots, _) = slots(1);
         let id = TaskId::new("t-1");
-        slots.hold(slots.try_reserve().unwrap(), id.clone());
+        slots.hold(slots.try_reserve(Timestamp::ZERO).unwrap(), id.clone());
         drop(slots.release_on_drop(id));
         assert_eq!(slots.available(), 1);
+    }
+
+    #[test]
+    fn a_learnt_limit_is_raised_one_slot_at_a_time_after_standing_long_enough() {
+        let (slots, _) = slots(3);
+        let start = Timestamp::ZERO;
+        let id = TaskId::new("t-1");
+        slots.hold(slots.try_reserve(start).unwrap(), id.clone());
+        assert_eq!(slots.lower_to_held(start), 1, "refused while holding one");
+
+        let almost = start + (LIMIT_PROBE_INTERVAL - Duration::from_millis(1));
+        assert!(
+            slots.try_reserve(almost).is_none(),
+            "the learnt limit stands"
+        );
+        let probe = start + LIMIT_PROBE_INTERVAL;
+        let second = slots.try_reserve(probe).expect("one more is tried");
+        assert_eq!(slots.limit(), 2);
+        assert!(
+            slots
+                .try_reserve(probe + LIMIT_PROBE_INTERVAL / 2)
+                .is_none(),
+            "one at a time"
+        );
+
+        // The probe is refused too: back to what is held, and the wait starts again.
+        drop(second);
+        let refused_at = probe + Duration::from_secs(1);
+        assert_eq!(slots.lower_to_held(refused_at), 1);
+        assert!(slots.try_reserve(probe + LIMIT_PROBE_INTERVAL).is_none());
+
+        // Accepted probes climb back to the configured count, never past it.
+        let mut now = refused_at;
+        let mut kept = Vec::new();
+        for _ in 0..5 {
+            now = now + LIMIT_PROBE_INTERVAL;
+            if let Some(slot) = slots.try_reserve(now) {
+                kept.push(slot);
+            }
+        }
+        assert_eq!(slots.limit(), 3);
+        assert_eq!(kept.len(), 2);
     }
 }

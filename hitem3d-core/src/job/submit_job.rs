@@ -13,7 +13,8 @@ use crate::{ApiError, Call, CallError, ClientCore, Error, SlotReservation, Submi
 /// client's slots: resellers give 1, and other processes may share the account), the client
 /// lowers its limit to the tasks it holds, waits for one of them to end (or backs off when it
 /// holds none) and submits again: a refusal creates no task, so nothing is paid twice. It gives
-/// up after the wait policy's deadline.
+/// up after the wait policy's deadline. A learnt limit is raised again one slot at a time, each
+/// [`crate::LIMIT_PROBE_INTERVAL`] after the last change, up to the configured slots.
 #[derive(Debug)]
 pub struct SubmitJob {
     core: ClientCore,
@@ -58,7 +59,7 @@ impl SubmitJob {
     /// Lowers the client's limit, and plans the submit again.
     fn after_refusal(&mut self, now: Timestamp) {
         self.slot = None;
-        let limit = self.core.slots().lower_to_held();
+        let limit = self.core.slots().lower_to_held(now);
         self.refusals += 1;
         self.first_refusal.get_or_insert(now);
         self.call = self.core.submit_call(self.task.clone());
@@ -102,7 +103,7 @@ impl Job for SubmitJob {
         if self.slot.is_none() {
             // Read before trying, so a slot freed in between still ends the wait.
             let seen = self.core.changes();
-            match self.core.slots().try_reserve() {
+            match self.core.slots().try_reserve(now) {
                 Some(slot) => self.slot = Some(slot),
                 None => return Io::AwaitChange(seen),
             }
