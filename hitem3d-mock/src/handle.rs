@@ -54,7 +54,9 @@ impl MockHandle {
 
     /// Moves mock time forward (in either time mode).
     pub fn advance(&self, by: Duration) {
-        self.world().clock.advance(by);
+        let mut world = self.world();
+        world.clock.advance(by);
+        world::await_files(world);
     }
 
     /// The credit balance.
@@ -90,7 +92,10 @@ impl MockHandle {
 
     /// Ends a task successfully now. Returns whether the task exists.
     pub fn complete_task(&self, task_id: &str) -> bool {
-        self.world().finish_task(task_id, None)
+        let mut world = self.world();
+        let exists = world.finish_task(task_id, None);
+        world::await_files(world);
+        exists
     }
 
     /// Ends a task as failed now. Returns whether the task exists.

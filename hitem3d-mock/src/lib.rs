@@ -65,6 +65,7 @@ mod reply;
 mod server;
 mod submit_form;
 mod task;
+mod workshop;
 mod world;
 
 pub use blocking::BlockingMock;

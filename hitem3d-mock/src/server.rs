@@ -10,6 +10,7 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::callbacks;
+use crate::workshop::Workshop;
 use crate::world::{self, Incoming, World};
 use crate::{MockConfig, MockHandle, Route};
 
@@ -100,6 +101,8 @@ impl MockService {
         };
         let callback_attempts = config.callback_attempts;
         let world = Arc::new(Mutex::new(World::new(config, server.uri())));
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        world::lock(&world).workshop = Some(Workshop::start(&world, workers));
         let routes = [
             (Endpoint::GetToken, Route::Token),
             (Endpoint::SubmitTask, Route::Submit),

@@ -15,7 +15,8 @@ pub(crate) struct SubmitRecord {
     pub(crate) resolution: Option<Resolution>,
     pub(crate) format: OutputFormat,
     pub(crate) callback_url: Option<String>,
-    /// The front (or only) picture: the model is made from it.
+    /// The front (or only) picture: the model is made from it. Emptied once ordered, so that
+    /// ended tasks do not hold their uploads.
     pub(crate) picture: Vec<u8>,
 }
 
@@ -30,6 +31,7 @@ pub(crate) struct MockTask {
     pub(crate) failure: Option<TaskFailure>,
     pub(crate) credits: f64,
     pub(crate) settled: bool,
+    /// The model and cover, once the workshop made them.
     pub(crate) files: Option<(GeneratedFile, GeneratedFile)>,
 }
 
@@ -43,8 +45,11 @@ impl MockTask {
         if now >= self.finishes_at() {
             return if self.failure.is_some() {
                 TaskState::Failed
-            } else {
+            } else if self.files.is_some() {
                 TaskState::Success
+            } else {
+                // Its time is up but its files are still being made.
+                TaskState::Processing
             };
         }
         let age = now.saturating_sub(self.submitted_at);
@@ -61,6 +66,9 @@ impl MockTask {
     pub(crate) fn progress_at(&self, now: Duration) -> Option<f64> {
         let start = self.submitted_at + self.timeline.processing_after;
         let end = self.finishes_at();
+        if now >= end && self.failure.is_none() && self.files.is_none() {
+            return Some(99.0);
+        }
         if now < start || now >= end || end <= start {
             return None;
         }

@@ -9,7 +9,7 @@ mod settlement;
 mod tasks;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use hitem3d_types::TaskState;
@@ -19,6 +19,7 @@ use crate::clock::MockClock;
 use crate::journal::{Journal, JournalEntry, redact_header, redact_query};
 use crate::reply::Reply;
 use crate::task::MockTask;
+use crate::workshop::Workshop;
 use crate::{Fault, MockConfig, Route, TaskFailure};
 use links::Link;
 pub(crate) use randomness::MockRandom;
@@ -30,6 +31,17 @@ pub(crate) fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
     let mut world = world.lock().unwrap_or_else(PoisonError::into_inner);
     world.settle();
     world
+}
+
+/// Waits until every task due to succeed has its files, so that a test that ended tasks (by
+/// moving the clock or by hand) sees them ended at once.
+pub(crate) fn await_files(mut world: MutexGuard<'_, World>) {
+    let files_made = Arc::clone(&world.files_made);
+    while world.files_pending() {
+        world = files_made
+            .wait(world)
+            .unwrap_or_else(PoisonError::into_inner);
+    }
 }
 
 /// An incoming request, as the server hands it over.
@@ -84,6 +96,10 @@ pub(crate) struct World {
     pub(crate) pending_callbacks: Vec<PendingCallback>,
     pub(crate) peak_unfinished: usize,
     counter: u64,
+    /// Makes result files off the server's thread; none when the world is not served.
+    pub(crate) workshop: Option<Workshop>,
+    /// Notified whenever a task's files are stored.
+    pub(crate) files_made: Arc<Condvar>,
 }
 
 impl World {
@@ -104,6 +120,8 @@ impl World {
             pending_callbacks: Vec::new(),
             peak_unfinished: 0,
             counter: 0,
+            workshop: None,
+            files_made: Arc::new(Condvar::new()),
         }
     }
 

@@ -6,12 +6,14 @@ use hitem3d_types::{ApiErrorCode, TaskState};
 use serde_json::json;
 
 use super::{Incoming, World, hex};
+use crate::TaskFailure;
+use crate::assets::GeneratedFile;
 use crate::journal::JournalEntry;
 use crate::refusal::Refusal;
 use crate::reply::Reply;
 use crate::submit_form;
 use crate::task::MockTask;
-use crate::{TaskFailure, assets};
+use crate::workshop::AssetOrder;
 
 impl World {
     pub(super) fn submit(
@@ -59,6 +61,13 @@ impl World {
             self.counter
         );
         let failure = self.fail_next.pop_front();
+        let mut record = record;
+        let order = AssetOrder {
+            task_id: id.clone(),
+            picture: std::mem::take(&mut record.picture),
+            resolution: record.resolution.clone(),
+            format: record.format.clone(),
+        };
         self.tasks.insert(
             id.clone(),
             MockTask {
@@ -74,6 +83,7 @@ impl World {
             },
         );
         self.peak_unfinished = self.peak_unfinished.max(self.unfinished_tasks(now));
+        self.order_files(order);
         entry.task_id = Some(id.clone());
         Reply::success(json!({"task_id": id}), quirks, "msg")
     }
@@ -100,14 +110,9 @@ impl World {
         {
             data["progress"] = json!(progress);
         }
-        if state == TaskState::Success {
-            let (model, cover) = task.files.get_or_insert_with(|| {
-                assets::generate(
-                    &task.record.picture,
-                    task.record.resolution.as_ref(),
-                    &task.record.format,
-                )
-            });
+        if state == TaskState::Success
+            && let Some((model, cover)) = &task.files
+        {
             let (model_ext, cover_ext) = (model.extension, cover.extension);
             let id = task.id.clone();
             data["id"] = json!(format!("{id}_0"));
@@ -115,5 +120,118 @@ impl World {
             data["cover_url"] = json!(self.link(&id, true, cover_ext, now));
         }
         Reply::success(data, quirks, "msg")
+    }
+}
+
+impl World {
+    /// Has the task's files made: by the workshop when the mock runs as a server, here and
+    /// now otherwise.
+    fn order_files(&mut self, order: AssetOrder) {
+        match &self.workshop {
+            Some(workshop) => workshop.order(order),
+            None => {
+                let files = order.make();
+                self.store_files(&order.task_id, files);
+            }
+        }
+    }
+
+    /// Keeps the files made for a task (the first ones, if made twice) and wakes whoever waits
+    /// for them.
+    pub(crate) fn store_files(&mut self, task_id: &str, files: (GeneratedFile, GeneratedFile)) {
+        if let Some(task) = self.tasks.get_mut(task_id) {
+            task.files.get_or_insert(files);
+        }
+        self.files_made.notify_all();
+    }
+
+    /// Whether a task is due to succeed but its files are still being made.
+    pub(crate) fn files_pending(&self) -> bool {
+        let now = self.now();
+        self.tasks
+            .values()
+            .any(|task| now >= task.finishes_at() && task.failure.is_none() && task.files.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use hitem3d_types::TaskState;
+
+    use super::super::{Incoming, World};
+    use crate::workshop::Workshop;
+    use crate::{MockConfig, Route};
+
+    fn picture() -> Vec<u8> {
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(16, 16, image::Rgb([20, 20, 20]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
+    fn request<'a>(path: &'a str, query: Option<&'a str>, body: &'a [u8]) -> Incoming<'a> {
+        Incoming {
+            method: "POST",
+            path,
+            query,
+            headers: vec![
+                ("authorization".into(), "Bearer t".into()),
+                (
+                    "content-type".into(),
+                    "multipart/form-data; boundary=b".into(),
+                ),
+            ],
+            body,
+        }
+    }
+
+    fn submit_body() -> Vec<u8> {
+        let mut body = b"--b\r\nContent-Disposition: form-data; name=\"images\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+        body.extend(picture());
+        body.extend(b"\r\n--b--\r\n");
+        body
+    }
+
+    #[test]
+    fn a_served_world_orders_files_instead_of_making_them_under_its_lock() {
+        let mut world = World::new(MockConfig::manual(), "http://127.0.0.1:1".into());
+        let (workshop, orders) = Workshop::idle();
+        world.workshop = Some(workshop);
+        world.tokens.insert("t".into(), Duration::ZERO);
+        let body = submit_body();
+        let submitted = world.handle(Route::Submit, &request("/submit", None, &body));
+        assert_eq!(
+            submitted.code,
+            Some(200),
+            "{:?}",
+            String::from_utf8_lossy(&submitted.body)
+        );
+        let task_id = world.tasks.keys().next().unwrap().clone();
+
+        let order = orders.try_recv().expect("the files were ordered");
+        assert_eq!(order.task_id, task_id);
+        assert!(
+            world.tasks[&task_id].record.picture.is_empty(),
+            "the task gives up its upload"
+        );
+        world.clock.advance(Duration::from_secs(3600));
+        assert_eq!(
+            world.task_state(&task_id),
+            Some(TaskState::Processing),
+            "due, but its files are still being made"
+        );
+        assert!(world.files_pending());
+        let query = format!("task_id={task_id}");
+        let answer = world.handle(Route::Query, &request("/query", Some(&query), &[]));
+        assert!(!String::from_utf8_lossy(&answer.body).contains("url"));
+
+        world.store_files(&task_id, order.make());
+        assert_eq!(world.task_state(&task_id), Some(TaskState::Success));
+        assert!(!world.files_pending());
+        let answer = world.handle(Route::Query, &request("/query", Some(&query), &[]));
+        assert!(String::from_utf8_lossy(&answer.body).contains("auth_key="));
     }
 }

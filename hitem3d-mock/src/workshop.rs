@@ -1,0 +1,79 @@
+//! Result files are made by worker threads, outside the world's lock and off the server's
+//! thread: decoding a large picture takes up to a second, and the mock must keep answering
+//! every other request meanwhile. A task counts as finished only once its files exist, as on
+//! the real service, where success comes after the upload.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::thread;
+
+use hitem3d_types::{OutputFormat, Resolution};
+
+use crate::assets::{self, GeneratedFile};
+use crate::world::{self, World};
+
+/// What to make for one task.
+#[derive(Debug)]
+pub(crate) struct AssetOrder {
+    pub(crate) task_id: String,
+    pub(crate) picture: Vec<u8>,
+    pub(crate) resolution: Option<Resolution>,
+    pub(crate) format: OutputFormat,
+}
+
+impl AssetOrder {
+    /// The model and the cover. A picture that makes the generator panic gets the files of an
+    /// undecodable one (a dome), so that its task still ends.
+    pub(crate) fn make(&self) -> (GeneratedFile, GeneratedFile) {
+        let generate =
+            |picture: &[u8]| assets::generate(picture, self.resolution.as_ref(), &self.format);
+        catch_unwind(AssertUnwindSafe(|| generate(&self.picture))).unwrap_or_else(|_| generate(&[]))
+    }
+}
+
+/// The queue of orders and its workers. The workers stop when the world is gone.
+#[derive(Debug)]
+pub(crate) struct Workshop {
+    orders: Sender<AssetOrder>,
+}
+
+impl Workshop {
+    /// Starts `workers` threads that fill the orders of `world`'s tasks.
+    pub(crate) fn start(world: &Arc<Mutex<World>>, workers: usize) -> Self {
+        let (orders, queue) = channel();
+        let queue = Arc::new(Mutex::new(queue));
+        for index in 0..workers.max(1) {
+            let queue = Arc::clone(&queue);
+            let world = Arc::downgrade(world);
+            thread::Builder::new()
+                .name(format!("hitem3d-mock-assets-{index}"))
+                .spawn(move || work(&queue, &world))
+                .expect("the mock can start a thread");
+        }
+        Self { orders }
+    }
+
+    /// A workshop without workers: the orders wait in the returned queue.
+    #[cfg(test)]
+    pub(crate) fn idle() -> (Self, Receiver<AssetOrder>) {
+        let (orders, queue) = channel();
+        (Self { orders }, queue)
+    }
+
+    /// Queues `order`; its files arrive in the world when made.
+    pub(crate) fn order(&self, order: AssetOrder) {
+        // The workers only stop once the world, which owns this sender, is gone.
+        let _ = self.orders.send(order);
+    }
+}
+
+fn work(queue: &Mutex<Receiver<AssetOrder>>, world: &Weak<Mutex<World>>) {
+    loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(order) = next else { return };
+        let files = order.make();
+        let Some(world) = world.upgrade() else { return };
+        world::lock(&world).store_files(&order.task_id, files);
+    }
+}
