@@ -79,6 +79,10 @@ impl Effects for Inner {
         Ok((tokio::fs::File::from_std(file), temp))
     }
 
+    fn partial_path<'p>(&self, (_, temp): &'p Self::Partial) -> &'p Path {
+        temp
+    }
+
     async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes).await
     }

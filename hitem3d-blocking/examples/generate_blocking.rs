@@ -88,6 +88,21 @@ fn main() -> ExitCode {
         }
     };
 
+    // Ctrl-C or SIGTERM ends the process without running destructors: the handler removes
+    // the half-written file itself. A task already submitted goes on at the service.
+    let cleaner = client.clone();
+    let handler = ctrlc::set_handler(move || {
+        cleaner.remove_partial_files();
+        eprintln!(
+            "interrupted: no half-written file is left; a task already submitted goes on at the \
+             service, and its id (printed above) is enough to download it later"
+        );
+        std::process::exit(130);
+    });
+    if let Err(error) = handler {
+        eprintln!("warning: Ctrl-C will not clean up: {error}");
+    }
+
     let result = client.generate_with(task, GenerateOptions::new("out"), |step| match step {
         GenerateProgress::Submitted { task_id } => println!("submitted {task_id}"),
         GenerateProgress::Waiting(WaitEvent::StateChanged { to, elapsed, .. }) => {

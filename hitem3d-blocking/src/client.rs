@@ -143,6 +143,27 @@ impl Client {
         self.inner.core.available_task_slots()
     }
 
+    /// Removes the temporary files of this client's downloads in progress (and of its clones)
+    /// and returns how many there were. For a signal handler about to end the process: an exit
+    /// skips the destructors that would remove them. A download still running then fails;
+    /// nothing half-written is left under the final name either way.
+    ///
+    /// ```no_run
+    /// # fn run(client: hitem3d_blocking::Client) {
+    /// let removed = client.remove_partial_files();
+    /// eprintln!("interrupted; {removed} unfinished download(s) removed");
+    /// std::process::exit(130);
+    /// # }
+    /// ```
+    pub fn remove_partial_files(&self) -> usize {
+        let paths = self.inner.core.partial_files().take_all();
+        for path in &paths {
+            // Already gone (renamed or removed a moment ago) is as good.
+            let _ = std::fs::remove_file(path);
+        }
+        paths.len()
+    }
+
     /// Watches a task, submitted by this client or any other process, until it succeeds,
     /// fails or the wait policy's deadline passes.
     ///

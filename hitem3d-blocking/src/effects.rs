@@ -76,6 +76,10 @@ impl Effects for Inner {
         Ok(builder.tempfile_in(&location.dir)?.into_parts())
     }
 
+    fn partial_path<'p>(&self, (_, temp): &'p Self::Partial) -> &'p Path {
+        temp
+    }
+
     async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes)
     }

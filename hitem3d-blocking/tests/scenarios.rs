@@ -100,6 +100,10 @@ impl kit::Sdk for BlockingSdk {
     fn release_task_slot(&self, task_id: &TaskId) -> bool {
         self.client.release_task_slot(task_id)
     }
+
+    fn remove_partial_files(&self) -> usize {
+        self.client.remove_partial_files()
+    }
 }
 
 scenarios!(BlockingSdk);

@@ -10,8 +10,8 @@ use crate::job::{
     CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, WaitJob,
 };
 use crate::{
-    ApiRequests, Call, ClientConfig, ConfigError, GenerateOptions, ResultKind, SeedSequence,
-    SubmitTask, TaskResult, TaskSlots, Timestamp, TokenCache, TokenNeed,
+    ApiRequests, Call, ClientConfig, ConfigError, GenerateOptions, PartialFiles, ResultKind,
+    SeedSequence, SubmitTask, TaskResult, TaskSlots, Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -50,6 +50,7 @@ struct Shared {
     requests: ApiRequests,
     tokens: Mutex<Tokens>,
     slots: Arc<TaskSlots>,
+    partial_files: Arc<PartialFiles>,
     seeds: SeedSequence,
     changes: Arc<Changes>,
 }
@@ -124,6 +125,7 @@ impl ClientCore {
         let announce = Arc::clone(&changes);
         let shared = Shared {
             slots: TaskSlots::new(config.task_slots, Box::new(move || announce.announce())),
+            partial_files: Arc::default(),
             tokens: Mutex::new(Tokens {
                 cache: tokens,
                 fetching: false,
@@ -148,6 +150,13 @@ impl ClientCore {
     #[must_use]
     pub fn slots(&self) -> &Arc<TaskSlots> {
         &self.shared.slots
+    }
+
+    /// The temporary files of this client's downloads in progress, for a front-end's
+    /// `remove_partial_files`.
+    #[must_use]
+    pub fn partial_files(&self) -> &Arc<PartialFiles> {
+        &self.shared.partial_files
     }
 
     /// How many changes callers may wait for have happened: read it before trying for a task

@@ -11,8 +11,8 @@ use http::{Request, Response};
 use tracing::Instrument;
 
 use crate::{
-    Body, CallError, ClientCore, Input, Io, Job, PartialLocation, Timestamp, TokenJob, TokenStep,
-    TransportFailure, Yield,
+    Body, CallError, ClientCore, Input, Io, Job, PartialListing, PartialLocation, Timestamp,
+    TokenJob, TokenStep, TransportFailure, Yield,
 };
 
 /// The I/O a front-end can do. Each method does one thing and decides nothing; the
@@ -65,6 +65,10 @@ pub trait Effects {
         &self,
         location: &PartialLocation,
     ) -> impl Future<Output = io::Result<Self::Partial>>;
+
+    /// Where the temporary file is, to list it in [`ClientCore::partial_files`] while it
+    /// exists.
+    fn partial_path<'p>(&self, file: &'p Self::Partial) -> &'p Path;
 
     /// Appends to the temporary file.
     fn write(&self, file: &mut Self::Partial, bytes: &[u8])
@@ -125,6 +129,8 @@ pub struct Driver<'a, E: Effects, S = NoSink> {
     effects: &'a E,
     body: Option<E::Body>,
     file: Option<E::Partial>,
+    /// Lists `file` in the core's [`crate::PartialFiles`] while it exists; dropped after it.
+    listing: Option<PartialListing>,
     sink: S,
 }
 
@@ -154,6 +160,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
             effects,
             body: None,
             file: None,
+            listing: None,
             sink,
         }
     }
@@ -224,8 +231,12 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     async fn create(&mut self, location: &PartialLocation) -> io::Result<()> {
         // The earlier attempt's file, if any, is dropped (and so removed) first.
         self.file = None;
+        self.listing = None;
         self.effects.create_dir(&location.dir).await?;
-        self.file = Some(self.effects.create_partial(location).await?);
+        let file = self.effects.create_partial(location).await?;
+        let path = self.effects.partial_path(&file);
+        self.listing = Some(self.core.partial_files().list(path));
+        self.file = Some(file);
         Ok(())
     }
 
@@ -238,7 +249,9 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
     async fn commit(&mut self, path: &Path, overwrite: bool) -> io::Result<()> {
         let file = self.file.take().ok_or_else(no_destination)?;
-        self.effects.commit(file, path, overwrite).await
+        let committed = self.effects.commit(file, path, overwrite).await;
+        self.listing = None;
+        committed
     }
 }
 

@@ -55,6 +55,7 @@ mod generate;
 mod job;
 mod multipart;
 mod operation;
+mod partial_files;
 mod partial_location;
 mod progress;
 mod redact;
@@ -96,6 +97,7 @@ pub use job::{
 };
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use operation::Operation;
+pub use partial_files::{PartialFiles, PartialListing};
 pub use partial_location::PartialLocation;
 pub use progress::{DownloadProgress, GenerateProgress};
 pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};

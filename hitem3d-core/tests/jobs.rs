@@ -223,6 +223,64 @@ fn a_query_the_transport_refuses_is_sent_once() {
 }
 
 #[test]
+fn each_temporary_file_is_listed_while_it_exists() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Body {
+            status: 200,
+            length: Some(13),
+            pieces: vec![b"glTF\x02\0\0\0"],
+            broken: true,
+        })
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+
+    let job = fx.core.download(
+        &result(Timestamp::ZERO),
+        ResultKind::Model,
+        "out/m.glb".into(),
+    );
+    block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    let listed = fx.listed_while_writing.borrow();
+    assert_eq!(
+        listed.len(),
+        3,
+        "one write in the broken attempt, two in the second"
+    );
+    for files in listed.iter() {
+        assert_eq!(
+            files,
+            &[Path::new("out/.m.glb.tmp.part")],
+            "exactly this attempt's file"
+        );
+    }
+    assert!(
+        fx.core.partial_files().listed().is_empty(),
+        "unlisted once renamed"
+    );
+}
+
+#[test]
+fn a_failed_download_leaves_nothing_listed() {
+    let fx = FakeFrontEnd::new(core()).file(FileReply::Body {
+        status: 200,
+        length: Some(13),
+        pieces: vec![b"<html>"],
+        broken: false,
+    });
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap_err();
+
+    assert!(
+        !fx.listed_while_writing.borrow().is_empty(),
+        "a file was written"
+    );
+    assert!(fx.core.partial_files().listed().is_empty());
+}
+
+#[test]
 fn a_short_body_is_not_saved_as_complete() {
     let fx = FakeFrontEnd::new(core())
         .file(FileReply::Body {

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -19,6 +19,27 @@ pub enum Behavior {
     ResetAfterRequest,
     /// Answers `head`, then repeats `piece` until the client hangs up.
     Endless { head: String, piece: Vec<u8> },
+    /// Answers these bytes, then holds the connection open until `until` opens, then closes.
+    Stall { bytes: Vec<u8>, until: Gate },
+}
+
+/// Opened once by a test, to let a stalled answer go on.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    /// Lets whoever waits go on.
+    pub fn open(&self) {
+        *self.0.0.lock().unwrap() = true;
+        self.0.1.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.0.0.lock().unwrap();
+        while !*open {
+            open = self.0.1.wait(open).unwrap();
+        }
+    }
 }
 
 /// A JSON answer with a correct `Content-Length`.
@@ -169,6 +190,11 @@ fn serve(stream: TcpStream, behavior: Option<Behavior>, log: &Mutex<Vec<Received
         Some(Behavior::Endless { head, piece }) => {
             let _ = stream.write_all(head.as_bytes());
             while stream.write_all(&piece).is_ok() {}
+        }
+        Some(Behavior::Stall { bytes, until }) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            until.wait();
         }
         Some(Behavior::ResetAfterRequest) | None => {}
     }

@@ -63,6 +63,7 @@ pub trait Sdk: Sized {
     fn verify_callback(&self, body: &[u8]) -> Result<ConfirmedCallback, Error>;
     fn available_task_slots(&self) -> usize;
     fn release_task_slot(&self, task_id: &TaskId) -> bool;
+    fn remove_partial_files(&self) -> usize;
 
     fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Result<Generated, Error> {
         self.generate_with(task, options, &mut |_| {})
@@ -110,6 +111,7 @@ macro_rules! scenarios {
             hostile_an_html_page_where_json_is_expected_is_named,
             hostile_a_token_with_white_space_around_it_is_used_trimmed,
             hostile_a_body_shorter_than_announced_is_fetched_again,
+            hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -1218,6 +1220,61 @@ pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
 
     assert_eq!(std::fs::read(&saved.path).unwrap(), model);
     assert_eq!(server.received().len(), 2);
+}
+
+pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sdk + Sync>() {
+    let gate = hostile::Gate::default();
+    let mut stalled = b"HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\ncontent-length: 100000\r\nconnection: close\r\n\r\nglTF\x02\0\0\0".to_vec();
+    stalled.extend_from_slice(&[0; 1000]);
+    let server = HostileServer::start_then_refuse([Behavior::Stall {
+        bytes: stalled,
+        until: gate.clone(),
+    }]);
+    let client: S = hostile_client(&server);
+    let data: TaskData = serde_json::from_value(serde_json::json!({
+        "task_id": "t-1", "state": "success", "url": format!("{}/m.glb", server.base_url()),
+    }))
+    .unwrap();
+    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let dir = out_dir();
+    let target = dir.path().join("m.glb");
+    let hidden = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .collect()
+    };
+
+    std::thread::scope(|scope| {
+        let download = scope.spawn(|| client.download(&result, ResultKind::Model, &target));
+        // Waits for an event, the temporary file, not for a time.
+        let started = std::time::Instant::now();
+        while hidden().is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no temporary file"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+
+        assert_eq!(
+            client.remove_partial_files(),
+            1,
+            "the stalled download's file"
+        );
+        assert!(
+            hidden().is_empty(),
+            "removed while the download is still running"
+        );
+        assert_eq!(client.remove_partial_files(), 0, "nothing is listed twice");
+
+        gate.open();
+        let outcome = download.join().unwrap();
+        assert!(outcome.is_err(), "the body was cut off: {outcome:?}");
+    });
+    assert!(!target.exists());
+    assert!(hidden().is_empty());
 }
 
 /// What a generate's logs must hold (its span, its task id, attempts) and must not (any

@@ -57,6 +57,8 @@ pub struct FakeFrontEnd {
     pub refuse_dirs: bool,
     /// Whether asking if a file exists fails.
     pub exists_fails: bool,
+    /// The core's listed temporary files at each write.
+    pub listed_while_writing: RefCell<Vec<Vec<PathBuf>>>,
 }
 
 impl FakeFrontEnd {
@@ -71,6 +73,7 @@ impl FakeFrontEnd {
             saved: RefCell::new(BTreeMap::new()),
             refuse_dirs: false,
             exists_fails: false,
+            listed_while_writing: RefCell::new(Vec::new()),
         }
     }
 
@@ -101,6 +104,7 @@ impl FakeFrontEnd {
 
 /// A temporary file in memory; `final_bytes` is where a commit puts it.
 pub struct FakePartial {
+    pub path: PathBuf,
     pub bytes: Vec<u8>,
 }
 
@@ -208,10 +212,21 @@ impl Effects for FakeFrontEnd {
         self.did
             .borrow_mut()
             .push(Did::CreatePartial(location.dir.clone()));
-        Ok(FakePartial { bytes: Vec::new() })
+        let name = format!("{}tmp{}", location.prefix, location.suffix);
+        Ok(FakePartial {
+            path: location.dir.join(name),
+            bytes: Vec::new(),
+        })
+    }
+
+    fn partial_path<'p>(&self, file: &'p FakePartial) -> &'p Path {
+        &file.path
     }
 
     async fn write(&self, file: &mut FakePartial, bytes: &[u8]) -> io::Result<()> {
+        self.listed_while_writing
+            .borrow_mut()
+            .push(self.core.partial_files().listed());
         file.bytes.extend_from_slice(bytes);
         Ok(())
     }
