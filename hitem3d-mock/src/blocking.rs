@@ -1,10 +1,6 @@
-//! The mock for plain `#[test]`s: it owns a runtime thread.
+//! The mock for plain `#[test]`s, without async.
 
 use std::ops::Deref;
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-
-use tokio::sync::oneshot;
 
 use crate::{MockConfig, MockHandle, MockService};
 
@@ -21,16 +17,14 @@ use crate::{MockConfig, MockHandle, MockService};
 /// ```
 #[derive(Debug)]
 pub struct BlockingMock {
-    handle: MockHandle,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    service: MockService,
 }
 
 impl BlockingMock {
     /// Starts a mock with the default configuration (real time).
     ///
     /// # Panics
-    /// If no runtime thread can be started or no loopback port bound.
+    /// If no server thread can be started or no loopback port bound.
     #[must_use]
     pub fn start() -> Self {
         Self::start_with(MockConfig::default())
@@ -39,38 +33,18 @@ impl BlockingMock {
     /// Starts a mock with `config`.
     ///
     /// # Panics
-    /// If no runtime thread can be started or no loopback port bound.
+    /// If no server thread can be started or no loopback port bound.
     #[must_use]
     pub fn start_with(config: MockConfig) -> Self {
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("hitem3d-mock".to_owned())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("the mock's runtime starts");
-                runtime.block_on(async move {
-                    let service = MockService::start_with(config).await;
-                    let _ = ready_tx.send(service.handle());
-                    let _ = shutdown_rx.await;
-                    drop(service);
-                });
-            })
-            .expect("the mock's thread starts");
-        let handle = ready_rx.recv().expect("the mock starts");
         Self {
-            handle,
-            shutdown: Some(shutdown_tx),
-            thread: Some(thread),
+            service: MockService::launch(config, None),
         }
     }
 
     /// A handle that outlives borrow scopes (it does not keep the server alive).
     #[must_use]
     pub fn handle(&self) -> MockHandle {
-        self.handle.clone()
+        self.service.handle()
     }
 }
 
@@ -78,17 +52,6 @@ impl Deref for BlockingMock {
     type Target = MockHandle;
 
     fn deref(&self) -> &MockHandle {
-        &self.handle
-    }
-}
-
-impl Drop for BlockingMock {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        &self.service
     }
 }

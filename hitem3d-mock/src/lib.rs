@@ -45,6 +45,12 @@
 //! mock.assert_no_token_on_downloads();
 //! ```
 //!
+//! # Beside your own wiremock mocks
+//!
+//! [`MockService::mount_on`] mounts the simulator on a `wiremock::MockServer` you already run.
+//! The mock's own server (above) is the better choice for long runs and large uploads: it keeps
+//! no request, and refuses an oversized upload from its declared length before reading it.
+//!
 //! # From any language
 //!
 //! `cargo run -p hitem3d-mock -- --port 8080` serves the same on `http://127.0.0.1:8080` and
@@ -59,12 +65,14 @@ mod clock;
 mod config;
 mod fault;
 mod handle;
+mod http_service;
 mod journal;
 mod refusal;
 mod reply;
 mod server;
 mod submit_form;
 mod task;
+mod wiremock_mount;
 mod workshop;
 mod world;
 

@@ -1,62 +1,32 @@
-//! The mock as an HTTP server, on wiremock, for async tests.
+//! The mock as an HTTP server, on a thread and runtime of its own: for async tests, the
+//! standalone binary and clients in other languages.
+//!
+//! It serves with hyper rather than wiremock's server, which reads every request body whole
+//! before a handler sees it and keeps every matched request for as long as it runs (wiremock
+//! 0.6.5, `mounted_mock.rs:58`): a mock serving uploads grew by each one, 2.3 GB after ten of
+//! 200 MB. [`MockService::mount_on`] still puts the simulator on a wiremock server of yours.
 
 use std::net::TcpListener;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hitem3d_types::Endpoint;
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
 
 use crate::callbacks;
+use crate::http_service::answer;
 use crate::workshop::Workshop;
-use crate::world::{self, Incoming, World};
-use crate::{MockConfig, MockHandle, Route};
+use crate::world::{self, World};
+use crate::{MockConfig, MockHandle};
 
 /// Real time between checks for tasks that ended (for callbacks).
 const TICK: Duration = Duration::from_millis(10);
 
-struct RouteResponder {
-    route: Route,
-    world: Arc<Mutex<World>>,
-}
-
-impl Respond for RouteResponder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let headers = request
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let incoming = Incoming {
-            method: request.method.as_str(),
-            path: request.url.path(),
-            query: request.url.query(),
-            headers,
-            body: &request.body,
-        };
-        let (reply, real_delay) = {
-            let mut world = world::lock(&self.world);
-            let reply = world.handle(self.route, &incoming);
-            let delay = reply.delay;
-            (reply, delay)
-        };
-        let mut response =
-            ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type);
-        if let Some(location) = reply.location {
-            response = response.insert_header("location", location);
-        }
-        response.set_delay(real_delay)
-    }
-}
-
-/// A running mock for async code: `MockService::start().await`.
+/// A running mock: `MockService::start().await`, or [`crate::BlockingMock`] without async.
 ///
 /// It dereferences to [`MockHandle`] for control and inspection. Dropping it stops the server.
 ///
@@ -74,8 +44,8 @@ impl Respond for RouteResponder {
 #[derive(Debug)]
 pub struct MockService {
     handle: MockHandle,
-    _server: MockServer,
-    ticker: tokio::task::JoinHandle<()>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl MockService {
@@ -90,48 +60,45 @@ impl MockService {
     }
 
     /// Starts a mock with `config` on `listener` (or a free loopback port).
+    ///
+    /// # Panics
+    /// If no loopback port can be bound or no thread started.
+    #[allow(
+        clippy::unused_async,
+        reason = "async since its first release; the server runs on a thread of its own"
+    )]
     pub async fn start_on(config: MockConfig, listener: Option<TcpListener>) -> Self {
-        // A server of its own, not one from wiremock's pool: dropping the mock must stop it.
-        // Requests are not recorded by wiremock: the mock keeps its own journal (without
-        // bodies), so an upload's bytes are freed as soon as it is answered.
-        let builder = MockServer::builder().disable_request_recording();
-        let server = match listener {
-            Some(listener) => builder.listener(listener).start().await,
-            None => builder.start().await,
-        };
+        Self::launch(config, listener)
+    }
+
+    /// Starts the server thread; returns once it listens.
+    pub(crate) fn launch(config: MockConfig, listener: Option<TcpListener>) -> Self {
+        let listener = listener
+            .unwrap_or_else(|| TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port"));
+        listener
+            .set_nonblocking(true)
+            .expect("a listener can be made non-blocking");
+        let address = listener.local_addr().expect("a bound listener's address");
         let callback_attempts = config.callback_attempts;
-        let world = Arc::new(Mutex::new(World::new(config, server.uri())));
+        let world = Arc::new(Mutex::new(World::new(config, format!("http://{address}"))));
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         world::lock(&world).workshop = Some(Workshop::start(&world, workers));
-        let routes = [
-            (Endpoint::GetToken, Route::Token),
-            (Endpoint::SubmitTask, Route::Submit),
-            (Endpoint::QueryTask, Route::Query),
-            (Endpoint::Balance, Route::Balance),
-        ];
-        for (endpoint, route) in routes {
-            Mock::given(method(endpoint.method()))
-                .and(path(endpoint.path()))
-                .respond_with(RouteResponder {
-                    route,
-                    world: Arc::clone(&world),
-                })
-                .mount(&server)
-                .await;
-        }
-        Mock::given(method("GET"))
-            .and(path_regex("^/files/"))
-            .respond_with(RouteResponder {
-                route: Route::Download,
-                world: Arc::clone(&world),
+        let (shutdown, stopped) = oneshot::channel();
+        let served = Arc::clone(&world);
+        let thread = std::thread::Builder::new()
+            .name("hitem3d-mock-server".to_owned())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the mock's runtime starts");
+                runtime.block_on(serve(listener, served, callback_attempts, stopped));
             })
-            .mount(&server)
-            .await;
-        let ticker = tokio::spawn(tick(Arc::clone(&world), callback_attempts));
+            .expect("the mock's server thread starts");
         Self {
             handle: MockHandle { world },
-            _server: server,
-            ticker,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
         }
     }
 
@@ -139,6 +106,14 @@ impl MockService {
     #[must_use]
     pub fn handle(&self) -> MockHandle {
         self.handle.clone()
+    }
+
+    /// Puts the simulator on `server`, a wiremock server of yours, beside your own mocks, and
+    /// returns its handle; callbacks are delivered from the current tokio runtime. wiremock
+    /// keeps every request it matched for as long as it runs, uploads included, so prefer
+    /// [`MockService::start`] for long runs.
+    pub async fn mount_on(server: &wiremock::MockServer, config: MockConfig) -> MockHandle {
+        crate::wiremock_mount::mount(server, config).await
     }
 }
 
@@ -152,14 +127,48 @@ impl Deref for MockService {
 
 impl Drop for MockService {
     fn drop(&mut self) {
-        self.ticker.abort();
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
-/// Settles ended tasks and delivers their callbacks, until aborted.
-async fn tick(world: Arc<Mutex<World>>, attempts: u32) {
+/// Accepts connections until told to stop; every connection and the callback ticker end with
+/// the runtime.
+async fn serve(
+    listener: TcpListener,
+    world: Arc<Mutex<World>>,
+    callback_attempts: u32,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let listener =
+        tokio::net::TcpListener::from_std(listener).expect("a listener the runtime can use");
+    tokio::spawn(tick(Arc::downgrade(&world), callback_attempts));
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let world = Arc::clone(&world);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(Arc::clone(&world), request));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// Settles ended tasks and delivers their callbacks, until the world is gone.
+pub(crate) async fn tick(world: Weak<Mutex<World>>, attempts: u32) {
     let client = reqwest::Client::new();
     loop {
+        let Some(world) = world.upgrade() else { return };
         let due = { std::mem::take(&mut world::lock(&world).pending_callbacks) };
         for callback in due {
             tokio::spawn(callbacks::deliver(
@@ -169,6 +178,7 @@ async fn tick(world: Arc<Mutex<World>>, attempts: u32) {
                 attempts,
             ));
         }
+        drop(world);
         tokio::time::sleep(TICK).await;
     }
 }

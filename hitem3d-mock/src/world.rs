@@ -52,6 +52,8 @@ pub(crate) struct Incoming<'a> {
     pub(crate) query: Option<&'a str>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: &'a [u8],
+    /// The body was not read: it declared (or grew to) more than the route takes.
+    pub(crate) body_too_large: bool,
 }
 
 impl Incoming<'_> {

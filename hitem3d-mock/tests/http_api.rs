@@ -487,3 +487,64 @@ async fn download_faults_imitate_a_cdn_redirect_and_an_expired_link() {
     assert_eq!(model, client.download(&url).await.1);
     assert!(!model.is_empty());
 }
+
+#[tokio::test]
+async fn an_oversized_submit_is_refused_from_its_declared_length_before_its_body_arrives() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let (mock, _client, token) = support::session(MockConfig::manual()).await;
+    let address = mock.base_url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /open-api/v1/submit-task HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+
+    // Not one byte of the body is sent: the answer comes from the declared length alone. (A
+    // server that reads the body first never answers; the limit only bounds that failure.)
+    let mut answer = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    let read_answer = async {
+        while !String::from_utf8_lossy(&answer).contains('}') {
+            let read = stream.read(&mut buffer).await.unwrap();
+            assert_ne!(read, 0, "closed without an answer");
+            answer.extend_from_slice(&buffer[..read]);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), read_answer)
+        .await
+        .expect("answered before the body was sent");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("10031001"), "{answer}");
+    assert_eq!(mock.counters().tasks_created, 0);
+}
+
+#[tokio::test]
+async fn the_simulator_mounts_on_a_callers_wiremock_server() {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/mine"))
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let mock = MockService::mount_on(&server, MockConfig::manual()).await;
+    let client = Client::new(server.uri());
+
+    let token = client.token(&mock).await;
+    let task_id = client.submit_task(&token, form(png(), &[])).await;
+    mock.complete_task(&task_id);
+    let done = client.query(&token, &task_id).await;
+    assert_eq!(done["data"]["state"], "success");
+    let (status, _) = client.download(done["data"]["url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let mine = client
+        .http
+        .get(format!("{}/mine", server.uri()))
+        .send()
+        .await;
+    assert_eq!(
+        mine.unwrap().status(),
+        204,
+        "the caller's own mocks still answer"
+    );
+}

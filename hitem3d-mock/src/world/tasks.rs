@@ -25,7 +25,7 @@ impl World {
         let quirks = self.config.quirks;
         // More than four pictures at the size limit, plus room for the form: refused before
         // the form is parsed (and its pictures copied).
-        if request.body.len() as u64 > submit_form::MAX_FORM_BYTES {
+        if request.body_too_large || request.body.len() as u64 > submit_form::MAX_FORM_BYTES {
             return Reply::refusal(Refusal::documented(&ApiErrorCode::FileTooLarge), quirks);
         }
         let Some(form) = submit_form::parse(request.header("content-type"), request.body) else {
@@ -185,6 +185,7 @@ mod tests {
                 ),
             ],
             body,
+            body_too_large: false,
         }
     }
 

@@ -1,0 +1,111 @@
+//! One HTTP request to the simulated service: routed, its body read within the route's limit,
+//! answered by the world. A body over the limit is refused from its declared length before it
+//! is read, then drained in the background without being kept, so that the client, still
+//! sending, gets the answer instead of a reset connection.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use hitem3d_types::Endpoint;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming as Body;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::Route;
+use crate::submit_form::MAX_FORM_BYTES;
+use crate::world::{self, Incoming, World};
+
+/// The largest body read for routes that take none.
+const MAX_OTHER_BODY: u64 = 64 * 1024;
+
+/// The route a request is for, by method and path.
+pub(crate) fn route_of(method: &Method, path: &str) -> Option<Route> {
+    let endpoints = [
+        (Endpoint::GetToken, Route::Token),
+        (Endpoint::SubmitTask, Route::Submit),
+        (Endpoint::QueryTask, Route::Query),
+        (Endpoint::Balance, Route::Balance),
+    ];
+    if method == Method::GET && path.starts_with("/files/") {
+        return Some(Route::Download);
+    }
+    endpoints
+        .into_iter()
+        .find(|(endpoint, _)| endpoint.method() == method.as_str() && endpoint.path() == path)
+        .map(|(_, route)| route)
+}
+
+/// Answers `request` from `world`.
+pub(crate) async fn answer(
+    world: Arc<Mutex<World>>,
+    request: Request<Body>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let Some(route) = route_of(request.method(), request.uri().path()) else {
+        return Ok(plain(StatusCode::NOT_FOUND));
+    };
+    let limit = if route == Route::Submit {
+        MAX_FORM_BYTES
+    } else {
+        MAX_OTHER_BODY
+    };
+    let (head, body) = request.into_parts();
+    let declared = head
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let read = if declared.is_some_and(|length| length > limit) {
+        tokio::spawn(drain(body));
+        None
+    } else {
+        Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect()
+            .await
+            .ok()
+            .map(http_body_util::Collected::to_bytes)
+    };
+    let headers = head
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let incoming = Incoming {
+        method: head.method.as_str(),
+        path: head.uri.path(),
+        query: head.uri.query(),
+        headers,
+        body: read.as_deref().unwrap_or_default(),
+        body_too_large: read.is_none(),
+    };
+    let reply = world::lock(&world).handle(route, &incoming);
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    let mut response = Response::builder()
+        .status(reply.status)
+        .header(CONTENT_TYPE, reply.content_type);
+    if let Some(location) = reply.location {
+        response = response.header(LOCATION, location);
+    }
+    Ok(response
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR)))
+}
+
+/// Reads and forgets a refused body, so that its sender sees the answer.
+async fn drain(mut body: Body) {
+    while let Some(Ok(_)) = body.frame().await {}
+}
+
+fn plain(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,83 @@
+//! The simulator mounted on a caller's wiremock server.
+
+use std::sync::{Arc, Mutex};
+
+use hitem3d_types::Endpoint;
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::server::tick;
+use crate::workshop::Workshop;
+use crate::world::{self, Incoming, World};
+use crate::{MockConfig, MockHandle, Route};
+
+struct RouteResponder {
+    route: Route,
+    world: Arc<Mutex<World>>,
+}
+
+impl Respond for RouteResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let headers = request
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let incoming = Incoming {
+            method: request.method.as_str(),
+            path: request.url.path(),
+            query: request.url.query(),
+            headers,
+            body: &request.body,
+            body_too_large: false,
+        };
+        let reply = world::lock(&self.world).handle(self.route, &incoming);
+        let mut response =
+            ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type);
+        if let Some(location) = reply.location {
+            response = response.insert_header("location", location);
+        }
+        if !reply.delay.is_zero() {
+            response = response.set_delay(reply.delay);
+        }
+        response
+    }
+}
+
+pub(crate) async fn mount(server: &MockServer, config: MockConfig) -> MockHandle {
+    let callback_attempts = config.callback_attempts;
+    let world = Arc::new(Mutex::new(World::new(config, server.uri())));
+    let workers = std::thread::available_parallelism().map_or(2, usize::from);
+    world::lock(&world).workshop = Some(Workshop::start(&world, workers));
+    let routes = [
+        (Endpoint::GetToken, Route::Token),
+        (Endpoint::SubmitTask, Route::Submit),
+        (Endpoint::QueryTask, Route::Query),
+        (Endpoint::Balance, Route::Balance),
+    ];
+    for (endpoint, route) in routes {
+        Mock::given(method(endpoint.method()))
+            .and(path(endpoint.path()))
+            .respond_with(RouteResponder {
+                route,
+                world: Arc::clone(&world),
+            })
+            .mount(server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path_regex("^/files/"))
+        .respond_with(RouteResponder {
+            route: Route::Download,
+            world: Arc::clone(&world),
+        })
+        .mount(server)
+        .await;
+    tokio::spawn(tick(Arc::downgrade(&world), callback_attempts));
+    MockHandle { world }
+}
