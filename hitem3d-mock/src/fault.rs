@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use hitem3d_types::Endpoint;
+
 /// A route of the simulated service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -19,6 +21,14 @@ pub enum Route {
 }
 
 impl Route {
+    /// The API's routes and their endpoints; [`Route::Download`] is any `GET /files/…`.
+    pub(crate) const API: [(Endpoint, Route); 4] = [
+        (Endpoint::GetToken, Route::Token),
+        (Endpoint::SubmitTask, Route::Submit),
+        (Endpoint::QueryTask, Route::Query),
+        (Endpoint::Balance, Route::Balance),
+    ];
+
     /// A short name.
     #[must_use]
     pub fn as_str(self) -> &'static str {

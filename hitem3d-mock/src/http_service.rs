@@ -7,7 +7,6 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use hitem3d_types::Endpoint;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming as Body;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
@@ -22,16 +21,10 @@ const MAX_OTHER_BODY: u64 = 64 * 1024;
 
 /// The route a request is for, by method and path.
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<Route> {
-    let endpoints = [
-        (Endpoint::GetToken, Route::Token),
-        (Endpoint::SubmitTask, Route::Submit),
-        (Endpoint::QueryTask, Route::Query),
-        (Endpoint::Balance, Route::Balance),
-    ];
     if method == Method::GET && path.starts_with("/files/") {
         return Some(Route::Download);
     }
-    endpoints
+    Route::API
         .into_iter()
         .find(|(endpoint, _)| endpoint.method() == method.as_str() && endpoint.path() == path)
         .map(|(_, route)| route)

@@ -19,7 +19,6 @@ use tokio::sync::oneshot;
 
 use crate::callbacks;
 use crate::http_service::answer;
-use crate::workshop::Workshop;
 use crate::world::{self, World};
 use crate::{MockConfig, MockHandle};
 
@@ -80,9 +79,7 @@ impl MockService {
             .expect("a listener can be made non-blocking");
         let address = listener.local_addr().expect("a bound listener's address");
         let callback_attempts = config.callback_attempts;
-        let world = Arc::new(Mutex::new(World::new(config, format!("http://{address}"))));
-        let workers = std::thread::available_parallelism().map_or(2, usize::from);
-        world::lock(&world).workshop = Some(Workshop::start(&world, workers));
+        let world = World::served(config, format!("http://{address}"));
         let (shutdown, stopped) = oneshot::channel();
         let served = Arc::clone(&world);
         let thread = std::thread::Builder::new()

@@ -2,12 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use hitem3d_types::Endpoint;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::server::tick;
-use crate::workshop::Workshop;
 use crate::world::{self, Incoming, World};
 use crate::{MockConfig, MockHandle, Route};
 
@@ -51,16 +49,8 @@ impl Respond for RouteResponder {
 
 pub(crate) async fn mount(server: &MockServer, config: MockConfig) -> MockHandle {
     let callback_attempts = config.callback_attempts;
-    let world = Arc::new(Mutex::new(World::new(config, server.uri())));
-    let workers = std::thread::available_parallelism().map_or(2, usize::from);
-    world::lock(&world).workshop = Some(Workshop::start(&world, workers));
-    let routes = [
-        (Endpoint::GetToken, Route::Token),
-        (Endpoint::SubmitTask, Route::Submit),
-        (Endpoint::QueryTask, Route::Query),
-        (Endpoint::Balance, Route::Balance),
-    ];
-    for (endpoint, route) in routes {
+    let world = World::served(config, server.uri());
+    for (endpoint, route) in Route::API {
         Mock::given(method(endpoint.method()))
             .and(path(endpoint.path()))
             .respond_with(RouteResponder {
