@@ -356,6 +356,74 @@ mod tests {
     }
 
     #[test]
+    fn with_delays_sets_all_three_and_keeps_the_attempt_limit() {
+        let policy = RetryPolicy::default().with_max_attempts(6).with_delays(
+            Duration::from_secs(2),
+            Duration::from_secs(3),
+            Duration::from_secs(10),
+        );
+        assert_eq!(
+            policy.backoff(1, 0.5),
+            Duration::from_secs(1),
+            "half of 2 s"
+        );
+        assert_eq!(
+            policy.backoff(5, 0.5),
+            Duration::from_millis(1500),
+            "half of 3 s"
+        );
+        let reset = TransportFailure::maybe_sent("reset");
+        let decide = |attempts, elapsed| {
+            policy.decide(
+                Operation::QueryTask,
+                attempts,
+                AttemptFailure::Transport(&reset),
+                elapsed,
+                0.5,
+            )
+        };
+        assert_eq!(
+            decide(5, Duration::ZERO),
+            RetryDecision::RetryAfter(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            decide(6, Duration::ZERO),
+            RetryDecision::Stop(StopReason::AttemptsExhausted)
+        );
+        // A wait that ends exactly at the budget is still taken; one past it is not.
+        assert_eq!(
+            decide(2, Duration::from_millis(8500)),
+            RetryDecision::RetryAfter(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            decide(2, Duration::from_millis(8501)),
+            RetryDecision::Stop(StopReason::BudgetExhausted)
+        );
+    }
+
+    #[test]
+    fn each_stop_reason_reads_as_what_happened() {
+        let texts: Vec<String> = [
+            StopReason::NotRetryable,
+            StopReason::MayDuplicate,
+            StopReason::AttemptsExhausted,
+            StopReason::BudgetExhausted,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            texts,
+            [
+                "not retryable",
+                "not resent, as that could create a second task",
+                "attempt limit reached",
+                "retry time budget spent"
+            ]
+        );
+    }
+
+    #[test]
     fn retry_after_is_honoured_as_a_floor() {
         let policy = RetryPolicy::default();
         let answer = ApiError::Http {

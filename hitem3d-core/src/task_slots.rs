@@ -208,6 +208,20 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_the_counts() {
+        let (slots, _) = slots(2);
+        slots.hold(
+            slots.try_reserve(Timestamp::ZERO).unwrap(),
+            TaskId::new("t-1"),
+        );
+        let debug = format!("{slots:?}");
+        assert!(
+            debug.contains("limit: 2") && debug.contains("in_use: 1"),
+            "{debug}"
+        );
+    }
+
+    #[test]
     fn a_dropped_reservation_frees_its_slot_and_wakes_waiters() {
         let (slots, wakes) = slots(1);
         let reservation = slots.try_reserve(Timestamp::ZERO).expect("one slot");
