@@ -183,7 +183,9 @@ impl SlotState {
             self.lowered_at = None;
         } else if now - lowered_at >= LIMIT_PROBE_INTERVAL {
             self.limit += 1;
-            self.lowered_at = (self.limit < self.configured).then_some(now);
+            // The next probe waits as long again; at the configured count, the branch above
+            // ends the probing.
+            self.lowered_at = Some(now);
             tracing::info!(
                 limit = self.limit,
                 "trying one more unfinished task than the account last allowed"

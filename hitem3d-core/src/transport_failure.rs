@@ -141,3 +141,33 @@ impl fmt::Display for TransportFailure {
 }
 
 impl std::error::Error for TransportFailure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_is_kept_without_signatures() {
+        let failure =
+            TransportFailure::maybe_sent("GET https://cdn.example/m.glb?auth_key=1-abc: reset");
+        assert!(
+            failure
+                .message()
+                .starts_with("GET https://cdn.example/m.glb")
+        );
+        assert!(
+            failure.message().ends_with(" reset"),
+            "{}",
+            failure.message()
+        );
+        assert!(
+            !failure.message().contains("1-abc"),
+            "{}",
+            failure.message()
+        );
+        assert_eq!(
+            TransportFailure::refused("filter ureq").message(),
+            "filter ureq"
+        );
+    }
+}
