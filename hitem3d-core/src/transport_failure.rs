@@ -166,8 +166,8 @@ mod tests {
             failure.message()
         );
         assert_eq!(
-            TransportFailure::refused("filter ureq").message(),
-            "filter ureq"
+            TransportFailure::refused("turn the logger down").message(),
+            "turn the logger down"
         );
     }
 }
