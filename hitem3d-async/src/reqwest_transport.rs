@@ -1,5 +1,6 @@
 //! The default transport, on reqwest.
 
+use std::convert::Infallible;
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,8 +57,7 @@ impl Transport for ReqwestTransport {
         request: Request<Body>,
     ) -> BoxFuture<'_, Result<Response<ResponseBody>, TransportFailure>> {
         Box::pin(async move {
-            // One copy of the upload: reqwest wants one body, the core hands out segments.
-            let request = request.map(|body| body.to_bytes());
+            let request = request.map(streamed);
             let request = reqwest::Request::try_from(request)
                 .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?;
             let response = self
@@ -88,6 +88,19 @@ impl Transport for ReqwestTransport {
                 .map_err(|error| TransportFailure::maybe_sent(error.to_string()))
         })
     }
+}
+
+/// The body as reqwest sends it: one buffer as it is, several segments one after another
+/// under the `Content-Length` the core set, without joining them (an upload's pictures are
+/// never copied).
+fn streamed(body: Body) -> reqwest::Body {
+    let mut segments = body.into_segments();
+    if segments.len() <= 1 {
+        return reqwest::Body::from(segments.pop().unwrap_or_default());
+    }
+    reqwest::Body::wrap_stream(stream::iter(
+        segments.into_iter().map(Ok::<Bytes, Infallible>),
+    ))
 }
 
 /// Maps a reqwest error to how far the request got. Only connect errors are known not to have

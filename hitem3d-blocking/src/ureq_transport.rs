@@ -4,8 +4,8 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use hitem3d_core::front_end::*;
-use ureq::Agent;
 use ureq::config::Config;
+use ureq::{Agent, SendBody};
 
 use crate::{ResponseBody, SendLimits, Transport};
 
@@ -82,9 +82,14 @@ impl Transport for UreqTransport {
         refuse_if_traffic_would_be_logged()?;
         let url = request.uri().to_string();
         let (parts, body) = request.into_parts();
-        // One copy of the upload: ureq wants one body, the core hands out segments.
-        let bytes = body.to_bytes();
-        let request = Request::from_parts(parts, &bytes[..]);
+        // The segments are read one after another under the Content-Length the core set, so
+        // an upload's pictures are never copied into one buffer.
+        let body = if body.is_empty() {
+            SendBody::none()
+        } else {
+            SendBody::from_owned_reader(body.into_reader())
+        };
+        let request = Request::from_parts(parts, body);
         let request = self
             .agent
             .configure_request(request)

@@ -73,7 +73,7 @@ mod wait_update;
 mod waiter;
 
 pub use base_url::{BaseUrl, BaseUrlError};
-pub use body::Body;
+pub use body::{Body, BodyReader};
 pub use call::{Call, CallError, CallStep};
 pub use callback::{
     CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,

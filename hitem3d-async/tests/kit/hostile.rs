@@ -70,6 +70,8 @@ pub struct Received {
     pub line: String,
     /// Header names in lower case, with their values.
     pub headers: Vec<(String, String)>,
+    /// The body, as far as its `Content-Length` announced.
+    pub body: Vec<u8>,
 }
 
 impl Received {
@@ -181,6 +183,7 @@ fn serve(stream: TcpStream, behavior: Option<Behavior>, log: &Mutex<Vec<Received
     log.lock().unwrap().push(Received {
         line: request_line,
         headers,
+        body,
     });
     let mut stream = stream;
     match behavior {

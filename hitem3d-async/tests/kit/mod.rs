@@ -112,6 +112,7 @@ macro_rules! scenarios {
             hostile_a_token_with_white_space_around_it_is_used_trimmed,
             hostile_a_body_shorter_than_announced_is_fetched_again,
             hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
+            hostile_an_upload_goes_out_whole_under_its_content_length,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -1162,6 +1163,39 @@ pub fn hostile_a_submit_cut_off_after_its_body_left_is_never_resent<S: Sdk>() {
         submits, 1,
         "it may have created a task: it is never sent twice"
     );
+}
+
+pub fn hostile_an_upload_goes_out_whole_under_its_content_length<S: Sdk>() {
+    let submitted = r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#;
+    let server = HostileServer::start([
+        hostile::json(200, HOSTILE_TOKEN),
+        hostile::json(200, submitted),
+    ]);
+    let client: S = hostile_client(&server);
+    let views: Vec<Vec<u8>> = (1..=4).map(picture_numbered).collect();
+    let task = SubmitTask::builder(Model::Hitem3dV2_1)
+        .view(View::Front, Image::new(views[0].clone()))
+        .view(View::Back, Image::new(views[1].clone()))
+        .view(View::Left, Image::new(views[2].clone()))
+        .view(View::Right, Image::new(views[3].clone()))
+        .build()
+        .unwrap();
+
+    client.submit(task).unwrap();
+
+    let received = server.received();
+    let submit = &received[1];
+    assert_eq!(submit.header("transfer-encoding"), None, "not chunked");
+    let length: usize = submit.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(submit.body.len(), length);
+    let mut after = 0;
+    for view in &views {
+        let at = submit.body[after..]
+            .windows(view.len())
+            .position(|window| window == view.as_slice())
+            .expect("every view, whole and in order");
+        after += at + view.len();
+    }
 }
 
 pub fn hostile_an_html_page_where_json_is_expected_is_named<S: Sdk>() {
