@@ -161,16 +161,19 @@ async fn serve(
     }
 }
 
-/// Settles ended tasks and delivers their callbacks, until the world is gone.
+/// Settles ended tasks and delivers their callbacks, until the world is gone. The HTTP client
+/// is built for the first callback, not at start: building one takes long enough to hold up
+/// the server's first answers, and most mocks never post a callback.
 pub(crate) async fn tick(world: Weak<Mutex<World>>, attempts: u32) {
-    let client = reqwest::Client::new();
+    let mut client: Option<reqwest::Client> = None;
     loop {
         let Some(world) = world.upgrade() else { return };
         let due = { std::mem::take(&mut world::lock(&world).pending_callbacks) };
         for callback in due {
+            let client = client.get_or_insert_with(reqwest::Client::new).clone();
             tokio::spawn(callbacks::deliver(
                 Arc::clone(&world),
-                client.clone(),
+                client,
                 callback,
                 attempts,
             ));

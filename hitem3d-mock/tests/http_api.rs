@@ -368,8 +368,10 @@ async fn the_journal_redacts_credentials() {
 async fn real_time_runs_at_the_configured_speed() {
     let (_mock, client, token) = support::session(MockConfig::fast()).await;
     let task_id = client.submit_task(&token, form(png(), &[])).await;
-    // 7 minutes at 4200× is 100 ms; poll for up to 5 s of real time.
-    for _ in 0..100 {
+    // 7 minutes at 4200× is 100 ms; the two-minute limit only bounds a failure on a busy
+    // machine.
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
         if client.query(&token, &task_id).await["data"]["state"] == "success" {
             return;
         }
