@@ -1,18 +1,19 @@
 //! Peak memory of a submit of four 19.9 MB views (issue 16, item 1): how much each client
 //! holds above the pictures themselves, against raw reqwest's multipart as the baseline. Each
 //! case runs in a process of its own (peak resident memory is per process) against a local
-//! server that reads and forgets every body.
+//! server that reads and forgets every body (`local_server`).
 //!
 //! `cargo bench -p hitem3d-blocking --bench upload_memory`
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod local_server;
+
 use std::process::Command;
 
 use hitem3d_blocking::types::{ClientId, ClientSecret, Model, View};
 use hitem3d_blocking::{ClientConfig, Image, SubmitTask};
+use local_server::LocalServer;
 
 const VIEW_BYTES: usize = 19_900_000;
 const MB: f64 = 1e6;
@@ -54,7 +55,7 @@ fn main() {
 
 /// Peak resident memory above the pictures, and the peak, in bytes.
 fn run_case(case: &str) -> (f64, f64) {
-    let server = DiscardServer::start();
+    let server = LocalServer::start();
     let before = status_field("VmRSS:");
     let views: Vec<Vec<u8>> = (0..4).map(picture).collect();
     match case {
@@ -144,58 +145,4 @@ fn status_field(name: &str) -> f64 {
                 .ok()
         })
         .map_or(f64::NAN, |kib| kib * 1024.0)
-}
-
-/// Answers a token and a submit; reads every body and keeps none of it.
-struct DiscardServer {
-    url: String,
-}
-
-impl DiscardServer {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                std::thread::spawn(move || serve(stream));
-            }
-        });
-        Self { url }
-    }
-}
-
-fn serve(stream: TcpStream) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut length = 0_u64;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        std::io::copy(&mut (&mut reader).take(length), &mut std::io::sink()).unwrap();
-        let body = if line.contains("auth/token") {
-            r#"{"code":200,"data":{"accessToken":"t","tokenType":"Bearer"},"message":"success"}"#
-        } else {
-            r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#
-        };
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if writer.write_all(answer.as_bytes()).is_err() {
-            return;
-        }
-    }
 }

@@ -42,6 +42,7 @@ mod change_signal;
 mod client;
 mod effects;
 mod finish;
+mod resolver;
 mod transport;
 mod ureq_transport;
 mod wait;

@@ -1,0 +1,106 @@
+//! What one `query` costs through each client against raw reqwest and raw ureq (issue 16,
+//! item 2), all on the same minimal local server (`local_server`): rounds of calls, median
+//! and spread of the time per call.
+//!
+//! `cargo bench -p hitem3d-blocking --bench per_call`
+
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
+mod local_server;
+
+use std::time::{Duration, Instant};
+
+use hitem3d_blocking::ClientConfig;
+use hitem3d_blocking::types::{ClientId, ClientSecret, TaskId};
+use local_server::LocalServer;
+
+const CALLS: u32 = 2_000;
+const ROUNDS: usize = 7;
+
+fn main() {
+    let server = LocalServer::start();
+    let url = format!("{}/open-api/v1/query-task?task_id=t-1", server.url);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let agent = ureq::Agent::new_with_defaults();
+    let raw_ureq = per_call(|| {
+        let mut response = agent
+            .get(&url)
+            .header("authorization", "Bearer t0k3n")
+            .call()
+            .unwrap();
+        response.body_mut().read_to_string().unwrap();
+    });
+    let blocking = hitem3d_blocking::Client::new(config(&server.url)).unwrap();
+    let task = TaskId::new("t-1");
+    let sdk_blocking = per_call(|| {
+        blocking.query(&task).unwrap();
+    });
+
+    let reqwest = reqwest::Client::new();
+    let raw_reqwest = per_call(|| {
+        runtime.block_on(async {
+            reqwest
+                .get(&url)
+                .header("authorization", "Bearer t0k3n")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+        });
+    });
+    let client = hitem3d_async::Client::new(config(&server.url)).unwrap();
+    let sdk_async = per_call(|| {
+        runtime.block_on(client.query(&task)).unwrap();
+    });
+
+    println!("query-task per call, {ROUNDS} rounds of {CALLS} calls: median [min, max]");
+    row("raw ureq", &raw_ureq, &raw_ureq);
+    row("hitem3d-blocking", &sdk_blocking, &raw_ureq);
+    row("raw reqwest", &raw_reqwest, &raw_reqwest);
+    row("hitem3d-async", &sdk_async, &raw_reqwest);
+}
+
+fn config(url: &str) -> ClientConfig {
+    ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"))
+        .with_base_url(url)
+        .unwrap()
+}
+
+/// The time per call of each round, sorted.
+fn per_call(mut call: impl FnMut()) -> Vec<Duration> {
+    for _ in 0..CALLS / 10 {
+        call();
+    }
+    let mut rounds: Vec<Duration> = (0..ROUNDS)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..CALLS {
+                call();
+            }
+            started.elapsed() / CALLS
+        })
+        .collect();
+    rounds.sort();
+    rounds
+}
+
+fn row(name: &str, rounds: &[Duration], baseline: &[Duration]) {
+    let median = rounds[rounds.len() / 2];
+    let ratio = median.as_secs_f64() / baseline[baseline.len() / 2].as_secs_f64();
+    println!(
+        "  {name:<18} {:>7.1} µs [{:.1}, {:.1}]  {ratio:.2}x",
+        micros(median),
+        micros(rounds[0]),
+        micros(rounds[rounds.len() - 1]),
+    );
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
+}
