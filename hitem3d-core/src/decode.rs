@@ -193,6 +193,17 @@ fn decode_envelope<T: DeserializeOwned>(
         .into());
     }
     let json = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
+    // The common case, a success with usable data, in one pass straight into `T`. Anything
+    // else is read again below, slowly, for an error that names the field at fault.
+    if let Ok(Envelope {
+        code,
+        data: Some(data),
+        ..
+    }) = serde_json::from_slice::<Envelope<T>>(json)
+        && code.error().is_none()
+    {
+        return Ok(data);
+    }
     let parsed: Result<Envelope<serde_json::Value>, _> =
         serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(json));
     let envelope = match parsed {

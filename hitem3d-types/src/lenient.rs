@@ -138,12 +138,17 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let value: serde_json::Value = serde::Deserialize::deserialize(deserializer)?;
-    match &value {
-        serde_json::Value::Null => Ok(None),
-        serde_json::Value::Object(map) if map.is_empty() => Ok(None),
-        _ => serde_json::from_value(value)
-            .map(Some)
-            .map_err(de::Error::custom),
+    // Kept as text, then read once into `T`: no value tree in between.
+    let raw: Box<serde_json::value::RawValue> = serde::Deserialize::deserialize(deserializer)?;
+    let text = raw.get().trim();
+    let empty_object = text
+        .strip_prefix('{')
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|inside| inside.trim().is_empty());
+    if text == "null" || empty_object {
+        return Ok(None);
     }
+    serde_json::from_str(text)
+        .map(Some)
+        .map_err(de::Error::custom)
 }
