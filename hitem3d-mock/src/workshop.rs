@@ -32,37 +32,62 @@ impl AssetOrder {
     }
 }
 
-/// The queue of orders and its workers. The workers stop when the world is gone.
+/// The queue of orders and its workers, started with the first order (a mock that is never
+/// sent a picture starts no thread for it). The workers stop when the world is gone.
 #[derive(Debug)]
 pub(crate) struct Workshop {
     orders: Sender<AssetOrder>,
+    hire: Option<Hiring>,
+}
+
+/// What starting the workers takes, until they are started.
+#[derive(Debug)]
+struct Hiring {
+    queue: Receiver<AssetOrder>,
+    world: Weak<Mutex<World>>,
 }
 
 impl Workshop {
-    /// Starts `workers` threads that fill the orders of `world`'s tasks.
-    pub(crate) fn start(world: &Arc<Mutex<World>>, workers: usize) -> Self {
+    /// A workshop whose threads, one per CPU, will fill the orders of `world`'s tasks.
+    pub(crate) fn new(world: &Arc<Mutex<World>>) -> Self {
         let (orders, queue) = channel();
+        let hire = Hiring {
+            queue,
+            world: Arc::downgrade(world),
+        };
+        Self {
+            orders,
+            hire: Some(hire),
+        }
+    }
+
+    fn start_workers(&mut self) {
+        let Some(Hiring { queue, world }) = self.hire.take() else {
+            return;
+        };
+        // Asked here, not at start: on Linux it reads cgroup files.
+        let workers = thread::available_parallelism().map_or(2, usize::from);
         let queue = Arc::new(Mutex::new(queue));
-        for index in 0..workers.max(1) {
+        for index in 0..workers {
             let queue = Arc::clone(&queue);
-            let world = Arc::downgrade(world);
+            let world = world.clone();
             thread::Builder::new()
                 .name(format!("hitem3d-mock-assets-{index}"))
                 .spawn(move || work(&queue, &world))
                 .expect("the mock can start a thread");
         }
-        Self { orders }
     }
 
     /// A workshop without workers: the orders wait in the returned queue.
     #[cfg(test)]
     pub(crate) fn idle() -> (Self, Receiver<AssetOrder>) {
         let (orders, queue) = channel();
-        (Self { orders }, queue)
+        (Self { orders, hire: None }, queue)
     }
 
     /// Queues `order`; its files arrive in the world when made.
-    pub(crate) fn order(&self, order: AssetOrder) {
+    pub(crate) fn order(&mut self, order: AssetOrder) {
+        self.start_workers();
         // The workers only stop once the world, which owns this sender, is gone.
         let _ = self.orders.send(order);
     }

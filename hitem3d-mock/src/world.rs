@@ -130,8 +130,7 @@ impl World {
     /// A world for a server, with its workshop's threads started.
     pub(crate) fn served(config: MockConfig, base_url: String) -> Arc<Mutex<Self>> {
         let world = Arc::new(Mutex::new(Self::new(config, base_url)));
-        let workers = std::thread::available_parallelism().map_or(2, usize::from);
-        lock(&world).workshop = Some(Workshop::start(&world, workers));
+        lock(&world).workshop = Some(Workshop::new(&world));
         world
     }
 

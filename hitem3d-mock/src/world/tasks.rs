@@ -127,7 +127,7 @@ impl World {
     /// Has the task's files made: by the workshop when the mock runs as a server, here and
     /// now otherwise.
     fn order_files(&mut self, order: AssetOrder) {
-        match &self.workshop {
+        match &mut self.workshop {
             Some(workshop) => workshop.order(order),
             None => {
                 let files = order.make();

@@ -1,0 +1,190 @@
+//! The mock against a minimal hyper server (issue 16, item 5): query-task answers per second
+//! under the same load, and the time from start to the first token answered. Both servers
+//! run the same way, on a thread of their own with a single-threaded runtime.
+//!
+//! `cargo bench -p hitem3d-mock --bench versus_hyper`
+
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
+use std::convert::Infallible;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+use hitem3d_mock::{BlockingMock, MockConfig};
+
+const CLIENTS: usize = 4;
+const LOAD_FOR: Duration = Duration::from_secs(3);
+const ROUNDS: usize = 5;
+
+const TOKEN: &str =
+    r#"{"code":200,"data":{"accessToken":"t0k3n","tokenType":"Bearer"},"message":"success"}"#;
+const PROCESSING: &str =
+    r#"{"code":200,"data":{"task_id":"t-1","state":"processing"},"msg":"success"}"#;
+
+fn main() {
+    let mut mock_rates = Vec::new();
+    let mut hyper_rates = Vec::new();
+    let mut mock_starts = Vec::new();
+    let mut hyper_starts = Vec::new();
+    let http = reqwest::blocking::Client::new();
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        let mock = BlockingMock::start_with(MockConfig::manual());
+        let token = first_token(
+            &http,
+            &mock.base_url(),
+            Some((&mock.client_id(), &mock.client_secret())),
+        );
+        mock_starts.push(started.elapsed());
+        let task_id = submit(&http, &mock.base_url(), &token);
+        mock_rates.push(rate(
+            &format!(
+                "{}/open-api/v1/query-task?task_id={task_id}",
+                mock.base_url()
+            ),
+            &token,
+        ));
+
+        let started = Instant::now();
+        let base = minimal_hyper();
+        first_token(&http, &base, None);
+        hyper_starts.push(started.elapsed());
+        hyper_rates.push(rate(
+            &format!("{base}/open-api/v1/query-task?task_id=t-1"),
+            "t0k3n",
+        ));
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let millis = |values: &[Duration]| -> Vec<f64> {
+        values.iter().map(|d| d.as_secs_f64() * 1e3).collect()
+    };
+    let (mock_rate, hyper_rate) = (median(&mut mock_rates), median(&mut hyper_rates));
+    let (mock_start, hyper_start) = (
+        median(&mut millis(&mock_starts)),
+        median(&mut millis(&hyper_starts)),
+    );
+    println!(
+        "mock vs a minimal hyper server, medians of {ROUNDS} rounds, {CLIENTS} clients for {LOAD_FOR:?}"
+    );
+    println!(
+        "  query-task answers/s   mock {mock_rate:>8.0}   hyper {hyper_rate:>8.0}   {:.2}x (target >= 0.8x)",
+        mock_rate / hyper_rate
+    );
+    println!(
+        "  start to first token   mock {mock_start:>6.2} ms   hyper {hyper_start:>6.2} ms   {:.2}x (target <= 1.2x)",
+        mock_start / hyper_start
+    );
+}
+
+fn first_token(
+    http: &reqwest::blocking::Client,
+    base: &str,
+    credentials: Option<(&str, &str)>,
+) -> String {
+    let mut request = http.post(format!("{base}/open-api/v1/auth/token"));
+    if let Some((id, secret)) = credentials {
+        request = request.basic_auth(id, Some(secret));
+    }
+    let answer: serde_json::Value = request.send().unwrap().json().unwrap();
+    answer["data"]["accessToken"].as_str().unwrap().to_owned()
+}
+
+fn submit(http: &reqwest::blocking::Client, base: &str, token: &str) -> String {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let form = reqwest::blocking::multipart::Form::new().part(
+        "images",
+        reqwest::blocking::multipart::Part::bytes(png)
+            .file_name("p.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let answer: serde_json::Value = http
+        .post(format!("{base}/open-api/v1/submit-task"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    answer["data"]["task_id"].as_str().unwrap().to_owned()
+}
+
+/// Answers per second while `CLIENTS` threads query `url` over kept-alive connections.
+fn rate(url: &str, token: &str) -> f64 {
+    let answered = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..CLIENTS {
+            scope.spawn(|| {
+                let http = reqwest::blocking::Client::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let body = http
+                        .get(url)
+                        .bearer_auth(token)
+                        .send()
+                        .unwrap()
+                        .bytes()
+                        .unwrap();
+                    assert!(body.starts_with(b"{\"code\":200"));
+                    answered.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        std::thread::sleep(LOAD_FOR);
+        stop.store(true, Ordering::Relaxed);
+    });
+    answered.load(Ordering::Relaxed) as f64 / LOAD_FOR.as_secs_f64()
+}
+
+/// A hyper server that answers a token or a fixed query answer, on its own thread.
+fn minimal_hyper() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let service =
+                        service_fn(|request: Request<hyper::body::Incoming>| async move {
+                            let body = if request.uri().path().ends_with("/token") {
+                                TOKEN
+                            } else {
+                                PROCESSING
+                            };
+                            Ok::<_, Infallible>(
+                                Response::builder()
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(Bytes::from_static(body.as_bytes())))
+                                    .unwrap(),
+                            )
+                        });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    base
+}
