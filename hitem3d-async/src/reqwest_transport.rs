@@ -60,7 +60,7 @@ impl Transport for ReqwestTransport {
             let request = request.map(streamed);
             let request = reqwest::Request::try_from(request)
                 .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?;
-            let response = self
+            let mut response = self
                 .client
                 .execute(request)
                 .await
@@ -69,12 +69,8 @@ impl Transport for ReqwestTransport {
                 .status(response.status())
                 .version(response.version());
             if let Some(headers) = head.headers_mut() {
-                headers.extend(
-                    response
-                        .headers()
-                        .iter()
-                        .map(|(name, value)| (name.clone(), value.clone())),
-                );
+                // Moved, not copied: the body is read through `chunk`, which needs no headers.
+                *headers = std::mem::take(response.headers_mut());
             }
             let body: ResponseBody = Box::pin(stream::unfold(Some(response), |response| async {
                 let mut response = response?;

@@ -15,6 +15,9 @@ use hitem3d_blocking::types::{ClientId, ClientSecret, TaskId};
 use local_server::LocalServer;
 
 const CALLS: u32 = 2_000;
+
+/// One measured case: a call to make over and over.
+type Call<'a> = Box<dyn FnMut() + 'a>;
 const ROUNDS: usize = 7;
 
 fn main() {
@@ -26,38 +29,72 @@ fn main() {
         .unwrap();
 
     let agent = ureq::Agent::new_with_defaults();
-    let raw_ureq = per_call(|| {
-        let mut response = agent
-            .get(&url)
-            .header("authorization", "Bearer t0k3n")
-            .call()
-            .unwrap();
-        response.body_mut().read_to_string().unwrap();
-    });
     let blocking = hitem3d_blocking::Client::new(config(&server.url)).unwrap();
     let task = TaskId::new("t-1");
-    let sdk_blocking = per_call(|| {
-        blocking.query(&task).unwrap();
-    });
-
     let reqwest = reqwest::Client::new();
-    let raw_reqwest = per_call(|| {
-        runtime.block_on(async {
-            reqwest
-                .get(&url)
-                .header("authorization", "Bearer t0k3n")
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-        });
-    });
     let client = hitem3d_async::Client::new(config(&server.url)).unwrap();
-    let sdk_async = per_call(|| {
-        runtime.block_on(client.query(&task)).unwrap();
-    });
+    let mut cases: [(&str, Call<'_>); 4] = [
+        (
+            "raw ureq",
+            Box::new(|| {
+                let mut response = agent
+                    .get(&url)
+                    .header("authorization", "Bearer t0k3n")
+                    .call()
+                    .unwrap();
+                response.body_mut().read_to_string().unwrap();
+            }),
+        ),
+        (
+            "hitem3d-blocking",
+            Box::new(|| {
+                blocking.query(&task).unwrap();
+            }),
+        ),
+        (
+            "raw reqwest",
+            Box::new(|| {
+                runtime.block_on(async {
+                    reqwest
+                        .get(&url)
+                        .header("authorization", "Bearer t0k3n")
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                });
+            }),
+        ),
+        (
+            "hitem3d-async",
+            Box::new(|| {
+                runtime.block_on(client.query(&task)).unwrap();
+            }),
+        ),
+    ];
+    // Rounds interleave the cases, so that a machine that slows down or speeds up during the
+    // run weighs on all of them alike.
+    let mut rounds: [Vec<Duration>; 4] = Default::default();
+    for (_, call) in &mut cases {
+        for _ in 0..CALLS / 10 {
+            call();
+        }
+    }
+    for _ in 0..ROUNDS {
+        for ((_, call), times) in cases.iter_mut().zip(&mut rounds) {
+            let started = Instant::now();
+            for _ in 0..CALLS {
+                call();
+            }
+            times.push(started.elapsed() / CALLS);
+        }
+    }
+    for times in &mut rounds {
+        times.sort();
+    }
+    let [raw_ureq, sdk_blocking, raw_reqwest, sdk_async] = rounds;
 
     println!("query-task per call, {ROUNDS} rounds of {CALLS} calls: median [min, max]");
     row("raw ureq", &raw_ureq, &raw_ureq);
@@ -70,24 +107,6 @@ fn config(url: &str) -> ClientConfig {
     ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"))
         .with_base_url(url)
         .unwrap()
-}
-
-/// The time per call of each round, sorted.
-fn per_call(mut call: impl FnMut()) -> Vec<Duration> {
-    for _ in 0..CALLS / 10 {
-        call();
-    }
-    let mut rounds: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..CALLS {
-                call();
-            }
-            started.elapsed() / CALLS
-        })
-        .collect();
-    rounds.sort();
-    rounds
 }
 
 fn row(name: &str, rounds: &[Duration], baseline: &[Duration]) {
