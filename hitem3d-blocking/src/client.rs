@@ -156,12 +156,8 @@ impl Client {
     /// # }
     /// ```
     pub fn remove_partial_files(&self) -> usize {
-        let paths = self.inner.core.partial_files().take_all();
-        for path in &paths {
-            // Already gone (renamed or removed a moment ago) is as good.
-            let _ = std::fs::remove_file(path);
-        }
-        paths.len()
+        let core = &self.inner.core;
+        core.remove_partial_files(|path| std::fs::remove_file(path))
     }
 
     /// Watches a task, submitted by this client or any other process, until it succeeds,

@@ -8,7 +8,7 @@ use ureq::config::Config;
 use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, SendBody};
 
-use crate::resolver::CachingResolver;
+use crate::resolver::AddressShortcut;
 use crate::{ResponseBody, SendLimits, Transport};
 
 /// Sends requests with a [`ureq::Agent`].
@@ -30,20 +30,19 @@ pub struct UreqTransport {
 }
 
 impl UreqTransport {
-    /// An agent that gives up connecting after `connect_timeout`, and remembers a host name's
-    /// addresses for a minute instead of resolving them on a new thread for every request.
+    /// An agent that gives up connecting after `connect_timeout`, and connects to an IP
+    /// address without ureq's resolver thread.
     ///
     /// # Errors
     /// None today; the `Result` matches the async client's transport, whose TLS set-up can
     /// fail, so that code switching between the two does not change.
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
+        // Error statuses as answers and no redirects are set on every request, below.
         let config = Config::builder()
             .timeout_connect(Some(connect_timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
             .build();
         Ok(Self {
-            agent: Agent::with_parts(config, DefaultConnector::new(), CachingResolver::default()),
+            agent: Agent::with_parts(config, DefaultConnector::new(), AddressShortcut::default()),
         })
     }
 
@@ -63,17 +62,15 @@ const TRACE_TARGETS_THAT_LEAK: [&str; 2] = ["ureq_proto::util", "ureq::util"];
 /// library cannot filter the application's logger, and secrets must never reach a log.
 /// Checked for every request, since a logger can be installed or reconfigured at any time.
 fn refuse_if_traffic_would_be_logged() -> Result<(), TransportFailure> {
-    for target in TRACE_TARGETS_THAT_LEAK {
-        if log::log_enabled!(target: target, log::Level::Trace) {
-            return Err(TransportFailure::refused(format!(
-                "the application's `log` logger records target {target} at TRACE, where ureq \
-                 writes every request and answer byte for byte, credentials and tokens \
-                 included; set that target to DEBUG or lower (e.g. \
-                 RUST_LOG=trace,ureq=debug,ureq_proto=debug), or use hitem3d-async"
-            )));
-        }
+    let recorded = |target: &&str| log::log_enabled!(target: target, log::Level::Trace);
+    match TRACE_TARGETS_THAT_LEAK.into_iter().find(recorded) {
+        None => Ok(()),
+        Some(target) => Err(TransportFailure::refused(format!(
+            "the application's `log` logger records {target} at TRACE, where ureq logs every byte \
+             it sends and receives, credentials included: set that target to DEBUG (e.g. \
+             RUST_LOG=trace,ureq=debug,ureq_proto=debug), or use hitem3d-async"
+        ))),
     }
-    Ok(())
 }
 
 impl Transport for UreqTransport {

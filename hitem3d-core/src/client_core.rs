@@ -1,6 +1,7 @@
 //! The state one client shares across its clones, and the jobs for each of its operations.
 
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -152,11 +153,21 @@ impl ClientCore {
         &self.shared.slots
     }
 
-    /// The temporary files of this client's downloads in progress, for a front-end's
-    /// `remove_partial_files`.
+    /// The temporary files of this client's downloads in progress.
     #[must_use]
     pub fn partial_files(&self) -> &Arc<PartialFiles> {
         &self.shared.partial_files
+    }
+
+    /// Unlists the temporary files of the downloads in progress and hands each to `remove`
+    /// (the front-end's file removal); returns how many there were. A file already gone
+    /// (renamed or removed a moment ago) is as good as removed.
+    pub fn remove_partial_files(&self, mut remove: impl FnMut(&Path) -> io::Result<()>) -> usize {
+        let paths = self.shared.partial_files.take_all();
+        for path in &paths {
+            let _ = remove(path);
+        }
+        paths.len()
     }
 
     /// How many changes callers may wait for have happened: read it before trying for a task
