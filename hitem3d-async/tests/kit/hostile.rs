@@ -112,17 +112,21 @@ impl HostileServer {
         let mut script: VecDeque<Behavior> = script.into_iter().collect();
         let (log, stopping) = (Arc::clone(&received), Arc::clone(&stop));
         let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
+            let mut listener = Some(listener);
+            while let Some(open) = &listener {
+                let Ok((stream, _)) = open.accept() else {
+                    continue;
+                };
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
-                let Ok(stream) = stream else { continue };
                 let behavior = script.pop_front();
-                serve(stream, behavior, &log);
                 if then_refuse && script.is_empty() {
-                    // Dropping the listener closes the port.
-                    break;
+                    // The port closes before the last answer goes out, so that no request the
+                    // client makes after reading it can slip into the listener's backlog.
+                    listener = None;
                 }
+                serve(stream, behavior, &log);
             }
         });
         Self {
