@@ -59,16 +59,7 @@ pub(crate) async fn answer(
             .ok()
             .map(http_body_util::Collected::to_bytes)
     };
-    let headers = head
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(&head.headers);
     let incoming = Incoming {
         method: head.method.as_str(),
         path: head.uri.path(),
@@ -90,6 +81,17 @@ pub(crate) async fn answer(
     Ok(response
         .body(Full::new(Bytes::from(reply.body)))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR)))
+}
+
+/// Headers as the world reads them: names and (lossily decoded) values.
+pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
 }
 
 /// Reads and forgets a refused body, so that its sender sees the answer.

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use crate::http_service::header_pairs;
 use crate::server::tick;
 use crate::world::{self, Incoming, World};
 use crate::{MockConfig, MockHandle, Route};
@@ -16,16 +17,7 @@ struct RouteResponder {
 
 impl Respond for RouteResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let headers = request
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_pairs(&request.headers);
         let incoming = Incoming {
             method: request.method.as_str(),
             path: request.url.path(),

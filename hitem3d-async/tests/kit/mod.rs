@@ -1080,11 +1080,7 @@ pub fn a_file_host_redirect_is_followed_without_credentials<S: Sdk>() {
             .mount(&redirector),
     );
     let link = format!("{}/cdn/m.glb?auth_key=1-0-0-5ecret", redirector.uri());
-    let data: TaskData = serde_json::from_value(serde_json::json!({
-        "task_id": task_id.as_str(), "state": "success", "url": link,
-    }))
-    .unwrap();
-    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let result = success_result(task_id.as_str(), &link);
     let dir = out_dir();
 
     let saved = client
@@ -1113,6 +1109,15 @@ pub fn a_file_host_redirect_is_followed_without_credentials<S: Sdk>() {
 // Against a hostile server
 
 const HOSTILE_TOKEN: &str = r#"{"code":200,"data":{"accessToken":"t0k3n"},"msg":"success"}"#;
+
+/// The result of a task that succeeded with its model at `url`.
+fn success_result(task_id: &str, url: &str) -> TaskResult {
+    let data: TaskData = serde_json::from_value(serde_json::json!({
+        "task_id": task_id, "state": "success", "url": url,
+    }))
+    .unwrap();
+    TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap()
+}
 
 fn hostile_client<S: Sdk>(server: &HostileServer) -> S {
     S::connect(config_at(&server.base_url(), "ak_hostile", "sk_hostile"))
@@ -1241,11 +1246,7 @@ pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
         hostile::answer(200, "model/gltf-binary", model.len(), model),
     ]);
     let client: S = hostile_client(&server);
-    let data: TaskData = serde_json::from_value(serde_json::json!({
-        "task_id": "t-1", "state": "success", "url": format!("{}/m.glb", server.base_url()),
-    }))
-    .unwrap();
-    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let result = success_result("t-1", &format!("{}/m.glb", server.base_url()));
     let dir = out_dir();
 
     let saved = client
@@ -1265,11 +1266,7 @@ pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sd
         until: gate.clone(),
     }]);
     let client: S = hostile_client(&server);
-    let data: TaskData = serde_json::from_value(serde_json::json!({
-        "task_id": "t-1", "state": "success", "url": format!("{}/m.glb", server.base_url()),
-    }))
-    .unwrap();
-    let result = TaskResult::from_task(&data, hitem3d_core::Timestamp::ZERO).unwrap();
+    let result = success_result("t-1", &format!("{}/m.glb", server.base_url()));
     let dir = out_dir();
     let target = dir.path().join("m.glb");
     let hidden = || -> Vec<std::path::PathBuf> {
