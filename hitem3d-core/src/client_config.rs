@@ -6,7 +6,7 @@ use std::time::Duration;
 use hitem3d_types::{ClientId, ClientSecret, limits};
 
 use crate::{
-    ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy,
+    ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy, TaskKind,
     TokenCachePolicy, WaitPolicy,
 };
 
@@ -69,6 +69,9 @@ pub struct ClientConfig {
     pub token: TokenCachePolicy,
     /// How many tasks this client keeps unfinished at once; further submits wait for a slot.
     pub task_slots: usize,
+    /// Typical durations set for kinds of task, in place of the spec's published figures,
+    /// until the client has learnt its own ([`ClientConfig::with_expected_duration`]).
+    pub expected_durations: Vec<(TaskKind, Duration)>,
 }
 
 impl ClientConfig {
@@ -88,6 +91,7 @@ impl ClientConfig {
             download: DownloadPolicy::default(),
             token: TokenCachePolicy::default(),
             task_slots: DEFAULT_TASK_SLOTS,
+            expected_durations: Vec::new(),
         }
     }
 
@@ -175,6 +179,17 @@ impl ClientConfig {
     #[must_use]
     pub fn with_wait(mut self, wait: WaitPolicy) -> Self {
         self.wait = wait;
+        self
+    }
+
+    /// Says that tasks of `kind` typically take `typical`, submit to success, in place of the
+    /// spec's published figure: the waiter polls around it until it has seen a few such tasks
+    /// finish ([`crate::TASKS_TO_LEARN_FROM`]), and around what it saw from then on. Set again
+    /// for the same kind, the last one counts.
+    #[must_use]
+    pub fn with_expected_duration(mut self, kind: TaskKind, typical: Duration) -> Self {
+        self.expected_durations.retain(|(known, _)| *known != kind);
+        self.expected_durations.push((kind, typical));
         self
     }
 

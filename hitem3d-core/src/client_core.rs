@@ -11,8 +11,9 @@ use crate::job::{
     CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, WaitJob,
 };
 use crate::{
-    ApiRequests, Call, ClientConfig, ConfigError, GenerateOptions, PartialFiles, ResultKind,
-    SeedSequence, SubmitTask, TaskResult, TaskSlots, Timestamp, TokenCache, TokenNeed,
+    ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, PartialFiles,
+    ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult, TaskSlots, Timestamp,
+    TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -52,6 +53,7 @@ struct Shared {
     tokens: Mutex<Tokens>,
     slots: Arc<TaskSlots>,
     partial_files: Arc<PartialFiles>,
+    durations: Mutex<TaskDurations>,
     seeds: SeedSequence,
     changes: Arc<Changes>,
 }
@@ -127,6 +129,7 @@ impl ClientCore {
         let shared = Shared {
             slots: TaskSlots::new(config.task_slots, Box::new(move || announce.announce())),
             partial_files: Arc::default(),
+            durations: Mutex::new(TaskDurations::new(config.expected_durations.clone())),
             tokens: Mutex::new(Tokens {
                 cache: tokens,
                 fetching: false,
@@ -151,6 +154,20 @@ impl ClientCore {
     #[must_use]
     pub fn slots(&self) -> &Arc<TaskSlots> {
         &self.shared.slots
+    }
+
+    /// What this client learnt about how long its tasks take: the durations its waits saw,
+    /// per kind of task.
+    #[must_use]
+    pub fn duration_history(&self) -> DurationHistory {
+        self.durations().history().clone()
+    }
+
+    pub(crate) fn durations(&self) -> MutexGuard<'_, TaskDurations> {
+        self.shared
+            .durations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The temporary files of this client's downloads in progress.

@@ -64,6 +64,7 @@ mod retry;
 mod seed_sequence;
 mod seeded_random;
 mod submit;
+mod task_durations;
 mod task_result;
 mod task_slots;
 mod time;
@@ -106,6 +107,7 @@ pub use seed_sequence::SeedSequence;
 pub use submit::{
     Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
 };
+pub use task_durations::{KINDS_KEPT, TaskDurations};
 pub use task_result::{ResultKind, TaskResult};
 pub use task_slots::{LIMIT_PROBE_INTERVAL, SlotReservation, TaskSlots};
 pub use time::Timestamp;
@@ -113,8 +115,9 @@ pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
 pub use transport_failure::{Delivery, TransportFailure};
 pub use wait_update::WaitUpdate;
 pub use waiter::{
-    PollSchedule, TaskWaiter, WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy,
-    WaitStep,
+    DurationForecast, DurationHistory, ForecastBasis, ObservedDuration, PollContext, PollSchedule,
+    TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM, TaskKind, TaskWaiter, WaitError, WaitErrorKind,
+    WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
 };
 
 /// The data model, `hitem3d-types`.

@@ -1,15 +1,23 @@
 //! Waiting for a task to finish, as a state machine in virtual time.
 
+mod duration_forecast;
+mod duration_history;
 mod poll_schedule;
+mod task_kind;
 mod wait_error;
 mod wait_event;
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use hitem3d_types::{TaskData, TaskId, TaskState, limits};
+use hitem3d_types::{EXPECTED_DURATIONS, TaskData, TaskId, TaskState, limits};
 
-pub use poll_schedule::PollSchedule;
+pub use duration_forecast::{DurationForecast, ForecastBasis};
+pub use duration_history::{
+    DurationHistory, ObservedDuration, TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM,
+};
+pub use poll_schedule::{PollContext, PollSchedule};
+pub use task_kind::TaskKind;
 pub use wait_error::{WaitError, WaitErrorKind};
 pub use wait_event::WaitEvent;
 
@@ -97,14 +105,17 @@ enum State {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hitem3d_core::{TaskWaiter, Timestamp, WaitPolicy, WaitStep};
+/// use hitem3d_core::{DurationForecast, TaskWaiter, Timestamp, WaitPolicy, WaitStep};
 /// use hitem3d_core::types::{TaskData, TaskId, TaskState};
 ///
 /// let id = TaskId::new("t-1");
-/// let mut waiter = TaskWaiter::new(id.clone(), WaitPolicy::default(), Timestamp::ZERO);
+/// // Tasks like this one took 40 to 70 seconds: three polls spread over that window.
+/// let forecast = DurationForecast::learnt(Duration::from_secs(40), Duration::from_secs(70), 10);
+/// let mut waiter = TaskWaiter::new(id.clone(), WaitPolicy::default(), Timestamp::ZERO)
+///     .with_forecast(forecast);
 /// let mut now = Timestamp::ZERO;
 /// let mut answers = vec![
-///     TaskData::new(id.clone(), TaskState::Queueing),
+///     TaskData::new(id.clone(), TaskState::Processing),
 ///     TaskData::new(id.clone(), TaskState::Processing),
 ///     serde_json::from_str(r#"{"task_id":"t-1","state":"success","url":"https://cdn/0.glb"}"#).unwrap(),
 /// ]
@@ -118,7 +129,7 @@ enum State {
 ///     }
 /// };
 /// assert_eq!(outcome.polls, 3);
-/// assert_eq!(outcome.elapsed, Duration::from_secs(5 + 20 + 20));
+/// assert_eq!(outcome.elapsed, Duration::from_secs(50 + 10 + 10));
 /// ```
 #[derive(Debug)]
 pub struct TaskWaiter {
@@ -132,6 +143,9 @@ pub struct TaskWaiter {
     last_state: Option<TaskState>,
     last_progress: Option<f64>,
     processing_since: Option<Timestamp>,
+    /// When the last poll saw the task pending.
+    last_pending: Option<Timestamp>,
+    forecast: DurationForecast,
 }
 
 impl TaskWaiter {
@@ -149,9 +163,44 @@ impl TaskWaiter {
             last_state: None,
             last_progress: None,
             processing_since: None,
+            last_pending: None,
+            // The spec's figure for tasks nothing is known about, until told the task's kind.
+            forecast: DurationForecast::expected(&EXPECTED_DURATIONS[EXPECTED_DURATIONS.len() - 1]),
         };
         waiter.schedule(now);
         waiter
+    }
+
+    /// The same waiter expecting the task to finish within `forecast` (usually
+    /// [`DurationHistory::forecast`] for the task's kind). Given before the first poll, it also
+    /// sets when that poll happens.
+    #[must_use]
+    pub fn with_forecast(mut self, forecast: DurationForecast) -> Self {
+        self.forecast = forecast;
+        if self.polls == 0 && matches!(self.state, State::Sleeping { .. }) {
+            self.schedule(self.started);
+        }
+        self
+    }
+
+    /// The forecast the waiter polls around.
+    #[must_use]
+    pub fn forecast(&self) -> &DurationForecast {
+        &self.forecast
+    }
+
+    /// How long the task took, as far as the polls tell: once it has succeeded, from the start
+    /// of waiting to the last poll that saw it pending and to the poll that saw it finished.
+    /// What [`DurationHistory::record`] learns from.
+    #[must_use]
+    pub fn observed_duration(&self) -> Option<ObservedDuration> {
+        let State::Done(Ok(outcome)) = &self.state else {
+            return None;
+        };
+        let pending = self
+            .last_pending
+            .map_or(Duration::ZERO, |at| at - self.started);
+        Some(ObservedDuration::new(pending, outcome.elapsed))
     }
 
     /// The task waited for.
@@ -245,7 +294,10 @@ impl TaskWaiter {
                 now,
             ),
             // created, queueing, processing, and states this SDK does not know yet.
-            _ => self.schedule(now),
+            _ => {
+                self.last_pending = Some(now);
+                self.schedule(now);
+            }
         }
     }
 
@@ -329,12 +381,15 @@ impl TaskWaiter {
         let processing_for = self
             .processing_since
             .map_or(Duration::ZERO, |since| now - since);
-        let interval = self.policy.schedule.interval(
-            self.polls,
-            self.last_state.as_ref(),
+        let context = PollContext {
+            polls: self.polls,
+            elapsed: now - self.started,
+            state: self.last_state.as_ref(),
             processing_for,
-            self.last_progress,
-        );
+            progress: self.last_progress,
+            forecast: &self.forecast,
+        };
+        let interval = self.policy.schedule.interval(&context);
         self.state = State::Sleeping {
             until: (now + interval).min(deadline_at),
         };

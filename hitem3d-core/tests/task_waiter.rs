@@ -5,8 +5,8 @@ use std::time::Duration;
 use hitem3d_core::http::StatusCode;
 use hitem3d_core::types::{ApiErrorCode, TaskData, TaskId, TaskState};
 use hitem3d_core::{
-    ApiError, CallError, PollSchedule, StopReason, TaskWaiter, Timestamp, WaitError, WaitErrorKind,
-    WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
+    ApiError, CallError, DurationForecast, PollSchedule, StopReason, TaskWaiter, Timestamp,
+    WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
 };
 use proptest::prelude::*;
 
@@ -51,8 +51,12 @@ struct Run {
 
 /// Runs a waiter against a list of answers; the last answer repeats forever.
 fn run(policy: WaitPolicy, answers: Vec<Result<TaskData, CallError>>) -> Run {
+    run_with(TaskWaiter::new(id(), policy, Timestamp::ZERO), answers)
+}
+
+/// Runs `waiter`, started at zero, against a list of answers; the last answer repeats forever.
+fn run_with(mut waiter: TaskWaiter, answers: Vec<Result<TaskData, CallError>>) -> Run {
     let start = Timestamp::ZERO;
-    let mut waiter = TaskWaiter::new(id(), policy, start);
     let mut now = start;
     let mut answers = answers.into_iter().peekable();
     let mut last = None;
@@ -97,7 +101,10 @@ fn created_to_success_with_the_adaptive_schedule() {
     ];
     answers.extend((0..30).map(|_| Ok(task("processing"))));
     answers.push(Ok(success()));
-    let run = run(WaitPolicy::default(), answers);
+    let run = run(
+        WaitPolicy::default().with_schedule(PollSchedule::adaptive()),
+        answers,
+    );
     let outcome = run.outcome.unwrap();
     assert_eq!(outcome.task_id, id());
     assert_eq!(outcome.last_state, TaskState::Success);
@@ -319,6 +326,35 @@ proptest! {
         };
         prop_assert_eq!(polls as usize, run.poll_times.len());
         prop_assert_eq!(elapsed, *run.poll_times.last().unwrap());
+    }
+
+    /// Whatever the forecast (a learnt one can be anything), the learning schedule keeps its
+    /// bound, moves time forward and polls at the deadline at the latest.
+    #[test]
+    fn the_learning_schedule_keeps_its_bound_whatever_the_forecast(
+        answers in prop::collection::vec(state(), 1..300),
+        earliest in 0_u64..5_000,
+        width in 0_u64..3_000,
+        deadline_minutes in 1_u64..90,
+    ) {
+        let policy = WaitPolicy::default()
+            .with_schedule(PollSchedule::learning())
+            .with_deadline(Duration::from_secs(deadline_minutes * 60));
+        let limit = policy.schedule.max_detection_delay();
+        let forecast = DurationForecast::learnt(
+            Duration::from_secs(earliest),
+            Duration::from_secs(earliest + width),
+            10,
+        );
+        let run = run_with(
+            TaskWaiter::new(id(), policy, Timestamp::ZERO).with_forecast(forecast),
+            answers,
+        );
+        prop_assert!(run.poll_times[0] <= limit);
+        for pair in run.poll_times.windows(2) {
+            prop_assert!(pair[1] - pair[0] <= limit, "{:?}", run.poll_times);
+        }
+        prop_assert!(*run.poll_times.last().unwrap() <= Duration::from_secs(deadline_minutes * 60));
     }
 }
 

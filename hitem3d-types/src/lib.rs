@@ -53,6 +53,7 @@ mod capabilities;
 mod endpoint_auth;
 mod envelope;
 mod error_info;
+mod expected_duration;
 mod generated;
 mod ids;
 mod image_signature;
@@ -70,10 +71,11 @@ pub use capabilities::{CreditPrice, ModelCapabilities, ResolutionOption, Support
 pub use endpoint_auth::EndpointAuth;
 pub use envelope::Envelope;
 pub use error_info::{CreditOutcome, ErrorClass, ErrorFamily, ErrorInfo};
+pub use expected_duration::ExpectedDuration;
 pub use generated::limits;
 pub use generated::{
-    ApiErrorCode, Endpoint, ImageFormat, Model, OutputFormat, RequestType, Resolution, TaskState,
-    View,
+    ApiErrorCode, EXPECTED_DURATIONS, Endpoint, ImageFormat, Model, OutputFormat, RequestType,
+    Resolution, TaskState, View,
 };
 pub use ids::{AssetId, TaskId};
 pub use image_signature::ImageSignature;

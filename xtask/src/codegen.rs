@@ -5,6 +5,7 @@
 
 mod endpoint;
 mod error_code;
+mod expected_duration;
 mod image_format;
 mod limits;
 mod model;
@@ -48,9 +49,14 @@ pub struct GeneratedFile {
 
 /// Renders and formats every generated file.
 pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let modules: [(&str, &str, String); 10] = [
+    let modules: [(&str, &str, String); 11] = [
         ("endpoint", "Endpoint", endpoint::render(spec)),
         ("error_code", "ApiErrorCode", error_code::render(spec)),
+        (
+            "expected_duration",
+            "EXPECTED_DURATIONS",
+            expected_duration::render(spec),
+        ),
         ("image_format", "ImageFormat", image_format::render(spec)),
         ("limits", "", limits::render(spec)),
         ("model", "Model", model::render(spec)),
@@ -210,7 +216,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = root().join(SPEC_PATH);
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
-        assert_eq!(written.len(), 11, "mod.rs and ten modules");
+        assert_eq!(written.len(), 12, "mod.rs and eleven modules");
         std::fs::write(dir.path().join(GENERATED_DIR).join("leftover.rs"), "").unwrap();
         assert_eq!(
             run(dir.path(), &spec, Mode::Check).unwrap(),
@@ -235,6 +241,29 @@ mod tests {
         let error = Spec::parse(&spec).unwrap_err();
         assert!(error.contains("default_resolution \"4096\""), "{error}");
         assert!(error.contains("recommended_face 9000000"), "{error}");
+    }
+
+    #[test]
+    fn expected_durations_must_name_known_values_and_end_with_a_row_for_every_task() {
+        let spec = std::fs::read_to_string(root().join(SPEC_PATH))
+            .unwrap()
+            .replace(
+                "multi_view = true\nsecs = 180",
+                "model = \"hitem3dv9\"\nsecs = 180",
+            )
+            .replace(
+                "secs = 300\nsource = \"no published figure",
+                "multi_view = false\nsecs = 300\nsource = \"no published figure",
+            );
+        let error = Spec::parse(&spec).unwrap_err();
+        assert!(
+            error.contains("model \"hitem3dv9\" is not in [[models]]"),
+            "{error}"
+        );
+        assert!(
+            error.contains("the last row must name no filter"),
+            "{error}"
+        );
     }
 
     #[test]

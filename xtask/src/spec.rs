@@ -20,6 +20,7 @@ pub struct Spec {
     pub views: Vec<View>,
     pub resolutions: Vec<Resolution>,
     pub models: Vec<Model>,
+    pub expected_durations: Vec<ExpectedDuration>,
     pub error_codes: Vec<ErrorCode>,
     pub error_families: Vec<ErrorFamily>,
 }
@@ -237,6 +238,17 @@ pub struct ErrorCode {
     pub source: String,
 }
 
+/// How long tasks take, submit to success, per the sources: the waiter's prior.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedDuration {
+    pub model: Option<String>,
+    pub resolution: Option<String>,
+    pub multi_view: Option<bool>,
+    pub secs: u64,
+    pub source: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorFamily {
@@ -441,6 +453,34 @@ impl Spec {
                     ));
                 }
             }
+        }
+
+        let models: BTreeSet<&str> = self.models.iter().map(|m| m.wire.as_str()).collect();
+        for row in &self.expected_durations {
+            if let Some(model) = &row.model
+                && !models.contains(model.as_str())
+            {
+                problems.push(format!(
+                    "expected duration: model {model:?} is not in [[models]]"
+                ));
+            }
+            if let Some(resolution) = &row.resolution
+                && !resolutions.contains(resolution.as_str())
+            {
+                problems.push(format!(
+                    "expected duration: resolution {resolution:?} is not in [[resolutions]]"
+                ));
+            }
+            if row.secs == 0 {
+                problems.push("expected duration: secs must be above zero".to_owned());
+            }
+        }
+        match self.expected_durations.last() {
+            Some(last) if last.model.is_none() && last.resolution.is_none() && last.multi_view.is_none() => {}
+            _ => problems.push(
+                "expected durations: the last row must name no filter, so that every task matches one"
+                    .to_owned(),
+            ),
         }
 
         for family in &self.error_families {

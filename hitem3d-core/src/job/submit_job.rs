@@ -4,7 +4,9 @@ use hitem3d_types::{SubmitTaskData, TaskId};
 
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::seeded_random::SeededRandom;
-use crate::{ApiError, Call, CallError, ClientCore, Error, SlotReservation, SubmitTask, Timestamp};
+use crate::{
+    ApiError, Call, CallError, ClientCore, Error, SlotReservation, SubmitTask, TaskKind, Timestamp,
+};
 
 /// Submits one task once one of the client's task slots is free. Made by
 /// [`ClientCore::submit`].
@@ -134,6 +136,9 @@ impl SubmitJob {
         let slot = self.slot.take();
         let task_id = answer?.task_id;
         tracing::info!(task_id = %task_id, "submitted");
+        self.core
+            .durations()
+            .submitted(&task_id, TaskKind::of(&self.task));
         if let Some(slot) = slot {
             self.core.slots().hold(slot, task_id.clone());
         }

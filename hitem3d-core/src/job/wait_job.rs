@@ -46,9 +46,13 @@ impl Job for WaitJob {
 
     fn next(&mut self, now: Timestamp) -> Io<WaitEvent, Self::Output> {
         let policy = self.core.config().wait;
-        let waiter = self
-            .waiter
-            .get_or_insert_with(|| TaskWaiter::new(self.task_id.clone(), policy, now));
+        let waiter = self.waiter.get_or_insert_with(|| {
+            let waiter = TaskWaiter::new(self.task_id.clone(), policy, now);
+            match self.core.durations().forecast(&self.task_id) {
+                Some(forecast) => waiter.with_forecast(forecast),
+                None => waiter,
+            }
+        });
         loop {
             if let Some(poll) = &mut self.poll {
                 match Job::next(poll, now).forward(|never: NoEvent| match never {}) {
@@ -73,6 +77,9 @@ impl Job for WaitJob {
                     return Io::Emit(event);
                 }
                 WaitStep::Done(outcome) => {
+                    self.core
+                        .durations()
+                        .finished(&self.task_id, waiter.observed_duration());
                     // The slot is freed as the outcome goes out, not when the job is dropped.
                     self.release = None;
                     return Io::Done(outcome.map_err(Error::from));

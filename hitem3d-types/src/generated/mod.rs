@@ -5,6 +5,8 @@ mod endpoint;
 pub use endpoint::Endpoint;
 mod error_code;
 pub use error_code::ApiErrorCode;
+mod expected_duration;
+pub use expected_duration::EXPECTED_DURATIONS;
 mod image_format;
 pub use image_format::ImageFormat;
 pub mod limits;

@@ -1,0 +1,159 @@
+//! The learning waiter: the polling targets in virtual time, and a client that learns
+//! from its own waits (and from the durations its application sets).
+
+mod fake;
+#[path = "../benches/support/polling_simulation.rs"]
+mod polling_simulation;
+
+use std::time::Duration;
+
+use fake::*;
+use futures_executor::block_on;
+use hitem3d_core::types::{ClientId, ClientSecret, TaskId};
+use hitem3d_core::{
+    ClientConfig, ClientCore, Driver, DurationForecast, DurationHistory, ForecastBasis, KINDS_KEPT,
+    ObservedDuration, PollSchedule, TASKS_KEPT_PER_KIND, TaskDurations, TaskKind, WaitPolicy,
+};
+use polling_simulation::{durations_from, history_after, kind, means};
+
+/// After ten tasks of a kind, at every task length of the table, the default schedule
+/// makes at most half the queries of a fixed 10 s poll and notices a finished task no later on
+/// average. Averaged over 20 different histories of those ten tasks.
+#[test]
+fn after_ten_tasks_half_the_queries_of_a_ten_second_poll_and_no_later() {
+    for shortest in [30, 60, 120, 300, 600].map(Duration::from_secs) {
+        let durations = durations_from(shortest);
+        let prior = DurationForecast::expected(kind().expected());
+        let fixed = means(
+            PollSchedule::fixed(Duration::from_secs(10)),
+            prior,
+            &durations,
+        );
+        let histories = 20;
+        let (mut queries, mut delay) = (0.0, 0.0);
+        for seed in 0..histories {
+            let forecast = history_after(10, shortest, seed).forecast(&kind());
+            assert!(matches!(
+                forecast.basis,
+                ForecastBasis::Learnt { tasks: 10 }
+            ));
+            let learnt = means(PollSchedule::learning(), forecast, &durations);
+            queries += learnt.queries / histories as f64;
+            delay += learnt.delay_secs / histories as f64;
+        }
+        assert!(
+            queries <= fixed.queries / 2.0,
+            "D = {shortest:?}: {queries:.2} queries against {:.2}",
+            fixed.queries
+        );
+        assert!(
+            delay <= fixed.delay_secs,
+            "D = {shortest:?}: noticed {delay:.2} s late against {:.2} s",
+            fixed.delay_secs
+        );
+    }
+}
+
+fn core_with(configure: impl FnOnce(ClientConfig) -> ClientConfig) -> ClientCore {
+    let config = ClientConfig::new(ClientId::new("ak_1"), ClientSecret::new("sk_1"))
+        .with_wait(WaitPolicy::default().with_deadline(Duration::from_secs(3600)));
+    ClientCore::new(configure(config), 42_u64, || {}).unwrap()
+}
+
+/// Submits `task()` and waits for it through `answers` (after a token, the first time);
+/// returns how long the wait took.
+fn submit_and_wait(fx: &FakeFrontEnd, answers: &[&'static str]) -> Duration {
+    if fx.calls().is_empty() {
+        fx.api.borrow_mut().push_back(Ok(TOKEN));
+    }
+    fx.api.borrow_mut().push_back(Ok(SUBMITTED));
+    fx.api.borrow_mut().extend(answers.iter().copied().map(Ok));
+    let id = block_on(Driver::new(&fx.core, fx).run(fx.core.submit(task()), |_| {})).unwrap();
+    let outcome = block_on(Driver::new(&fx.core, fx).run(fx.core.wait(&id), |_| {})).unwrap();
+    outcome.elapsed
+}
+
+#[test]
+fn a_client_learns_from_its_waits_and_polls_where_its_tasks_finished() {
+    let core = core_with(|config| config);
+    let fx = FakeFrontEnd::new(core.clone());
+    let kind = TaskKind::of(&task());
+
+    // The first wait knows only the spec's 7 minutes: check-ins spread evenly up to the
+    // window's first poll, 210 s + 20 s.
+    let first = submit_and_wait(&fx, &[SUCCESS]);
+    assert_eq!(first, Duration::from_secs(230) / 4);
+
+    for _ in 0..2 {
+        submit_and_wait(&fx, &[SUCCESS]);
+    }
+    let history = core.duration_history();
+    assert_eq!(history.tasks(&kind), 3);
+    let learnt = history.forecast(&kind);
+    assert_eq!(learnt.basis, ForecastBasis::Learnt { tasks: 3 });
+    assert!(
+        learnt.latest <= Duration::from_secs(120),
+        "tasks seen done within a minute: {learnt:?}"
+    );
+
+    // Learnt, the next wait's first poll comes no later than the window's first poll.
+    let next = submit_and_wait(&fx, &[SUCCESS]);
+    assert!(next < first, "{next:?} after learning, {first:?} before");
+}
+
+#[test]
+fn a_duration_the_application_sets_replaces_the_spec_until_the_client_has_learnt() {
+    let kind = TaskKind::of(&task());
+    let core =
+        core_with(|config| config.with_expected_duration(kind.clone(), Duration::from_secs(40)));
+    let fx = FakeFrontEnd::new(core);
+
+    // The window is 20 s to 80 s, its polls 20 s apart: the first at 40 s, one check-in ahead.
+    assert_eq!(submit_and_wait(&fx, &[SUCCESS]), Duration::from_secs(40));
+    assert_eq!(
+        submit_and_wait(&fx, &[PROCESSING, SUCCESS]),
+        Duration::from_secs(60)
+    );
+}
+
+#[test]
+fn a_wait_for_a_task_another_client_submitted_polls_on_the_figure_for_unknown_tasks() {
+    let core = core_with(|config| config);
+    let fx = FakeFrontEnd::new(core.clone()).answers([TOKEN, SUCCESS]);
+    let outcome =
+        block_on(Driver::new(&fx.core, &fx).run(core.wait(&TaskId::new("t-1")), |_| {})).unwrap();
+    // Five minutes: a window from 150 s, its first poll at 170 s, three check-ins up to it.
+    assert_eq!(outcome.elapsed, Duration::from_secs(170) / 3);
+    assert_eq!(core.duration_history().tasks(&TaskKind::of(&task())), 0);
+}
+
+#[test]
+fn kinds_are_forgotten_beyond_the_limit_and_failed_waits_teach_nothing() {
+    let mut durations = TaskDurations::new(Vec::new());
+    for n in 0..=KINDS_KEPT {
+        durations.submitted(&TaskId::new(format!("t-{n}")), kind());
+    }
+    assert!(
+        durations.forecast(&TaskId::new("t-0")).is_none(),
+        "the oldest is forgotten"
+    );
+    assert!(durations.forecast(&TaskId::new("t-1")).is_some());
+    durations.finished(&TaskId::new("t-1"), None);
+    assert_eq!(durations.history().tasks(&kind()), 0);
+    assert!(durations.forecast(&TaskId::new("t-1")).is_none());
+
+    let mut history = DurationHistory::default();
+    for secs in 0..25 {
+        let seen = Duration::from_secs(100 + secs);
+        history.record(
+            &kind(),
+            ObservedDuration::new(seen, seen + Duration::from_secs(5)),
+        );
+    }
+    assert_eq!(history.tasks(&kind()), TASKS_KEPT_PER_KIND);
+    let learnt = history.forecast(&kind());
+    assert!(
+        learnt.earliest >= Duration::from_secs(100),
+        "the five oldest no longer count: {learnt:?}"
+    );
+}
