@@ -14,13 +14,13 @@ use hitem3d_blocking::ClientConfig;
 use hitem3d_blocking::types::{ClientId, ClientSecret, TaskId};
 use local_server::LocalServer;
 
-const CALLS: u32 = 2_000;
-
 /// One measured case: a call to make over and over.
 type Call<'a> = Box<dyn FnMut() + 'a>;
-const ROUNDS: usize = 7;
 
 fn main() {
+    // `cargo xtask bench --smoke` (CI) runs it small: does it still work, not how fast.
+    let smoke = std::env::var_os("HITEM3D_BENCH_SMOKE").is_some();
+    let (calls, rounds_run): (u32, usize) = if smoke { (20, 1) } else { (2_000, 7) };
     let server = LocalServer::start();
     let url = format!("{}/open-api/v1/query-task?task_id=t-1", server.url);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -78,17 +78,17 @@ fn main() {
     // run weighs on all of them alike.
     let mut rounds: [Vec<Duration>; 4] = Default::default();
     for (_, call) in &mut cases {
-        for _ in 0..CALLS / 10 {
+        for _ in 0..calls / 10 {
             call();
         }
     }
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds_run {
         for ((_, call), times) in cases.iter_mut().zip(&mut rounds) {
             let started = Instant::now();
-            for _ in 0..CALLS {
+            for _ in 0..calls {
                 call();
             }
-            times.push(started.elapsed() / CALLS);
+            times.push(started.elapsed() / calls);
         }
     }
     for times in &mut rounds {
@@ -96,7 +96,7 @@ fn main() {
     }
     let [raw_ureq, sdk_blocking, raw_reqwest, sdk_async] = rounds;
 
-    println!("query-task per call, {ROUNDS} rounds of {CALLS} calls: median [min, max]");
+    println!("query-task per call, {rounds_run} rounds of {calls} calls: median [min, max]");
     row("raw ureq", &raw_ureq, &raw_ureq);
     row("hitem3d-blocking", &sdk_blocking, &raw_ureq);
     row("raw reqwest", &raw_reqwest, &raw_reqwest);

@@ -21,8 +21,22 @@ use hyper_util::rt::TokioIo;
 use hitem3d_mock::{BlockingMock, MockConfig};
 
 const CLIENTS: usize = 4;
-const LOAD_FOR: Duration = Duration::from_secs(3);
-const ROUNDS: usize = 5;
+/// `cargo xtask bench --smoke` (CI) runs it small: does it still work, not how fast.
+fn smoke() -> bool {
+    std::env::var_os("HITEM3D_BENCH_SMOKE").is_some()
+}
+
+fn load_for() -> Duration {
+    if smoke() {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(3)
+    }
+}
+
+fn rounds() -> usize {
+    if smoke() { 1 } else { 5 }
+}
 
 const TOKEN: &str =
     r#"{"code":200,"data":{"accessToken":"t0k3n","tokenType":"Bearer"},"message":"success"}"#;
@@ -35,7 +49,7 @@ fn main() {
     let mut mock_starts = Vec::new();
     let mut hyper_starts = Vec::new();
     let http = reqwest::blocking::Client::new();
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds() {
         let started = Instant::now();
         let mock = BlockingMock::start_with(MockConfig::manual());
         let token = first_token(
@@ -75,7 +89,9 @@ fn main() {
         median(&mut millis(&hyper_starts)),
     );
     println!(
-        "mock vs a minimal hyper server, medians of {ROUNDS} rounds, {CLIENTS} clients for {LOAD_FOR:?}"
+        "mock vs a minimal hyper server, medians of {} rounds, {CLIENTS} clients for {:?}",
+        rounds(),
+        load_for()
     );
     println!(
         "  query-task answers/s   mock {mock_rate:>8.0}   hyper {hyper_rate:>8.0}   {:.2}x (target >= 0.8x)",
@@ -144,10 +160,10 @@ fn rate(url: &str, token: &str) -> f64 {
                 }
             });
         }
-        std::thread::sleep(LOAD_FOR);
+        std::thread::sleep(load_for());
         stop.store(true, Ordering::Relaxed);
     });
-    answered.load(Ordering::Relaxed) as f64 / LOAD_FOR.as_secs_f64()
+    answered.load(Ordering::Relaxed) as f64 / load_for().as_secs_f64()
 }
 
 /// A hyper server that answers a token or a fixed query answer, on its own thread.

@@ -116,6 +116,10 @@ fn steps() -> Vec<Step> {
             }),
         },
         Step {
+            name: "benches build and run small (no figure judged)",
+            run: Box::new(|root| crate::bench::run(root, true)),
+        },
+        Step {
             name: "examples build",
             run: cargo_step(&["build", "--workspace", "--examples", "--locked"]),
         },

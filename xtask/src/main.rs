@@ -5,6 +5,7 @@
 //!   with status 1 if there are any.
 //! - `cargo xtask sample-images [--check]`: redraw the examples' sample pictures.
 //! - `cargo xtask ci`: every check a change must pass (see `ci.rs`).
+//! - `cargo xtask bench [--smoke]`: every performance bench in one run (see `bench.rs`).
 //! - `cargo xtask mutants [cargo-mutants options]`: mutation testing (see `mutants.rs`).
 #![allow(
     clippy::print_stdout,
@@ -12,6 +13,7 @@
     reason = "a command-line tool reports on the terminal"
 )]
 
+mod bench;
 mod ci;
 mod codegen;
 mod mutants;
@@ -36,6 +38,10 @@ commands:
       Format, generated code and pictures fresh, clippy -D warnings, the whole test suite,
       client parity, no runtime under hitem3d-blocking, docs with warnings denied, examples
       build, and the main job (the generate example on the built-in mock) writes a GLB.
+  bench [--smoke]
+      Every performance bench in one run, each printing its figures against its baseline
+      (raw reqwest, raw ureq, a minimal hyper server, fixed polls, the concurrency bound).
+      --smoke  build them all in the dev profile and run the quick ones small (CI)
   mutants [cargo-mutants options]
       Mutation testing of hitem3d-core and the clients' transports with cargo-mutants
       (installed if missing); reports in target/mutants. Slow: not part of ci. Options go to
@@ -55,6 +61,8 @@ fn main() -> ExitCode {
         Some("codegen") => codegen_command(&args[1..]),
         Some("sample-images") => sample_images_command(&args[1..]),
         Some("ci") if args.len() == 1 => report(ci::run(&workspace_root())),
+        Some("bench") if args.len() == 1 => report(bench::run(&workspace_root(), false)),
+        Some("bench") if args[1..] == ["--smoke"] => report(bench::run(&workspace_root(), true)),
         Some("mutants") => report(mutants::run(&workspace_root(), &args[1..])),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

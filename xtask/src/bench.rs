@@ -1,0 +1,106 @@
+//! `cargo xtask bench [--smoke]`: every performance bench in one run, each printing its rows
+//! against its baseline (issue 16). With `--smoke` (CI): the benches built in the dev profile
+//! and the quick ones run small, to show they still work; no figure is judged.
+
+use std::path::Path;
+use std::process::Command;
+
+/// A bench target, what it measures, and whether the smoke runs it.
+struct Bench {
+    package: &'static str,
+    name: &'static str,
+    measures: &'static str,
+    /// Heavy ones (hundreds of megabytes moved) are only built by the smoke.
+    in_smoke: bool,
+}
+
+const BENCHES: [Bench; 6] = [
+    Bench {
+        package: "hitem3d-core",
+        name: "polling",
+        measures: "queries and detection delay of the learning waiter, in virtual time",
+        in_smoke: true,
+    },
+    Bench {
+        package: "hitem3d-blocking",
+        name: "per_call",
+        measures: "one query vs raw ureq and raw reqwest",
+        in_smoke: true,
+    },
+    Bench {
+        package: "hitem3d-blocking",
+        name: "upload_memory",
+        measures: "peak memory of a 4 x 19.9 MB submit",
+        in_smoke: false,
+    },
+    Bench {
+        package: "hitem3d-async",
+        name: "slots_at_scale",
+        measures: "1,000 tasks through 10 slots vs the concurrency bound",
+        in_smoke: true,
+    },
+    Bench {
+        package: "hitem3d-mock",
+        name: "versus_hyper",
+        measures: "the mock vs a minimal hyper server",
+        in_smoke: true,
+    },
+    Bench {
+        package: "hitem3d-mock",
+        name: "serving",
+        measures: "mock memory under uploads, latency under load",
+        in_smoke: false,
+    },
+];
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+fn run_cargo(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("{what} failed ({status})"))
+}
+
+/// Runs every bench (or, with `smoke`, builds them all and runs the quick ones small).
+pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
+    let profile: &[&str] = if smoke { &["--profile", "dev"] } else { &[] };
+    run_cargo(
+        cargo()
+            .args(["bench", "--workspace", "--benches", "--no-run", "--locked"])
+            .args(profile)
+            .current_dir(root),
+        "building the benches",
+    )?;
+    for bench in BENCHES.iter().filter(|bench| !smoke || bench.in_smoke) {
+        println!(
+            "\n==> {} / {}: {}",
+            bench.package, bench.name, bench.measures
+        );
+        let mut command = cargo();
+        command
+            .args([
+                "bench",
+                "--locked",
+                "-p",
+                bench.package,
+                "--bench",
+                bench.name,
+            ])
+            .args(profile)
+            .current_dir(root);
+        if smoke {
+            command
+                .env("HITEM3D_BENCH_SMOKE", "1")
+                .env("TASKS", "30")
+                .env("ROUNDS", "1");
+        }
+        run_cargo(&mut command, &format!("bench {}", bench.name))?;
+    }
+    Ok(())
+}
