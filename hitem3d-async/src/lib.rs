@@ -39,11 +39,13 @@ mod client;
 mod effects;
 mod reqwest_transport;
 mod transport;
+mod upload_files;
 mod wait;
 
 pub use client::Client;
 pub use reqwest_transport::ReqwestTransport;
 pub use transport::{ResponseBody, Transport};
+pub use upload_files::image_from_path;
 pub use wait::TaskWatch;
 
 /// The sans-IO core this client drives: requests, decoders and state machines, for custom

@@ -1,14 +1,14 @@
 //! The default transport, on reqwest.
 
-use std::convert::Infallible;
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-use futures_util::stream;
+use futures_util::future::{self, BoxFuture};
+use futures_util::{StreamExt, stream};
 use hitem3d_core::front_end::*;
 
+use crate::upload_files::{file_chunks, open_file};
 use crate::{ResponseBody, Transport};
 
 /// Sends requests with a [`reqwest::Client`].
@@ -57,7 +57,9 @@ impl Transport for ReqwestTransport {
         request: Request<Body>,
     ) -> BoxFuture<'_, Result<Response<ResponseBody>, TransportFailure>> {
         Box::pin(async move {
-            let request = request.map(streamed);
+            let (parts, body) = request.into_parts();
+            // Opening and checking the pictures on disk is a few system calls: done in place.
+            let request = Request::from_parts(parts, streamed(body.open(open_file())?));
             let request = reqwest::Request::try_from(request)
                 .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?;
             let mut response = self
@@ -88,15 +90,17 @@ impl Transport for ReqwestTransport {
 
 /// The body as reqwest sends it: one buffer as it is, several segments one after another
 /// under the `Content-Length` the core set, without joining them (an upload's pictures are
-/// never copied).
-fn streamed(body: Body) -> reqwest::Body {
-    let mut segments = body.into_segments();
-    if segments.len() <= 1 {
-        return reqwest::Body::from(segments.pop().unwrap_or_default());
+/// never copied), and pictures on disk streamed from their files.
+fn streamed(mut segments: Vec<OpenedSegment>) -> reqwest::Body {
+    match segments.pop() {
+        None => return reqwest::Body::from(Bytes::new()),
+        Some(OpenedSegment::Bytes(one)) if segments.is_empty() => return reqwest::Body::from(one),
+        Some(last) => segments.push(last),
     }
-    reqwest::Body::wrap_stream(stream::iter(
-        segments.into_iter().map(Ok::<Bytes, Infallible>),
-    ))
+    reqwest::Body::wrap_stream(stream::iter(segments).flat_map(|segment| match segment {
+        OpenedSegment::Bytes(bytes) => stream::once(future::ready(Ok(bytes))).left_stream(),
+        OpenedSegment::File(file) => file_chunks(file).right_stream(),
+    }))
 }
 
 /// Maps a reqwest error to how far the request got. Only connect errors are known not to have

@@ -12,7 +12,8 @@ use hitem3d_async::Client;
 use hitem3d_async::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_async::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitUpdate,
+    Generated, Image, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome,
+    WaitUpdate,
 };
 
 /// The async client, driven to completion call by call.
@@ -119,6 +120,10 @@ impl kit::Sdk for AsyncSdk {
 
     fn remove_partial_files(&self) -> usize {
         self.client.remove_partial_files()
+    }
+
+    fn image_from_path(&self, path: &Path) -> Result<Image, Error> {
+        self.runtime.block_on(hitem3d_async::image_from_path(path))
     }
 }
 

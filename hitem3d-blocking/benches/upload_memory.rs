@@ -1,7 +1,8 @@
 //! Peak memory of a submit of four 19.9 MB views (issue 16, item 1): how much each client
-//! holds above the pictures themselves, against raw reqwest's multipart as the baseline. Each
-//! case runs in a process of its own (peak resident memory is per process) against a local
-//! server that reads and forgets every body (`local_server`).
+//! holds above the pictures themselves, against raw reqwest's multipart as the baseline; and,
+//! for pictures taken from files (`image_from_path`), the whole process's peak (target 40 MB).
+//! Each case runs in a process of its own (peak resident memory is per process) against a
+//! local server that reads and forgets every body (`local_server`).
 //!
 //! `cargo bench -p hitem3d-blocking --bench upload_memory`
 
@@ -18,12 +19,17 @@ use local_server::LocalServer;
 const VIEW_BYTES: usize = 19_900_000;
 const MB: f64 = 1e6;
 const CASES: [&str; 3] = ["raw reqwest multipart", "hitem3d-async", "hitem3d-blocking"];
+/// The same submits with the pictures in files, taken by path.
+const FROM_PATHS: [&str; 2] = ["hitem3d-async", "hitem3d-blocking"];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(case) = args.iter().position(|arg| arg == "--case") {
-        let case = &args[case + 1];
-        let (above, peak) = run_case(case);
+    if let Some(at) = args.iter().position(|arg| arg == "--case") {
+        let case = &args[at + 1];
+        let (above, peak) = match args.get(at + 2) {
+            Some(dir) => run_case_from_paths(case, std::path::Path::new(dir)),
+            None => run_case(case),
+        };
         println!("{above} {peak}");
         return;
     }
@@ -51,6 +57,68 @@ fn main() {
             above / base
         );
     }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (index, view) in (0..4).map(picture).enumerate() {
+        std::fs::write(dir.path().join(format!("{index}.png")), view).expect("a picture file");
+    }
+    println!("the same, pictures taken from files: peak resident memory of the whole process");
+    for case in FROM_PATHS {
+        let output = Command::new(&args[0])
+            .args(["--case", case])
+            .arg(dir.path())
+            .output()
+            .expect("the bench runs itself");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let peak = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(f64::NAN);
+        println!(
+            "  {case:<24} peak {:>6.1} MB (target <= 40 MB, the pictures are {:.1} MB)",
+            peak / MB,
+            4.0 * VIEW_BYTES as f64 / MB
+        );
+    }
+}
+
+/// Growth of resident memory during the submit, and the peak, in bytes, for pictures in the
+/// files `0.png` … `3.png` of `dir`.
+fn run_case_from_paths(case: &str, dir: &std::path::Path) -> (f64, f64) {
+    let server = LocalServer::start();
+    let before = status_field("VmRSS:");
+    let paths: Vec<_> = (0..4)
+        .map(|index| dir.join(format!("{index}.png")))
+        .collect();
+    let views = [View::Front, View::Back, View::Left, View::Right];
+    match case {
+        "hitem3d-async" => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            let client = hitem3d_async::Client::new(config(&server.url)).unwrap();
+            runtime.block_on(async {
+                let mut task = SubmitTask::builder(Model::Hitem3dV2_1);
+                for (view, path) in views.into_iter().zip(&paths) {
+                    task = task.view(view, hitem3d_async::image_from_path(path).await.unwrap());
+                }
+                client.submit(task.build().unwrap()).await.unwrap();
+            });
+        }
+        "hitem3d-blocking" => {
+            let client = hitem3d_blocking::Client::new(config(&server.url)).unwrap();
+            let mut task = SubmitTask::builder(Model::Hitem3dV2_1);
+            for (view, path) in views.into_iter().zip(&paths) {
+                task = task.view(view, hitem3d_blocking::image_from_path(path).unwrap());
+            }
+            client.submit(task.build().unwrap()).unwrap();
+        }
+        other => panic!("unknown case {other}"),
+    }
+    let peak = status_field("VmHWM:");
+    (peak - before, peak)
 }
 
 /// Peak resident memory above the pictures, and the peak, in bytes.

@@ -1,5 +1,5 @@
-//! The I/O the core's driver asks for, on the standard library and the client's transport.
-//! Every future here finishes on its first poll: the work is done before it returns.
+//! The I/O the core's driver asks for, on the standard library and the client's transport, and the
+//! file access of pictures sent from disk. Every future here finishes on its first poll.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -48,18 +48,7 @@ impl Effects for Inner {
     }
 
     async fn read(&self, body: &mut ResponseBody) -> Result<Option<Bytes>, TransportFailure> {
-        let mut chunk = BytesMut::zeroed(CHUNK);
-        loop {
-            match body.read(&mut chunk) {
-                Ok(0) => return Ok(None),
-                Ok(read) => {
-                    chunk.truncate(read);
-                    return Ok(Some(chunk.freeze()));
-                }
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(TransportFailure::body_failed(&error)),
-            }
-        }
+        read_chunk(body, CHUNK).map_err(|error| TransportFailure::body_failed(&error))
     }
 
     async fn create_dir(&self, dir: &Path) -> io::Result<()> {
@@ -103,4 +92,19 @@ impl Effects for Inner {
     async fn exists(&self, path: &Path) -> io::Result<bool> {
         path.try_exists()
     }
+}
+
+/// A picture on disk, checked like one in memory (size, format from its first bytes) but
+/// never read whole: the transport streams the file as it sends the task, so a submit's memory
+/// does not grow with its pictures.
+///
+/// # Errors
+/// [`Error::File`] when the file cannot be opened or read.
+pub fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
+    Image::open(path.as_ref(), &mut open_file())
+}
+
+/// The file access the core's pictures and bodies are given.
+pub(crate) fn open_file() -> OpenFile {
+    file_access(|path| File::open(path), |file| Ok(file.metadata()?.len()))
 }

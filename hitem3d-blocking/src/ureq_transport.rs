@@ -8,6 +8,7 @@ use ureq::config::Config;
 use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, SendBody};
 
+use crate::effects::open_file;
 use crate::resolver::AddressShortcut;
 use crate::{ResponseBody, SendLimits, Transport};
 
@@ -87,7 +88,7 @@ impl Transport for UreqTransport {
         let body = if body.is_empty() {
             SendBody::none()
         } else {
-            SendBody::from_owned_reader(body.into_reader())
+            SendBody::from_owned_reader(body.into_reader(open_file())?)
         };
         let request = Request::from_parts(parts, body);
         let request = self

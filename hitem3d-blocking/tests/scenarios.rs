@@ -10,7 +10,8 @@ use hitem3d_blocking::Client;
 use hitem3d_blocking::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_blocking::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitUpdate,
+    Generated, Image, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome,
+    WaitUpdate,
 };
 
 /// The blocking client, called directly.
@@ -103,6 +104,10 @@ impl kit::Sdk for BlockingSdk {
 
     fn remove_partial_files(&self) -> usize {
         self.client.remove_partial_files()
+    }
+
+    fn image_from_path(&self, path: &Path) -> Result<Image, Error> {
+        hitem3d_blocking::image_from_path(path)
     }
 }
 

@@ -3,8 +3,9 @@
 
 pub use crate::client_api::*;
 pub use crate::{
-    ANSWER_READ_LIMIT, Body, ClientCore, ConfigError, Delivery, Driver, Effects, Job, NoEvent,
-    PartialLocation, Sink, Timestamp, TransportFailure, WaitJob, Yield,
+    ANSWER_READ_LIMIT, Body, BodySegment, ClientCore, ConfigError, Delivery, Driver, Effects,
+    FileReader, FileSegment, IMAGE_HEAD_BYTES, Job, NoEvent, OpenFile, OpenedSegment,
+    PartialLocation, Sink, Timestamp, TransportFailure, WaitJob, Yield, file_access, read_chunk,
 };
 pub use bytes::{Bytes, BytesMut};
 pub use hitem3d_types::{BalanceData, TaskData, TaskId};

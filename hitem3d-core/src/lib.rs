@@ -74,7 +74,10 @@ mod wait_update;
 mod waiter;
 
 pub use base_url::{BaseUrl, BaseUrlError};
-pub use body::{Body, BodyReader};
+pub use body::{
+    Body, BodyReader, BodySegment, FileReader, FileSegment, OpenFile, OpenedSegment, file_access,
+    read_chunk,
+};
 pub use call::{Call, CallError, CallStep};
 pub use callback::{
     CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
@@ -105,7 +108,8 @@ pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
 pub use seed_sequence::SeedSequence;
 pub use submit::{
-    Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder, ValidationError, Violation,
+    IMAGE_HEAD_BYTES, Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder,
+    ValidationError, Violation,
 };
 pub use task_durations::{KINDS_KEPT, TaskDurations};
 pub use task_result::{ResultKind, TaskResult};

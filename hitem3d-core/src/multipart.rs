@@ -4,8 +4,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::Body;
 use crate::seeded_random::SeededRandom;
+use crate::{Body, BodySegment, FileSegment};
 
 /// The longest boundary RFC 2046 allows.
 const MAX_BOUNDARY_LEN: usize = 70;
@@ -81,8 +81,15 @@ enum Content {
     File {
         file_name: String,
         content_type: String,
-        data: Bytes,
+        data: FileData,
     },
+}
+
+#[derive(Debug, Clone)]
+enum FileData {
+    Memory(Bytes),
+    /// Streamed from disk when sent; not scanned for the boundary, which is 128 random bits.
+    Disk(FileSegment),
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +106,7 @@ struct Part {
 /// let mut form = MultipartForm::new();
 /// form.text("model", "hitem3dv2.1");
 /// let boundary = Boundary::new("b").unwrap();
-/// let body = form.encode(&boundary).unwrap().to_bytes();
+/// let body = form.encode(&boundary).unwrap().to_bytes().unwrap();
 /// assert_eq!(
 ///     body,
 ///     &b"--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nhitem3dv2.1\r\n--b--\r\n"[..]
@@ -133,6 +140,29 @@ impl MultipartForm {
         file_name: impl Into<String>,
         content_type: impl Into<String>,
         data: Bytes,
+    ) -> &mut Self {
+        self.push_file(name, file_name, content_type, FileData::Memory(data))
+    }
+
+    /// Adds a file the transport reads from disk as it sends the body. Its contents are not
+    /// scanned for the boundary (the core reads no file): encode it with a random boundary
+    /// ([`MultipartForm::encode_with_seed`]), whose 128 bits no picture contains by chance.
+    pub fn file_on_disk(
+        &mut self,
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        file: FileSegment,
+    ) -> &mut Self {
+        self.push_file(name, file_name, content_type, FileData::Disk(file))
+    }
+
+    fn push_file(
+        &mut self,
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        data: FileData,
     ) -> &mut Self {
         self.parts.push(Part {
             name: name.into(),
@@ -170,7 +200,7 @@ impl MultipartForm {
                     pending.push_str(&format!(
                         "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
                     ));
-                    Bytes::from(value.clone().into_bytes())
+                    BodySegment::Bytes(Bytes::from(value.clone().into_bytes()))
                 }
                 Content::File {
                     file_name,
@@ -183,16 +213,21 @@ impl MultipartForm {
                         escape(file_name),
                         strip_line_breaks(content_type)
                     ));
-                    data.clone()
+                    match data {
+                        FileData::Memory(bytes) => BodySegment::Bytes(bytes.clone()),
+                        FileData::Disk(file) => BodySegment::File(file.clone()),
+                    }
                 }
             };
-            if finder.find(&data).is_some() {
+            if let BodySegment::Bytes(bytes) = &data
+                && finder.find(bytes).is_some()
+            {
                 return Err(BoundaryCollision {
                     part: part.name.clone(),
                 });
             }
             body.push(Bytes::from(std::mem::take(&mut pending).into_bytes()));
-            body.push(data);
+            body.push_segment(data);
             pending.push_str("\r\n");
         }
         pending.push_str(&delimiter);
@@ -255,13 +290,26 @@ mod tests {
         let mut form = MultipartForm::new();
         form.file("images", "image.png", "image/png", image.clone());
         let body = form.encode(&Boundary::new("b").unwrap()).unwrap();
-        let shared = body
-            .segments()
-            .iter()
-            .any(|segment| segment.as_ptr() == image.as_ptr() && segment.len() == image.len());
+        let shared = body.segments().iter().any(|segment| {
+            matches!(segment, BodySegment::Bytes(bytes)
+                if bytes.as_ptr() == image.as_ptr() && bytes.len() == image.len())
+        });
         assert!(shared, "the image buffer itself is a body segment");
-        let total: usize = body.segments().iter().map(Bytes::len).sum();
-        assert_eq!(body.len(), total as u64);
+        let total: u64 = body.segments().iter().map(BodySegment::len).sum();
+        assert_eq!(body.len(), total);
+    }
+
+    #[test]
+    fn a_file_on_disk_becomes_a_file_segment_between_its_headers() {
+        let mut form = MultipartForm::new();
+        let front = FileSegment::new("/pictures/front.png", 20_000_000);
+        form.file_on_disk("images", "image.png", "image/png", front.clone());
+        let body = form.encode(&Boundary::new("b").unwrap()).unwrap();
+        let segments = body.segments();
+        assert_eq!(segments.len(), 3);
+        assert_eq!(segments[1], BodySegment::File(front));
+        let headers = segments[0].len() + segments[2].len();
+        assert_eq!(body.len(), 20_000_000 + headers);
     }
 
     #[test]
@@ -291,7 +339,8 @@ mod tests {
         let body = form
             .encode(&Boundary::new("b").unwrap())
             .unwrap()
-            .to_bytes();
+            .to_bytes()
+            .unwrap();
         let text = String::from_utf8(body.to_vec()).unwrap();
         assert!(
             text.contains("name=\"f%22x\"; filename=\"a%22%0D%0Ab.png\""),

@@ -8,5 +8,5 @@ mod rules;
 mod violation;
 
 pub use builder::{SubmitImages, SubmitTask, SubmitTaskBuilder};
-pub use image::Image;
+pub use image::{IMAGE_HEAD_BYTES, Image};
 pub use violation::{SubmitField, ValidationError, Violation};

@@ -2,9 +2,12 @@
 
 use hitem3d_core::http::Request;
 use hitem3d_core::types::{
-    AccessToken, ClientId, ClientSecret, Model, OutputFormat, RequestType, Resolution, TaskId, View,
+    AccessToken, ClientId, ClientSecret, Model, OutputFormat, RequestType, Resolution, TaskId,
+    View, limits,
 };
-use hitem3d_core::{ApiRequests, BaseUrl, Body, DEFAULT_USER_AGENT, Image, SubmitTask};
+use hitem3d_core::{
+    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, SubmitTask,
+};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
 const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF";
@@ -33,7 +36,7 @@ fn render(request: &Request<Body>) -> String {
         request.method(),
         request.uri(),
         headers.join("\n"),
-        String::from_utf8_lossy(&request.body().to_bytes())
+        String::from_utf8_lossy(&request.body().to_bytes().unwrap())
     )
 }
 
@@ -176,7 +179,7 @@ fn submit_single_image_multipart_is_byte_exact() {
     );
     assert_eq!(render(&request), expected);
     // Content-Length is the real byte count (the rendering above is lossy for image bytes).
-    let raw = request.body().to_bytes();
+    let raw = request.body().to_bytes().unwrap();
     assert_eq!(raw.len() as u64, request.body().len());
     let png_at = raw.windows(PNG.len()).position(|w| w == PNG).unwrap();
     assert_eq!(&raw[png_at..png_at + PNG.len()], PNG);
@@ -227,7 +230,7 @@ fn submit_texture_sends_the_mesh_url() {
         .build()
         .unwrap();
     let request = api().submit_task(&token(), &task, SEED).unwrap();
-    let body = String::from_utf8_lossy(&request.body().to_bytes()).into_owned();
+    let body = String::from_utf8_lossy(&request.body().to_bytes().unwrap()).into_owned();
     assert!(
         body.contains("name=\"mesh_url\"\r\n\r\nhttps://hitem3dstatic.zaohaowu.net/m/0.glb\r\n")
     );
@@ -244,6 +247,64 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_another_boundary() {
     let a = api().submit_task(&token(), &task, 1).unwrap();
     let b = api().submit_task(&token(), &task, 1).unwrap();
     let c = api().submit_task(&token(), &task, 2).unwrap();
-    assert_eq!(a.body().to_bytes(), b.body().to_bytes());
+    assert_eq!(a.body().to_bytes().unwrap(), b.body().to_bytes().unwrap());
     assert_ne!(boundary_of(&a), boundary_of(&c));
+}
+
+#[test]
+fn a_picture_on_disk_is_checked_from_its_length_and_head_and_sent_as_a_file_part() {
+    let on_disk =
+        |len: u64, head: &[u8]| Image::from_file("/p/secret/front.png", len, head).unwrap();
+
+    // Checked before anything is sent, like a picture in memory: too large, not a picture.
+    let error = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(on_disk(limits::MAX_IMAGE_BYTES + 1, PNG))
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("at most"), "{error}");
+    let error = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(on_disk(1000, b"GIF89a...."))
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("content starting 47, 49, 46"),
+        "{error}"
+    );
+
+    // Sent as a file part between its headers, named by its sniffed format, not its path.
+    let task = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(on_disk(19_900_000, PNG))
+        .build()
+        .unwrap();
+    let request = api().submit_task(&token(), &task, SEED).unwrap();
+    let body = request.body();
+    let files: Vec<&FileSegment> = body
+        .segments()
+        .iter()
+        .filter_map(|segment| match segment {
+            BodySegment::File(file) => Some(file),
+            BodySegment::Bytes(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [&FileSegment::new("/p/secret/front.png", 19_900_000)]
+    );
+    let headers: Vec<u8> = body
+        .segments()
+        .iter()
+        .filter_map(|segment| match segment {
+            BodySegment::Bytes(bytes) => Some(bytes.to_vec()),
+            BodySegment::File(_) => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(body.len(), 19_900_000 + headers.len() as u64);
+    let text = String::from_utf8(headers).unwrap();
+    assert!(text.contains("filename=\"image.png\""), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+    assert_eq!(
+        request.headers()["content-length"],
+        body.len().to_string().as_str()
+    );
 }

@@ -64,6 +64,7 @@ pub trait Sdk: Sized {
     fn available_task_slots(&self) -> usize;
     fn release_task_slot(&self, task_id: &TaskId) -> bool;
     fn remove_partial_files(&self) -> usize;
+    fn image_from_path(&self, path: &Path) -> Result<Image, Error>;
 
     fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Result<Generated, Error> {
         self.generate_with(task, options, &mut |_| {})
@@ -113,6 +114,8 @@ macro_rules! scenarios {
             hostile_a_body_shorter_than_announced_is_fetched_again,
             hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
             hostile_an_upload_goes_out_whole_under_its_content_length,
+            hostile_pictures_on_disk_go_out_whole_from_their_files,
+            hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -1201,6 +1204,83 @@ pub fn hostile_an_upload_goes_out_whole_under_its_content_length<S: Sdk>() {
             .expect("every view, whole and in order");
         after += at + view.len();
     }
+}
+
+/// Four views on disk, taken by path: each file goes out whole, in order, under the body's
+/// `Content-Length`, named by its view (no local path leaves the machine).
+pub fn hostile_pictures_on_disk_go_out_whole_from_their_files<S: Sdk>() {
+    let submitted = r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#;
+    let server = HostileServer::start([
+        hostile::json(200, HOSTILE_TOKEN),
+        hostile::json(200, submitted),
+    ]);
+    let client: S = hostile_client(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let views: Vec<Vec<u8>> = (1..=4).map(picture_numbered).collect();
+    let mut task = SubmitTask::builder(Model::Hitem3dV2_1);
+    for (view, bytes) in [View::Front, View::Back, View::Left, View::Right]
+        .into_iter()
+        .zip(&views)
+    {
+        let path = dir.path().join(format!("secret-project-{view}.png"));
+        std::fs::write(&path, bytes).unwrap();
+        let image = client.image_from_path(&path).unwrap();
+        assert_eq!(image.len(), bytes.len() as u64);
+        assert!(image.data().is_none(), "only its head is held");
+        task = task.view(view, image);
+    }
+
+    client.submit(task.build().unwrap()).unwrap();
+
+    let received = server.received();
+    let submit = &received[1];
+    assert_eq!(submit.header("transfer-encoding"), None, "not chunked");
+    let length: usize = submit.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(submit.body.len(), length);
+    let mut after = 0;
+    for view in &views {
+        let at = submit.body[after..]
+            .windows(view.len())
+            .position(|window| window == view.as_slice())
+            .expect("every view, whole and in order");
+        after += at + view.len();
+    }
+    let text = String::from_utf8_lossy(&submit.body);
+    assert!(text.contains("filename=\"front.png\""), "named by its view");
+    assert!(!text.contains("secret-project"), "no local path is sent");
+
+    let missing = client.image_from_path(&dir.path().join("missing.png"));
+    assert!(
+        matches!(missing, Err(Error::File { .. })),
+        "a missing picture is a file error: {missing:?}"
+    );
+}
+
+/// A picture that changed after it was checked would make the body disagree with its
+/// `Content-Length`: the submit is refused before a byte of it is sent, and not retried.
+pub fn hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending<S: Sdk>() {
+    let server = HostileServer::start([hostile::json(200, HOSTILE_TOKEN)]);
+    let client: S = hostile_client(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("front.png");
+    std::fs::write(&path, picture()).unwrap();
+    let image = client.image_from_path(&path).unwrap();
+    let task = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(image)
+        .build()
+        .unwrap();
+    std::fs::write(&path, picture_numbered(7).repeat(2)).unwrap();
+
+    let error = expect_err(client.submit(task));
+
+    assert_eq!(error.class(), ErrorClass::Input, "{error}");
+    assert!(
+        error.to_string().contains("changed after it was checked"),
+        "{error}"
+    );
+    let lines: Vec<String> = server.received().iter().map(|r| r.line.clone()).collect();
+    assert_eq!(lines.len(), 1, "the submit never went out: {lines:?}");
+    assert!(lines[0].contains("/auth/token"), "{lines:?}");
 }
 
 pub fn hostile_an_html_page_where_json_is_expected_is_named<S: Sdk>() {

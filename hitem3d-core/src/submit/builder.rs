@@ -146,7 +146,7 @@ impl SubmitTask {
 
     /// Total bytes of the pictures.
     #[must_use]
-    pub fn image_bytes(&self) -> usize {
+    pub fn image_bytes(&self) -> u64 {
         match &self.images {
             SubmitImages::Single(image) => image.len(),
             SubmitImages::Views(views) => views.iter().map(|(_, image)| image.len()).sum(),

@@ -14,6 +14,16 @@ fn file_name(stem: &str, image: &Image) -> (String, &'static str) {
     )
 }
 
+/// Adds a picture as a file part: shared bytes, or the file streamed from disk.
+fn add_picture(form: &mut MultipartForm, field: &str, stem: &str, image: &Image) {
+    let (name, media_type) = file_name(stem, image);
+    match (image.data(), image.file()) {
+        (Some(data), _) => form.file(field, name, media_type, data.clone()),
+        (None, Some(file)) => form.file_on_disk(field, name, media_type, file.clone()),
+        (None, None) => unreachable!("a picture is in memory or on disk"),
+    };
+}
+
 impl SubmitTask {
     /// The task as a form: text fields in a fixed order, then the pictures.
     ///
@@ -44,17 +54,13 @@ impl SubmitTask {
             form.text("shading", shading.to_string());
         }
         match &self.images {
-            SubmitImages::Single(image) => {
-                let (name, media_type) = file_name("image", image);
-                form.file("images", name, media_type, image.data().clone());
-            }
+            SubmitImages::Single(image) => add_picture(&mut form, "images", "image", image),
             SubmitImages::Views(views) => {
                 if let Some(mask) = self.view_mask() {
                     form.text("multi_images_bit", mask.to_string());
                 }
                 for (view, image) in views {
-                    let (name, media_type) = file_name(view.as_str(), image);
-                    form.file("multi_images", name, media_type, image.data().clone());
+                    add_picture(&mut form, "multi_images", view.as_str(), image);
                 }
             }
         }

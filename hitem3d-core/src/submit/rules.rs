@@ -139,7 +139,7 @@ fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violatio
         ));
         return;
     }
-    let len = image.len() as u64;
+    let len = image.len();
     if len > limits::MAX_IMAGE_BYTES {
         out.push(violation(
             field,
@@ -152,7 +152,7 @@ fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violatio
         ));
     }
     if image.format().is_none() {
-        let head = names(image.data().iter().take(8), |b| format!("{b:02x}"));
+        let head = names(image.head().iter().take(8), |b| format!("{b:02x}"));
         out.push(violation(
             field,
             format!("{what}: content starting {head}"),

@@ -1,0 +1,45 @@
+//! Pictures sent from disk: opened for their length and first bytes, streamed when sent.
+
+use std::fs::File;
+use std::path::Path;
+
+use futures_util::{Stream, stream};
+use hitem3d_core::front_end::*;
+
+/// Bytes handed to the request at a time while a file is streamed.
+const CHUNK: usize = 64 * 1024;
+
+/// A picture on disk, checked like one in memory (size, format from its first bytes) but
+/// never read whole: the transport streams the file as it sends the task, so a submit's memory
+/// does not grow with its pictures.
+///
+/// # Errors
+/// [`Error::File`] when the file cannot be opened or read.
+pub async fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
+    let path = path.as_ref().to_path_buf();
+    let opened = tokio::task::spawn_blocking(move || Image::open(&path, &mut open_file())).await;
+    opened.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+}
+
+/// The file access the core's pictures and bodies are given.
+pub(crate) fn open_file() -> OpenFile {
+    file_access(|path| File::open(path), |file| Ok(file.metadata()?.len()))
+}
+
+/// An opened file part as a stream of chunks, read on a blocking thread, two chunks ahead of
+/// the request at most.
+pub(crate) fn file_chunks(mut file: FileReader) -> impl Stream<Item = std::io::Result<Bytes>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    tokio::task::spawn_blocking(move || {
+        // Ends at the file's end, at an error (sent on), or when the request is dropped.
+        while let Some(item) = read_chunk(&mut file, CHUNK).transpose() {
+            let failed = item.is_err();
+            if sender.blocking_send(item).is_err() || failed {
+                return;
+            }
+        }
+    });
+    stream::unfold(receiver, |mut receiver| async {
+        receiver.recv().await.map(|item| (item, receiver))
+    })
+}
