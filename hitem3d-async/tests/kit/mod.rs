@@ -1191,13 +1191,17 @@ pub fn hostile_an_upload_goes_out_whole_under_its_content_length<S: Sdk>() {
 
     client.submit(task).unwrap();
 
-    let received = server.received();
-    let submit = &received[1];
+    assert_views_arrived_whole(&server.received()[1], &views);
+}
+
+/// The submit came under its `Content-Length`, not chunked, with every view in it whole and in
+/// order.
+fn assert_views_arrived_whole(submit: &hostile::Received, views: &[Vec<u8>]) {
     assert_eq!(submit.header("transfer-encoding"), None, "not chunked");
     let length: usize = submit.header("content-length").unwrap().parse().unwrap();
     assert_eq!(submit.body.len(), length);
     let mut after = 0;
-    for view in &views {
+    for view in views {
         let at = submit.body[after..]
             .windows(view.len())
             .position(|window| window == view.as_slice())
@@ -1234,17 +1238,7 @@ pub fn hostile_pictures_on_disk_go_out_whole_from_their_files<S: Sdk>() {
 
     let received = server.received();
     let submit = &received[1];
-    assert_eq!(submit.header("transfer-encoding"), None, "not chunked");
-    let length: usize = submit.header("content-length").unwrap().parse().unwrap();
-    assert_eq!(submit.body.len(), length);
-    let mut after = 0;
-    for view in &views {
-        let at = submit.body[after..]
-            .windows(view.len())
-            .position(|window| window == view.as_slice())
-            .expect("every view, whole and in order");
-        after += at + view.len();
-    }
+    assert_views_arrived_whole(submit, &views);
     let text = String::from_utf8_lossy(&submit.body);
     assert!(text.contains("filename=\"front.png\""), "named by its view");
     assert!(!text.contains("secret-project"), "no local path is sent");
