@@ -12,7 +12,8 @@ use futures_executor::block_on;
 use hitem3d_core::types::{ClientId, ClientSecret, TaskId};
 use hitem3d_core::{
     ClientConfig, ClientCore, Driver, DurationForecast, DurationHistory, ForecastBasis, KINDS_KEPT,
-    ObservedDuration, PollSchedule, TASKS_KEPT_PER_KIND, TaskDurations, TaskKind, WaitPolicy,
+    ObservedDuration, PollSchedule, TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM, TaskDurations,
+    TaskKind, WaitPolicy,
 };
 use polling_simulation::{durations_from, history_after, kind, means};
 
@@ -155,5 +156,64 @@ fn kinds_are_forgotten_beyond_the_limit_and_failed_waits_teach_nothing() {
     assert!(
         learnt.earliest >= Duration::from_secs(100),
         "the five oldest no longer count: {learnt:?}"
+    );
+}
+
+fn secs(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs)
+}
+
+#[test]
+fn fewer_than_three_tasks_teach_nothing_yet() {
+    let mut history = DurationHistory::default();
+    for _ in 1..TASKS_TO_LEARN_FROM {
+        history.record(&kind(), ObservedDuration::new(secs(30.0), secs(35.0)));
+        assert!(matches!(
+            history.forecast(&kind()).basis,
+            ForecastBasis::Expected { .. }
+        ));
+    }
+    history.record(&kind(), ObservedDuration::new(secs(30.0), secs(35.0)));
+    assert_eq!(
+        history.forecast(&kind()).basis,
+        ForecastBasis::Learnt {
+            tasks: TASKS_TO_LEARN_FROM
+        }
+    );
+}
+
+/// Fine brackets spread evenly over 100–120 s give back that window.
+#[test]
+fn fine_brackets_give_back_the_spread_they_came_from() {
+    let mut history = DurationHistory::default();
+    for second in 0..20 {
+        let start = 100.0 + f64::from(second);
+        history.record(
+            &kind(),
+            ObservedDuration::new(secs(start), secs(start + 1.0)),
+        );
+    }
+    let window = history.forecast(&kind());
+    let (earliest, latest) = (window.earliest.as_secs_f64(), window.latest.as_secs_f64());
+    assert!((earliest - 100.0).abs() < 1.0, "{window:?}");
+    assert!((latest - 120.0).abs() < 1.0, "{window:?}");
+}
+
+/// Tasks seen only between two polls a minute apart are known to that minute: the window is the
+/// bracket itself, no narrower, so that the next polls look inside it.
+#[test]
+fn coarse_brackets_keep_the_window_as_wide_as_they_are() {
+    let mut history = DurationHistory::default();
+    for _ in 0..3 {
+        history.record(&kind(), ObservedDuration::new(secs(57.5), secs(115.0)));
+    }
+    let window = history.forecast(&kind());
+    assert!(
+        (window.earliest.as_secs_f64() - 57.5).abs() < 0.01,
+        "{window:?}"
+    );
+    assert!(
+        (window.latest.as_secs_f64() - 115.0).abs() < 0.01,
+        "{window:?}"
     );
 }

@@ -25,18 +25,6 @@ impl ObservedDuration {
             at_most: at_most.max(at_least),
         }
     }
-
-    /// How wide the bracket is: the gap between the two polls.
-    #[must_use]
-    pub fn width(&self) -> Duration {
-        self.at_most - self.at_least
-    }
-
-    /// The best single guess: the middle of the bracket.
-    #[must_use]
-    pub fn estimate(&self) -> Duration {
-        self.at_least + self.width() / 2
-    }
 }
 
 /// Tasks of a kind seen before a forecast is learnt from them rather than taken from the spec.
