@@ -5,8 +5,8 @@ use std::time::Duration;
 use hitem3d_core::http::StatusCode;
 use hitem3d_core::types::{ApiErrorCode, TaskData, TaskId, TaskState};
 use hitem3d_core::{
-    ApiError, CallError, DurationForecast, PollSchedule, StopReason, TaskWaiter, Timestamp,
-    WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
+    ApiError, CallError, DurationForecast, PollContext, PollSchedule, StopReason, TaskWaiter,
+    Timestamp, WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
 };
 use proptest::prelude::*;
 
@@ -393,4 +393,72 @@ fn asking_again_while_a_poll_is_out_ends_waiting_with_a_typed_error() {
         }
     }
     expect_out_of_sequence(&mut waiter, now);
+}
+
+#[test]
+fn the_adaptive_schedule_tightens_evenly_over_four_minutes_of_processing() {
+    let schedule = PollSchedule::adaptive();
+    let forecast = DurationForecast::learnt(Duration::ZERO, Duration::ZERO, 0);
+    let processing = TaskState::Processing;
+    let at = |processing_for: u64| {
+        let mut context = PollContext::new(&forecast);
+        context.polls = 3;
+        context.state = Some(&processing);
+        context.processing_for = Duration::from_secs(processing_for);
+        schedule.interval(&context)
+    };
+    assert_eq!(at(0), Duration::from_secs(20));
+    assert_eq!(at(120), Duration::from_millis(12_500), "half way: half way");
+    assert_eq!(at(240), Duration::from_secs(5));
+    assert_eq!(at(600), Duration::from_secs(5));
+}
+
+#[test]
+fn the_learning_schedule_relaxes_from_the_end_of_the_window_on() {
+    let schedule = PollSchedule::learning();
+    // 90 s wide: its three polls would be 30 s apart, so they are 20 s apart (at most), and
+    // the window's end falls between two of them.
+    let forecast = DurationForecast::learnt(Duration::from_secs(100), Duration::from_secs(190), 10);
+    let processing = TaskState::Processing;
+    let at = |elapsed: u64| {
+        let mut context = PollContext::new(&forecast);
+        context.polls = 5;
+        context.state = Some(&processing);
+        context.elapsed = Duration::from_secs(elapsed);
+        schedule.interval(&context)
+    };
+    assert_eq!(at(180), Duration::from_secs(20), "on the window's grid");
+    assert_eq!(
+        at(190),
+        Duration::from_secs(20),
+        "the window is over: no grid"
+    );
+    assert_eq!(
+        at(230),
+        Duration::from_secs(30),
+        "40 s late: a quarter of it more"
+    );
+
+    // From the window's start on, a task still queued is polled every 20 s: its processing,
+    // which the window measures, has not begun. (A 30 s window: its polls are 10 s apart.)
+    let narrow = DurationForecast::learnt(Duration::from_secs(100), Duration::from_secs(130), 10);
+    let queued = TaskState::Queueing;
+    let mut context = PollContext::new(&narrow);
+    context.polls = 2;
+    context.state = Some(&queued);
+    context.elapsed = Duration::from_secs(100);
+    assert_eq!(schedule.interval(&context), Duration::from_secs(20));
+    context.state = Some(&processing);
+    assert_eq!(
+        schedule.interval(&context),
+        Duration::from_secs(10),
+        "the grid's first poll"
+    );
+    context.elapsed = Duration::from_secs(99);
+    context.state = Some(&queued);
+    assert_eq!(
+        schedule.interval(&context),
+        Duration::from_secs(11),
+        "before the window: check-in"
+    );
 }
