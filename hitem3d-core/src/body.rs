@@ -170,24 +170,16 @@ impl Read for FileReader {
     }
 }
 
-/// The next chunk of at most `size` bytes from `reader`, `None` at its end; a read interrupted
-/// by a signal is tried again.
+/// The next chunk of at most `size` bytes from `reader`, `None` at its end. Short reads are
+/// gathered up to `size` (a reader that hands out a few kilobytes at a time still yields full
+/// chunks), nothing is zeroed first, and a read interrupted by a signal is tried again.
 ///
 /// # Errors
 /// What reading fails with.
 pub fn read_chunk(reader: &mut impl Read, size: usize) -> io::Result<Option<Bytes>> {
-    let mut chunk = BytesMut::zeroed(size);
-    loop {
-        match reader.read(&mut chunk) {
-            Ok(0) => return Ok(None),
-            Ok(read) => {
-                chunk.truncate(read);
-                return Ok(Some(chunk.freeze()));
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
+    let mut chunk = Vec::with_capacity(size);
+    reader.take(size as u64).read_to_end(&mut chunk)?;
+    Ok((!chunk.is_empty()).then(|| Bytes::from(chunk)))
 }
 
 impl Body {
@@ -398,6 +390,28 @@ mod tests {
         )));
         body.push(Bytes::from_static(b">"));
         body
+    }
+
+    /// Hands out one byte per read, as a slow socket might.
+    struct Trickle(&'static [u8]);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else {
+                return Ok(0);
+            };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn chunks_gather_short_reads_up_to_their_size() {
+        let mut reader = Trickle(b"abcdefghij");
+        let chunks: Vec<Bytes> =
+            std::iter::from_fn(|| read_chunk(&mut reader, 4).unwrap()).collect();
+        assert_eq!(chunks, [&b"abcd"[..], b"efgh", b"ij"]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ struct Bench {
     in_smoke: bool,
 }
 
-const BENCHES: [Bench; 6] = [
+const BENCHES: [Bench; 7] = [
     Bench {
         package: "hitem3d-core",
         name: "polling",
@@ -32,6 +32,12 @@ const BENCHES: [Bench; 6] = [
         name: "upload_memory",
         measures: "peak memory of a 4 x 19.9 MB submit",
         in_smoke: false,
+    },
+    Bench {
+        package: "hitem3d-blocking",
+        name: "download_speed",
+        measures: "a 256 MiB download vs curl -o",
+        in_smoke: true,
     },
     Bench {
         package: "hitem3d-async",
