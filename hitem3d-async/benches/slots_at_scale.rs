@@ -4,7 +4,7 @@
 //!
 //! Each task is a `submit` then a `wait` polling every 5 ms, all 1,000 started at once: the
 //! client's slots hold them back, ten at a time. `TASKS` and `ROUNDS` in the environment change
-//! the size (the CI smoke runs a few).
+//! the size; `HITEM3D_BENCH_SMOKE` (`cargo xtask bench --smoke`, CI) runs 30 tasks once.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -19,7 +19,12 @@ const SLOTS: usize = 10;
 /// How long a task takes on the fast mock: its seven minutes at 4200×.
 const TASK_TIME: Duration = Duration::from_millis(100);
 
-fn from_env(name: &str, default: usize) -> usize {
+fn from_env(name: &str, default: usize, smoke: usize) -> usize {
+    let default = if std::env::var_os("HITEM3D_BENCH_SMOKE").is_some() {
+        smoke
+    } else {
+        default
+    };
     std::env::var(name)
         .ok()
         .and_then(|value| value.parse().ok())
@@ -75,8 +80,8 @@ async fn one_round(tasks: usize, task: &SubmitTask) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let tasks = from_env("TASKS", 1000);
-    let rounds = from_env("ROUNDS", 3);
+    let tasks = from_env("TASKS", 1000, 30);
+    let rounds = from_env("ROUNDS", 3, 1);
     let task = SubmitTask::builder(Model::Hitem3dV2_1)
         .image(Image::new(picture()))
         .build()

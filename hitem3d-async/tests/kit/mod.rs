@@ -1173,12 +1173,17 @@ pub fn hostile_a_submit_cut_off_after_its_body_left_is_never_resent<S: Sdk>() {
     );
 }
 
-pub fn hostile_an_upload_goes_out_whole_under_its_content_length<S: Sdk>() {
+/// A server that hands out a token, then accepts one submit as task `t-1`.
+fn server_accepting_one_submit() -> HostileServer {
     let submitted = r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#;
-    let server = HostileServer::start([
+    HostileServer::start([
         hostile::json(200, HOSTILE_TOKEN),
         hostile::json(200, submitted),
-    ]);
+    ])
+}
+
+pub fn hostile_an_upload_goes_out_whole_under_its_content_length<S: Sdk>() {
+    let server = server_accepting_one_submit();
     let client: S = hostile_client(&server);
     let views: Vec<Vec<u8>> = (1..=4).map(picture_numbered).collect();
     let task = SubmitTask::builder(Model::Hitem3dV2_1)
@@ -1213,11 +1218,7 @@ fn assert_views_arrived_whole(submit: &hostile::Received, views: &[Vec<u8>]) {
 /// Four views on disk, taken by path: each file goes out whole, in order, under the body's
 /// `Content-Length`, named by its view (no local path leaves the machine).
 pub fn hostile_pictures_on_disk_go_out_whole_from_their_files<S: Sdk>() {
-    let submitted = r#"{"code":200,"data":{"task_id":"t-1"},"msg":"success"}"#;
-    let server = HostileServer::start([
-        hostile::json(200, HOSTILE_TOKEN),
-        hostile::json(200, submitted),
-    ]);
+    let server = server_accepting_one_submit();
     let client: S = hostile_client(&server);
     let dir = tempfile::tempdir().unwrap();
     let views: Vec<Vec<u8>> = (1..=4).map(picture_numbered).collect();
