@@ -57,11 +57,26 @@ impl Transport for ReqwestTransport {
         request: Request<Body>,
     ) -> BoxFuture<'_, Result<Response<ResponseBody>, TransportFailure>> {
         Box::pin(async move {
+            // The core's parsed URL, if the request still has it, spares formatting the URI
+            // and parsing it again.
+            let url = RequestUrl::of(&request).cloned();
             let (parts, body) = request.into_parts();
             // Opening and checking the pictures on disk is a few system calls: done in place.
-            let request = Request::from_parts(parts, streamed(body.open(open_file())?));
-            let request = reqwest::Request::try_from(request)
-                .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?;
+            let body = streamed(body.open(open_file())?);
+            let request = match url {
+                Some(url) => {
+                    let mut request = reqwest::Request::new(parts.method, url);
+                    *request.headers_mut() = parts.headers;
+                    *request.version_mut() = parts.version;
+                    *request.body_mut() = body;
+                    request
+                }
+                None => {
+                    let body = body.unwrap_or_else(|| reqwest::Body::from(Bytes::new()));
+                    reqwest::Request::try_from(Request::from_parts(parts, body))
+                        .map_err(|error| TransportFailure::not_sent(error_chain(&error)))?
+                }
+            };
             let mut response = self
                 .client
                 .execute(request)
@@ -88,19 +103,23 @@ impl Transport for ReqwestTransport {
     }
 }
 
-/// The body as reqwest sends it: one buffer as it is, several segments one after another
-/// under the `Content-Length` the core set, without joining them (an upload's pictures are
-/// never copied), and pictures on disk streamed from their files.
-fn streamed(mut segments: Vec<OpenedSegment>) -> reqwest::Body {
+/// The body as reqwest sends it: none for an empty one, one buffer as it is, several segments
+/// one after another under the `Content-Length` the core set, without joining them (an
+/// upload's pictures are never copied), and pictures on disk streamed from their files.
+fn streamed(mut segments: Vec<OpenedSegment>) -> Option<reqwest::Body> {
     match segments.pop() {
-        None => return reqwest::Body::from(Bytes::new()),
-        Some(OpenedSegment::Bytes(one)) if segments.is_empty() => return reqwest::Body::from(one),
+        None => return None,
+        Some(OpenedSegment::Bytes(one)) if segments.is_empty() => {
+            return Some(reqwest::Body::from(one));
+        }
         Some(last) => segments.push(last),
     }
-    reqwest::Body::wrap_stream(stream::iter(segments).flat_map(|segment| match segment {
-        OpenedSegment::Bytes(bytes) => stream::once(future::ready(Ok(bytes))).left_stream(),
-        OpenedSegment::File(file) => file_chunks(file).right_stream(),
-    }))
+    Some(reqwest::Body::wrap_stream(stream::iter(segments).flat_map(
+        |segment| match segment {
+            OpenedSegment::Bytes(bytes) => stream::once(future::ready(Ok(bytes))).left_stream(),
+            OpenedSegment::File(file) => file_chunks(file).right_stream(),
+        },
+    )))
 }
 
 /// Maps a reqwest error to how far the request got. Only connect errors are known not to have

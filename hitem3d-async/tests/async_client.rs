@@ -220,3 +220,39 @@ async fn a_custom_transport_carries_every_request() {
         "no token to the file host"
     );
 }
+
+/// Sends every request to another path, as a proxy rule might.
+#[derive(Debug)]
+struct Rewriting(ReqwestTransport);
+
+impl Transport for Rewriting {
+    fn send(
+        &self,
+        mut request: http::Request<Body>,
+    ) -> BoxFuture<'_, Result<http::Response<ResponseBody>, TransportFailure>> {
+        let uri = request.uri();
+        let moved = format!(
+            "{}://{}/elsewhere{}",
+            uri.scheme_str().unwrap(),
+            uri.authority().unwrap(),
+            uri.path()
+        );
+        *request.uri_mut() = moved.parse().unwrap();
+        self.0.send(request)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transport_in_between_that_rewrites_the_uri_is_obeyed() {
+    let mock = MockService::start_with(kit::fast_config()).await;
+    let transport = Rewriting(ReqwestTransport::from_client(reqwest::Client::new()));
+    let client = Client::with_transport(config_for(&mock), transport).unwrap();
+
+    // The core's parsed URL still names the real path; the rewritten URI must win.
+    let error = client.balance().await.unwrap_err();
+    assert!(
+        error.to_string().contains("404") || error.to_string().contains("not found"),
+        "{error}"
+    );
+    assert!(mock.journal().is_empty(), "nothing reached a real route");
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hitem3d_core::front_end::*;
 use ureq::config::Config;
+use ureq::http::Uri;
 use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, SendBody};
 
@@ -81,7 +82,8 @@ impl Transport for UreqTransport {
         limits: SendLimits,
     ) -> Result<Response<ResponseBody>, TransportFailure> {
         refuse_if_traffic_would_be_logged()?;
-        let url = request.uri().to_string();
+        // Kept to strip it from error messages; formatted only if one occurs.
+        let url = request.uri().clone();
         let (parts, body) = request.into_parts();
         // The segments are read one after another under the Content-Length the core set, so
         // an upload's pictures are never copied into one buffer.
@@ -118,7 +120,7 @@ impl Transport for UreqTransport {
 /// Reports ureq's timeouts as [`io::ErrorKind::TimedOut`], as [`ResponseBody`] promises.
 struct TimeoutAwareReader<R> {
     inner: R,
-    url: String,
+    url: Uri,
 }
 
 impl<R: Read> Read for TimeoutAwareReader<R> {
@@ -137,7 +139,7 @@ impl<R: Read> Read for TimeoutAwareReader<R> {
 
 /// Maps a ureq error to how far the request got. Only failures before any connection was
 /// made are known not to have sent anything.
-fn failure(error: ureq::Error, url: &str) -> TransportFailure {
+fn failure(error: ureq::Error, url: &Uri) -> TransportFailure {
     let message = redact(&error, url);
     match error {
         ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
@@ -163,6 +165,6 @@ fn failure(error: ureq::Error, url: &str) -> TransportFailure {
 }
 
 /// The error on one line, without the URL (result links carry a signature).
-fn redact(error: &ureq::Error, url: &str) -> String {
-    error.to_string().replace(url, "<url>")
+fn redact(error: &ureq::Error, url: &Uri) -> String {
+    error.to_string().replace(&url.to_string(), "<url>")
 }

@@ -26,7 +26,8 @@ mod decode_error;
 use std::time::Duration;
 
 use hitem3d_types::{
-    AccessToken, ApiErrorCode, BalanceData, Envelope, SubmitTaskData, TaskData, TaskId, TokenData,
+    AccessToken, ApiErrorCode, BalanceData, Envelope, ResponseCode, SubmitTaskData, TaskData,
+    TaskId, TokenData,
 };
 use http::header::RETRY_AFTER;
 use http::{HeaderMap, Response, StatusCode};
@@ -195,11 +196,10 @@ fn decode_envelope<T: DeserializeOwned>(
     let json = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
     // The common case, a success with usable data, in one pass straight into `T`. Anything
     // else is read again below, slowly, for an error that names the field at fault.
-    if let Ok(Envelope {
+    if let Ok(Success {
         code,
         data: Some(data),
-        ..
-    }) = serde_json::from_slice::<Envelope<T>>(json)
+    }) = serde_json::from_slice::<Success<T>>(json)
         && code.error().is_none()
     {
         return Ok(data);
@@ -246,6 +246,16 @@ fn decode_envelope<T: DeserializeOwned>(
         }
         .into()
     })
+}
+
+/// A success answer's shape, read straight into `T`. [`Envelope`]'s lenient `data` (which
+/// reads `{}` as none) keeps the text aside and parses it a second time; the fast path needs
+/// neither, since an error's `{}` fails here and is read again by the slow path.
+#[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Success<T> {
+    code: ResponseCode,
+    data: Option<T>,
 }
 
 fn describe<E: std::fmt::Display>(error: &serde_path_to_error::Error<E>) -> String {

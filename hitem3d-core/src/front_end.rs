@@ -5,7 +5,8 @@ pub use crate::client_api::*;
 pub use crate::{
     ANSWER_READ_LIMIT, Body, BodySegment, ClientCore, ConfigError, Delivery, Driver, Effects,
     FileReader, FileSegment, IMAGE_HEAD_BYTES, Job, NoEvent, OpenFile, OpenedSegment,
-    PartialLocation, Sink, Timestamp, TransportFailure, WaitJob, Yield, file_access, read_chunk,
+    PartialLocation, RequestUrl, Sink, Timestamp, TransportFailure, WaitJob, Yield, file_access,
+    read_chunk,
 };
 pub use bytes::{Bytes, BytesMut};
 pub use hitem3d_types::{BalanceData, TaskData, TaskId};

@@ -6,10 +6,11 @@ use hitem3d_types::{AccessToken, ClientId, ClientSecret, Endpoint, TaskId};
 use http::header::{
     ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
 };
-use http::{HeaderValue, Method, Request};
+use http::{HeaderName, HeaderValue, Method, Request, Uri};
+use std::sync::Arc;
 use url::Url;
 
-use crate::{BaseUrl, Body, MultipartForm, SubmitTask};
+use crate::{BaseUrl, Body, MultipartForm, RequestUrl, SubmitTask};
 
 /// The `User-Agent` sent unless the caller picks another.
 pub const DEFAULT_USER_AGENT: &str = concat!("hitem3d-rs/", env!("CARGO_PKG_VERSION"));
@@ -46,20 +47,32 @@ pub enum RequestError {
 /// assert_eq!(request.uri(), "https://api.hitem3d.ai/open-api/v1/query-task?task_id=abc");
 /// assert_eq!(request.headers()["authorization"], "Bearer t0k3n");
 /// ```
+///
+/// Cheap to clone: every call holds one, so the endpoints' URLs are joined once and shared.
 #[derive(Debug, Clone)]
-pub struct ApiRequests {
+pub struct ApiRequests(Arc<Shared>);
+
+#[derive(Debug, Clone)]
+struct Shared {
     base_url: BaseUrl,
     user_agent: HeaderValue,
+    /// Each endpoint's URL, joined to the base URL once instead of for every request.
+    endpoints: Box<[(Endpoint, Url)]>,
 }
 
 impl ApiRequests {
     /// Requests for `base_url` with the default User-Agent.
     #[must_use]
     pub fn new(base_url: BaseUrl) -> Self {
-        Self {
+        let endpoints = Endpoint::ALL
+            .iter()
+            .map(|&endpoint| (endpoint, base_url.join(endpoint.path())))
+            .collect();
+        Self(Arc::new(Shared {
             base_url,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
-        }
+            endpoints,
+        }))
     }
 
     /// Uses another `User-Agent`.
@@ -67,7 +80,7 @@ impl ApiRequests {
     /// # Errors
     /// [`RequestError::InvalidUserAgent`] if it is not a valid header value.
     pub fn with_user_agent(mut self, user_agent: &str) -> Result<Self, RequestError> {
-        self.user_agent = HeaderValue::from_str(user_agent)
+        Arc::make_mut(&mut self.0).user_agent = HeaderValue::from_str(user_agent)
             .map_err(|_| RequestError::InvalidUserAgent(user_agent.to_owned()))?;
         Ok(self)
     }
@@ -75,15 +88,38 @@ impl ApiRequests {
     /// The base URL.
     #[must_use]
     pub fn base_url(&self) -> &BaseUrl {
-        &self.base_url
+        &self.0.base_url
     }
 
-    fn start(&self, endpoint: Endpoint, url: &Url) -> http::request::Builder {
-        Request::builder()
-            .method(endpoint.method())
-            .uri(url.as_str())
-            .header(USER_AGENT, self.user_agent.clone())
-            .header(ACCEPT, "application/json")
+    fn url(&self, endpoint: Endpoint) -> Url {
+        self.0
+            .endpoints
+            .iter()
+            .find(|(known, _)| *known == endpoint)
+            .map(|(_, url)| url.clone())
+            .unwrap_or_else(|| self.0.base_url.join(endpoint.path()))
+    }
+
+    /// An API request: built field by field rather than through `http`'s builder, which moves
+    /// the whole request at every step (this runs for every poll).
+    fn request<const N: usize>(
+        &self,
+        endpoint: Endpoint,
+        url: Url,
+        headers: [(HeaderName, HeaderValue); N],
+        body: Body,
+    ) -> Request<Body> {
+        let method = Method::from_bytes(endpoint.method().as_bytes())
+            .expect("the spec's methods are valid HTTP methods");
+        let mut request = with_url(method, url, body);
+        let all = request.headers_mut();
+        all.reserve(N + 2);
+        all.insert(USER_AGENT, self.0.user_agent.clone());
+        all.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in headers {
+            all.insert(name, value);
+        }
+        request
     }
 
     /// `POST /open-api/v1/auth/token` with HTTP Basic credentials and an empty JSON object.
@@ -120,16 +156,13 @@ impl ApiRequests {
             })?;
         authorization.set_sensitive(true);
         let body = Body::from_bytes(Bytes::from_static(b"{}"));
-        Ok(assemble(
-            self.start(
-                Endpoint::GetToken,
-                &self.base_url.join(Endpoint::GetToken.path()),
-            )
-            .header(AUTHORIZATION, authorization)
-            .header(CONTENT_TYPE, "application/json")
-            .header(CONTENT_LENGTH, body.len()),
-            body,
-        ))
+        let headers = [
+            (AUTHORIZATION, authorization),
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (CONTENT_LENGTH, HeaderValue::from(body.len())),
+        ];
+        let url = self.url(Endpoint::GetToken);
+        Ok(self.request(Endpoint::GetToken, url, headers, body))
     }
 
     /// `POST /open-api/v1/submit-task` with the task as `multipart/form-data`.
@@ -145,16 +178,13 @@ impl ApiRequests {
         seed: u64,
     ) -> Result<Request<Body>, RequestError> {
         let (boundary, body) = task.to_form().encode_with_seed(seed);
-        Ok(assemble(
-            self.start(
-                Endpoint::SubmitTask,
-                &self.base_url.join(Endpoint::SubmitTask.path()),
-            )
-            .header(AUTHORIZATION, bearer(token)?)
-            .header(CONTENT_TYPE, MultipartForm::content_type(&boundary))
-            .header(CONTENT_LENGTH, body.len()),
-            body,
-        ))
+        let headers = [
+            (AUTHORIZATION, bearer(token)?),
+            (CONTENT_TYPE, form_content_type(&boundary)),
+            (CONTENT_LENGTH, HeaderValue::from(body.len())),
+        ];
+        let url = self.url(Endpoint::SubmitTask);
+        Ok(self.request(Endpoint::SubmitTask, url, headers, body))
     }
 
     /// `GET /open-api/v1/query-task?task_id=…`.
@@ -166,14 +196,13 @@ impl ApiRequests {
         token: &AccessToken,
         task_id: &TaskId,
     ) -> Result<Request<Body>, RequestError> {
-        let mut url = self.base_url.join(Endpoint::QueryTask.path());
+        let mut url = self.url(Endpoint::QueryTask);
         url.query_pairs_mut()
             .append_pair("task_id", task_id.as_str());
-        Ok(assemble(
-            self.start(Endpoint::QueryTask, &url)
-                .header(AUTHORIZATION, bearer(token)?)
-                // The vendor's own plugin asks for English messages; without it some come in Chinese.
-                .header(ACCEPT_LANGUAGE, "en-US"),
+        Ok(self.request(
+            Endpoint::QueryTask,
+            url,
+            read_headers(token)?,
             Body::empty(),
         ))
     }
@@ -183,15 +212,8 @@ impl ApiRequests {
     /// # Errors
     /// [`RequestError::InvalidToken`] if the token cannot be a header value.
     pub fn balance(&self, token: &AccessToken) -> Result<Request<Body>, RequestError> {
-        Ok(assemble(
-            self.start(
-                Endpoint::Balance,
-                &self.base_url.join(Endpoint::Balance.path()),
-            )
-            .header(AUTHORIZATION, bearer(token)?)
-            .header(ACCEPT_LANGUAGE, "en-US"),
-            Body::empty(),
-        ))
+        let url = self.url(Endpoint::Balance);
+        Ok(self.request(Endpoint::Balance, url, read_headers(token)?, Body::empty()))
     }
 
     /// A plain `GET` of a result file (model or cover).
@@ -211,25 +233,51 @@ impl ApiRequests {
         if !crate::base_url::is_absolute_http_url(parsed.as_str()) {
             return Err(invalid());
         }
-        Request::builder()
-            .method(Method::GET)
-            .uri(parsed.as_str())
-            .header(USER_AGENT, self.user_agent.clone())
-            .header(ACCEPT, "*/*")
-            .body(Body::empty())
-            .map_err(|_| invalid())
+        if Uri::try_from(parsed.as_str()).is_err() {
+            return Err(invalid());
+        }
+        let mut request = with_url(Method::GET, parsed, Body::empty());
+        let headers = request.headers_mut();
+        headers.insert(USER_AGENT, self.0.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        Ok(request)
     }
 }
 
-/// Every part was validated on the way in, so assembling the request cannot fail.
-fn assemble(builder: http::request::Builder, body: Body) -> Request<Body> {
-    builder
-        .body(body)
-        .expect("method, URI and headers are validated before assembly")
+/// A request to `url`, carrying the parsed `url` too (see [`RequestUrl`]).
+fn with_url(method: Method, url: Url, body: Body) -> Request<Body> {
+    // A `Url` is always a valid URI: the `url` crate percent-encodes what a URI may not hold.
+    let uri = Uri::from_maybe_shared(Bytes::copy_from_slice(url.as_str().as_bytes()))
+        .expect("a parsed URL is a valid URI");
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    request.extensions_mut().insert(RequestUrl::new(url));
+    request
+}
+
+/// The headers of a read (query, balance): the token, and English messages, which the
+/// vendor's own plugin asks for (without it some come in Chinese).
+/// `multipart/form-data` with `boundary`.
+fn form_content_type(boundary: &crate::Boundary) -> HeaderValue {
+    HeaderValue::try_from(MultipartForm::content_type(boundary))
+        .expect("a boundary holds only characters a header may carry")
+}
+
+fn read_headers(token: &AccessToken) -> Result<[(HeaderName, HeaderValue); 2], RequestError> {
+    Ok([
+        (AUTHORIZATION, bearer(token)?),
+        (ACCEPT_LANGUAGE, HeaderValue::from_static("en-US")),
+    ])
 }
 
 fn bearer(token: &AccessToken) -> Result<HeaderValue, RequestError> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+    const SCHEME: &[u8] = b"Bearer ";
+    let secret = token.expose_secret().as_bytes();
+    let mut value = Vec::with_capacity(SCHEME.len() + secret.len());
+    value.extend_from_slice(SCHEME);
+    value.extend_from_slice(secret);
+    let mut value = HeaderValue::from_maybe_shared(Bytes::from(value))
         .map_err(|_| RequestError::InvalidToken)?;
     value.set_sensitive(true);
     Ok(value)

@@ -6,7 +6,8 @@ use hitem3d_core::types::{
     View, limits,
 };
 use hitem3d_core::{
-    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, SubmitTask,
+    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, RequestUrl,
+    SubmitTask,
 };
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
@@ -307,4 +308,42 @@ fn a_picture_on_disk_is_checked_from_its_length_and_head_and_sent_as_a_file_part
         request.headers()["content-length"],
         body.len().to_string().as_str()
     );
+}
+
+#[test]
+fn every_request_carries_the_url_it_was_built_from() {
+    let api = ApiRequests::new(BaseUrl::parse("http://127.0.0.1:8080/proxy/").unwrap());
+    let task = SubmitTask::builder(Model::Hitem3dV1_5)
+        .image(Image::new(PNG.to_vec()))
+        .build()
+        .unwrap();
+    let requests = [
+        api.get_token(&ClientId::new("id"), &ClientSecret::new("secret"))
+            .unwrap(),
+        api.submit_task(&token(), &task, SEED).unwrap(),
+        api.query_task(&token(), &TaskId::new("a b/c")).unwrap(),
+        api.balance(&token()).unwrap(),
+        api.download("https://cdn.example/m.glb?sig=x y").unwrap(),
+    ];
+    for request in &requests {
+        let url = RequestUrl::of(request).expect("a parsed URL beside the URI");
+        assert_eq!(url.as_str(), request.uri().to_string());
+    }
+}
+
+#[test]
+fn a_rewritten_uri_outranks_the_url_the_request_was_built_with() {
+    let mut request = api().balance(&token()).unwrap();
+    let original = request.uri().clone();
+    for rewritten in [
+        "http://api.hitem3d.ai/open-api/v1/balance",
+        "https://other.example/open-api/v1/balance",
+        "https://api.hitem3d.ai:8443/open-api/v1/balance",
+        "https://api.hitem3d.ai/open-api/v1/balance?x=1",
+    ] {
+        *request.uri_mut() = rewritten.parse().unwrap();
+        assert!(RequestUrl::of(&request).is_none(), "{rewritten}");
+    }
+    *request.uri_mut() = original;
+    assert!(RequestUrl::of(&request).is_some());
 }

@@ -12,6 +12,8 @@ struct Bench {
     measures: &'static str,
     /// Heavy ones (hundreds of megabytes moved) are only built by the smoke.
     in_smoke: bool,
+    /// Run a second time pinned to one core, where its times are steadier (see the bench).
+    also_pinned: bool,
 }
 
 const BENCHES: [Bench; 7] = [
@@ -20,42 +22,49 @@ const BENCHES: [Bench; 7] = [
         name: "polling",
         measures: "queries and detection delay of the learning waiter, in virtual time",
         in_smoke: true,
+        also_pinned: false,
     },
     Bench {
         package: "hitem3d-blocking",
         name: "per_call",
         measures: "one query vs raw ureq and raw reqwest",
         in_smoke: true,
+        also_pinned: true,
     },
     Bench {
         package: "hitem3d-blocking",
         name: "upload_memory",
         measures: "peak memory of a 4 x 19.9 MB submit",
         in_smoke: false,
+        also_pinned: false,
     },
     Bench {
         package: "hitem3d-blocking",
         name: "download_speed",
         measures: "a 256 MiB download vs curl -o",
         in_smoke: true,
+        also_pinned: false,
     },
     Bench {
         package: "hitem3d-async",
         name: "slots_at_scale",
         measures: "1,000 tasks through 10 slots vs the concurrency bound",
         in_smoke: true,
+        also_pinned: false,
     },
     Bench {
         package: "hitem3d-mock",
         name: "versus_hyper",
         measures: "the mock vs a minimal hyper server",
         in_smoke: true,
+        also_pinned: false,
     },
     Bench {
         package: "hitem3d-mock",
         name: "serving",
         measures: "mock memory under uploads, latency under load",
         in_smoke: false,
+        also_pinned: false,
     },
 ];
 
@@ -105,6 +114,24 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
             command.env("HITEM3D_BENCH_SMOKE", "1");
         }
         run_cargo(&mut command, &format!("bench {}", bench.name))?;
+        if bench.also_pinned && !smoke && taskset_works() {
+            println!("\n==> {} / {}, pinned to core 0", bench.package, bench.name);
+            let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+            let mut pinned = Command::new("taskset");
+            pinned
+                .args(["-c", "0", &cargo_path, "bench", "--locked", "-p"])
+                .args([bench.package, "--bench", bench.name])
+                .current_dir(root);
+            run_cargo(&mut pinned, &format!("bench {} pinned", bench.name))?;
+        }
     }
     Ok(())
+}
+
+/// Whether `taskset` (util-linux) is here to pin a bench to one core.
+fn taskset_works() -> bool {
+    Command::new("taskset")
+        .args(["-c", "0", "true"])
+        .status()
+        .is_ok_and(|status| status.success())
 }
