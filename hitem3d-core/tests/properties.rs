@@ -504,3 +504,50 @@ fn all_violations_are_reported_at_once() {
         "{text}"
     );
 }
+
+/// What the vendor's own plugin (v1.0.7) sends, which the SDK must be able to send too.
+#[test]
+fn the_vendors_plugin_requests_pass_validation() {
+    let texture = |model: Model, resolution: Resolution| {
+        SubmitTask::builder(model)
+            .image(Image::new(PNG))
+            .request_type(RequestType::Texture)
+            .mesh_url("https://hitem3dstatic.zaohaowu.net/comfyui/mesh/m.glb")
+            .resolution(resolution)
+            .format(OutputFormat::Glb)
+            .build()
+    };
+    for resolution in [Resolution::R512, Resolution::R1024] {
+        let task = SubmitTask::builder(Model::Hitem3dV2_0)
+            .image(Image::new(PNG))
+            .resolution(resolution.clone())
+            .build();
+        assert!(task.is_ok(), "hitem3dv2.0 at {resolution}: {task:?}");
+    }
+    for (model, resolution) in [
+        (Model::Hitem3dV1_5, Resolution::R512),
+        (Model::Hitem3dV2_0, Resolution::R512),
+        (Model::ScenePortraitV1_5, Resolution::R512),
+        (Model::Hitem3dV2_1, Resolution::R1536Fast),
+        (Model::ScenePortraitV2_1, Resolution::R1536ProFast),
+    ] {
+        let task = texture(model.clone(), resolution.clone());
+        assert!(task.is_ok(), "texture on {model} at {resolution}: {task:?}");
+    }
+}
+
+#[test]
+fn a_texture_only_resolution_is_refused_for_a_generation_and_named_in_the_hint() {
+    let error = SubmitTask::builder(Model::ScenePortraitV1_5)
+        .image(Image::new(PNG))
+        .resolution(Resolution::R512)
+        .build()
+        .unwrap_err();
+    let fields: Vec<_> = error.violations().iter().map(|v| v.field).collect();
+    assert_eq!(fields, [SubmitField::Resolution]);
+    let text = error.to_string();
+    assert!(
+        text.contains("scene-portraitv1.5 accepts 1536, and 512 when texturing a mesh"),
+        "{text}"
+    );
+}

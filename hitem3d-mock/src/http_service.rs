@@ -13,6 +13,7 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Route;
+use crate::refusal::Refusal;
 use crate::submit_form::MAX_FORM_BYTES;
 use crate::world::{self, Incoming, World};
 
@@ -36,7 +37,7 @@ pub(crate) async fn answer(
     request: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let Some(route) = route_of(request.method(), request.uri().path()) else {
-        return Ok(plain(StatusCode::NOT_FOUND));
+        return Ok(no_such_route(request.method(), request.uri().path()));
     };
     let limit = if route == Route::Submit {
         MAX_FORM_BYTES
@@ -97,6 +98,24 @@ pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> 
 /// Reads and forgets a refused body, so that its sender sees the answer.
 async fn drain(mut body: Body) {
     while let Some(Ok(_)) = body.frame().await {}
+}
+
+/// An unknown route: HTTP 404 with an error envelope naming it, so that a client shows what went
+/// wrong instead of an empty body.
+fn no_such_route(method: &Method, path: &str) -> Response<Full<Bytes>> {
+    let refusal = Refusal::NO_SUCH_ROUTE;
+    let body = serde_json::json!({
+        "code": refusal.code,
+        "data": {},
+        "msg": format!("{}: {method} {path}", refusal.msg),
+    });
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 fn plain(status: StatusCode) -> Response<Full<Bytes>> {

@@ -31,6 +31,20 @@ impl Refusal {
         msg: "request type not valid",
     };
 
+    /// `pbr=1` or a `shading` strength for a model without that setting: whether the service
+    /// refuses or ignores it is not documented; the mock refuses, as the SDK does before sending.
+    pub(crate) const SETTING_NOT_SUPPORTED: Self = Self {
+        code: 10_031_015,
+        msg: "pbr or shading not supported by this model",
+    };
+
+    /// A route the service does not have: its answer is not documented (the vendor's plugin
+    /// reports an empty 404 as "Unknown error").
+    pub(crate) const NO_SUCH_ROUTE: Self = Self {
+        code: 404,
+        msg: "no such route",
+    };
+
     /// A view bitmap that does not match the views sent: the service's code is not documented.
     pub(crate) const VIEW_MASK_MISMATCH: Self = Self {
         code: 10_031_014,

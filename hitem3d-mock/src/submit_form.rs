@@ -5,8 +5,8 @@ use std::convert::Infallible;
 use bytes::Bytes;
 use futures_util::stream;
 use hitem3d_types::{
-    ApiErrorCode, ImageFormat, Model, OutputFormat, RequestType, Resolution, Support, View,
-    ViewMask, limits,
+    ApiErrorCode, ImageFormat, Model, ModelCapabilities, OutputFormat, RequestType, Resolution,
+    Support, View, ViewMask, limits,
 };
 use sha2::{Digest, Sha256};
 
@@ -134,7 +134,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         None => capabilities.default_resolution.clone(),
         Some(text) => {
             let resolution = Resolution::from_wire(text);
-            if capabilities.resolution(&resolution).is_none() {
+            if !capabilities.accepts(&resolution, &request_type) {
                 return Err(refuse(&ApiErrorCode::InvalidResolution));
             }
             resolution
@@ -157,6 +157,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .filter(OutputFormat::is_known)
             .ok_or_else(|| refuse(&ApiErrorCode::UnsupportedFormat))?,
     };
+    check_settings(form, capabilities)?;
     if request_type == RequestType::Texture {
         let Some(mesh_url) = form.field("mesh_url") else {
             return Err(refuse(&ApiErrorCode::MeshUrlRequired));
@@ -176,6 +177,22 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         callback_url: form.field("callback_url").map(str::to_owned),
         picture: pictures[0].to_vec(),
     })
+}
+
+/// `pbr=1` and a non-zero `shading` only for models that have them; `pbr=0` (what the vendor's
+/// plugin sends to the others) and `shading=0` are accepted everywhere.
+fn check_settings(form: &Form, capabilities: &ModelCapabilities) -> Result<(), Refusal> {
+    let on = |name: &str| {
+        form.field(name)
+            .and_then(|text| text.trim().parse::<f64>().ok())
+            .is_some_and(|value| value != 0.0)
+    };
+    let refused = (on("pbr") && capabilities.pbr == Support::Unsupported)
+        || (on("shading") && capabilities.shading == Support::Unsupported);
+    if refused {
+        return Err(Refusal::SETTING_NOT_SUPPORTED);
+    }
+    Ok(())
 }
 
 /// The bitmap must name as many views as were sent, front included.

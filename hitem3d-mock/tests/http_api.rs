@@ -157,7 +157,7 @@ async fn every_submit_rule_answers_its_code() {
                 png(),
                 &[
                     ("request_type", "2"),
-                    ("model", "hitem3dv2.0"),
+                    ("model", "scene-portraitv2.0"),
                     ("mesh_url", "https://x/m.glb"),
                 ],
             ),
@@ -165,15 +165,77 @@ async fn every_submit_rule_answers_its_code() {
         ),
         (views(2, "1100"), 200),
         (views(2, "0110"), 10_031_014),
+        // What the vendor's plugin v1.0.7 sends: v2.0 at 512 and 1024, and a texture stage
+        // at 512 for every model but the v2.1 ones, with pbr=0 where there is no PBR.
+        (
+            form(png(), &[("model", "hitem3dv2.0"), ("resolution", "512")]),
+            200,
+        ),
+        (
+            form(png(), &[("model", "hitem3dv2.0"), ("resolution", "1024")]),
+            200,
+        ),
+        (texture("hitem3dv2.0", "512", "1"), 200),
+        (texture("scene-portraitv1.5", "512", "0"), 200),
+        (texture("hitem3dv1.5", "512", "0"), 200),
+        (
+            form(
+                png(),
+                &[("model", "scene-portraitv1.5"), ("resolution", "512")],
+            ),
+            10_031_003,
+        ),
+        // PBR on a model without it: refused, as the SDK refuses it before sending.
+        (texture("hitem3dv1.5", "512", "1"), 10_031_015),
+        (
+            form(png(), &[("model", "hitem3dv1.5"), ("shading", "0.5")]),
+            10_031_015,
+        ),
     ];
+    let mut accepted = 0;
     for (index, (form, expected)) in cases.into_iter().enumerate() {
         let body = client.submit(&token, form).await;
         assert_eq!(code(&body), expected, "case {index}: {body}");
-        if expected != 200 {
+        if expected == 200 {
+            accepted += 1;
+        } else {
             assert_eq!(body["data"], serde_json::json!({}), "case {index}");
         }
     }
-    assert_eq!(mock.counters().tasks_created, 1);
+    assert_eq!(mock.counters().tasks_created, accepted);
+}
+
+/// A texture-stage submit as the vendor's plugin sends it.
+fn texture(model: &str, resolution: &str, pbr: &str) -> Form {
+    form(
+        png(),
+        &[
+            ("request_type", "2"),
+            ("model", model),
+            ("resolution", resolution),
+            ("format", "2"),
+            ("mesh_url", "https://hitem3dstatic.zaohaowu.net/m.glb"),
+            ("pbr", pbr),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_answered_with_an_error_envelope() {
+    let mock = MockService::start_with(MockConfig::manual()).await;
+    let response = reqwest::get(format!("{}/open-api/v1/no-such-thing", mock.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "an envelope, not an empty body"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(code(&body), 404);
+    assert_eq!(body["msg"], "no such route: GET /open-api/v1/no-such-thing");
+    assert_eq!(body["data"], serde_json::json!({}));
 }
 
 #[tokio::test]

@@ -69,6 +69,9 @@ pub struct ResolutionOption {
 pub struct ModelCapabilities {
     /// The resolutions the model accepts, in the spec's order.
     pub resolutions: &'static [ResolutionOption],
+    /// Resolutions it accepts besides those only when texturing an existing mesh
+    /// (`request_type = 2`), as the vendor's own plugin sends them.
+    pub texture_resolutions: &'static [Resolution],
     /// The resolution used when none is given (what the vendor's own tools choose).
     pub default_resolution: Resolution,
     /// The smallest accepted `face` value.
@@ -98,6 +101,23 @@ impl ModelCapabilities {
         self.resolutions
             .iter()
             .find(|option| &option.resolution == resolution)
+    }
+
+    /// Whether a task of `request_type` may ask for `resolution`: one of the model's own, or,
+    /// when texturing an existing mesh, one of its [`Self::texture_resolutions`].
+    ///
+    /// ```
+    /// use hitem3d_types::{Model, RequestType, Resolution};
+    ///
+    /// let portrait = Model::ScenePortraitV1_5.capabilities().unwrap();
+    /// assert!(portrait.accepts(&Resolution::R512, &RequestType::Texture));
+    /// assert!(!portrait.accepts(&Resolution::R512, &RequestType::GeometryAndTexture));
+    /// ```
+    #[must_use]
+    pub fn accepts(&self, resolution: &Resolution, request_type: &RequestType) -> bool {
+        self.resolution(resolution).is_some()
+            || (*request_type == RequestType::Texture
+                && self.texture_resolutions.contains(resolution))
     }
 }
 

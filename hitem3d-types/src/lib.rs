@@ -18,7 +18,7 @@
 //! let caps = model.capabilities().unwrap();
 //! assert!(caps.resolution(&Resolution::R2048Master).is_some());
 //! assert_eq!(caps.face_range(), 100_000..=5_000_000);
-//! assert_eq!(Model::Hitem3dV2_0.texture_existing_mesh(), Support::Unsupported);
+//! assert_eq!(Model::ScenePortraitV2_0.texture_existing_mesh(), Support::Unsupported);
 //! ```
 //!
 //! # Lenient in, exact out

@@ -24,11 +24,12 @@ fn sorted(names: &[&str]) -> Vec<String> {
 
 #[test]
 fn resolutions_per_model_as_documented() {
-    // §3.2: the docs' lists where they state one, the clients' consistent reading otherwise.
+    // §3.2: the docs' lists where they state one, the clients' consistent reading otherwise,
+    // and the vendor's newest code over older docs (issue 17: v2.0 at 512 and 1024).
     let table: &[(&str, &[&str])] = &[
         ("hitem3dv1", &["512", "1024", "1536"]),
         ("hitem3dv1.5", &["512", "1024", "1536", "1536pro"]),
-        ("hitem3dv2.0", &["1536", "1536pro"]),
+        ("hitem3dv2.0", &["512", "1024", "1536", "1536pro"]),
         ("hitem3dv2.1", &["1536fast", "1536pro"]),
         ("hi3dv3.0", &["2048quality", "2048master"]),
         ("scene-portraitv1.5", &["1536"]),

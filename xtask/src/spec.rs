@@ -185,6 +185,9 @@ pub struct Model {
     pub shading: Support,
     pub source: String,
     pub resolutions: Vec<ModelResolution>,
+    /// Resolutions accepted only when texturing an existing mesh (`request_type` 2).
+    #[serde(default)]
+    pub texture_resolutions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -450,6 +453,18 @@ impl Spec {
                     problems.push(format!(
                         "model {name}: recommended_face {face} at {} is outside {}..={}",
                         option.resolution, model.face_min, model.face_max
+                    ));
+                }
+            }
+            for extra in &model.texture_resolutions {
+                if !resolutions.contains(extra.as_str()) {
+                    problems.push(format!(
+                        "model {name}: texture resolution {extra:?} is not in [[resolutions]]"
+                    ));
+                }
+                if own.contains(&extra.as_str()) {
+                    problems.push(format!(
+                        "model {name}: texture resolution {extra:?} is already one of its resolutions"
                     ));
                 }
             }

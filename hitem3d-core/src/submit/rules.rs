@@ -217,14 +217,22 @@ fn resolution(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Ve
     };
     match caps {
         Some(caps)
-            if caps.resolution(resolution).is_none()
+            if !caps.accepts(resolution, &task.request_type)
                 && (resolution.is_known() || !task.allow_unlisted) =>
         {
+            let texture_only = if caps.texture_resolutions.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and {} when texturing a mesh (request type 2)",
+                    names(caps.texture_resolutions.iter(), ToString::to_string)
+                )
+            };
             out.push(violation(
                 SubmitField::Resolution,
                 resolution.as_str(),
                 format!(
-                    "{} accepts {} ({})",
+                    "{} accepts {}{texture_only} ({})",
                     task.model,
                     names(caps.resolutions.iter(), |o| o.resolution.to_string()),
                     answers(&ApiErrorCode::InvalidResolution)

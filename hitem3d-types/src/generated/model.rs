@@ -19,7 +19,7 @@ pub enum Model {
     Hitem3dV1_5,
     /// General objects, v2.0, with PBR materials.
     ///
-    /// Wire: `hitem3dv2.0`. Resolutions: 1536, 1536pro (default 1536). Source: DOC create-task (1536, 1536pro; v2.0 rejects request_type 2); VENDOR (PBR).
+    /// Wire: `hitem3dv2.0`. Resolutions: 512, 1024, 1536, 1536pro (default 1536). Source: VENDOR v1.0.7 (512/1024/1536/1536pro; Texture node; PBR); DOC create-task (1536, 1536pro).
     Hitem3dV2_0,
     /// General objects, v2.1, with PBR materials and a fast tier.
     ///
@@ -128,8 +128,11 @@ static HITEM3D_V1_RESOLUTIONS: [ResolutionOption; 3] = [
     },
 ];
 
+static HITEM3D_V1_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static HITEM3D_V1: ModelCapabilities = ModelCapabilities {
     resolutions: &HITEM3D_V1_RESOLUTIONS,
+    texture_resolutions: &HITEM3D_V1_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1024,
     face_min: 100_000,
     face_max: 2_000_000,
@@ -178,8 +181,11 @@ static HITEM3D_V1_5_RESOLUTIONS: [ResolutionOption; 4] = [
     },
 ];
 
+static HITEM3D_V1_5_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static HITEM3D_V1_5: ModelCapabilities = ModelCapabilities {
     resolutions: &HITEM3D_V1_5_RESOLUTIONS,
+    texture_resolutions: &HITEM3D_V1_5_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1024,
     face_min: 100_000,
     face_max: 2_000_000,
@@ -189,7 +195,17 @@ static HITEM3D_V1_5: ModelCapabilities = ModelCapabilities {
     source: "DOC create-task; FAL (v1.5 supports staged texture)",
 };
 
-static HITEM3D_V2_0_RESOLUTIONS: [ResolutionOption; 2] = [
+static HITEM3D_V2_0_RESOLUTIONS: [ResolutionOption; 4] = [
+    ResolutionOption {
+        resolution: Resolution::R512,
+        recommended_face: Some(500_000),
+        credits: None,
+    },
+    ResolutionOption {
+        resolution: Resolution::R1024,
+        recommended_face: Some(1_000_000),
+        credits: None,
+    },
     ResolutionOption {
         resolution: Resolution::R1536,
         recommended_face: Some(2_000_000),
@@ -210,15 +226,18 @@ static HITEM3D_V2_0_RESOLUTIONS: [ResolutionOption; 2] = [
     },
 ];
 
+static HITEM3D_V2_0_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static HITEM3D_V2_0: ModelCapabilities = ModelCapabilities {
     resolutions: &HITEM3D_V2_0_RESOLUTIONS,
+    texture_resolutions: &HITEM3D_V2_0_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1536,
     face_min: 100_000,
     face_max: 2_000_000,
-    texture_existing_mesh: Support::Unsupported,
+    texture_existing_mesh: Support::Supported,
     pbr: Support::Supported,
     shading: Support::Supported,
-    source: "DOC create-task (1536, 1536pro; v2.0 rejects request_type 2); VENDOR (PBR)",
+    source: "VENDOR v1.0.7 (512/1024/1536/1536pro; Texture node; PBR); DOC create-task (1536, 1536pro)",
 };
 
 static HITEM3D_V2_1_RESOLUTIONS: [ResolutionOption; 2] = [
@@ -242,8 +261,11 @@ static HITEM3D_V2_1_RESOLUTIONS: [ResolutionOption; 2] = [
     },
 ];
 
+static HITEM3D_V2_1_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static HITEM3D_V2_1: ModelCapabilities = ModelCapabilities {
     resolutions: &HITEM3D_V2_1_RESOLUTIONS,
+    texture_resolutions: &HITEM3D_V2_1_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1536Fast,
     face_min: 100_000,
     face_max: 2_000_000,
@@ -274,8 +296,11 @@ static HI3D_V3_0_RESOLUTIONS: [ResolutionOption; 2] = [
     },
 ];
 
+static HI3D_V3_0_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static HI3D_V3_0: ModelCapabilities = ModelCapabilities {
     resolutions: &HI3D_V3_0_RESOLUTIONS,
+    texture_resolutions: &HI3D_V3_0_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R2048Quality,
     face_min: 100_000,
     face_max: 5_000_000,
@@ -295,8 +320,11 @@ static SCENE_PORTRAIT_V1_5_RESOLUTIONS: [ResolutionOption; 1] = [ResolutionOptio
     }),
 }];
 
+static SCENE_PORTRAIT_V1_5_TEXTURE_RESOLUTIONS: [Resolution; 1] = [Resolution::R512];
+
 static SCENE_PORTRAIT_V1_5: ModelCapabilities = ModelCapabilities {
     resolutions: &SCENE_PORTRAIT_V1_5_RESOLUTIONS,
+    texture_resolutions: &SCENE_PORTRAIT_V1_5_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1536,
     face_min: 100_000,
     face_max: 2_000_000,
@@ -316,8 +344,11 @@ static SCENE_PORTRAIT_V2_0_RESOLUTIONS: [ResolutionOption; 1] = [ResolutionOptio
     }),
 }];
 
+static SCENE_PORTRAIT_V2_0_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static SCENE_PORTRAIT_V2_0: ModelCapabilities = ModelCapabilities {
     resolutions: &SCENE_PORTRAIT_V2_0_RESOLUTIONS,
+    texture_resolutions: &SCENE_PORTRAIT_V2_0_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1536Pro,
     face_min: 100_000,
     face_max: 2_000_000,
@@ -348,8 +379,11 @@ static SCENE_PORTRAIT_V2_1_RESOLUTIONS: [ResolutionOption; 2] = [
     },
 ];
 
+static SCENE_PORTRAIT_V2_1_TEXTURE_RESOLUTIONS: [Resolution; 0] = [];
+
 static SCENE_PORTRAIT_V2_1: ModelCapabilities = ModelCapabilities {
     resolutions: &SCENE_PORTRAIT_V2_1_RESOLUTIONS,
+    texture_resolutions: &SCENE_PORTRAIT_V2_1_TEXTURE_RESOLUTIONS,
     default_resolution: Resolution::R1536ProFast,
     face_min: 100_000,
     face_max: 2_000_000,

@@ -82,10 +82,22 @@ pub fn render(spec: &Spec) -> String {
             );
         }
         out.push_str("];\n");
+        let texture_only: Vec<String> = m
+            .texture_resolutions
+            .iter()
+            .map(|r| format!("Resolution::{}", resolution_ident[r.as_str()]))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nstatic {name}_TEXTURE_RESOLUTIONS: [Resolution; {}] = [{}];",
+            texture_only.len(),
+            texture_only.join(", ")
+        );
         let _ = writeln!(
             out,
             "\nstatic {name}: ModelCapabilities = ModelCapabilities {{\n\
              resolutions: &{name}_RESOLUTIONS,\n\
+             texture_resolutions: &{name}_TEXTURE_RESOLUTIONS,\n\
              default_resolution: Resolution::{},\n\
              face_min: {},\n\
              face_max: {},\n\
