@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use hitem3d_types::limits;
 
+use crate::{StandingFault, TaskFailureRule};
+
 /// How the mock's clock runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -27,6 +29,32 @@ pub struct Timeline {
     pub processing_after: Duration,
     /// From submission to the final state.
     pub finished_after: Duration,
+}
+
+impl Timeline {
+    /// Tasks that end `total` after submission, keeping the default's shares: a moment in
+    /// `created`, the first two sevenths queued, the rest processing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hitem3d_mock::Timeline;
+    ///
+    /// let quick = Timeline::lasting(Duration::from_secs(70));
+    /// assert_eq!(quick.finished_after, Duration::from_secs(70));
+    /// assert_eq!(quick.processing_after, Duration::from_secs(20));
+    /// ```
+    #[must_use]
+    pub fn lasting(total: Duration) -> Self {
+        let default = Self::default();
+        let share = |part: Duration| {
+            total.mul_f64(part.as_secs_f64() / default.finished_after.as_secs_f64())
+        };
+        Self {
+            queueing_after: share(default.queueing_after),
+            processing_after: share(default.processing_after),
+            finished_after: total,
+        }
+    }
 }
 
 impl Default for Timeline {
@@ -100,6 +128,12 @@ pub struct MockConfig {
     /// that task ids (and the files named after them) differ from run to run, as the
     /// service's do; set one with [`MockConfig::with_seed`] to replay a run.
     pub seed: u64,
+    /// Faults that hold for the whole run (on every n-th call to a route), besides the ones
+    /// scripted call by call with `inject`.
+    pub standing_faults: Vec<StandingFault>,
+    /// Which tasks fail, and how; the first rule that includes a task decides. Tasks failed
+    /// with `fail_next_tasks` or `fail_task` come first.
+    pub failing_tasks: Vec<TaskFailureRule>,
 }
 
 impl Default for MockConfig {
@@ -119,6 +153,8 @@ impl Default for MockConfig {
                 &std::collections::hash_map::RandomState::new(),
                 0_u8,
             ),
+            standing_faults: Vec::new(),
+            failing_tasks: Vec::new(),
         }
     }
 }
@@ -173,6 +209,20 @@ impl MockConfig {
     #[must_use]
     pub fn with_seed(self, seed: u64) -> Self {
         Self { seed, ..self }
+    }
+
+    /// The same configuration with one more fault for the whole run.
+    #[must_use]
+    pub fn with_standing_fault(mut self, fault: StandingFault) -> Self {
+        self.standing_faults.push(fault);
+        self
+    }
+
+    /// The same configuration with one more rule for failing tasks.
+    #[must_use]
+    pub fn with_failing_tasks(mut self, rule: TaskFailureRule) -> Self {
+        self.failing_tasks.push(rule);
+        self
     }
 }
 

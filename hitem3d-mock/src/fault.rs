@@ -21,6 +21,15 @@ pub enum Route {
 }
 
 impl Route {
+    /// Every route.
+    pub const ALL: [Route; 5] = [
+        Route::Token,
+        Route::Submit,
+        Route::Query,
+        Route::Balance,
+        Route::Download,
+    ];
+
     /// The API's routes and their endpoints; [`Route::Download`] is any `GET /files/…`.
     pub(crate) const API: [(Endpoint, Route); 4] = [
         (Endpoint::GetToken, Route::Token),

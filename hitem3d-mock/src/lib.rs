@@ -73,6 +73,7 @@ mod journal;
 mod refusal;
 mod reply;
 mod server;
+mod standing;
 mod submit_form;
 mod task;
 mod wiremock_mount;
@@ -85,6 +86,7 @@ pub use fault::{Fault, Route, TaskFailure};
 pub use handle::MockHandle;
 pub use journal::{CallbackDelivery, Counters, FileSummary, JournalEntry};
 pub use server::MockService;
+pub use standing::{FailingTasks, FaultSpecError, StandingFault, TaskFailureRule};
 
 /// The data model this mock shares with the clients; nothing of their logic, so that a mistake
 /// in a client cannot hide behind the same mistake in the mock.

@@ -42,6 +42,14 @@ impl Form {
             .collect()
     }
 
+    /// The file name of the first file under `name`.
+    fn first_file_name(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(key, _, _)| key == name)
+            .and_then(|(_, file_name, _)| file_name.as_deref())
+    }
+
     pub(crate) fn summaries(&self) -> Vec<FileSummary> {
         self.files
             .iter()
@@ -176,6 +184,10 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         format,
         callback_url: form.field("callback_url").map(str::to_owned),
         picture: pictures[0].to_vec(),
+        picture_name: form
+            .first_file_name("images")
+            .or_else(|| form.first_file_name("multi_images"))
+            .map(str::to_owned),
     })
 }
 

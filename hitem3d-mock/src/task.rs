@@ -18,6 +18,8 @@ pub(crate) struct SubmitRecord {
     /// The front (or only) picture: the model is made from it. Emptied once ordered, so that
     /// ended tasks do not hold their uploads.
     pub(crate) picture: Vec<u8>,
+    /// The front (or only) picture's file name, as the form gave it.
+    pub(crate) picture_name: Option<String>,
 }
 
 #[derive(Debug)]

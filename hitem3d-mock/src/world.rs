@@ -92,6 +92,8 @@ pub(crate) struct World {
     pub(crate) tasks: BTreeMap<String, MockTask>,
     links: HashMap<String, Link>,
     faults: HashMap<Route, VecDeque<Fault>>,
+    /// Calls per route so far, for the standing faults that strike every n-th.
+    route_calls: HashMap<Route, u64>,
     fail_next: VecDeque<TaskFailure>,
     random: MockRandom,
     pub(crate) journal: Journal,
@@ -117,6 +119,7 @@ impl World {
             tasks: BTreeMap::new(),
             links: HashMap::new(),
             faults: HashMap::new(),
+            route_calls: HashMap::new(),
             fail_next: VecDeque::new(),
             journal: Journal::default(),
             pending_callbacks: Vec::new(),
@@ -153,7 +156,20 @@ impl World {
     /// Answers one request, with the faults scripted for its route, and journals it.
     pub(crate) fn handle(&mut self, route: Route, request: &Incoming<'_>) -> Reply {
         let now = self.now();
-        let fault = self.faults.get_mut(&route).and_then(VecDeque::pop_front);
+        let calls = self.route_calls.entry(route).or_default();
+        *calls += 1;
+        let call = *calls;
+        let fault = self
+            .faults
+            .get_mut(&route)
+            .and_then(VecDeque::pop_front)
+            .or_else(|| {
+                self.config
+                    .standing_faults
+                    .iter()
+                    .find(|standing| standing.route == route && standing.strikes(call))
+                    .map(|standing| standing.fault.clone())
+            });
         let mut entry = JournalEntry {
             at: now,
             route,

@@ -60,7 +60,14 @@ impl World {
             hex(&self.random.bytes("task"))[..32].to_owned(),
             self.counter
         );
-        let failure = self.fail_next.pop_front();
+        let failure = self.fail_next.pop_front().or_else(|| {
+            let name = record.picture_name.as_deref();
+            self.config
+                .failing_tasks
+                .iter()
+                .find(|rule| rule.which.includes(self.counter, name))
+                .map(|rule| rule.how)
+        });
         let mut record = record;
         let order = AssetOrder {
             task_id: id.clone(),
