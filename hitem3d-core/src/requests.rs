@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use bytes::Bytes;
-use hitem3d_types::{AccessToken, ClientId, ClientSecret, Endpoint, TaskId};
+use hitem3d_types::{AccessToken, ClientId, ClientSecret, Endpoint, TaskId, TaskType};
 use http::header::{
     ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
 };
@@ -187,7 +187,8 @@ impl ApiRequests {
         Ok(self.request(Endpoint::SubmitTask, url, headers, body))
     }
 
-    /// `GET /open-api/v1/query-task?task_id=…`.
+    /// `GET /open-api/v1/query-task?task_id=…`, or the query endpoint of the task's type when
+    /// its id says it is another kind (`depth_…` is read at `/open-api/v1/depth/query-task`).
     ///
     /// # Errors
     /// [`RequestError::InvalidToken`] if the token cannot be a header value.
@@ -196,15 +197,12 @@ impl ApiRequests {
         token: &AccessToken,
         task_id: &TaskId,
     ) -> Result<Request<Body>, RequestError> {
-        let mut url = self.url(Endpoint::QueryTask);
+        // Each kind of task has its own query endpoint; the id's prefix says which.
+        let endpoint = TaskType::of(task_id).query_endpoint();
+        let mut url = self.url(endpoint);
         url.query_pairs_mut()
             .append_pair("task_id", task_id.as_str());
-        Ok(self.request(
-            Endpoint::QueryTask,
-            url,
-            read_headers(token)?,
-            Body::empty(),
-        ))
+        Ok(self.request(endpoint, url, read_headers(token)?, Body::empty()))
     }
 
     /// `GET /open-api/v1/balance`.

@@ -84,6 +84,36 @@ fn query_task_escapes_the_task_id_and_asks_for_english() {
 }
 
 #[test]
+fn each_kind_of_task_is_queried_at_its_own_endpoint() {
+    let cases = [
+        (
+            "depth_20260312_8f92ab3e1cde",
+            "/open-api/v1/depth/query-task",
+        ),
+        ("split_20260312_01", "/open-api/v1/split/query-task"),
+        (
+            "segmentation_20260312_01",
+            "/open-api/v1/segmentation/query-task",
+        ),
+        (
+            "multicolor_20260312_01",
+            "/open-api/v1/muilticolor/query-task",
+        ),
+        (
+            "2c2ad20c.jjewelry-aigc-api.1NraEb5ohU",
+            "/open-api/v1/query-task",
+        ),
+        // A prefix in the middle of an id is no prefix.
+        ("x.depth_1", "/open-api/v1/query-task"),
+    ];
+    for (task_id, path) in cases {
+        let request = api().query_task(&token(), &TaskId::new(task_id)).unwrap();
+        assert_eq!(request.uri().path(), path, "{task_id}");
+        assert_eq!(request.method(), "GET");
+    }
+}
+
+#[test]
 fn balance_is_a_plain_authorized_get() {
     let request = api().balance(&token()).unwrap();
     let expected = format!(

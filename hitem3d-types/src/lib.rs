@@ -75,7 +75,7 @@ pub use expected_duration::ExpectedDuration;
 pub use generated::limits;
 pub use generated::{
     ApiErrorCode, EXPECTED_DURATIONS, Endpoint, ImageFormat, Model, OutputFormat, RequestType,
-    Resolution, TaskState, View,
+    Resolution, TaskState, TaskType, View,
 };
 pub use ids::{AssetId, TaskId};
 pub use image_signature::ImageSignature;

@@ -73,6 +73,12 @@ pub struct TaskData {
 }
 
 impl TaskData {
+    /// The kind of task this is, from its id's prefix.
+    #[must_use]
+    pub fn task_type(&self) -> crate::TaskType {
+        crate::TaskType::of(&self.task_id)
+    }
+
     /// A task in `state` with nothing else known.
     #[must_use]
     pub fn new(task_id: TaskId, state: TaskState) -> Self {

@@ -14,6 +14,7 @@ mod request_type;
 mod resolution;
 mod rust_text;
 mod task_state;
+mod task_type;
 mod view;
 mod wire_enum;
 
@@ -49,7 +50,7 @@ pub struct GeneratedFile {
 
 /// Renders and formats every generated file.
 pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let modules: [(&str, &str, String); 11] = [
+    let modules: [(&str, &str, String); 12] = [
         ("endpoint", "Endpoint", endpoint::render(spec)),
         ("error_code", "ApiErrorCode", error_code::render(spec)),
         (
@@ -64,6 +65,7 @@ pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String
         ("request_type", "RequestType", request_type::render(spec)),
         ("resolution", "Resolution", resolution::render(spec)),
         ("task_state", "TaskState", task_state::render(spec)),
+        ("task_type", "TaskType", task_type::render(spec)),
         ("view", "View", view::render(spec)),
     ];
 
@@ -216,7 +218,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = root().join(SPEC_PATH);
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
-        assert_eq!(written.len(), 12, "mod.rs and eleven modules");
+        assert_eq!(written.len(), 13, "mod.rs and twelve modules");
         std::fs::write(dir.path().join(GENERATED_DIR).join("leftover.rs"), "").unwrap();
         assert_eq!(
             run(dir.path(), &spec, Mode::Check).unwrap(),
@@ -241,6 +243,20 @@ mod tests {
         let error = Spec::parse(&spec).unwrap_err();
         assert!(error.contains("default_resolution \"4096\""), "{error}");
         assert!(error.contains("recommended_face 9000000"), "{error}");
+    }
+
+    #[test]
+    fn task_types_must_name_known_endpoints_and_distinct_prefixes() {
+        let spec = std::fs::read_to_string(root().join(SPEC_PATH))
+            .unwrap()
+            .replace("query = \"QueryReliefTask\"", "query = \"QueryDepth\"")
+            .replace("id_prefix = \"split_\"", "id_prefix = \"depth_\"");
+        let error = Spec::parse(&spec).unwrap_err();
+        assert!(
+            error.contains("task type relief: endpoint QueryDepth is not in [[endpoints]]"),
+            "{error}"
+        );
+        assert!(error.contains("depth_"), "{error}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::Deserialize;
 pub struct Spec {
     pub api: Api,
     pub endpoints: Vec<Endpoint>,
+    pub task_types: Vec<TaskType>,
     pub limits: Limits,
     pub image_formats: Vec<ImageFormat>,
     pub request_types: Vec<NumberedValue>,
@@ -44,6 +45,21 @@ pub struct Endpoint {
     pub path: String,
     pub auth: Auth,
     pub idempotent: bool,
+    pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskType {
+    pub variant: String,
+    pub name: String,
+    pub id_prefix: String,
+    /// The endpoint variant that creates one.
+    pub create: String,
+    /// The endpoint variant that queries one.
+    pub query: String,
+    pub credits: Option<u32>,
     pub doc: String,
     pub source: String,
 }
@@ -412,6 +428,26 @@ impl Spec {
                     problems.push(format!("image format {}: {e}", format.name));
                 }
             }
+        }
+
+        let endpoints: BTreeSet<&str> = self.endpoints.iter().map(|e| e.variant.as_str()).collect();
+        for task_type in &self.task_types {
+            for endpoint in [&task_type.create, &task_type.query] {
+                if !endpoints.contains(endpoint.as_str()) {
+                    problems.push(format!(
+                        "task type {}: endpoint {endpoint} is not in [[endpoints]]",
+                        task_type.name
+                    ));
+                }
+            }
+        }
+        unique(
+            &mut problems,
+            "task type id prefix",
+            self.task_types.iter().map(|t| t.id_prefix.clone()),
+        );
+        if !self.task_types.iter().any(|t| t.id_prefix.is_empty()) {
+            problems.push("one task type must have the empty id prefix (image-to-3D)".to_owned());
         }
 
         let resolutions: BTreeSet<&str> =

@@ -23,6 +23,42 @@ pub enum Endpoint {
     ///
     /// `GET /open-api/v1/balance`. Source: DOC query-balance.
     Balance,
+    /// Create a relief (depth map) task from one picture, as a file or a URL.
+    ///
+    /// `POST /open-api/v1/depth/create-task`. Source: DOC depth create-task (2026).
+    CreateReliefTask,
+    /// Read a relief task's state, and its file's URL once it succeeded.
+    ///
+    /// `GET /open-api/v1/depth/query-task`. Source: DOC depth query-task (2026).
+    QueryReliefTask,
+    /// Create a task that splits a mesh into printable parts.
+    ///
+    /// `POST /open-api/v1/split/create-task`. Source: DOC split create-task (2026); HI3D-CLI; MIT9.
+    CreateSplitTask,
+    /// Read a split task's state, and its file's URL once it succeeded.
+    ///
+    /// `GET /open-api/v1/split/query-task`. Source: HI3D-CLI; MIT9.
+    QuerySplitTask,
+    /// Create a task that segments a mesh into parts.
+    ///
+    /// `POST /open-api/v1/segmentation/create-task`. Source: DOC segmentation create-task (2026).
+    CreateSegmentationTask,
+    /// Read a segmentation task's state, and its file's URL once it succeeded. INFERRED: no source shows this path; it follows the other task kinds' pattern.
+    ///
+    /// `GET /open-api/v1/segmentation/query-task`. Source: INFERRED from depth/split (shared/hitem3d-api.md §10).
+    QuerySegmentationTask,
+    /// Create a task that reduces a textured mesh to a few colours, for multi-colour printing.
+    ///
+    /// `POST /open-api/v1/muilticolor/create-task`. Source: HI3D-CLI; MIT9 (the path is spelled `muilticolor`).
+    CreateMulticolorTask,
+    /// Read a multicolor task's state, and its file's URL once it succeeded.
+    ///
+    /// `GET /open-api/v1/muilticolor/query-task`. Source: HI3D-CLI; MIT9.
+    QueryMulticolorTask,
+    /// Temporary object-storage credentials for uploading a mesh (undocumented; the vendor's own plugin uses it).
+    ///
+    /// `GET /open-api/v1/upload/token`. Source: VENDOR v1.0.7 api/utils.py.
+    UploadToken,
 }
 
 impl Endpoint {
@@ -32,6 +68,15 @@ impl Endpoint {
         Self::SubmitTask,
         Self::QueryTask,
         Self::Balance,
+        Self::CreateReliefTask,
+        Self::QueryReliefTask,
+        Self::CreateSplitTask,
+        Self::QuerySplitTask,
+        Self::CreateSegmentationTask,
+        Self::QuerySegmentationTask,
+        Self::CreateMulticolorTask,
+        Self::QueryMulticolorTask,
+        Self::UploadToken,
     ];
 
     /// The HTTP method.
@@ -42,6 +87,15 @@ impl Endpoint {
             Self::SubmitTask => "POST",
             Self::QueryTask => "GET",
             Self::Balance => "GET",
+            Self::CreateReliefTask => "POST",
+            Self::QueryReliefTask => "GET",
+            Self::CreateSplitTask => "POST",
+            Self::QuerySplitTask => "GET",
+            Self::CreateSegmentationTask => "POST",
+            Self::QuerySegmentationTask => "GET",
+            Self::CreateMulticolorTask => "POST",
+            Self::QueryMulticolorTask => "GET",
+            Self::UploadToken => "GET",
         }
     }
 
@@ -53,6 +107,15 @@ impl Endpoint {
             Self::SubmitTask => "/open-api/v1/submit-task",
             Self::QueryTask => "/open-api/v1/query-task",
             Self::Balance => "/open-api/v1/balance",
+            Self::CreateReliefTask => "/open-api/v1/depth/create-task",
+            Self::QueryReliefTask => "/open-api/v1/depth/query-task",
+            Self::CreateSplitTask => "/open-api/v1/split/create-task",
+            Self::QuerySplitTask => "/open-api/v1/split/query-task",
+            Self::CreateSegmentationTask => "/open-api/v1/segmentation/create-task",
+            Self::QuerySegmentationTask => "/open-api/v1/segmentation/query-task",
+            Self::CreateMulticolorTask => "/open-api/v1/muilticolor/create-task",
+            Self::QueryMulticolorTask => "/open-api/v1/muilticolor/query-task",
+            Self::UploadToken => "/open-api/v1/upload/token",
         }
     }
 
@@ -64,6 +127,15 @@ impl Endpoint {
             Self::SubmitTask => EndpointAuth::Bearer,
             Self::QueryTask => EndpointAuth::Bearer,
             Self::Balance => EndpointAuth::Bearer,
+            Self::CreateReliefTask => EndpointAuth::Bearer,
+            Self::QueryReliefTask => EndpointAuth::Bearer,
+            Self::CreateSplitTask => EndpointAuth::Bearer,
+            Self::QuerySplitTask => EndpointAuth::Bearer,
+            Self::CreateSegmentationTask => EndpointAuth::Bearer,
+            Self::QuerySegmentationTask => EndpointAuth::Bearer,
+            Self::CreateMulticolorTask => EndpointAuth::Bearer,
+            Self::QueryMulticolorTask => EndpointAuth::Bearer,
+            Self::UploadToken => EndpointAuth::Bearer,
         }
     }
 
@@ -75,6 +147,15 @@ impl Endpoint {
             Self::SubmitTask => false,
             Self::QueryTask => true,
             Self::Balance => true,
+            Self::CreateReliefTask => false,
+            Self::QueryReliefTask => true,
+            Self::CreateSplitTask => false,
+            Self::QuerySplitTask => true,
+            Self::CreateSegmentationTask => false,
+            Self::QuerySegmentationTask => true,
+            Self::CreateMulticolorTask => false,
+            Self::QueryMulticolorTask => true,
+            Self::UploadToken => true,
         }
     }
 
@@ -86,6 +167,29 @@ impl Endpoint {
             Self::SubmitTask => "Create one image-to-3D task from a multipart form.",
             Self::QueryTask => "Read a task's state, and its result URLs once it succeeded.",
             Self::Balance => "Read the account's credit balance.",
+            Self::CreateReliefTask => {
+                "Create a relief (depth map) task from one picture, as a file or a URL."
+            }
+            Self::QueryReliefTask => {
+                "Read a relief task's state, and its file's URL once it succeeded."
+            }
+            Self::CreateSplitTask => "Create a task that splits a mesh into printable parts.",
+            Self::QuerySplitTask => {
+                "Read a split task's state, and its file's URL once it succeeded."
+            }
+            Self::CreateSegmentationTask => "Create a task that segments a mesh into parts.",
+            Self::QuerySegmentationTask => {
+                "Read a segmentation task's state, and its file's URL once it succeeded. INFERRED: no source shows this path; it follows the other task kinds' pattern."
+            }
+            Self::CreateMulticolorTask => {
+                "Create a task that reduces a textured mesh to a few colours, for multi-colour printing."
+            }
+            Self::QueryMulticolorTask => {
+                "Read a multicolor task's state, and its file's URL once it succeeded."
+            }
+            Self::UploadToken => {
+                "Temporary object-storage credentials for uploading a mesh (undocumented; the vendor's own plugin uses it)."
+            }
         }
     }
 }

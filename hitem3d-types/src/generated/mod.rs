@@ -20,5 +20,7 @@ mod resolution;
 pub use resolution::Resolution;
 mod task_state;
 pub use task_state::TaskState;
+mod task_type;
+pub use task_type::TaskType;
 mod view;
 pub use view::View;
