@@ -108,8 +108,8 @@ impl Client {
         Ok(self.run(self.inner.core.balance()).await?)
     }
 
-    /// Creates a task and returns its id as soon as the service has accepted it; this is when
-    /// credits are charged. Waits first for one of the client's task slots; the slot stays
+    /// Creates a task (a [`SubmitTask`] for a model, a [`ReliefTask`] for a relief) and
+    /// returns its id as soon as the service has accepted it; this is when credits are charged. Waits first for one of the client's task slots; the slot stays
     /// taken until the task is seen to finish ([`Client::wait`], [`Client::query`]) or
     /// [`Client::release_task_slot`] is called.
     ///
@@ -119,7 +119,7 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the service refused the task (balance, input, auth) or no usable
     /// answer came; see [`Error::is_submit_outcome_unknown`].
-    pub async fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
+    pub async fn submit(&self, task: impl Into<NewTask>) -> Result<TaskId, Error> {
         self.run(self.inner.core.submit(task)).await
     }
 

@@ -108,8 +108,8 @@ impl Client {
         Ok(self.run(self.inner.core.balance())?)
     }
 
-    /// Creates a task and returns its id as soon as the service has accepted it; this is when
-    /// credits are charged. Blocks first until one of the client's task slots is free; the slot
+    /// Creates a task (a [`SubmitTask`] for a model, a [`ReliefTask`] for a relief) and
+    /// returns its id as soon as the service has accepted it; this is when credits are charged. Blocks first until one of the client's task slots is free; the slot
     /// stays taken until the task is seen to finish ([`Client::wait`], [`Client::query`]) or
     /// [`Client::release_task_slot`] is called.
     ///
@@ -119,7 +119,7 @@ impl Client {
     /// # Errors
     /// [`Error::Call`] when the service refused the task (balance, input, auth) or no usable
     /// answer came; see [`Error::is_submit_outcome_unknown`].
-    pub fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
+    pub fn submit(&self, task: impl Into<NewTask>) -> Result<TaskId, Error> {
         self.run(self.inner.core.submit(task))
     }
 

@@ -15,7 +15,7 @@ pub use call_error::CallError;
 use crate::retry::{AttemptFailure, RetryDecision, StopReason};
 use crate::seeded_random::SeededRandom;
 use crate::{
-    ApiError, ApiRequests, Body, Operation, RequestError, RetryPolicy, SubmitTask, Timestamp,
+    ApiError, ApiRequests, Body, NewTask, Operation, RequestError, RetryPolicy, Timestamp,
 };
 use crate::{TransportFailure, decode};
 
@@ -47,7 +47,7 @@ enum Input {
         client_id: ClientId,
         client_secret: ClientSecret,
     },
-    SubmitTask(Box<SubmitTask>),
+    SubmitTask(Box<NewTask>),
     QueryTask(TaskId),
     Balance,
 }
@@ -141,11 +141,11 @@ impl Call<SubmitTaskData> {
     #[must_use]
     pub fn submit_task(
         requests: &ApiRequests,
-        task: SubmitTask,
+        task: impl Into<NewTask>,
         retry: RetryPolicy,
         seed: u64,
     ) -> Self {
-        let input = Input::SubmitTask(Box::new(task));
+        let input = Input::SubmitTask(Box::new(task.into()));
         Self::new(
             Operation::SubmitTask,
             requests,
@@ -395,7 +395,7 @@ impl<T: Clone> Call<T> {
             Input::SubmitTask(task) => {
                 let seed = self.random.next_u64();
                 self.requests
-                    .submit_task(token.ok_or_else(missing)?, task, seed)
+                    .create_task(token.ok_or_else(missing)?, task, seed)
             }
             Input::QueryTask(task_id) => self
                 .requests

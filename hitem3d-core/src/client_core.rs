@@ -11,9 +11,9 @@ use crate::job::{
     CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, WaitJob,
 };
 use crate::{
-    ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, PartialFiles,
-    ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult, TaskSlots, Timestamp,
-    TokenCache, TokenNeed,
+    ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, NewTask,
+    PartialFiles, ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult, TaskSlots,
+    Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -229,8 +229,8 @@ impl ClientCore {
 
     /// Creates a task once a task slot is free; the slot stays with the task.
     #[must_use]
-    pub fn submit(&self, task: SubmitTask) -> SubmitJob {
-        SubmitJob::new(self.clone(), task)
+    pub fn submit(&self, task: impl Into<NewTask>) -> SubmitJob {
+        SubmitJob::new(self.clone(), task.into())
     }
 
     /// The task's state; a final state frees its slot.
@@ -293,7 +293,10 @@ impl ClientCore {
         )
     }
 
-    pub(crate) fn submit_call(&self, task: SubmitTask) -> Call<hitem3d_types::SubmitTaskData> {
+    pub(crate) fn submit_call(
+        &self,
+        task: impl Into<NewTask>,
+    ) -> Call<hitem3d_types::SubmitTaskData> {
         Call::submit_task(
             &self.shared.requests,
             task,

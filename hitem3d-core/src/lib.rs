@@ -54,11 +54,13 @@ pub mod front_end;
 mod generate;
 mod job;
 mod multipart;
+mod new_task;
 mod operation;
 mod partial_files;
 mod partial_location;
 mod progress;
 mod redact;
+mod relief_task;
 mod request_url;
 mod requests;
 mod retry;
@@ -101,10 +103,12 @@ pub use job::{
     TokenStep, WaitJob, Yield,
 };
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
+pub use new_task::NewTask;
 pub use operation::Operation;
 pub use partial_files::{PartialFiles, PartialListing};
 pub use partial_location::PartialLocation;
 pub use progress::{DownloadProgress, GenerateProgress};
+pub use relief_task::{ReliefBase, ReliefSource, ReliefTask, ReliefTaskBuilder};
 pub use request_url::RequestUrl;
 pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};

@@ -10,7 +10,7 @@ use http::{HeaderName, HeaderValue, Method, Request, Uri};
 use std::sync::Arc;
 use url::Url;
 
-use crate::{BaseUrl, Body, MultipartForm, RequestUrl, SubmitTask};
+use crate::{BaseUrl, Body, MultipartForm, NewTask, RequestUrl, SubmitTask};
 
 /// The `User-Agent` sent unless the caller picks another.
 pub const DEFAULT_USER_AGENT: &str = concat!("hitem3d-rs/", env!("CARGO_PKG_VERSION"));
@@ -185,6 +185,34 @@ impl ApiRequests {
         ];
         let url = self.url(Endpoint::SubmitTask);
         Ok(self.request(Endpoint::SubmitTask, url, headers, body))
+    }
+
+    /// Creates a task of any type: `submit-task` for image-to-3D, `depth/create-task` for a
+    /// relief.
+    ///
+    /// `seed` picks the multipart boundary; pass fresh randomness.
+    ///
+    /// # Errors
+    /// [`RequestError::InvalidToken`] if the token cannot be a header value.
+    pub fn create_task(
+        &self,
+        token: &AccessToken,
+        task: &NewTask,
+        seed: u64,
+    ) -> Result<Request<Body>, RequestError> {
+        let form = match task {
+            NewTask::ImageTo3d(task) => return self.submit_task(token, task, seed),
+            NewTask::Relief(task) => task.to_form(),
+        };
+        let endpoint = task.task_type().create_endpoint();
+        let (boundary, body) = form.encode_with_seed(seed);
+        let headers = [
+            (AUTHORIZATION, bearer(token)?),
+            (CONTENT_TYPE, form_content_type(&boundary)),
+            (CONTENT_LENGTH, HeaderValue::from(body.len())),
+        ];
+        let url = self.url(endpoint);
+        Ok(self.request(endpoint, url, headers, body))
     }
 
     /// `GET /open-api/v1/query-task?task_id=…`, or the query endpoint of the task's type when

@@ -3,8 +3,9 @@
 mod builder;
 mod draft;
 mod form;
+pub(crate) use form::add_picture;
 mod image;
-mod rules;
+pub(crate) mod rules;
 mod violation;
 
 pub use builder::{SubmitImages, SubmitTask, SubmitTaskBuilder};

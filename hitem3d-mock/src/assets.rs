@@ -5,6 +5,7 @@ mod fbx;
 mod glb;
 mod mesh;
 mod obj;
+pub mod relief;
 mod stl;
 mod three_mf;
 mod usdz;

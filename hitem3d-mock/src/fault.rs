@@ -18,25 +18,45 @@ pub enum Route {
     Balance,
     /// `GET /files/…`, the result downloads.
     Download,
+    /// `POST /open-api/v1/depth/create-task`.
+    CreateRelief,
+    /// `GET /open-api/v1/depth/query-task`.
+    QueryRelief,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 5] = [
+    pub const ALL: [Route; 7] = [
         Route::Token,
         Route::Submit,
         Route::Query,
         Route::Balance,
         Route::Download,
+        Route::CreateRelief,
+        Route::QueryRelief,
     ];
 
     /// The API's routes and their endpoints; [`Route::Download`] is any `GET /files/…`.
-    pub(crate) const API: [(Endpoint, Route); 4] = [
+    pub(crate) const API: [(Endpoint, Route); 6] = [
         (Endpoint::GetToken, Route::Token),
         (Endpoint::SubmitTask, Route::Submit),
         (Endpoint::QueryTask, Route::Query),
         (Endpoint::Balance, Route::Balance),
+        (Endpoint::CreateReliefTask, Route::CreateRelief),
+        (Endpoint::QueryReliefTask, Route::QueryRelief),
     ];
+
+    /// Whether a call to it creates (and charges for) a task: submit-task, depth/create-task.
+    #[must_use]
+    pub fn creates_task(self) -> bool {
+        matches!(self, Self::Submit | Self::CreateRelief)
+    }
+
+    /// Whether it reads a task's state: query-task, depth/query-task.
+    #[must_use]
+    pub fn reads_task(self) -> bool {
+        matches!(self, Self::Query | Self::QueryRelief)
+    }
 
     /// A short name.
     #[must_use]
@@ -47,6 +67,8 @@ impl Route {
             Self::Query => "query",
             Self::Balance => "balance",
             Self::Download => "download",
+            Self::CreateRelief => "relief-create",
+            Self::QueryRelief => "relief-query",
         }
     }
 }

@@ -39,7 +39,7 @@ pub(crate) async fn answer(
     let Some(route) = route_of(request.method(), request.uri().path()) else {
         return Ok(no_such_route(request.method(), request.uri().path()));
     };
-    let limit = if route == Route::Submit {
+    let limit = if matches!(route, Route::Submit | Route::CreateRelief) {
         MAX_FORM_BYTES
     } else {
         MAX_OTHER_BODY

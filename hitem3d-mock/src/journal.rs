@@ -68,11 +68,11 @@ impl JournalEntry {
 pub struct Counters {
     /// Token requests.
     pub tokens: usize,
-    /// Submit requests, accepted or not.
+    /// Requests to create a task (submit-task, depth/create-task), accepted or not.
     pub submit_requests: usize,
-    /// Tasks created.
+    /// Tasks created, of every type.
     pub tasks_created: usize,
-    /// Query requests.
+    /// Query requests, at every query endpoint.
     pub queries: usize,
     /// Balance requests.
     pub balances: usize,
@@ -109,13 +109,13 @@ impl Journal {
         let count = |route: Route| self.entries.iter().filter(|e| e.route == route).count();
         Counters {
             tokens: count(Route::Token),
-            submit_requests: count(Route::Submit),
+            submit_requests: self.entries.iter().filter(|e| e.route.creates_task()).count(),
             tasks_created: self
                 .entries
                 .iter()
-                .filter(|e| e.route == Route::Submit && e.task_id.is_some())
+                .filter(|e| e.route.creates_task() && e.task_id.is_some())
                 .count(),
-            queries: count(Route::Query),
+            queries: self.entries.iter().filter(|e| e.route.reads_task()).count(),
             balances: count(Route::Balance),
             downloads: count(Route::Download),
             callbacks: self.callbacks.len(),
@@ -128,7 +128,7 @@ impl Journal {
         for entry in self
             .entries
             .iter()
-            .filter(|e| e.route == Route::Submit && e.task_id.is_some())
+            .filter(|e| e.route.creates_task() && e.task_id.is_some())
         {
             *seen.entry(entry.submit_fingerprint()).or_default() += 1;
         }

@@ -26,7 +26,7 @@ pub(crate) struct Form {
 }
 
 impl Form {
-    fn field(&self, name: &str) -> Option<&str> {
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(key, _)| key == name)
@@ -34,7 +34,7 @@ impl Form {
             .filter(|value| !value.is_empty())
     }
 
-    fn files(&self, name: &str) -> Vec<&Bytes> {
+    pub(crate) fn files(&self, name: &str) -> Vec<&Bytes> {
         self.files
             .iter()
             .filter(|(key, _, _)| key == name)
@@ -43,7 +43,7 @@ impl Form {
     }
 
     /// The file name of the first file under `name`.
-    fn first_file_name(&self, name: &str) -> Option<&str> {
+    pub(crate) fn first_file_name(&self, name: &str) -> Option<&str> {
         self.files
             .iter()
             .find(|(key, _, _)| key == name)
@@ -107,20 +107,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         return Err(refuse(&ApiErrorCode::TooManyMultiImages));
     }
     for picture in &pictures {
-        if picture.is_empty() {
-            return Err(refuse(&ApiErrorCode::EmptyFile));
-        }
-        if picture.len() as u64 > limits::MAX_IMAGE_BYTES {
-            return Err(refuse(&ApiErrorCode::FileTooLarge));
-        }
-        if ImageFormat::sniff(picture).is_none() {
-            return Err(refuse(&ApiErrorCode::UnsupportedImageType));
-        }
-        // A small file that declares an enormous picture is refused from its header, before
-        // anything decodes it.
-        if !crate::assets::picture_size_acceptable(picture) {
-            return Err(refuse(&ApiErrorCode::FileTooLarge));
-        }
+        check_picture(picture)?;
     }
     if !views.is_empty() {
         check_view_mask(form.field("multi_images_bit"), views.len())?;
@@ -184,11 +171,31 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         format,
         callback_url: form.field("callback_url").map(str::to_owned),
         picture: pictures[0].to_vec(),
+        relief: None,
         picture_name: form
             .first_file_name("images")
             .or_else(|| form.first_file_name("multi_images"))
             .map(str::to_owned),
     })
+}
+
+/// One uploaded picture: not empty, within the size limit, PNG, JPEG or WebP.
+pub(crate) fn check_picture(picture: &[u8]) -> Result<(), Refusal> {
+    if picture.is_empty() {
+        return Err(refuse(&ApiErrorCode::EmptyFile));
+    }
+    if picture.len() as u64 > limits::MAX_IMAGE_BYTES {
+        return Err(refuse(&ApiErrorCode::FileTooLarge));
+    }
+    if ImageFormat::sniff(picture).is_none() {
+        return Err(refuse(&ApiErrorCode::UnsupportedImageType));
+    }
+    // A small file that declares an enormous picture is refused from its header, before
+    // anything decodes it.
+    if !crate::assets::picture_size_acceptable(picture) {
+        return Err(refuse(&ApiErrorCode::FileTooLarge));
+    }
+    Ok(())
 }
 
 /// `pbr=1` and a non-zero `shading` only for models that have them; `pbr=0` (what the vendor's

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hitem3d_types::{Model, OutputFormat, RequestType, Resolution, TaskState};
+use hitem3d_types::{Model, OutputFormat, ReliefFormat, RequestType, Resolution, TaskState};
 
 use crate::assets::GeneratedFile;
 use crate::{TaskFailure, Timeline};
@@ -20,6 +20,8 @@ pub(crate) struct SubmitRecord {
     pub(crate) picture: Vec<u8>,
     /// The front (or only) picture's file name, as the form gave it.
     pub(crate) picture_name: Option<String>,
+    /// For a relief task, the file it makes; `None` for image-to-3D.
+    pub(crate) relief: Option<ReliefFormat>,
 }
 
 #[derive(Debug)]

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::thread;
 
-use hitem3d_types::{OutputFormat, Resolution};
+use hitem3d_types::{OutputFormat, ReliefFormat, Resolution};
 
 use crate::assets::{self, GeneratedFile};
 use crate::world::{self, World};
@@ -19,15 +19,29 @@ pub(crate) struct AssetOrder {
     pub(crate) task_id: String,
     pub(crate) picture: Vec<u8>,
     pub(crate) resolution: Option<Resolution>,
-    pub(crate) format: OutputFormat,
+    pub(crate) product: Product,
+}
+
+/// What a task makes.
+#[derive(Debug)]
+pub(crate) enum Product {
+    /// A model in this format, and a cover.
+    Model(OutputFormat),
+    /// A relief file in this format (and a cover nobody is shown).
+    Relief(ReliefFormat),
 }
 
 impl AssetOrder {
     /// The model and the cover. A picture that makes the generator panic gets the files of an
     /// undecodable one (a dome), so that its task still ends.
     pub(crate) fn make(&self) -> (GeneratedFile, GeneratedFile) {
-        let generate =
-            |picture: &[u8]| assets::generate(picture, self.resolution.as_ref(), &self.format);
+        let generate = |picture: &[u8]| match &self.product {
+            Product::Model(format) => assets::generate(picture, self.resolution.as_ref(), format),
+            Product::Relief(format) => {
+                let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);
+                (assets::relief::file(picture, format), cover)
+            }
+        };
         catch_unwind(AssertUnwindSafe(|| generate(&self.picture))).unwrap_or_else(|_| generate(&[]))
     }
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use hitem3d_types::TaskState;
+use hitem3d_types::{TaskState, TaskType};
 use serde_json::json;
 
 use crate::clock::MockClock;
@@ -239,13 +239,19 @@ impl World {
         match route {
             Route::Token => self.token(request),
             Route::Download => self.download(request, now),
-            Route::Submit | Route::Query | Route::Balance => {
+            Route::Submit
+            | Route::Query
+            | Route::Balance
+            | Route::CreateRelief
+            | Route::QueryRelief => {
                 if let Err(reply) = self.authorize(request, now) {
                     return reply;
                 }
                 match route {
-                    Route::Submit => self.submit(request, entry, now),
-                    Route::Query => self.query(request, entry, now),
+                    Route::Submit => self.submit(request, entry, now, TaskType::ImageTo3d),
+                    Route::CreateRelief => self.submit(request, entry, now, TaskType::Relief),
+                    Route::Query => self.query(request, entry, now, TaskType::ImageTo3d),
+                    Route::QueryRelief => self.query(request, entry, now, TaskType::Relief),
                     _ => Reply::success(
                         json!({"totalBalance": round2(self.balance)}),
                         self.config.quirks,

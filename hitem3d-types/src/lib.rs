@@ -58,6 +58,7 @@ mod generated;
 mod ids;
 mod image_signature;
 mod lenient;
+mod relief_setting;
 mod response_code;
 mod secret;
 mod task;
@@ -73,12 +74,14 @@ pub use envelope::Envelope;
 pub use error_info::{CreditOutcome, ErrorClass, ErrorFamily, ErrorInfo};
 pub use expected_duration::ExpectedDuration;
 pub use generated::limits;
+pub use generated::relief::{RELIEF_SETTINGS, ReliefFormat, ReliefModel};
 pub use generated::{
     ApiErrorCode, EXPECTED_DURATIONS, Endpoint, ImageFormat, Model, OutputFormat, RequestType,
     Resolution, TaskState, TaskType, View,
 };
 pub use ids::{AssetId, TaskId};
 pub use image_signature::ImageSignature;
+pub use relief_setting::ReliefSetting;
 pub use response_code::ResponseCode;
 pub use secret::{AccessToken, ClientId, ClientSecret};
 pub use task::{SubmitTaskData, TaskData};

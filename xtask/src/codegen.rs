@@ -10,6 +10,7 @@ mod image_format;
 mod limits;
 mod model;
 mod output_format;
+mod relief;
 mod request_type;
 mod resolution;
 mod rust_text;
@@ -50,7 +51,7 @@ pub struct GeneratedFile {
 
 /// Renders and formats every generated file.
 pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let modules: [(&str, &str, String); 12] = [
+    let modules: [(&str, &str, String); 13] = [
         ("endpoint", "Endpoint", endpoint::render(spec)),
         ("error_code", "ApiErrorCode", error_code::render(spec)),
         (
@@ -62,6 +63,7 @@ pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String
         ("limits", "", limits::render(spec)),
         ("model", "Model", model::render(spec)),
         ("output_format", "OutputFormat", output_format::render(spec)),
+        ("relief", "", relief::render(spec)),
         ("request_type", "RequestType", request_type::render(spec)),
         ("resolution", "Resolution", resolution::render(spec)),
         ("task_state", "TaskState", task_state::render(spec)),
@@ -218,7 +220,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = root().join(SPEC_PATH);
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
-        assert_eq!(written.len(), 13, "mod.rs and twelve modules");
+        assert_eq!(written.len(), 14, "mod.rs and thirteen modules");
         std::fs::write(dir.path().join(GENERATED_DIR).join("leftover.rs"), "").unwrap();
         assert_eq!(
             run(dir.path(), &spec, Mode::Check).unwrap(),

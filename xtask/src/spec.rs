@@ -17,6 +17,9 @@ pub struct Spec {
     pub image_formats: Vec<ImageFormat>,
     pub request_types: Vec<NumberedValue>,
     pub output_formats: Vec<OutputFormat>,
+    pub relief_formats: Vec<OutputFormat>,
+    pub relief_models: Vec<ReliefModel>,
+    pub relief_settings: Vec<ReliefSetting>,
     pub task_states: Vec<TaskState>,
     pub views: Vec<View>,
     pub resolutions: Vec<Resolution>,
@@ -45,6 +48,27 @@ pub struct Endpoint {
     pub path: String,
     pub auth: Auth,
     pub idempotent: bool,
+    pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliefModel {
+    pub wire: String,
+    pub variant: String,
+    pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReliefSetting {
+    pub field: String,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    pub integer: bool,
     pub doc: String,
     pub source: String,
 }

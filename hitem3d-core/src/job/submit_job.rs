@@ -5,7 +5,7 @@ use hitem3d_types::{SubmitTaskData, TaskId};
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::seeded_random::SeededRandom;
 use crate::{
-    ApiError, Call, CallError, ClientCore, Error, SlotReservation, SubmitTask, TaskKind, Timestamp,
+    ApiError, Call, CallError, ClientCore, Error, NewTask, SlotReservation, TaskKind, Timestamp,
 };
 
 /// Submits one task once one of the client's task slots is free. Made by
@@ -21,7 +21,7 @@ use crate::{
 pub struct SubmitJob {
     core: ClientCore,
     /// Kept to send again after a concurrency refusal.
-    task: SubmitTask,
+    task: NewTask,
     call: Call<SubmitTaskData>,
     model: String,
     /// Taken before the call goes out; given back if the submit fails.
@@ -33,9 +33,9 @@ pub struct SubmitJob {
 }
 
 impl SubmitJob {
-    pub(crate) fn new(core: ClientCore, task: SubmitTask) -> Self {
+    pub(crate) fn new(core: ClientCore, task: NewTask) -> Self {
         Self {
-            model: task.model().to_string(),
+            model: task.label(),
             call: core.submit_call(task.clone()),
             task,
             core,
@@ -136,9 +136,12 @@ impl SubmitJob {
         let slot = self.slot.take();
         let task_id = answer?.task_id;
         tracing::info!(task_id = %task_id, "submitted");
-        self.core
-            .durations()
-            .submitted(&task_id, TaskKind::of(&self.task));
+        // Durations are learnt per image-to-3D kind; other task types wait on the prior.
+        if let NewTask::ImageTo3d(task) = &self.task {
+            self.core
+                .durations()
+                .submitted(&task_id, TaskKind::of(task));
+        }
         if let Some(slot) = slot {
             self.core.slots().hold(slot, task_id.clone());
         }

@@ -15,7 +15,7 @@ fn file_name(stem: &str, image: &Image) -> (String, &'static str) {
 }
 
 /// Adds a picture as a file part: shared bytes, or the file streamed from disk.
-fn add_picture(form: &mut MultipartForm, field: &str, stem: &str, image: &Image) {
+pub(crate) fn add_picture(form: &mut MultipartForm, field: &str, stem: &str, image: &Image) {
     let (name, media_type) = file_name(stem, image);
     match (image.data(), image.file()) {
         (Some(data), _) => form.file(field, name, media_type, data.clone()),

@@ -9,7 +9,7 @@ use super::draft::SubmitDraft;
 use super::{Image, SubmitField, Violation};
 use crate::base_url::is_absolute_http_url;
 
-fn violation(
+pub(crate) fn violation(
     field: SubmitField,
     value: impl Into<String>,
     rule: impl Into<String>,
@@ -129,7 +129,7 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
     }
 }
 
-fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violation>) {
+pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violation>) {
     if image.is_empty() {
         out.push(violation(
             field,

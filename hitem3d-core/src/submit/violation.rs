@@ -28,6 +28,16 @@ pub enum SubmitField {
     Pbr,
     /// `shading`.
     Shading,
+    /// `image` (a relief task's picture).
+    Image,
+    /// `image_url` (a relief task's picture, by URL).
+    ImageUrl,
+    /// `model_type` (a relief task's quality tier).
+    ModelType,
+    /// `shape_base` (a relief's base plate shape).
+    ShapeBase,
+    /// A relief task's numeric setting, by its wire name (`height_relief`, `width`, ...).
+    Setting(&'static str),
 }
 
 impl SubmitField {
@@ -46,6 +56,11 @@ impl SubmitField {
             Self::CallbackUrl => "callback_url",
             Self::Pbr => "pbr",
             Self::Shading => "shading",
+            Self::Image => "image",
+            Self::ImageUrl => "image_url",
+            Self::ModelType => "model_type",
+            Self::ShapeBase => "shape_base",
+            Self::Setting(field) => field,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hitem3d_types::{ApiErrorCode, TaskState};
+use hitem3d_types::{ApiErrorCode, TaskId, TaskState, TaskType};
 use serde_json::json;
 
 use super::{Incoming, World, hex};
@@ -11,16 +11,18 @@ use crate::assets::GeneratedFile;
 use crate::journal::JournalEntry;
 use crate::refusal::Refusal;
 use crate::reply::Reply;
-use crate::submit_form;
+use crate::{relief_form, submit_form};
 use crate::task::MockTask;
-use crate::workshop::AssetOrder;
+use crate::workshop::{AssetOrder, Product};
 
 impl World {
+    /// Creates a task of `task_type` from its form (submit-task or depth/create-task).
     pub(super) fn submit(
         &mut self,
         request: &Incoming<'_>,
         entry: &mut JournalEntry,
         now: Duration,
+        task_type: TaskType,
     ) -> Reply {
         let quirks = self.config.quirks;
         // More than four pictures at the size limit, plus room for the form: refused before
@@ -33,7 +35,11 @@ impl World {
         };
         entry.fields = form.fields.clone();
         entry.files = form.summaries();
-        let record = match submit_form::check(&form) {
+        let checked = match task_type {
+            TaskType::Relief => relief_form::check(&form),
+            _ => submit_form::check(&form),
+        };
+        let record = match checked {
             Ok(record) => record,
             Err(refusal) => return Reply::refusal(refusal, quirks),
         };
@@ -45,6 +51,7 @@ impl World {
                     .model
                     .estimated_credits(resolution, &record.request_type)
             })
+            .or_else(|| task_type.credits())
             .map_or(20.0, f64::from);
         if self.balance < price {
             let refusal = Refusal::documented(&ApiErrorCode::InsufficientBalance);
@@ -55,11 +62,12 @@ impl World {
         }
         self.balance -= price;
         self.counter += 1;
-        let id = format!(
-            "{}.hitem3d-mock.{}",
-            hex(&self.random.bytes("task"))[..32].to_owned(),
-            self.counter
-        );
+        let random = hex(&self.random.bytes("task"));
+        let id = match task_type {
+            TaskType::ImageTo3d => format!("{}.hitem3d-mock.{}", &random[..32], self.counter),
+            // Like the service's `depth_20260312_8f92ab3e1cde`: the type's prefix first.
+            other => format!("{}{}_{}", other.id_prefix(), self.counter, &random[..12]),
+        };
         let failure = self.fail_next.pop_front().or_else(|| {
             let name = record.picture_name.as_deref();
             self.config
@@ -73,7 +81,10 @@ impl World {
             task_id: id.clone(),
             picture: std::mem::take(&mut record.picture),
             resolution: record.resolution.clone(),
-            format: record.format.clone(),
+            product: match &record.relief {
+                Some(format) => Product::Relief(format.clone()),
+                None => Product::Model(record.format.clone()),
+            },
         };
         self.tasks.insert(
             id.clone(),
@@ -95,16 +106,23 @@ impl World {
         Reply::success(json!({"task_id": id}), quirks, "msg")
     }
 
+    /// Answers a query at the query endpoint of `task_type`: each endpoint knows only the
+    /// tasks of its type.
     pub(super) fn query(
         &mut self,
         request: &Incoming<'_>,
         entry: &mut JournalEntry,
         now: Duration,
+        task_type: TaskType,
     ) -> Reply {
         let quirks = self.config.quirks;
         let task_id = request.query_param("task_id").unwrap_or_default();
         entry.task_id = Some(task_id.clone());
-        let Some(task) = self.tasks.get_mut(&task_id) else {
+        let known = self
+            .tasks
+            .get_mut(&task_id)
+            .filter(|_| TaskType::of(&TaskId::new(task_id.as_str())) == task_type);
+        let Some(task) = known else {
             return Reply::refusal(Refusal::documented(&ApiErrorCode::TaskNotFound), quirks);
         };
         let state = task.state_at(now);
@@ -123,8 +141,12 @@ impl World {
             let (model_ext, cover_ext) = (model.extension, cover.extension);
             let id = task.id.clone();
             data["id"] = json!(format!("{id}_0"));
+            // A relief's answer has no cover, as the docs show it.
+            let cover = task.record.relief.is_none();
             data["url"] = json!(self.link(&id, false, model_ext, now));
-            data["cover_url"] = json!(self.link(&id, true, cover_ext, now));
+            if cover {
+                data["cover_url"] = json!(self.link(&id, true, cover_ext, now));
+            }
         }
         Reply::success(data, quirks, "msg")
     }

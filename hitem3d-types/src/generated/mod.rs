@@ -14,6 +14,7 @@ mod model;
 pub use model::Model;
 mod output_format;
 pub use output_format::OutputFormat;
+pub mod relief;
 mod request_type;
 pub use request_type::RequestType;
 mod resolution;

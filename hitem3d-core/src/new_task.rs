@@ -1,0 +1,58 @@
+//! A task to create, of any type: what `submit` takes.
+
+use hitem3d_types::TaskType;
+
+use crate::{ReliefTask, SubmitTask};
+
+/// A task to create: an image-to-3D [`SubmitTask`] or a [`ReliefTask`]. Both convert into it,
+/// so `submit` takes either.
+///
+/// ```
+/// use hitem3d_core::{Image, NewTask, ReliefTask};
+/// use hitem3d_core::types::{ReliefFormat, TaskType};
+///
+/// let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+/// let relief = ReliefTask::builder(ReliefFormat::Png).image(Image::new(png)).build()?;
+/// assert_eq!(NewTask::from(relief).task_type(), TaskType::Relief);
+/// # Ok::<(), hitem3d_core::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum NewTask {
+    /// A model from a picture or views, or a texture for a mesh.
+    ImageTo3d(SubmitTask),
+    /// A relief from a picture.
+    Relief(ReliefTask),
+}
+
+impl NewTask {
+    /// Which type of task this creates.
+    #[must_use]
+    pub fn task_type(&self) -> TaskType {
+        match self {
+            Self::ImageTo3d(_) => TaskType::ImageTo3d,
+            Self::Relief(_) => TaskType::Relief,
+        }
+    }
+
+    /// A short label for logs: the model, or the task type.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match self {
+            Self::ImageTo3d(task) => task.model().to_string(),
+            Self::Relief(_) => TaskType::Relief.to_string(),
+        }
+    }
+}
+
+impl From<SubmitTask> for NewTask {
+    fn from(task: SubmitTask) -> Self {
+        Self::ImageTo3d(task)
+    }
+}
+
+impl From<ReliefTask> for NewTask {
+    fn from(task: ReliefTask) -> Self {
+        Self::Relief(task)
+    }
+}
