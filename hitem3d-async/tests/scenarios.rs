@@ -12,8 +12,8 @@ use hitem3d_async::Client;
 use hitem3d_async::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_async::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome,
-    WaitUpdate,
+    Generated, Image, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
+    WaitOutcome, WaitUpdate,
 };
 
 /// The async client, driven to completion call by call.
@@ -37,7 +37,7 @@ impl kit::Sdk for AsyncSdk {
         self.runtime.block_on(self.client.balance())
     }
 
-    fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
+    fn submit(&self, task: impl Into<NewTask>) -> Result<TaskId, Error> {
         self.runtime.block_on(self.client.submit(task))
     }
 

@@ -10,8 +10,8 @@ use hitem3d_blocking::Client;
 use hitem3d_blocking::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_blocking::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent, WaitOutcome,
-    WaitUpdate,
+    Generated, Image, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
+    WaitOutcome, WaitUpdate,
 };
 
 /// The blocking client, called directly.
@@ -29,7 +29,7 @@ impl kit::Sdk for BlockingSdk {
         self.client.balance()
     }
 
-    fn submit(&self, task: SubmitTask) -> Result<TaskId, Error> {
+    fn submit(&self, task: impl Into<NewTask>) -> Result<TaskId, Error> {
         self.client.submit(task)
     }
 

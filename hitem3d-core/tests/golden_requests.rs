@@ -2,12 +2,12 @@
 
 use hitem3d_core::http::Request;
 use hitem3d_core::types::{
-    AccessToken, ClientId, ClientSecret, Model, OutputFormat, RequestType, Resolution, TaskId,
-    View, limits,
+    AccessToken, ClientId, ClientSecret, Model, OutputFormat, ReliefFormat, ReliefModel,
+    RequestType, Resolution, TaskId, View, limits,
 };
 use hitem3d_core::{
-    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, RequestUrl,
-    SubmitTask,
+    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, NewTask,
+    ReliefBase, ReliefTask, RequestUrl, SubmitTask,
 };
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
@@ -376,4 +376,48 @@ fn a_rewritten_uri_outranks_the_url_the_request_was_built_with() {
     }
     *request.uri_mut() = original;
     assert!(RequestUrl::of(&request).is_some());
+}
+
+#[test]
+fn a_relief_task_is_created_at_the_depth_endpoint_with_an_image_part() {
+    let task = ReliefTask::builder(ReliefFormat::Png)
+        .image(Image::new(PNG.to_vec()))
+        .model(ReliefModel::Pro)
+        .remove_background(false)
+        .base(ReliefBase::Circle)
+        .base_thickness_mm(2.0)
+        .engrave(true)
+        .callback_url("https://example.com/hook")
+        .build()
+        .unwrap();
+    let request = api()
+        .create_task(&token(), &NewTask::from(task), SEED)
+        .unwrap();
+    assert_eq!(request.method(), "POST");
+    assert_eq!(request.uri().path(), "/open-api/v1/depth/create-task");
+    let body = String::from_utf8_lossy(&request.body().to_bytes().unwrap()).into_owned();
+    let boundary = boundary_of(&request);
+    let field = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let mut expected = String::new();
+    for (name, value) in [
+        ("format", "2"),
+        ("model_type", "pro"),
+        ("rmbg", "0"),
+        ("shape_base", "1"),
+        ("sculpmode", "1"),
+        ("thickness_base", "2"),
+        ("callback_url", "https://example.com/hook"),
+    ] {
+        expected.push_str(&field(name, value));
+    }
+    assert!(body.starts_with(&expected), "{body}");
+    assert!(
+        body.contains("name=\"image\"; filename=\"image.png\"\r\nContent-Type: image/png"),
+        "{body}"
+    );
+    assert!(request.headers()["authorization"].is_sensitive());
 }

@@ -109,7 +109,11 @@ impl Journal {
         let count = |route: Route| self.entries.iter().filter(|e| e.route == route).count();
         Counters {
             tokens: count(Route::Token),
-            submit_requests: self.entries.iter().filter(|e| e.route.creates_task()).count(),
+            submit_requests: self
+                .entries
+                .iter()
+                .filter(|e| e.route.creates_task())
+                .count(),
             tasks_created: self
                 .entries
                 .iter()

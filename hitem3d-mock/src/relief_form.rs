@@ -38,7 +38,10 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         return Err(Refusal::RELIEF_SETTING_INVALID);
     }
     for flag in ["rmbg", "shape_base", "sculpmode"] {
-        if form.field(flag).is_some_and(|text| !matches!(text, "0" | "1")) {
+        if form
+            .field(flag)
+            .is_some_and(|text| !matches!(text, "0" | "1"))
+        {
             return Err(Refusal::RELIEF_SETTING_INVALID);
         }
     }
@@ -46,7 +49,10 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         let Some(text) = form.field(setting.field) else {
             continue;
         };
-        if !text.parse::<f64>().is_ok_and(|value| setting.accepts(value)) {
+        if !text
+            .parse::<f64>()
+            .is_ok_and(|value| setting.accepts(value))
+        {
             return Err(Refusal::RELIEF_SETTING_INVALID);
         }
     }

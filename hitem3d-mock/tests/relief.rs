@@ -65,13 +65,19 @@ async fn a_relief_is_made_from_the_picture_in_each_format() {
     let after = client.balance(&token).await["data"]["totalBalance"]
         .as_f64()
         .unwrap();
-    assert!((before - after - 60.0).abs() < 1e-9, "10 credits each: {before} -> {after}");
+    assert!(
+        (before - after - 60.0).abs() < 1e-9,
+        "10 credits each: {before} -> {after}"
+    );
 
     mock.advance(Duration::from_secs(600));
     for (format, task_id) in &tasks {
         let done = query_relief(&client, &token, task_id).await;
         assert_eq!(done["data"]["state"], "success", "{done}");
-        assert!(done["data"].get("cover_url").is_none(), "no cover, as documented");
+        assert!(
+            done["data"].get("cover_url").is_none(),
+            "no cover, as documented"
+        );
         let (status, bytes) = client.download(done["data"]["url"].as_str().unwrap()).await;
         assert_eq!(status, 200);
         match *format {
@@ -80,10 +86,13 @@ async fn a_relief_is_made_from_the_picture_in_each_format() {
                 let map = image::load_from_memory(&bytes).unwrap();
                 assert_eq!(map.color(), image::ColorType::L16, "a 16-bit height map");
                 let grey = map.to_luma16();
-                let (lowest, highest) = grey
-                    .pixels()
-                    .fold((u16::MAX, 0), |(lo, hi), p| (lo.min(p.0[0]), hi.max(p.0[0])));
-                assert!(lowest == 0 && highest > 30_000, "background low, object high");
+                let (lowest, highest) = grey.pixels().fold((u16::MAX, 0), |(lo, hi), p| {
+                    (lo.min(p.0[0]), hi.max(p.0[0]))
+                });
+                assert!(
+                    lowest == 0 && highest > 30_000,
+                    "background low, object high"
+                );
             }
             "3" => {
                 let triangles = u32::from_le_bytes(bytes[80..84].try_into().unwrap());
@@ -107,7 +116,10 @@ async fn each_query_endpoint_knows_only_its_own_tasks() {
     let model = client.submit_task(&token, support::form(png(), &[])).await;
     mock.advance(Duration::from_secs(600));
     assert_eq!(code(&client.query(&token, &relief).await), 40_040_000);
-    assert_eq!(code(&query_relief(&client, &token, &model).await), 40_040_000);
+    assert_eq!(
+        code(&query_relief(&client, &token, &model).await),
+        40_040_000
+    );
     assert_eq!(
         query_relief(&client, &token, &relief).await["data"]["state"],
         "success"
@@ -128,10 +140,16 @@ async fn every_relief_rule_answers_its_code() {
             10_031_007,
         ),
         (Form::new().part("image", picture()), 10_031_004),
-        (Form::new().part("image", picture()).text("format", "7"), 10_031_004),
+        (
+            Form::new().part("image", picture()).text("format", "7"),
+            10_031_004,
+        ),
         (
             Form::new()
-                .part("image", Part::bytes(b"GIF89a..".to_vec()).file_name("a.gif"))
+                .part(
+                    "image",
+                    Part::bytes(b"GIF89a..".to_vec()).file_name("a.gif"),
+                )
                 .text("format", "2"),
             10_031_005,
         ),

@@ -15,13 +15,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use hitem3d_core::types::{
-    ApiErrorCode, BalanceData, ErrorClass, Model, OutputFormat, RequestType, TaskData, TaskId,
-    TaskState, View,
+    ApiErrorCode, BalanceData, ErrorClass, Model, OutputFormat, ReliefFormat, ReliefModel,
+    RequestType, TaskData, TaskId, TaskState, TaskType, View,
 };
 use hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, PollSchedule, ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult,
-    WaitEvent, WaitOutcome, WaitPolicy,
+    Generated, Image, NewTask, PollSchedule, ReliefTask, ResultKind, RetryPolicy, SavedFile,
+    SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
 };
 use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
 
@@ -34,7 +34,7 @@ pub trait Sdk: Sized {
     /// A client for `config`.
     fn connect(config: ClientConfig) -> Self;
     fn balance(&self) -> Result<BalanceData, Error>;
-    fn submit(&self, task: SubmitTask) -> Result<TaskId, Error>;
+    fn submit(&self, task: impl Into<NewTask>) -> Result<TaskId, Error>;
     fn query(&self, task_id: &TaskId) -> Result<TaskData, Error>;
     fn wait_with(
         &self,
@@ -116,6 +116,8 @@ macro_rules! scenarios {
             hostile_an_upload_goes_out_whole_under_its_content_length,
             hostile_pictures_on_disk_go_out_whole_from_their_files,
             hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending,
+            a_relief_goes_from_submit_to_its_file,
+            an_invalid_relief_is_refused_before_any_request,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -1472,4 +1474,98 @@ pub fn capture_all_logs() -> CapturedLogs {
     log::set_boxed_logger(Box::new(captured.clone())).expect("the only logger");
     log::set_max_level(log::LevelFilter::Trace);
     captured
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relief (depth) tasks
+
+pub fn a_relief_goes_from_submit_to_its_file<S: Sdk>() {
+    let mock = fast_mock();
+    let sdk: S = client_for(&mock);
+    let dir = out_dir();
+    let task = ReliefTask::builder(ReliefFormat::Stl)
+        .image(Image::new(picture()))
+        .model(ReliefModel::Base)
+        .height(3.0)
+        .width_mm(60)
+        .build()
+        .unwrap();
+
+    let task_id = sdk.submit(task).unwrap();
+    assert_eq!(TaskType::of(&task_id), TaskType::Relief, "{task_id}");
+    let outcome = sdk.wait_with(&task_id, &mut |_| {}).unwrap();
+    assert_eq!(outcome.result.cover_url, None, "a relief has no cover");
+    let path = dir.path().join("relief.stl");
+    let saved = sdk
+        .download(&outcome.result, ResultKind::Model, &path)
+        .unwrap();
+    let bytes = std::fs::read(&saved.path).unwrap();
+    let triangles = u32::from_le_bytes(bytes[80..84].try_into().unwrap());
+    assert_eq!(
+        bytes.len() as u64,
+        84 + 50 * u64::from(triangles),
+        "a binary STL"
+    );
+
+    // Created and read at the relief endpoints, never at the image-to-3D ones.
+    let lines: Vec<String> = mock
+        .journal()
+        .iter()
+        .map(|entry| entry.request_line.clone())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("POST /open-api/v1/depth/create-task"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("GET /open-api/v1/depth/query-task"))
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("submit-task") || l.contains("v1/query-task"))
+    );
+    let created = mock
+        .journal()
+        .into_iter()
+        .find(|e| e.task_id.is_some())
+        .unwrap();
+    let field = |name: &str| {
+        created
+            .fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(field("format").as_deref(), Some("3"));
+    assert_eq!(field("model_type").as_deref(), Some("base"));
+    assert_eq!(field("height_relief").as_deref(), Some("3"));
+    assert_eq!(field("width").as_deref(), Some("60"));
+    assert_eq!(mock.counters().tasks_created, 1);
+}
+
+pub fn an_invalid_relief_is_refused_before_any_request<S: Sdk>() {
+    let mock = fast_mock();
+    let _sdk: S = client_for(&mock);
+    let error = ReliefTask::builder(ReliefFormat::Png)
+        .image(Image::new(picture()))
+        .image_url("https://example.com/cat.png")
+        .height(0.0)
+        .width_mm(700)
+        .base_thickness_mm(2.0)
+        .build()
+        .unwrap_err();
+    let text = error.to_string();
+    for says in [
+        "a relief task takes a picture or a URL, not both",
+        "height_relief takes from 0.1 to 50",
+        "width takes whole numbers from 20 to 600",
+        "the base plate applies only with background removal off",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert!(mock.journal().is_empty());
 }

@@ -68,9 +68,11 @@ fn height_map(
         reason = "heights are in [0, 1]"
     )]
     let image = match format {
-        ImageFormat::Png => DynamicImage::ImageLuma16(ImageBuffer::from_fn(width, height, |x, y| {
-            Luma([(at(x, y) * f32::from(u16::MAX)).round() as u16])
-        })),
+        ImageFormat::Png => {
+            DynamicImage::ImageLuma16(ImageBuffer::from_fn(width, height, |x, y| {
+                Luma([(at(x, y) * f32::from(u16::MAX)).round() as u16])
+            }))
+        }
         ImageFormat::OpenExr => {
             DynamicImage::ImageRgb32F(ImageBuffer::from_fn(width, height, |x, y| {
                 let h = at(x, y);

@@ -11,9 +11,9 @@ use crate::assets::GeneratedFile;
 use crate::journal::JournalEntry;
 use crate::refusal::Refusal;
 use crate::reply::Reply;
-use crate::{relief_form, submit_form};
 use crate::task::MockTask;
 use crate::workshop::{AssetOrder, Product};
+use crate::{relief_form, submit_form};
 
 impl World {
     /// Creates a task of `task_type` from its form (submit-task or depth/create-task).
