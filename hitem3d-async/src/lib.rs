@@ -45,7 +45,7 @@ mod wait;
 pub use client::Client;
 pub use reqwest_transport::ReqwestTransport;
 pub use transport::{ResponseBody, Transport};
-pub use upload_files::image_from_path;
+pub use upload_files::{image_from_path, mesh_from_path};
 pub use wait::TaskWatch;
 
 /// The sans-IO core this client drives: requests, decoders and state machines, for custom

@@ -21,6 +21,18 @@ pub async fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
     opened.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
 }
 
+/// A mesh on disk for [`crate::Client::upload_mesh`], its type named by its extension and
+/// checked against its first bytes; the upload streams the file.
+///
+/// # Errors
+/// [`Error::File`] when the file cannot be read, [`Error::Mesh`] when it is no mesh the upload
+/// takes.
+pub async fn mesh_from_path(path: impl AsRef<Path>) -> Result<MeshFile, Error> {
+    let path = path.as_ref().to_path_buf();
+    let opened = tokio::task::spawn_blocking(move || MeshFile::open(&path, &mut open_file())).await;
+    opened.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+}
+
 /// The file access the core's pictures and bodies are given.
 pub(crate) fn open_file() -> OpenFile {
     file_access(|path| File::open(path), |file| Ok(file.metadata()?.len()))

@@ -12,7 +12,7 @@ use hitem3d_async::Client;
 use hitem3d_async::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_async::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
+    Generated, Image, MeshFile, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
     WaitOutcome, WaitUpdate,
 };
 
@@ -124,6 +124,14 @@ impl kit::Sdk for AsyncSdk {
 
     fn image_from_path(&self, path: &Path) -> Result<Image, Error> {
         self.runtime.block_on(hitem3d_async::image_from_path(path))
+    }
+
+    fn mesh_from_path(&self, path: &Path) -> Result<MeshFile, Error> {
+        self.runtime.block_on(hitem3d_async::mesh_from_path(path))
+    }
+
+    fn upload_mesh(&self, mesh: MeshFile) -> Result<String, Error> {
+        self.runtime.block_on(self.client.upload_mesh(mesh))
     }
 }
 

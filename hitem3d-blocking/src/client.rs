@@ -123,6 +123,18 @@ impl Client {
         self.run(self.inner.core.submit(task))
     }
 
+    /// Uploads a mesh (from [`crate::mesh_from_path`] or [`MeshFile::new`]) to the configured
+    /// object storage and returns its public URL, to pass as `mesh_url` (texture an existing
+    /// mesh). The storage credentials come from `GET /upload/token`; the signed link is never
+    /// logged.
+    ///
+    /// # Errors
+    /// [`Error::Call`] when the credentials cannot be had, [`Error::Upload`] when the storage
+    /// refuses or cannot be reached.
+    pub fn upload_mesh(&self, mesh: MeshFile) -> Result<String, Error> {
+        self.run(self.inner.core.upload(mesh, std::time::SystemTime::now()))
+    }
+
     /// The task's current state, and its result links on success. A task seen in a final state
     /// frees its task slot.
     ///

@@ -104,6 +104,16 @@ pub fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
     Image::open(path.as_ref(), &mut open_file())
 }
 
+/// A mesh on disk for [`crate::Client::upload_mesh`], its type named by its extension and
+/// checked against its first bytes; the upload streams the file.
+///
+/// # Errors
+/// [`Error::File`] when the file cannot be read, [`Error::Mesh`] when it is no mesh the upload
+/// takes.
+pub fn mesh_from_path(path: impl AsRef<Path>) -> Result<MeshFile, Error> {
+    MeshFile::open(path.as_ref(), &mut open_file())
+}
+
 /// The file access the core's pictures and bodies are given.
 pub(crate) fn open_file() -> OpenFile {
     file_access(|path| File::open(path), |file| Ok(file.metadata()?.len()))

@@ -48,7 +48,7 @@ mod ureq_transport;
 mod wait;
 
 pub use client::Client;
-pub use effects::image_from_path;
+pub use effects::{image_from_path, mesh_from_path};
 pub use transport::{ResponseBody, SendLimits, Transport};
 pub use ureq_transport::UreqTransport;
 pub use wait::TaskWatch;

@@ -10,7 +10,7 @@ use hitem3d_blocking::Client;
 use hitem3d_blocking::hitem3d_core::types::{BalanceData, TaskData, TaskId};
 use hitem3d_blocking::hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
+    Generated, Image, MeshFile, NewTask, ResultKind, SavedFile, SubmitTask, TaskResult, WaitEvent,
     WaitOutcome, WaitUpdate,
 };
 
@@ -108,6 +108,14 @@ impl kit::Sdk for BlockingSdk {
 
     fn image_from_path(&self, path: &Path) -> Result<Image, Error> {
         hitem3d_blocking::image_from_path(path)
+    }
+
+    fn mesh_from_path(&self, path: &Path) -> Result<MeshFile, Error> {
+        hitem3d_blocking::mesh_from_path(path)
+    }
+
+    fn upload_mesh(&self, mesh: MeshFile) -> Result<String, Error> {
+        self.client.upload_mesh(mesh)
     }
 }
 

@@ -130,6 +130,11 @@ impl BaseUrl {
     }
 
     /// `path` (which starts with `/`) below the base URL, keeping any path prefix of the base.
+    /// The URL itself.
+    pub(crate) fn url(&self) -> &Url {
+        &self.0
+    }
+
     pub(crate) fn join(&self, path: &str) -> Url {
         let mut url = self.0.clone();
         let joined = format!("{}{path}", url.path().trim_end_matches('/'));

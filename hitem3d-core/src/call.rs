@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use hitem3d_types::{
     AccessToken, BalanceData, ClientId, ClientSecret, SubmitTaskData, TaskData, TaskId, TokenData,
+    UploadCredentials,
 };
 use http::{Request, Response, StatusCode};
 
@@ -50,6 +51,7 @@ enum Input {
     SubmitTask(Box<NewTask>),
     QueryTask(TaskId),
     Balance,
+    UploadToken,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +175,21 @@ impl Call<TaskData> {
             requests,
             input,
             Arc::new(move |r: &Response<&[u8]>| decode::query_task_for(r, &asked)),
+            retry,
+            seed,
+        )
+    }
+}
+
+impl Call<UploadCredentials> {
+    /// `GET /upload/token`.
+    #[must_use]
+    pub fn upload_token(requests: &ApiRequests, retry: RetryPolicy, seed: u64) -> Self {
+        Self::new(
+            Operation::UploadToken,
+            requests,
+            Input::UploadToken,
+            Arc::new(|r: &Response<&[u8]>| decode::upload_token(r)),
             retry,
             seed,
         )
@@ -401,6 +418,7 @@ impl<T: Clone> Call<T> {
                 .requests
                 .query_task(token.ok_or_else(missing)?, task_id),
             Input::Balance => self.requests.balance(token.ok_or_else(missing)?),
+            Input::UploadToken => self.requests.upload_token(token.ok_or_else(missing)?),
         }
     }
 }

@@ -7,7 +7,7 @@ use hitem3d_types::{ClientId, ClientSecret, limits};
 
 use crate::{
     ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy, TaskKind,
-    TokenCachePolicy, WaitPolicy,
+    TokenCachePolicy, UploadTarget, WaitPolicy,
 };
 
 /// Environment variables read by [`ClientConfig::from_lookup`], first name first.
@@ -72,6 +72,8 @@ pub struct ClientConfig {
     /// Typical durations set for kinds of task, in place of the spec's published figures,
     /// until the client has learnt its own ([`ClientConfig::with_expected_duration`]).
     pub expected_durations: Vec<(TaskKind, Duration)>,
+    /// Where meshes are uploaded for `mesh_url` ([`ClientConfig::with_upload_target`]).
+    pub upload: UploadTarget,
 }
 
 impl ClientConfig {
@@ -92,6 +94,7 @@ impl ClientConfig {
             token: TokenCachePolicy::default(),
             task_slots: DEFAULT_TASK_SLOTS,
             expected_durations: Vec::new(),
+            upload: UploadTarget::default(),
         }
     }
 
@@ -131,6 +134,13 @@ impl ClientConfig {
             source,
         })?;
         Ok(self)
+    }
+
+    /// Uploads meshes to `target` instead of the vendor's bucket (`hitem3d-mock` serves one).
+    #[must_use]
+    pub fn with_upload_target(mut self, target: UploadTarget) -> Self {
+        self.upload = target;
+        self
     }
 
     /// Uses an already checked base URL.

@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use hitem3d_types::{AccessToken, BalanceData, TaskData, TaskId};
 
 use crate::job::{
-    CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, WaitJob,
+    CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, UploadJob,
+    WaitJob,
 };
 use crate::{
-    ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, NewTask,
-    PartialFiles, ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult, TaskSlots,
-    Timestamp, TokenCache, TokenNeed,
+    ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, MeshFile,
+    NewTask, PartialFiles, ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult,
+    TaskSlots, Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -264,6 +265,13 @@ impl ClientCore {
     #[must_use]
     pub fn generate(&self, task: SubmitTask, options: GenerateOptions) -> GenerateJob {
         GenerateJob::new(self.clone(), task, options)
+    }
+
+    /// Uploads a mesh to the configured object storage for `mesh_url`; `wall_clock` is the
+    /// time now (the signature needs the date), passed in because the core reads no clock.
+    #[must_use]
+    pub fn upload(&self, mesh: MeshFile, wall_clock: std::time::SystemTime) -> UploadJob {
+        UploadJob::new(self.clone(), mesh, wall_clock)
     }
 
     /// Reads a callback body and confirms it by querying the task.

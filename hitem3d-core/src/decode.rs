@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use hitem3d_types::{
     AccessToken, ApiErrorCode, BalanceData, Envelope, ResponseCode, SubmitTaskData, TaskData,
-    TaskId, TokenData,
+    TaskId, TokenData, UploadCredentials,
 };
 use http::header::RETRY_AFTER;
 use http::{HeaderMap, Response, StatusCode};
@@ -138,6 +138,14 @@ pub fn query_task_for<B: AsRef<[u8]>>(
         .into());
     }
     Ok(data)
+}
+
+/// Decodes `GET /upload/token`.
+///
+/// # Errors
+/// [`ApiError`] for an error answer or an unreadable body.
+pub fn upload_token<B: AsRef<[u8]>>(response: &Response<B>) -> Result<UploadCredentials, ApiError> {
+    envelope(response)
 }
 
 /// Decodes `GET /balance`.

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use hitem3d_types::{ApiErrorCode, ErrorClass, TaskId};
 
 use crate::{
-    ApiError, CallError, CallbackError, ConfigError, DownloadError, DownloadErrorKind,
-    ValidationError, WaitError, WaitErrorKind,
+    ApiError, CallError, CallbackError, ConfigError, DownloadError, DownloadErrorKind, MeshError,
+    UploadError, ValidationError, WaitError, WaitErrorKind,
 };
 
 /// Anything a client operation can fail with. Its `Display` says what happened and what to do;
@@ -51,6 +51,12 @@ pub enum Error {
     /// A callback was not accepted.
     #[error(transparent)]
     Callback(#[from] CallbackError),
+    /// A mesh cannot be uploaded as it is; nothing was sent.
+    #[error(transparent)]
+    Mesh(#[from] MeshError),
+    /// The object storage refused or failed the upload.
+    #[error(transparent)]
+    Upload(#[from] UploadError),
     /// A local file could not be read or written.
     #[error("could not {action} {}: {source}", path.display())]
     File {
@@ -143,7 +149,11 @@ impl Error {
     #[must_use]
     pub fn class(&self) -> ErrorClass {
         match self {
-            Self::Config(_) | Self::Invalid(_) | Self::Callback(_) => ErrorClass::Input,
+            Self::Config(_) | Self::Invalid(_) | Self::Callback(_) | Self::Mesh(_) => {
+                ErrorClass::Input
+            }
+            Self::Upload(error) if error.is_transient() => ErrorClass::TransientServer,
+            Self::Upload(_) => ErrorClass::Auth,
             Self::Wait(WaitError {
                 kind: WaitErrorKind::TaskFailed { .. },
                 ..
@@ -173,6 +183,7 @@ impl Error {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
+            Self::Upload(error) => error.is_transient(),
             Self::Wait(WaitError {
                 kind: WaitErrorKind::DeadlineExceeded { .. },
                 ..

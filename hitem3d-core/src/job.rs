@@ -9,6 +9,7 @@ mod generate_job;
 mod query_job;
 mod submit_job;
 mod token_job;
+mod upload_job;
 mod wait_job;
 
 use std::convert::Infallible;
@@ -25,6 +26,7 @@ pub use generate_job::GenerateJob;
 pub use query_job::QueryJob;
 pub use submit_job::SubmitJob;
 pub use token_job::{TokenJob, TokenStep};
+pub use upload_job::UploadJob;
 pub use wait_job::WaitJob;
 
 use crate::{Body, CallError, PartialLocation, Timestamp, TransportFailure};

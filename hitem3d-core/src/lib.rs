@@ -53,6 +53,7 @@ mod file_name;
 pub mod front_end;
 mod generate;
 mod job;
+mod mesh_file;
 mod multipart;
 mod new_task;
 mod operation;
@@ -73,6 +74,8 @@ mod task_slots;
 mod time;
 mod token_cache;
 mod transport_failure;
+mod upload_error;
+mod upload_target;
 mod wait_update;
 mod waiter;
 
@@ -100,8 +103,9 @@ pub use file_name::safe_file_name;
 pub use generate::{GenerateOptions, Generated, SavedFile};
 pub use job::{
     CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, SubmitJob, TokenJob,
-    TokenStep, WaitJob, Yield,
+    TokenStep, UploadJob, WaitJob, Yield,
 };
+pub use mesh_file::{MeshError, MeshFile, MeshFormat};
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use new_task::NewTask;
 pub use operation::Operation;
@@ -123,6 +127,8 @@ pub use task_slots::{LIMIT_PROBE_INTERVAL, SlotReservation, TaskSlots};
 pub use time::Timestamp;
 pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
 pub use transport_failure::{Delivery, TransportFailure};
+pub use upload_error::UploadError;
+pub use upload_target::UploadTarget;
 pub use wait_update::WaitUpdate;
 pub use waiter::{
     DurationForecast, DurationHistory, ForecastBasis, ObservedDuration, PollContext, PollSchedule,

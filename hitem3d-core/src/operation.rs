@@ -18,6 +18,10 @@ pub enum Operation {
     Balance,
     /// `GET` of a result file on the CDN.
     Download,
+    /// `GET /upload/token`: storage credentials for a mesh upload.
+    UploadToken,
+    /// `PUT` of a mesh into the object storage.
+    UploadMesh,
 }
 
 impl Operation {
@@ -29,7 +33,8 @@ impl Operation {
             Self::SubmitTask => Some(Endpoint::SubmitTask),
             Self::QueryTask => Some(Endpoint::QueryTask),
             Self::Balance => Some(Endpoint::Balance),
-            Self::Download => None,
+            Self::UploadToken => Some(Endpoint::UploadToken),
+            Self::Download | Self::UploadMesh => None,
         }
     }
 
@@ -39,7 +44,8 @@ impl Operation {
     #[must_use]
     pub fn is_idempotent(self) -> bool {
         match self {
-            Self::GetToken | Self::Download => true,
+            // A mesh goes to a fresh key each time: putting it twice overwrites the same object.
+            Self::GetToken | Self::Download | Self::UploadMesh => true,
             other => other.endpoint().is_some_and(Endpoint::is_idempotent),
         }
     }
@@ -47,7 +53,10 @@ impl Operation {
     /// Whether it carries the bearer token.
     #[must_use]
     pub fn needs_token(self) -> bool {
-        matches!(self, Self::SubmitTask | Self::QueryTask | Self::Balance)
+        matches!(
+            self,
+            Self::SubmitTask | Self::QueryTask | Self::Balance | Self::UploadToken
+        )
     }
 
     /// A short name for messages and logs.
@@ -59,6 +68,8 @@ impl Operation {
             Self::QueryTask => "query-task",
             Self::Balance => "balance",
             Self::Download => "download",
+            Self::UploadToken => "upload-token",
+            Self::UploadMesh => "upload-mesh",
         }
     }
 }
@@ -81,6 +92,8 @@ mod tests {
             Operation::QueryTask,
             Operation::Balance,
             Operation::Download,
+            Operation::UploadToken,
+            Operation::UploadMesh,
         ];
         let not_idempotent: Vec<_> = all.into_iter().filter(|op| !op.is_idempotent()).collect();
         assert_eq!(not_idempotent, [Operation::SubmitTask]);

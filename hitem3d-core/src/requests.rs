@@ -242,6 +242,20 @@ impl ApiRequests {
         Ok(self.request(Endpoint::Balance, url, read_headers(token)?, Body::empty()))
     }
 
+    /// `GET /open-api/v1/upload/token`: storage credentials for one mesh upload.
+    ///
+    /// # Errors
+    /// [`RequestError::InvalidToken`] if the token cannot be a header value.
+    pub fn upload_token(&self, token: &AccessToken) -> Result<Request<Body>, RequestError> {
+        let url = self.url(Endpoint::UploadToken);
+        Ok(self.request(
+            Endpoint::UploadToken,
+            url,
+            read_headers(token)?,
+            Body::empty(),
+        ))
+    }
+
     /// A plain `GET` of a result file (model or cover).
     ///
     /// It never carries an `Authorization` header: result URLs live on a CDN host, and the

@@ -22,11 +22,17 @@ pub enum Route {
     CreateRelief,
     /// `GET /open-api/v1/depth/query-task`.
     QueryRelief,
+    /// `GET /open-api/v1/upload/token`.
+    UploadToken,
+    /// `PUT /storage/<bucket>/<key>`, the object storage meshes are uploaded to.
+    StoragePut,
+    /// `GET /public/<key>`, where uploaded meshes are public (`mesh_url`).
+    PublicGet,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 10] = [
         Route::Token,
         Route::Submit,
         Route::Query,
@@ -34,16 +40,20 @@ impl Route {
         Route::Download,
         Route::CreateRelief,
         Route::QueryRelief,
+        Route::UploadToken,
+        Route::StoragePut,
+        Route::PublicGet,
     ];
 
     /// The API's routes and their endpoints; [`Route::Download`] is any `GET /files/…`.
-    pub(crate) const API: [(Endpoint, Route); 6] = [
+    pub(crate) const API: [(Endpoint, Route); 7] = [
         (Endpoint::GetToken, Route::Token),
         (Endpoint::SubmitTask, Route::Submit),
         (Endpoint::QueryTask, Route::Query),
         (Endpoint::Balance, Route::Balance),
         (Endpoint::CreateReliefTask, Route::CreateRelief),
         (Endpoint::QueryReliefTask, Route::QueryRelief),
+        (Endpoint::UploadToken, Route::UploadToken),
     ];
 
     /// Whether a call to it creates (and charges for) a task: submit-task, depth/create-task.
@@ -69,6 +79,9 @@ impl Route {
             Self::Download => "download",
             Self::CreateRelief => "relief-create",
             Self::QueryRelief => "relief-query",
+            Self::UploadToken => "upload-token",
+            Self::StoragePut => "storage-put",
+            Self::PublicGet => "public-get",
         }
     }
 }

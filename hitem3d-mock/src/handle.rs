@@ -6,7 +6,7 @@ use std::time::Duration;
 use hitem3d_types::TaskState;
 
 use crate::journal::{CallbackDelivery, Counters, JournalEntry};
-use crate::world::{self, World};
+use crate::world::{self, World, storage};
 use crate::{Fault, Route, TaskFailure};
 
 /// A handle on a running mock: its address and credentials, its clock, scripted faults, and
@@ -119,6 +119,49 @@ impl MockHandle {
     #[must_use]
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.world().journal.entries.clone()
+    }
+
+    /// The object storage meshes are uploaded to (`PUT`, presigned with the credentials of
+    /// `upload/token`): give it, with [`MockHandle::upload_region`],
+    /// [`MockHandle::upload_bucket`] and [`MockHandle::upload_public_base`], to the client's
+    /// upload target.
+    #[must_use]
+    pub fn upload_endpoint(&self) -> String {
+        format!("{}{}", self.base_url(), storage::STORAGE_PATH)
+    }
+
+    /// The storage's region.
+    #[must_use]
+    pub fn upload_region(&self) -> &'static str {
+        storage::REGION
+    }
+
+    /// The storage's bucket.
+    #[must_use]
+    pub fn upload_bucket(&self) -> &'static str {
+        storage::BUCKET
+    }
+
+    /// Where uploaded keys are public: `<this>/<key>` is a `mesh_url`.
+    #[must_use]
+    pub fn upload_public_base(&self) -> String {
+        format!(
+            "{}{}",
+            self.base_url(),
+            storage::PUBLIC_PATH.trim_end_matches('/')
+        )
+    }
+
+    /// The bytes uploaded under `key`, if any.
+    #[must_use]
+    pub fn uploaded(&self, key: &str) -> Option<Vec<u8>> {
+        self.world().storage.object(key)
+    }
+
+    /// The keys of the meshes uploaded so far.
+    #[must_use]
+    pub fn uploaded_keys(&self) -> Vec<String> {
+        self.world().storage.keys()
     }
 
     /// Every callback delivery attempted.

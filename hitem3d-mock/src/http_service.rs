@@ -15,7 +15,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use crate::Route;
 use crate::refusal::Refusal;
 use crate::submit_form::MAX_FORM_BYTES;
-use crate::world::{self, Incoming, World};
+use crate::world::{self, Incoming, World, storage};
 
 /// The largest body read for routes that take none.
 const MAX_OTHER_BODY: u64 = 64 * 1024;
@@ -24,6 +24,12 @@ const MAX_OTHER_BODY: u64 = 64 * 1024;
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<Route> {
     if method == Method::GET && path.starts_with("/files/") {
         return Some(Route::Download);
+    }
+    if method == Method::PUT && path.starts_with(storage::STORAGE_PATH) {
+        return Some(Route::StoragePut);
+    }
+    if method == Method::GET && path.starts_with(storage::PUBLIC_PATH) {
+        return Some(Route::PublicGet);
     }
     Route::API
         .into_iter()
@@ -39,10 +45,10 @@ pub(crate) async fn answer(
     let Some(route) = route_of(request.method(), request.uri().path()) else {
         return Ok(no_such_route(request.method(), request.uri().path()));
     };
-    let limit = if matches!(route, Route::Submit | Route::CreateRelief) {
-        MAX_FORM_BYTES
-    } else {
-        MAX_OTHER_BODY
+    let limit = match route {
+        Route::Submit | Route::CreateRelief => MAX_FORM_BYTES,
+        Route::StoragePut => storage::MAX_OBJECT_BYTES,
+        _ => MAX_OTHER_BODY,
     };
     let (head, body) = request.into_parts();
     let declared = head

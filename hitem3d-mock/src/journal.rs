@@ -156,7 +156,12 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
 pub(crate) fn redact_query(query: &str) -> String {
     url::form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| {
-            if k == "auth_key" {
+            // Link keys, and the signature, session token and key id of a signed upload.
+            let secret = matches!(
+                k.as_ref(),
+                "auth_key" | "X-Amz-Signature" | "X-Amz-Security-Token" | "X-Amz-Credential"
+            );
+            if secret {
                 format!("{k}=[redacted]")
             } else {
                 format!("{k}={v}")

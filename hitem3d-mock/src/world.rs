@@ -6,6 +6,7 @@ mod links;
 mod randomness;
 mod scripting;
 mod settlement;
+pub(crate) mod storage;
 mod tasks;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -100,6 +101,8 @@ pub(crate) struct World {
     pub(crate) pending_callbacks: Vec<PendingCallback>,
     pub(crate) peak_unfinished: usize,
     counter: u64,
+    /// Uploaded meshes and the credentials for them.
+    pub(crate) storage: storage::Storage,
     /// Makes result files off the server's thread; none when the world is not served.
     pub(crate) workshop: Option<Workshop>,
     /// Notified whenever a task's files are stored.
@@ -125,6 +128,7 @@ impl World {
             pending_callbacks: Vec::new(),
             peak_unfinished: 0,
             counter: 0,
+            storage: storage::Storage::default(),
             workshop: None,
             files_made: Arc::new(Condvar::new()),
         }
@@ -239,11 +243,14 @@ impl World {
         match route {
             Route::Token => self.token(request),
             Route::Download => self.download(request, now),
+            Route::StoragePut => self.store_object(request, now),
+            Route::PublicGet => self.public_object(request),
             Route::Submit
             | Route::Query
             | Route::Balance
             | Route::CreateRelief
-            | Route::QueryRelief => {
+            | Route::QueryRelief
+            | Route::UploadToken => {
                 if let Err(reply) = self.authorize(request, now) {
                     return reply;
                 }
@@ -252,6 +259,7 @@ impl World {
                     Route::CreateRelief => self.submit(request, entry, now, TaskType::Relief),
                     Route::Query => self.query(request, entry, now, TaskType::ImageTo3d),
                     Route::QueryRelief => self.query(request, entry, now, TaskType::Relief),
+                    Route::UploadToken => self.upload_token(now),
                     _ => Reply::success(
                         json!({"totalBalance": round2(self.balance)}),
                         self.config.quirks,

@@ -64,6 +64,7 @@ mod secret;
 mod task;
 mod token;
 mod unknown;
+mod upload_credentials;
 mod view_mask;
 mod wire_enum;
 
@@ -75,6 +76,7 @@ pub use error_info::{CreditOutcome, ErrorClass, ErrorFamily, ErrorInfo};
 pub use expected_duration::ExpectedDuration;
 pub use generated::limits;
 pub use generated::relief::{RELIEF_SETTINGS, ReliefFormat, ReliefModel};
+pub use generated::upload;
 pub use generated::{
     ApiErrorCode, EXPECTED_DURATIONS, Endpoint, ImageFormat, Model, OutputFormat, RequestType,
     Resolution, TaskState, TaskType, View,
@@ -87,4 +89,5 @@ pub use secret::{AccessToken, ClientId, ClientSecret};
 pub use task::{SubmitTaskData, TaskData};
 pub use token::TokenData;
 pub use unknown::{ParseCodeError, UnknownCode, UnknownValue};
+pub use upload_credentials::{StorageSecret, UploadCredentials};
 pub use view_mask::{ParseViewMaskError, ViewMask};

@@ -16,6 +16,7 @@ mod resolution;
 mod rust_text;
 mod task_state;
 mod task_type;
+mod upload;
 mod view;
 mod wire_enum;
 
@@ -51,7 +52,7 @@ pub struct GeneratedFile {
 
 /// Renders and formats every generated file.
 pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let modules: [(&str, &str, String); 13] = [
+    let modules: [(&str, &str, String); 14] = [
         ("endpoint", "Endpoint", endpoint::render(spec)),
         ("error_code", "ApiErrorCode", error_code::render(spec)),
         (
@@ -68,6 +69,7 @@ pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String
         ("resolution", "Resolution", resolution::render(spec)),
         ("task_state", "TaskState", task_state::render(spec)),
         ("task_type", "TaskType", task_type::render(spec)),
+        ("upload", "", upload::render(spec)),
         ("view", "View", view::render(spec)),
     ];
 
@@ -220,7 +222,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = root().join(SPEC_PATH);
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
-        assert_eq!(written.len(), 14, "mod.rs and thirteen modules");
+        assert_eq!(written.len(), 15, "mod.rs and fourteen modules");
         std::fs::write(dir.path().join(GENERATED_DIR).join("leftover.rs"), "").unwrap();
         assert_eq!(
             run(dir.path(), &spec, Mode::Check).unwrap(),

@@ -13,6 +13,7 @@ pub struct Spec {
     pub api: Api,
     pub endpoints: Vec<Endpoint>,
     pub task_types: Vec<TaskType>,
+    pub upload: Upload,
     pub limits: Limits,
     pub image_formats: Vec<ImageFormat>,
     pub request_types: Vec<NumberedValue>,
@@ -49,6 +50,20 @@ pub struct Endpoint {
     pub auth: Auth,
     pub idempotent: bool,
     pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    pub key_prefix: String,
+    pub public_base: String,
+    pub extensions: Vec<String>,
+    pub max_mesh_bytes: u64,
+    pub signature_lifetime_secs: u64,
     pub source: String,
 }
 

@@ -20,8 +20,9 @@ use hitem3d_core::types::{
 };
 use hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, NewTask, PollSchedule, ReliefTask, ResultKind, RetryPolicy, SavedFile,
-    SubmitTask, TaskResult, WaitEvent, WaitOutcome, WaitPolicy,
+    Generated, Image, MeshFile, MeshFormat, NewTask, PollSchedule, ReliefTask, ResultKind,
+    RetryPolicy, SavedFile, SubmitTask, TaskResult, UploadTarget, WaitEvent, WaitOutcome,
+    WaitPolicy,
 };
 use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
 
@@ -65,6 +66,8 @@ pub trait Sdk: Sized {
     fn release_task_slot(&self, task_id: &TaskId) -> bool;
     fn remove_partial_files(&self) -> usize;
     fn image_from_path(&self, path: &Path) -> Result<Image, Error>;
+    fn mesh_from_path(&self, path: &Path) -> Result<MeshFile, Error>;
+    fn upload_mesh(&self, mesh: MeshFile) -> Result<String, Error>;
 
     fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Result<Generated, Error> {
         self.generate_with(task, options, &mut |_| {})
@@ -117,6 +120,8 @@ macro_rules! scenarios {
             hostile_pictures_on_disk_go_out_whole_from_their_files,
             hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending,
             a_relief_goes_from_submit_to_its_file,
+            a_users_mesh_is_uploaded_and_textured_through_its_public_url,
+            an_upload_signed_for_another_region_is_refused_by_the_storage,
             an_invalid_relief_is_refused_before_any_request,
         );
     };
@@ -148,9 +153,22 @@ pub fn fast_config() -> MockConfig {
     config
 }
 
-/// Policies scaled to the fast mock: short polls, short backoffs, short call limits.
+/// Policies scaled to the fast mock: short polls, short backoffs, short call limits; meshes go
+/// to the mock's storage.
 pub fn config_for(mock: &MockHandle) -> ClientConfig {
     config_at(&mock.base_url(), &mock.client_id(), &mock.client_secret())
+        .with_upload_target(upload_target_of(mock))
+}
+
+/// The mock's object storage as an upload target.
+pub fn upload_target_of(mock: &MockHandle) -> UploadTarget {
+    UploadTarget::new(
+        &mock.upload_endpoint(),
+        mock.upload_region(),
+        mock.upload_bucket(),
+        &mock.upload_public_base(),
+    )
+    .expect("the mock's loopback URLs")
 }
 
 /// The kit's policies, for any local server.
@@ -1568,4 +1586,109 @@ pub fn an_invalid_relief_is_refused_before_any_request<S: Sdk>() {
         assert!(text.contains(says), "{says}: {text}");
     }
     assert!(mock.journal().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mesh upload
+
+pub fn a_users_mesh_is_uploaded_and_textured_through_its_public_url<S: Sdk>() {
+    let mock = fast_mock();
+    let sdk: S = client_for(&mock);
+    let dir = out_dir();
+    // A real GLB to upload: a geometry task's result.
+    let geometry = SubmitTask::builder(Model::Hitem3dV1_5)
+        .image(Image::new(picture()))
+        .request_type(RequestType::Geometry)
+        .format(OutputFormat::Glb)
+        .build()
+        .unwrap();
+    let made = sdk
+        .generate(
+            geometry,
+            GenerateOptions::new(dir.path()).with_file_stem("mine"),
+        )
+        .unwrap();
+    let glb = std::fs::read(&made.model.path).unwrap();
+
+    let mesh = sdk.mesh_from_path(&made.model.path).unwrap();
+    let mesh_url = sdk.upload_mesh(mesh).unwrap();
+
+    let keys = mock.uploaded_keys();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let key = &keys[0];
+    assert!(
+        key.starts_with("comfyui/mesh/") && key.ends_with(".glb"),
+        "{key}"
+    );
+    assert_eq!(mesh_url, format!("{}/{key}", mock.upload_public_base()));
+    assert_eq!(
+        mock.uploaded(key).as_deref(),
+        Some(glb.as_slice()),
+        "the storage holds the file as it was on disk"
+    );
+
+    let texture = SubmitTask::builder(Model::Hitem3dV1_5)
+        .image(Image::new(picture()))
+        .request_type(RequestType::Texture)
+        .mesh_url(mesh_url.clone())
+        .format(OutputFormat::Glb)
+        .build()
+        .unwrap();
+    let textured = sdk
+        .generate(
+            texture,
+            GenerateOptions::new(dir.path()).with_file_stem("textured"),
+        )
+        .unwrap();
+    assert!(textured.model.path.exists());
+    let sent = mock
+        .journal()
+        .into_iter()
+        .rfind(|entry| entry.task_id.is_some() && entry.request_line.contains("submit-task"))
+        .unwrap();
+    assert!(
+        sent.fields
+            .iter()
+            .any(|(name, value)| name == "mesh_url" && *value == mesh_url),
+        "{:?}",
+        sent.fields
+    );
+    // The mock's journal keeps the signed put's line without its signature or session token.
+    let put = mock
+        .journal()
+        .into_iter()
+        .find(|entry| entry.route == Route::StoragePut)
+        .unwrap();
+    assert!(
+        put.request_line.contains("X-Amz-Signature=[redacted]"),
+        "{}",
+        put.request_line
+    );
+    assert!(put.request_line.contains("X-Amz-Security-Token=[redacted]"));
+    assert_eq!(put.status, 200);
+}
+
+pub fn an_upload_signed_for_another_region_is_refused_by_the_storage<S: Sdk>() {
+    let mock = fast_mock();
+    let wrong = UploadTarget::new(
+        &mock.upload_endpoint(),
+        "us-east-1",
+        mock.upload_bucket(),
+        &mock.upload_public_base(),
+    )
+    .unwrap();
+    let sdk = S::connect(config_for(&mock).with_upload_target(wrong));
+    let mesh = MeshFile::new(
+        b"glTF\x02\x00\x00\x00 a tiny model".to_vec(),
+        MeshFormat::Glb,
+    )
+    .unwrap();
+
+    let error = sdk.upload_mesh(mesh).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the object storage refused the upload with HTTP 403 Forbidden (SignatureDoesNotMatch)"
+    );
+    assert!(!error.is_retryable());
+    assert!(mock.uploaded_keys().is_empty());
 }

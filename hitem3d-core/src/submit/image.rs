@@ -9,8 +9,9 @@ use hitem3d_types::ImageFormat;
 
 use crate::{Error, FileSegment, OpenFile};
 
-/// How many of a file's first bytes are kept to judge its format: more than any signature.
-pub const IMAGE_HEAD_BYTES: usize = 64;
+/// How many of a file's first bytes are kept to judge its format: more than any signature,
+/// and enough for a binary STL's triangle count (bytes 80 to 84) when the file is a mesh.
+pub const IMAGE_HEAD_BYTES: usize = 96;
 
 /// One input picture.
 ///

@@ -23,5 +23,6 @@ mod task_state;
 pub use task_state::TaskState;
 mod task_type;
 pub use task_type::TaskType;
+pub mod upload;
 mod view;
 pub use view::View;
