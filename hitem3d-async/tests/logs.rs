@@ -1,5 +1,6 @@
 //! Secrets, structurally: with a `tracing` subscriber and a `log` logger recording every crate
-//! at TRACE, a generate that meets an expired link and a redirect, and a download that fails,
+//! at TRACE, a generate that meets an expired link and a redirect, a download that fails, and a
+//! mesh upload that works and one the storage refuses,
 //! leave no secret, token or signed link in any log line, error message or `Debug` output. In
 //! its own test binary, with both installed before anything logs: they are process-wide, and
 //! `tracing` caches per call site whether anyone listens.
@@ -32,6 +33,15 @@ fn nothing_secret_reaches_a_log_an_error_or_debug() {
     let failed = runtime
         .block_on(client.download(&generated.wait.result, ResultKind::Model, &again))
         .unwrap_err();
+
+    runtime
+        .block_on(client.upload_mesh(kit::tiny_glb()))
+        .unwrap();
+    let elsewhere = config_for(&mock).with_upload_target(kit::wrong_region_of(&mock));
+    let refused = runtime
+        .block_on(Client::new(elsewhere).unwrap().upload_mesh(kit::tiny_glb()))
+        .unwrap_err();
+    kit::assert_upload_refusal_holds_no_secret(&refused, &mock);
 
     kit::assert_nothing_secret_anywhere(&captured, &generated, &failed, &mock);
 }

@@ -46,6 +46,14 @@ fn nothing_secret_reaches_a_log_an_error_or_debug() {
         .download(&generated.wait.result, ResultKind::Model, &again)
         .unwrap_err();
 
+    client.upload_mesh(kit::tiny_glb()).unwrap();
+    let elsewhere = config_for(&mock).with_upload_target(kit::wrong_region_of(&mock));
+    let refused = Client::new(elsewhere)
+        .unwrap()
+        .upload_mesh(kit::tiny_glb())
+        .unwrap_err();
+    kit::assert_upload_refusal_holds_no_secret(&refused, &mock);
+
     kit::assert_nothing_secret_anywhere(&captured, &generated, &failed, &mock);
     assert!(
         captured.text().contains("DEBUG ureq"),

@@ -152,6 +152,13 @@ impl MockHandle {
         )
     }
 
+    /// Every storage secret key and session token issued by `upload/token`, to look for in
+    /// logs.
+    #[must_use]
+    pub fn issued_upload_secrets(&self) -> Vec<String> {
+        self.world().storage.issued_secrets()
+    }
+
     /// The bytes uploaded under `key`, if any.
     #[must_use]
     pub fn uploaded(&self, key: &str) -> Option<Vec<u8>> {

@@ -948,6 +948,54 @@ pub fn assert_no_secrets(text: &str, mock: &MockHandle) {
         assert!(!text.contains(&token), "a bearer token leaked");
     }
     assert!(!text.contains("auth_key="), "a signed link leaked");
+    for secret in mock.issued_upload_secrets() {
+        assert!(
+            !text.contains(&secret),
+            "a storage secret or session token leaked"
+        );
+    }
+    assert!(
+        !text.contains("X-Amz-Signature"),
+        "a signed upload link leaked"
+    );
+}
+
+/// A small mesh to upload.
+pub fn tiny_glb() -> MeshFile {
+    MeshFile::new(
+        b"glTF\x02\x00\x00\x00 a tiny model".to_vec(),
+        MeshFormat::Glb,
+    )
+    .unwrap()
+}
+
+/// The mock's storage under a region it does not sign for: every put is refused.
+pub fn wrong_region_of(mock: &MockHandle) -> UploadTarget {
+    UploadTarget::new(
+        &mock.upload_endpoint(),
+        "us-east-1",
+        mock.upload_bucket(),
+        &mock.upload_public_base(),
+    )
+    .unwrap()
+}
+
+/// A refused upload's messages (`Debug`, `Display`, sources) hold no secret.
+pub fn assert_upload_refusal_holds_no_secret(refused: &Error, mock: &MockHandle) {
+    assert!(matches!(refused, Error::Upload(_)), "{refused:?}");
+    assert!(
+        mock.issued_upload_secrets().len() >= 4,
+        "two uploads got credentials"
+    );
+    let mut messages = vec![format!("{refused:?}"), refused.to_string()];
+    let mut source = std::error::Error::source(refused);
+    while let Some(error) = source {
+        messages.push(error.to_string());
+        source = error.source();
+    }
+    for message in messages {
+        assert_no_secrets(&message, mock);
+    }
 }
 
 /// Neither the client secret nor the Basic credentials made of it appear in `text`.

@@ -40,6 +40,15 @@ struct Issued {
 }
 
 impl Storage {
+    /// Every secret key and session token issued, expired ones too: tests look for them in
+    /// logs.
+    pub(crate) fn issued_secrets(&self) -> Vec<String> {
+        self.credentials
+            .values()
+            .flat_map(|issued| [issued.secret.clone(), issued.session.clone()])
+            .collect()
+    }
+
     /// A stored object's bytes.
     pub(crate) fn object(&self, key: &str) -> Option<Vec<u8>> {
         self.objects.get(key).cloned()
