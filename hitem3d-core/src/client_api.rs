@@ -4,9 +4,9 @@
 pub use crate::{
     BaseUrl, CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
     DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, MeshFile,
-    MeshFormat, NewTask, PollSchedule, ReliefBase, ReliefTask, ResultKind, RetryPolicy, SavedFile,
-    SubmitTask, TaskKind, TaskResult, TokenCachePolicy, UploadTarget, WaitEvent, WaitOutcome,
-    WaitPolicy, WaitUpdate,
+    MeshFormat, MeshTask, NewTask, PollSchedule, ReliefBase, ReliefTask, ResultKind, RetryPolicy,
+    SavedFile, SubmitTask, TaskKind, TaskResult, TokenCachePolicy, UploadTarget, WaitEvent,
+    WaitOutcome, WaitPolicy, WaitUpdate,
 };
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;

@@ -54,6 +54,7 @@ pub mod front_end;
 mod generate;
 mod job;
 mod mesh_file;
+mod mesh_task;
 mod multipart;
 mod new_task;
 mod operation;
@@ -106,6 +107,7 @@ pub use job::{
     TokenStep, UploadJob, WaitJob, Yield,
 };
 pub use mesh_file::{MeshError, MeshFile, MeshFormat};
+pub use mesh_task::{MeshSource, MeshTask, MeshTaskBuilder};
 pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
 pub use new_task::NewTask;
 pub use operation::Operation;

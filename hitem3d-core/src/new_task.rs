@@ -2,10 +2,10 @@
 
 use hitem3d_types::TaskType;
 
-use crate::{ReliefTask, SubmitTask};
+use crate::{MeshTask, ReliefTask, SubmitTask};
 
-/// A task to create: an image-to-3D [`SubmitTask`] or a [`ReliefTask`]. Both convert into it,
-/// so `submit` takes either.
+/// A task to create: an image-to-3D [`SubmitTask`], a [`ReliefTask`] or a [`MeshTask`]. Each
+/// converts into it, so `submit` takes any.
 ///
 /// ```
 /// use hitem3d_core::{Image, NewTask, ReliefTask};
@@ -23,6 +23,8 @@ pub enum NewTask {
     ImageTo3d(SubmitTask),
     /// A relief from a picture.
     Relief(ReliefTask),
+    /// A split, segmentation or multicolor task on a mesh.
+    Mesh(MeshTask),
 }
 
 impl NewTask {
@@ -32,6 +34,7 @@ impl NewTask {
         match self {
             Self::ImageTo3d(_) => TaskType::ImageTo3d,
             Self::Relief(_) => TaskType::Relief,
+            Self::Mesh(task) => task.task_type(),
         }
     }
 
@@ -41,6 +44,7 @@ impl NewTask {
         match self {
             Self::ImageTo3d(task) => task.model().to_string(),
             Self::Relief(_) => TaskType::Relief.to_string(),
+            Self::Mesh(task) => task.task_type().to_string(),
         }
     }
 }
@@ -48,6 +52,12 @@ impl NewTask {
 impl From<SubmitTask> for NewTask {
     fn from(task: SubmitTask) -> Self {
         Self::ImageTo3d(task)
+    }
+}
+
+impl From<MeshTask> for NewTask {
+    fn from(task: MeshTask) -> Self {
+        Self::Mesh(task)
     }
 }
 

@@ -187,8 +187,9 @@ impl ApiRequests {
         Ok(self.request(Endpoint::SubmitTask, url, headers, body))
     }
 
-    /// Creates a task of any type: `submit-task` for image-to-3D, `depth/create-task` for a
-    /// relief.
+    /// Creates a task of any type at its create endpoint: `submit-task` for image-to-3D,
+    /// `depth/create-task` for a relief, `split/`, `segmentation/` or `muilticolor/create-task`
+    /// for a mesh task.
     ///
     /// `seed` picks the multipart boundary; pass fresh randomness.
     ///
@@ -203,6 +204,7 @@ impl ApiRequests {
         let form = match task {
             NewTask::ImageTo3d(task) => return self.submit_task(token, task, seed),
             NewTask::Relief(task) => task.to_form(),
+            NewTask::Mesh(task) => task.to_form(),
         };
         let endpoint = task.task_type().create_endpoint();
         let (boundary, body) = form.encode_with_seed(seed);

@@ -3,11 +3,11 @@
 use hitem3d_core::http::Request;
 use hitem3d_core::types::{
     AccessToken, ClientId, ClientSecret, Model, OutputFormat, ReliefFormat, ReliefModel,
-    RequestType, Resolution, TaskId, View, limits,
+    RequestType, Resolution, SplitJoint, SplitPart, TaskId, View, limits,
 };
 use hitem3d_core::{
-    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, NewTask,
-    ReliefBase, ReliefTask, RequestUrl, SubmitTask,
+    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, MeshFile,
+    MeshFormat, MeshTask, NewTask, ReliefBase, ReliefTask, RequestUrl, SubmitTask,
 };
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
@@ -420,4 +420,55 @@ fn a_relief_task_is_created_at_the_depth_endpoint_with_an_image_part() {
         "{body}"
     );
     assert!(request.headers()["authorization"].is_sensitive());
+}
+
+#[test]
+fn a_split_is_created_at_its_endpoint_with_a_mesh_part() {
+    let glb = MeshFile::new(b"glTF\x02\x00\x00\x00 rest".to_vec(), MeshFormat::Glb).unwrap();
+    let task = MeshTask::split_character(SplitPart::D, SplitJoint::Pin)
+        .mesh(glb)
+        .merge(true)
+        .build()
+        .unwrap();
+    let request = api()
+        .create_task(&token(), &NewTask::from(task), SEED)
+        .unwrap();
+    assert_eq!(request.uri().path(), "/open-api/v1/split/create-task");
+    let body = String::from_utf8_lossy(&request.body().to_bytes().unwrap()).into_owned();
+    let boundary = boundary_of(&request);
+    let mut expected = String::new();
+    for (name, value) in [
+        ("model", "character"),
+        ("part", "d"),
+        ("joint", "pin"),
+        ("merge", "yes"),
+        ("format", "2"),
+    ] {
+        expected.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    assert!(body.starts_with(&expected), "{body}");
+    assert!(
+        body.contains("name=\"mesh\"; filename=\"mesh.glb\"\r\nContent-Type: model/gltf-binary"),
+        "{body}"
+    );
+    let multicolor = MeshTask::multicolor(5)
+        .mesh_url("https://example.com/m.glb")
+        .format(OutputFormat::ThreeMf)
+        .build()
+        .unwrap();
+    let request = api()
+        .create_task(&token(), &NewTask::from(multicolor), SEED)
+        .unwrap();
+    assert_eq!(request.uri().path(), "/open-api/v1/muilticolor/create-task");
+    let body = String::from_utf8_lossy(&request.body().to_bytes().unwrap()).into_owned();
+    for field in [
+        "name=\"model\"\r\n\r\nmulticolor",
+        "name=\"number_color\"\r\n\r\n5",
+        "name=\"format\"\r\n\r\n6",
+        "name=\"mesh_url\"\r\n\r\nhttps://example.com/m.glb",
+    ] {
+        assert!(body.contains(field), "{field}: {body}");
+    }
 }

@@ -5,6 +5,7 @@ mod fbx;
 mod glb;
 mod mesh;
 mod obj;
+pub mod parts;
 pub mod relief;
 mod stl;
 mod three_mf;

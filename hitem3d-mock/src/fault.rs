@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hitem3d_types::Endpoint;
+use hitem3d_types::{Endpoint, TaskType};
 
 /// A route of the simulated service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,6 +22,18 @@ pub enum Route {
     CreateRelief,
     /// `GET /open-api/v1/depth/query-task`.
     QueryRelief,
+    /// `POST /open-api/v1/split/create-task`.
+    CreateSplit,
+    /// `GET /open-api/v1/split/query-task`.
+    QuerySplit,
+    /// `POST /open-api/v1/segmentation/create-task`.
+    CreateSegmentation,
+    /// `GET /open-api/v1/segmentation/query-task`.
+    QuerySegmentation,
+    /// `POST /open-api/v1/muilticolor/create-task`.
+    CreateMulticolor,
+    /// `GET /open-api/v1/muilticolor/query-task`.
+    QueryMulticolor,
     /// `GET /open-api/v1/upload/token`.
     UploadToken,
     /// `PUT /storage/<bucket>/<key>`, the object storage meshes are uploaded to.
@@ -32,7 +44,7 @@ pub enum Route {
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 10] = [
+    pub const ALL: [Route; 16] = [
         Route::Token,
         Route::Submit,
         Route::Query,
@@ -40,32 +52,62 @@ impl Route {
         Route::Download,
         Route::CreateRelief,
         Route::QueryRelief,
+        Route::CreateSplit,
+        Route::QuerySplit,
+        Route::CreateSegmentation,
+        Route::QuerySegmentation,
+        Route::CreateMulticolor,
+        Route::QueryMulticolor,
         Route::UploadToken,
         Route::StoragePut,
         Route::PublicGet,
     ];
 
     /// The API's routes and their endpoints; [`Route::Download`] is any `GET /files/…`.
-    pub(crate) const API: [(Endpoint, Route); 7] = [
+    pub(crate) const API: [(Endpoint, Route); 13] = [
         (Endpoint::GetToken, Route::Token),
         (Endpoint::SubmitTask, Route::Submit),
         (Endpoint::QueryTask, Route::Query),
         (Endpoint::Balance, Route::Balance),
         (Endpoint::CreateReliefTask, Route::CreateRelief),
         (Endpoint::QueryReliefTask, Route::QueryRelief),
+        (Endpoint::CreateSplitTask, Route::CreateSplit),
+        (Endpoint::QuerySplitTask, Route::QuerySplit),
+        (Endpoint::CreateSegmentationTask, Route::CreateSegmentation),
+        (Endpoint::QuerySegmentationTask, Route::QuerySegmentation),
+        (Endpoint::CreateMulticolorTask, Route::CreateMulticolor),
+        (Endpoint::QueryMulticolorTask, Route::QueryMulticolor),
         (Endpoint::UploadToken, Route::UploadToken),
     ];
 
-    /// Whether a call to it creates (and charges for) a task: submit-task, depth/create-task.
+    /// The task type it creates (`true`) or reads (`false`), for the task routes.
     #[must_use]
-    pub fn creates_task(self) -> bool {
-        matches!(self, Self::Submit | Self::CreateRelief)
+    pub fn task_route(self) -> Option<(TaskType, bool)> {
+        Some(match self {
+            Self::Submit => (TaskType::ImageTo3d, true),
+            Self::Query => (TaskType::ImageTo3d, false),
+            Self::CreateRelief => (TaskType::Relief, true),
+            Self::QueryRelief => (TaskType::Relief, false),
+            Self::CreateSplit => (TaskType::Split, true),
+            Self::QuerySplit => (TaskType::Split, false),
+            Self::CreateSegmentation => (TaskType::Segmentation, true),
+            Self::QuerySegmentation => (TaskType::Segmentation, false),
+            Self::CreateMulticolor => (TaskType::Multicolor, true),
+            Self::QueryMulticolor => (TaskType::Multicolor, false),
+            _ => return None,
+        })
     }
 
-    /// Whether it reads a task's state: query-task, depth/query-task.
+    /// Whether a call to it creates (and charges for) a task, of any type.
+    #[must_use]
+    pub fn creates_task(self) -> bool {
+        self.task_route().is_some_and(|(_, creates)| creates)
+    }
+
+    /// Whether it reads a task's state, of any type.
     #[must_use]
     pub fn reads_task(self) -> bool {
-        matches!(self, Self::Query | Self::QueryRelief)
+        self.task_route().is_some_and(|(_, creates)| !creates)
     }
 
     /// A short name.
@@ -79,6 +121,12 @@ impl Route {
             Self::Download => "download",
             Self::CreateRelief => "relief-create",
             Self::QueryRelief => "relief-query",
+            Self::CreateSplit => "split-create",
+            Self::QuerySplit => "split-query",
+            Self::CreateSegmentation => "segmentation-create",
+            Self::QuerySegmentation => "segmentation-query",
+            Self::CreateMulticolor => "multicolor-create",
+            Self::QueryMulticolor => "multicolor-query",
             Self::UploadToken => "upload-token",
             Self::StoragePut => "storage-put",
             Self::PublicGet => "public-get",

@@ -46,6 +46,9 @@ pub(crate) async fn answer(
         return Ok(no_such_route(request.method(), request.uri().path()));
     };
     let limit = match route {
+        route if route.creates_task() && route != Route::Submit && route != Route::CreateRelief => {
+            storage::MAX_OBJECT_BYTES
+        }
         Route::Submit | Route::CreateRelief => MAX_FORM_BYTES,
         Route::StoragePut => storage::MAX_OBJECT_BYTES,
         _ => MAX_OTHER_BODY,

@@ -17,8 +17,8 @@
 //! (as hi3d-cli's mock), `40029000` "too many unfinished tasks", `10031013` "request type not
 //! valid", `10031014` "multi_images_bit does not match multi_images", `10031015` "pbr or
 //! shading not supported by this model" (`pbr=1` or a shading strength for a model without it;
-//! `pbr=0` passes, as the vendor's plugin sends it), `10031016` "relief setting not valid" (a
-//! relief's `model_type`, flag or setting out of range), and HTTP 404 with `code` 404 "no such
+//! `pbr=0` passes, as the vendor's plugin sends it), `10031016` "task setting not valid" (a
+//! relief's or mesh task's choice or setting out of range), and HTTP 404 with `code` 404 "no such
 //! route: METHOD /path" for a path the service does not have.
 //!
 //! # Async tests
@@ -71,6 +71,7 @@ mod fault;
 mod handle;
 mod http_service;
 mod journal;
+mod mesh_form;
 mod refusal;
 mod relief_form;
 mod reply;

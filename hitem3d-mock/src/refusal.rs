@@ -38,11 +38,11 @@ impl Refusal {
         msg: "pbr or shading not supported by this model",
     };
 
-    /// A relief task's `model_type`, flag or numeric setting out of its range, or an
-    /// `image_url` that is not http(s): the service's answers are not documented.
+    /// A relief's or mesh task's choice or setting out of its range, or an `image_url` that
+    /// is not http(s): the service's answers are not documented.
     pub(crate) const RELIEF_SETTING_INVALID: Self = Self {
         code: 10_031_016,
-        msg: "relief setting not valid",
+        msg: "task setting not valid",
     };
 
     /// A route the service does not have: its answer is not documented (the vendor's plugin

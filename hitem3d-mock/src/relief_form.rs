@@ -8,6 +8,7 @@ use hitem3d_types::{
 use crate::refusal::Refusal;
 use crate::submit_form::{Form, check_picture};
 use crate::task::SubmitRecord;
+use crate::workshop::Product;
 
 /// Applies the rules; the first broken one is answered.
 pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
@@ -64,6 +65,6 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         callback_url: form.field("callback_url").map(str::to_owned),
         picture,
         picture_name: form.first_file_name("image").map(str::to_owned),
-        relief: Some(format),
+        product: Some(Product::Relief(format)),
     })
 }

@@ -171,7 +171,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         format,
         callback_url: form.field("callback_url").map(str::to_owned),
         picture: pictures[0].to_vec(),
-        relief: None,
+        product: None,
         picture_name: form
             .first_file_name("images")
             .or_else(|| form.first_file_name("multi_images"))

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use hitem3d_types::{Model, OutputFormat, ReliefFormat, RequestType, Resolution, TaskState};
+use hitem3d_types::{Model, OutputFormat, RequestType, Resolution, TaskState};
 
 use crate::assets::GeneratedFile;
+use crate::workshop::Product;
 use crate::{TaskFailure, Timeline};
 
 /// What a submit asked for, as the mock parsed it.
@@ -20,8 +21,8 @@ pub(crate) struct SubmitRecord {
     pub(crate) picture: Vec<u8>,
     /// The front (or only) picture's file name, as the form gave it.
     pub(crate) picture_name: Option<String>,
-    /// For a relief task, the file it makes; `None` for image-to-3D.
-    pub(crate) relief: Option<ReliefFormat>,
+    /// What a task of another type than image-to-3D makes; `None` for image-to-3D.
+    pub(crate) product: Option<Product>,
 }
 
 #[derive(Debug)]

@@ -23,12 +23,26 @@ pub(crate) struct AssetOrder {
 }
 
 /// What a task makes.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Product {
     /// A model in this format, and a cover.
     Model(OutputFormat),
     /// A relief file in this format (and a cover nobody is shown).
     Relief(ReliefFormat),
+    /// A mesh cut into `count` parts, each in `format`, packed in a ZIP.
+    Parts {
+        /// The parts' format.
+        format: OutputFormat,
+        /// How many.
+        count: usize,
+    },
+    /// A mesh whose colours are reduced to at most `colors`, in `format`.
+    Recolored {
+        /// The file's format.
+        format: OutputFormat,
+        /// The most colours it keeps.
+        colors: usize,
+    },
 }
 
 impl AssetOrder {
@@ -40,6 +54,14 @@ impl AssetOrder {
             Product::Relief(format) => {
                 let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);
                 (assets::relief::file(picture, format), cover)
+            }
+            Product::Parts { format, count } => {
+                let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);
+                (assets::parts::file(picture, format, *count), cover)
+            }
+            Product::Recolored { format, colors } => {
+                let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);
+                (assets::parts::recolored(picture, format, *colors), cover)
             }
         };
         catch_unwind(AssertUnwindSafe(|| generate(&self.picture))).unwrap_or_else(|_| generate(&[]))

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use hitem3d_types::{TaskState, TaskType};
+use hitem3d_types::TaskState;
 use serde_json::json;
 
 use crate::clock::MockClock;
@@ -240,32 +240,33 @@ impl World {
         entry: &mut JournalEntry,
         now: Duration,
     ) -> Reply {
+        if let Some((task_type, creates)) = route.task_route() {
+            if let Err(reply) = self.authorize(request, now) {
+                return reply;
+            }
+            return if creates {
+                self.submit(request, entry, now, task_type)
+            } else {
+                self.query(request, entry, now, task_type)
+            };
+        }
         match route {
             Route::Token => self.token(request),
             Route::Download => self.download(request, now),
             Route::StoragePut => self.store_object(request, now),
             Route::PublicGet => self.public_object(request),
-            Route::Submit
-            | Route::Query
-            | Route::Balance
-            | Route::CreateRelief
-            | Route::QueryRelief
-            | Route::UploadToken => {
+            _ => {
                 if let Err(reply) = self.authorize(request, now) {
                     return reply;
                 }
-                match route {
-                    Route::Submit => self.submit(request, entry, now, TaskType::ImageTo3d),
-                    Route::CreateRelief => self.submit(request, entry, now, TaskType::Relief),
-                    Route::Query => self.query(request, entry, now, TaskType::ImageTo3d),
-                    Route::QueryRelief => self.query(request, entry, now, TaskType::Relief),
-                    Route::UploadToken => self.upload_token(now),
-                    _ => Reply::success(
-                        json!({"totalBalance": round2(self.balance)}),
-                        self.config.quirks,
-                        "msg",
-                    ),
+                if route == Route::UploadToken {
+                    return self.upload_token(now);
                 }
+                Reply::success(
+                    json!({"totalBalance": round2(self.balance)}),
+                    self.config.quirks,
+                    "msg",
+                )
             }
         }
     }

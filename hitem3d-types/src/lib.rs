@@ -58,6 +58,7 @@ mod generated;
 mod ids;
 mod image_signature;
 mod lenient;
+mod mesh_task_spec;
 mod relief_setting;
 mod response_code;
 mod secret;
@@ -75,6 +76,9 @@ pub use envelope::Envelope;
 pub use error_info::{CreditOutcome, ErrorClass, ErrorFamily, ErrorInfo};
 pub use expected_duration::ExpectedDuration;
 pub use generated::limits;
+pub use generated::mesh_task::{
+    MESH_TASKS, MULTICOLOR_COLORS, MULTICOLOR_DEFAULT_COLORS, MeshLevel, SplitJoint, SplitPart,
+};
 pub use generated::relief::{RELIEF_SETTINGS, ReliefFormat, ReliefModel};
 pub use generated::upload;
 pub use generated::{
@@ -83,6 +87,7 @@ pub use generated::{
 };
 pub use ids::{AssetId, TaskId};
 pub use image_signature::ImageSignature;
+pub use mesh_task_spec::MeshTaskSpec;
 pub use relief_setting::ReliefSetting;
 pub use response_code::ResponseCode;
 pub use secret::{AccessToken, ClientId, ClientSecret};

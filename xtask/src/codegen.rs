@@ -8,6 +8,7 @@ mod error_code;
 mod expected_duration;
 mod image_format;
 mod limits;
+mod mesh_task;
 mod model;
 mod output_format;
 mod relief;
@@ -52,7 +53,7 @@ pub struct GeneratedFile {
 
 /// Renders and formats every generated file.
 pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let modules: [(&str, &str, String); 14] = [
+    let modules: [(&str, &str, String); 15] = [
         ("endpoint", "Endpoint", endpoint::render(spec)),
         ("error_code", "ApiErrorCode", error_code::render(spec)),
         (
@@ -62,6 +63,7 @@ pub fn render_all(spec: &Spec, root: &Path) -> Result<Vec<GeneratedFile>, String
         ),
         ("image_format", "ImageFormat", image_format::render(spec)),
         ("limits", "", limits::render(spec)),
+        ("mesh_task", "", mesh_task::render(spec)),
         ("model", "Model", model::render(spec)),
         ("output_format", "OutputFormat", output_format::render(spec)),
         ("relief", "", relief::render(spec)),
@@ -222,7 +224,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spec = root().join(SPEC_PATH);
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
-        assert_eq!(written.len(), 15, "mod.rs and fourteen modules");
+        assert_eq!(written.len(), 16, "mod.rs and fifteen modules");
         std::fs::write(dir.path().join(GENERATED_DIR).join("leftover.rs"), "").unwrap();
         assert_eq!(
             run(dir.path(), &spec, Mode::Check).unwrap(),

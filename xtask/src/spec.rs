@@ -21,6 +21,11 @@ pub struct Spec {
     pub relief_formats: Vec<OutputFormat>,
     pub relief_models: Vec<ReliefModel>,
     pub relief_settings: Vec<ReliefSetting>,
+    pub mesh_tasks: Vec<MeshTask>,
+    pub mesh_levels: Vec<ReliefModel>,
+    pub split_parts: Vec<SplitPart>,
+    pub split_joints: Vec<ReliefModel>,
+    pub multicolor: Multicolor,
     pub task_states: Vec<TaskState>,
     pub views: Vec<View>,
     pub resolutions: Vec<Resolution>,
@@ -73,6 +78,37 @@ pub struct ReliefModel {
     pub wire: String,
     pub variant: String,
     pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeshTask {
+    pub task_type: String,
+    pub mesh_types: Vec<String>,
+    pub formats: Vec<i64>,
+    pub default_format: Option<i64>,
+    #[serde(default)]
+    pub character_formats: Vec<i64>,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitPart {
+    pub wire: String,
+    pub variant: String,
+    pub parts: u32,
+    pub doc: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Multicolor {
+    pub min_colors: u32,
+    pub max_colors: u32,
+    pub default_colors: u32,
     pub source: String,
 }
 

@@ -15,14 +15,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use hitem3d_core::types::{
-    ApiErrorCode, BalanceData, ErrorClass, Model, OutputFormat, ReliefFormat, ReliefModel,
-    RequestType, TaskData, TaskId, TaskState, TaskType, View,
+    ApiErrorCode, BalanceData, ErrorClass, MeshLevel, Model, OutputFormat, ReliefFormat,
+    ReliefModel, RequestType, SplitJoint, SplitPart, TaskData, TaskId, TaskState, TaskType, View,
 };
 use hitem3d_core::{
     ClientConfig, ConfirmedCallback, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, Image, MeshFile, MeshFormat, NewTask, PollSchedule, ReliefTask, ResultKind,
-    RetryPolicy, SavedFile, SubmitTask, TaskResult, UploadTarget, WaitEvent, WaitOutcome,
-    WaitPolicy,
+    Generated, Image, MeshFile, MeshFormat, MeshTask, NewTask, PollSchedule, ReliefTask,
+    ResultKind, RetryPolicy, SavedFile, SubmitTask, TaskResult, UploadTarget, WaitEvent,
+    WaitOutcome, WaitPolicy,
 };
 use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
 
@@ -122,6 +122,8 @@ macro_rules! scenarios {
             a_relief_goes_from_submit_to_its_file,
             a_users_mesh_is_uploaded_and_textured_through_its_public_url,
             an_upload_signed_for_another_region_is_refused_by_the_storage,
+            mesh_tasks_go_from_submit_to_their_files,
+            an_invalid_mesh_task_is_refused_before_any_request,
             an_invalid_relief_is_refused_before_any_request,
         );
     };
@@ -1739,4 +1741,160 @@ pub fn an_upload_signed_for_another_region_is_refused_by_the_storage<S: Sdk>() {
     );
     assert!(!error.is_retryable());
     assert!(mock.uploaded_keys().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mesh tasks: split, segmentation, multicolor
+
+/// The names of the files in a ZIP.
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a ZIP");
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|name| name.expect("a readable name").into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn mesh_tasks_go_from_submit_to_their_files<S: Sdk>() {
+    let mock = fast_mock();
+    let sdk: S = client_for(&mock);
+    let dir = out_dir();
+    let mesh_url = sdk.upload_mesh(tiny_glb()).unwrap();
+    let tasks: [(MeshTask, &str); 4] = [
+        (
+            MeshTask::split_character(SplitPart::C, SplitJoint::Dovetail)
+                .mesh(tiny_glb())
+                .merge(false)
+                .build()
+                .unwrap(),
+            "split",
+        ),
+        (
+            MeshTask::split_general(MeshLevel::Low)
+                .mesh_url(mesh_url.clone())
+                .format(OutputFormat::Stl)
+                .build()
+                .unwrap(),
+            "split",
+        ),
+        (
+            MeshTask::segmentation(MeshLevel::High)
+                .mesh_url(mesh_url.clone())
+                .format(OutputFormat::Obj)
+                .build()
+                .unwrap(),
+            "segmentation",
+        ),
+        (
+            MeshTask::multicolor(3)
+                .mesh(tiny_glb())
+                .format(OutputFormat::Glb)
+                .build()
+                .unwrap(),
+            "muilticolor",
+        ),
+    ];
+    let mut files = Vec::new();
+    for (index, (task, path)) in tasks.into_iter().enumerate() {
+        let task_id = sdk.submit(task).unwrap();
+        assert!(
+            task_id
+                .as_str()
+                .starts_with(TaskType::of(&task_id).id_prefix())
+        );
+        let outcome = sdk.wait_with(&task_id, &mut |_| {}).unwrap();
+        let saved = sdk
+            .download(
+                &outcome.result,
+                ResultKind::Model,
+                &dir.path().join(format!("result-{index}")),
+            )
+            .unwrap();
+        files.push(std::fs::read(&saved.path).unwrap());
+        let lines: Vec<String> = mock
+            .journal()
+            .iter()
+            .map(|e| e.request_line.clone())
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("POST /open-api/v1/{path}/create-task"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("GET /open-api/v1/{path}/query-task")))
+        );
+    }
+    // Character template C: four parts, GLB only.
+    let names = zip_names(&files[0]);
+    assert_eq!(
+        names,
+        ["part_1.glb", "part_2.glb", "part_3.glb", "part_4.glb"]
+    );
+    assert_eq!(zip_names(&files[1]).len(), 3, "a low general split");
+    assert!(
+        zip_names(&files[1])
+            .iter()
+            .all(|name| name.ends_with(".stl"))
+    );
+    assert_eq!(zip_names(&files[2]).len(), 8, "a high segmentation");
+    assert_eq!(&files[3][..4], b"glTF", "a recoloured GLB");
+    assert_eq!(mock.counters().tasks_created, 4);
+}
+
+pub fn an_invalid_mesh_task_is_refused_before_any_request<S: Sdk>() {
+    let mock = fast_mock();
+    let _sdk: S = client_for(&mock);
+    let stl = MeshFile::new(
+        b"solid cube\nfacet normal 0 0 1\n".to_vec(),
+        MeshFormat::Stl,
+    )
+    .unwrap();
+    let cases: [(Result<MeshTask, hitem3d_core::ValidationError>, &str); 5] = [
+        (
+            MeshTask::split_character(SplitPart::A, SplitJoint::Ball)
+                .mesh(tiny_glb())
+                .format(OutputFormat::Stl)
+                .build(),
+            "split (character) answers in formats 2 glb",
+        ),
+        (
+            MeshTask::segmentation(MeshLevel::Low)
+                .mesh(tiny_glb())
+                .build(),
+            "segmentation needs a format",
+        ),
+        (
+            MeshTask::multicolor(9)
+                .mesh(tiny_glb())
+                .format(OutputFormat::Glb)
+                .build(),
+            "number_color takes 0 to 8",
+        ),
+        (
+            MeshTask::multicolor(4)
+                .mesh(stl)
+                .format(OutputFormat::Glb)
+                .build(),
+            "multicolor takes glb meshes",
+        ),
+        (
+            MeshTask::segmentation(MeshLevel::Low)
+                .mesh_url("/relative.glb")
+                .format(OutputFormat::Glb)
+                .merge(true)
+                .build(),
+            "merge applies only to a split",
+        ),
+    ];
+    for (result, says) in cases {
+        let text = result.unwrap_err().to_string();
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    assert!(mock.journal().is_empty());
 }

@@ -36,6 +36,8 @@ pub enum SubmitField {
     ModelType,
     /// `shape_base` (a relief's base plate shape).
     ShapeBase,
+    /// `mesh` (a mesh task's mesh file).
+    Mesh,
     /// A relief task's numeric setting, by its wire name (`height_relief`, `width`, ...).
     Setting(&'static str),
 }
@@ -60,6 +62,7 @@ impl SubmitField {
             Self::ImageUrl => "image_url",
             Self::ModelType => "model_type",
             Self::ShapeBase => "shape_base",
+            Self::Mesh => "mesh",
             Self::Setting(field) => field,
         }
     }

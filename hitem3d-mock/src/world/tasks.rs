@@ -13,7 +13,7 @@ use crate::refusal::Refusal;
 use crate::reply::Reply;
 use crate::task::MockTask;
 use crate::workshop::{AssetOrder, Product};
-use crate::{relief_form, submit_form};
+use crate::{mesh_form, relief_form, submit_form};
 
 impl World {
     /// Creates a task of `task_type` from its form (submit-task or depth/create-task).
@@ -36,8 +36,9 @@ impl World {
         entry.fields = form.fields.clone();
         entry.files = form.summaries();
         let checked = match task_type {
+            TaskType::ImageTo3d => submit_form::check(&form),
             TaskType::Relief => relief_form::check(&form),
-            _ => submit_form::check(&form),
+            other => mesh_form::check(&form, other),
         };
         let record = match checked {
             Ok(record) => record,
@@ -81,10 +82,10 @@ impl World {
             task_id: id.clone(),
             picture: std::mem::take(&mut record.picture),
             resolution: record.resolution.clone(),
-            product: match &record.relief {
-                Some(format) => Product::Relief(format.clone()),
-                None => Product::Model(record.format.clone()),
-            },
+            product: record
+                .product
+                .clone()
+                .unwrap_or_else(|| Product::Model(record.format.clone())),
         };
         self.tasks.insert(
             id.clone(),
@@ -141,8 +142,8 @@ impl World {
             let (model_ext, cover_ext) = (model.extension, cover.extension);
             let id = task.id.clone();
             data["id"] = json!(format!("{id}_0"));
-            // A relief's answer has no cover, as the docs show it.
-            let cover = task.record.relief.is_none();
+            // Only image-to-3D answers carry a cover; the docs show none for the other types.
+            let cover = task.record.product.is_none();
             data["url"] = json!(self.link(&id, false, model_ext, now));
             if cover {
                 data["cover_url"] = json!(self.link(&id, true, cover_ext, now));

@@ -10,6 +10,7 @@ pub use expected_duration::EXPECTED_DURATIONS;
 mod image_format;
 pub use image_format::ImageFormat;
 pub mod limits;
+pub mod mesh_task;
 mod model;
 pub use model::Model;
 mod output_format;
