@@ -69,6 +69,12 @@ impl fmt::Debug for TaskResult {
 }
 
 impl TaskResult {
+    /// The kind of task it is the result of (a relief, a split, …), from its id.
+    #[must_use]
+    pub fn task_type(&self) -> hitem3d_types::TaskType {
+        hitem3d_types::TaskType::of(&self.task_id)
+    }
+
     /// The result of a task in state `success` with a usable model URL; `None` otherwise.
     #[must_use]
     pub fn from_task(data: &TaskData, received_at: Timestamp) -> Option<Self> {
