@@ -198,6 +198,14 @@ fn main() -> ExitCode {
         println!("  HITEM3D_BASE_URL={url}");
         println!("  HITEM3D_CLIENT_ID={id}");
         println!("  HITEM3D_CLIENT_SECRET={secret}");
+        println!(
+            "  mesh uploads (after GET /open-api/v1/upload/token): S3 endpoint {} (path style), \
+             region {}, bucket {}, public at {}/<key>",
+            mock.upload_endpoint(),
+            mock.upload_region(),
+            mock.upload_bucket(),
+            mock.upload_public_base()
+        );
         println!();
         for fault in &config_faults {
             println!("  fault: {fault}");
