@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use hitem3d_core::front_end::*;
 use ureq::config::Config;
-use ureq::http::Uri;
 use ureq::unversioned::transport::DefaultConnector;
 use ureq::{Agent, SendBody};
 

@@ -22,11 +22,10 @@ pub struct TaskWatch {
 
 impl TaskWatch {
     pub(crate) fn new(client: Client, job: WaitJob) -> Self {
-        let finished = false;
         Self {
             client,
             job,
-            finished,
+            finished: false,
         }
     }
 

@@ -10,4 +10,4 @@ pub use crate::{
 };
 pub use bytes::{Bytes, BytesMut};
 pub use hitem3d_types::{BalanceData, TaskData, TaskId};
-pub use http::{Request, Response};
+pub use http::{Request, Response, Uri};
