@@ -14,17 +14,13 @@
     reason = "a command-line program"
 )]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use hitem3d_blocking::hitem3d_core::ConfigError;
-use hitem3d_blocking::types::{ClientId, ClientSecret, Model, OutputFormat};
-use hitem3d_blocking::{
-    Client, ClientConfig, GenerateOptions, GenerateProgress, Image, PollSchedule, SubmitTask,
-    WaitEvent, WaitPolicy,
-};
-use hitem3d_mock::{BlockingMock, MockConfig, TimeMode};
+use hitem3d_blocking::types::{Model, OutputFormat};
+use hitem3d_blocking::{GenerateOptions, GenerateProgress, Image, SubmitTask, WaitEvent};
 
 fn main() -> ExitCode {
     let path = std::env::args_os().nth(1).map_or_else(
@@ -52,36 +48,8 @@ fn main() -> ExitCode {
     };
 
     // The real service with credentials; otherwise the mock, kept alive until the end.
-    let (client, _mock) = match ClientConfig::from_lookup(|name| std::env::var(name).ok()) {
-        Ok(config) => (Client::new(config), None),
-        Err(ConfigError::MissingCredentials) => {
-            let mock = BlockingMock::start_with(
-                MockConfig::default().with_time(TimeMode::Real { speed: 120.0 }),
-            );
-            eprintln!(
-                "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service at \
-                 {} (simulated, no credits spent).",
-                mock.base_url()
-            );
-            let config = ClientConfig::new(
-                ClientId::new(mock.client_id()),
-                ClientSecret::new(mock.client_secret()),
-            )
-            .with_base_url(&mock.base_url())
-            .expect("the mock's loopback URL")
-            .with_wait(
-                WaitPolicy::default()
-                    .with_schedule(PollSchedule::fixed(Duration::from_millis(100))),
-            );
-            (Client::new(config), Some(mock))
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    let client = match client {
-        Ok(client) => client,
+    let (client, _mock) = match support::client_or_mock(120.0) {
+        Ok(pair) => pair,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(2);

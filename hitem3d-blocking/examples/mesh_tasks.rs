@@ -15,19 +15,15 @@
     reason = "a command-line program"
 )]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use hitem3d_blocking::hitem3d_core::ConfigError;
-use hitem3d_blocking::types::{
-    ClientId, ClientSecret, MeshLevel, Model, OutputFormat, RequestType,
-};
+use hitem3d_blocking::types::{MeshLevel, Model, OutputFormat, RequestType};
 use hitem3d_blocking::{
-    Client, ClientConfig, Error, GenerateOptions, MeshTask, PollSchedule, ResultKind, SubmitTask,
-    UploadTarget, WaitPolicy, image_from_path, mesh_from_path,
+    Error, GenerateOptions, MeshTask, ResultKind, SubmitTask, image_from_path, mesh_from_path,
 };
-use hitem3d_mock::{BlockingMock, MockConfig, TimeMode};
 
 const USAGE: &str = "usage: mesh_tasks [MESH]
 
@@ -50,7 +46,7 @@ fn main() -> ExitCode {
 }
 
 fn run(mesh_path: Option<PathBuf>) -> Result<(), Error> {
-    let (client, _mock) = client()?;
+    let (client, _mock) = support::client_or_mock(240.0)?;
     let out = Path::new("mesh-results");
     let mesh_path = match mesh_path {
         Some(path) => path,
@@ -110,44 +106,4 @@ fn run(mesh_path: Option<PathBuf>) -> Result<(), Error> {
         println!("  saved {} ({} bytes)", saved.path.display(), saved.bytes());
     }
     Ok(())
-}
-
-/// The real service with credentials; otherwise the mock (its storage too), kept alive as
-/// long as the client.
-fn client() -> Result<(Client, Option<BlockingMock>), Error> {
-    match ClientConfig::from_lookup(|name| std::env::var(name).ok()) {
-        Ok(config) => Ok((Client::new(config)?, None)),
-        Err(ConfigError::MissingCredentials) => {
-            let mock = BlockingMock::start_with(
-                MockConfig::default().with_time(TimeMode::Real { speed: 240.0 }),
-            );
-            eprintln!(
-                "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service at \
-                 {} (simulated, no credits spent).",
-                mock.base_url()
-            );
-            let storage = UploadTarget::new(
-                &mock.upload_endpoint(),
-                mock.upload_region(),
-                mock.upload_bucket(),
-                &mock.upload_public_base(),
-            )
-            .map_err(|source| ConfigError::BaseUrl {
-                value: mock.upload_endpoint(),
-                source,
-            })?;
-            let config = ClientConfig::new(
-                ClientId::new(mock.client_id()),
-                ClientSecret::new(mock.client_secret()),
-            )
-            .with_base_url(&mock.base_url())?
-            .with_upload_target(storage)
-            .with_wait(
-                WaitPolicy::default()
-                    .with_schedule(PollSchedule::fixed(Duration::from_millis(100))),
-            );
-            Ok((Client::new(config)?, Some(mock)))
-        }
-        Err(error) => Err(error.into()),
-    }
 }

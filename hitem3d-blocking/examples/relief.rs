@@ -14,16 +14,13 @@
     reason = "a command-line program"
 )]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use hitem3d_blocking::hitem3d_core::ConfigError;
-use hitem3d_blocking::types::{ClientId, ClientSecret, ReliefFormat, ReliefModel};
-use hitem3d_blocking::{
-    Client, ClientConfig, Image, PollSchedule, ReliefTask, ResultKind, WaitPolicy, image_from_path,
-};
-use hitem3d_mock::{BlockingMock, MockConfig, TimeMode};
+use hitem3d_blocking::types::{ReliefFormat, ReliefModel};
+use hitem3d_blocking::{Image, ReliefTask, ResultKind, image_from_path};
 
 const USAGE: &str = "usage: relief [PICTURE] [OUT.stl]
 
@@ -42,7 +39,7 @@ fn main() -> ExitCode {
     );
     let out = PathBuf::from(args.get(1).map_or("relief.stl", String::as_str));
 
-    let (client, _mock) = match client() {
+    let (client, _mock) = match support::client_or_mock(120.0) {
         Ok(pair) => pair,
         Err(error) => {
             eprintln!("error: {error}");
@@ -83,33 +80,5 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The real service with credentials; otherwise the mock, kept alive as long as the client.
-fn client() -> Result<(Client, Option<BlockingMock>), hitem3d_blocking::Error> {
-    match ClientConfig::from_lookup(|name| std::env::var(name).ok()) {
-        Ok(config) => Ok((Client::new(config)?, None)),
-        Err(ConfigError::MissingCredentials) => {
-            let mock = BlockingMock::start_with(
-                MockConfig::default().with_time(TimeMode::Real { speed: 120.0 }),
-            );
-            eprintln!(
-                "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service at \
-                 {} (simulated, no credits spent).",
-                mock.base_url()
-            );
-            let config = ClientConfig::new(
-                ClientId::new(mock.client_id()),
-                ClientSecret::new(mock.client_secret()),
-            )
-            .with_base_url(&mock.base_url())?
-            .with_wait(
-                WaitPolicy::default()
-                    .with_schedule(PollSchedule::fixed(Duration::from_millis(100))),
-            );
-            Ok((Client::new(config)?, Some(mock)))
-        }
-        Err(error) => Err(error.into()),
     }
 }

@@ -6,7 +6,7 @@ use hitem3d_types::{
 };
 
 use crate::base_url::is_absolute_http_url;
-use crate::submit::rules::violation;
+use crate::submit::rules::{callback_url_rule, violation};
 use crate::{MeshFile, MultipartForm, SubmitField, ValidationError, Violation};
 
 /// Where a mesh task's mesh comes from.
@@ -356,16 +356,7 @@ impl MeshTaskBuilder {
                 ));
             }
         }
-        if let Some(url) = &self.callback_url
-            && !is_absolute_http_url(url)
-        {
-            out.push(violation(
-                SubmitField::CallbackUrl,
-                url.clone(),
-                "callback_url must be an absolute http(s) URL the service can reach",
-                "pass a full URL such as https://example.com/hitem3d/callback",
-            ));
-        }
+        callback_url_rule(self.callback_url.as_deref(), &mut out);
         out
     }
 }

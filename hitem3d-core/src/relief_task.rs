@@ -4,7 +4,7 @@
 use hitem3d_types::{ReliefFormat, ReliefModel, ReliefSetting};
 
 use crate::base_url::is_absolute_http_url;
-use crate::submit::rules::{picture, violation};
+use crate::submit::rules::{callback_url_rule, picture, violation};
 use crate::{Image, MultipartForm, SubmitField, ValidationError, Violation};
 
 /// Where a relief task's picture comes from.
@@ -332,16 +332,7 @@ impl ReliefTaskBuilder {
                 ));
             }
         }
-        if let Some(url) = &self.callback_url
-            && !is_absolute_http_url(url)
-        {
-            out.push(violation(
-                SubmitField::CallbackUrl,
-                url.clone(),
-                "callback_url must be an absolute http(s) URL the service can reach",
-                "pass a full URL such as https://example.com/hitem3d/callback",
-            ));
-        }
+        callback_url_rule(self.callback_url.as_deref(), &mut out);
         out
     }
 }

@@ -7,21 +7,7 @@ use std::time::Duration;
 use hitem3d_mock::MockConfig;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-use support::{Client, code};
-
-async fn create(client: &Client, token: &str, path: &str, form: Form) -> Value {
-    client
-        .http
-        .post(format!("{}/open-api/v1/{path}/create-task", client.base))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
+use support::code;
 
 fn mesh() -> Part {
     Part::bytes(b"glTF\x02\x00\x00\x00 a tiny model".to_vec()).file_name("m.glb")
@@ -92,7 +78,7 @@ async fn every_mesh_task_rule_answers_its_code() {
     ];
     let mut created = Vec::new();
     for (index, (path, form, expected)) in cases.into_iter().enumerate() {
-        let body = create(&client, &token, path, form).await;
+        let body = client.create(&token, path, form).await;
         assert_eq!(code(&body), expected, "case {index} ({path}): {body}");
         if expected == 200 {
             created.push((path, body["data"]["task_id"].as_str().unwrap().to_owned()));

@@ -11,17 +11,7 @@ use serde_json::Value;
 use support::{Client, code, png};
 
 async fn create(client: &Client, token: &str, form: Form) -> Value {
-    client
-        .http
-        .post(format!("{}/open-api/v1/depth/create-task", client.base))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    client.create(token, "depth", form).await
 }
 
 async fn query_relief(client: &Client, token: &str, task_id: &str) -> Value {

@@ -326,12 +326,17 @@ fn mesh_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
 }
 
 fn callback_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
-    if let Some(url) = &task.callback_url
+    callback_url_rule(task.callback_url.as_deref(), out);
+}
+
+/// Every task type's `callback_url`: an absolute http(s) URL the service can reach.
+pub(crate) fn callback_url_rule(url: Option<&str>, out: &mut Vec<Violation>) {
+    if let Some(url) = url
         && !is_absolute_http_url(url)
     {
         out.push(violation(
             SubmitField::CallbackUrl,
-            url.clone(),
+            url,
             "callback_url must be an absolute http(s) URL the service can reach",
             "pass a full URL such as https://example.com/hitem3d/callback",
         ));

@@ -74,6 +74,18 @@ impl Client {
         .await
     }
 
+    /// `POST /open-api/v1/<kind>/create-task` (`depth`, `split`, `segmentation`,
+    /// `muilticolor`).
+    pub async fn create(&self, token: &str, kind: &str, form: Form) -> Value {
+        json(
+            self.http
+                .post(format!("{}/open-api/v1/{kind}/create-task", self.base))
+                .bearer_auth(token)
+                .multipart(form),
+        )
+        .await
+    }
+
     /// Submits and returns the new task's id; panics if the mock refuses.
     pub async fn submit_task(&self, token: &str, form: Form) -> String {
         let body = self.submit(token, form).await;
