@@ -190,7 +190,6 @@ fn media_type(extension: &str) -> &'static str {
         "glb" => "model/gltf-binary",
         "stl" => "model/stl",
         "obj" => "model/obj",
-        "usdz" => "model/vnd.usdz+zip",
         _ => "application/octet-stream",
     }
 }
