@@ -23,8 +23,8 @@ fn noon() -> SystemTime {
 fn each_format_is_judged_from_its_first_bytes() {
     let binary_stl = {
         let mut stl = vec![0_u8; 80];
-        stl.extend_from_slice(&1_u32.to_le_bytes());
-        stl.extend_from_slice(&[0; 50]);
+        stl.extend_from_slice(&2_u32.to_le_bytes());
+        stl.extend_from_slice(&[0; 100]);
         stl
     };
     let good: [(MeshFormat, Vec<u8>); 6] = [
@@ -44,8 +44,9 @@ fn each_format_is_judged_from_its_first_bytes() {
     for (format, bytes) in good {
         assert!(MeshFile::new(bytes, format).is_ok(), "{format}");
     }
-    let short_stl = binary_stl[..100].to_vec();
-    let bad: [(MeshFormat, Vec<u8>); 4] = [
+    let short_stl = binary_stl[..150].to_vec();
+    let bad: [(MeshFormat, Vec<u8>); 5] = [
+        (MeshFormat::Obj, vec![0, 1, 2, 3, 4]),
         (MeshFormat::Glb, b"<html><body>404</body></html>".to_vec()),
         (MeshFormat::Obj, b"<!doctype html>".to_vec()),
         (MeshFormat::Obj, b"glTF\x02\x00\x00\x00".to_vec()),
@@ -168,4 +169,150 @@ fn the_put_is_signed_for_the_time_passed_in_and_carries_no_bearer_token() {
     };
     assert_eq!(url, format!("http://127.0.0.1:9/public/{key}"));
     let _ = UploadCredentials::clone;
+}
+
+#[test]
+fn a_mesh_names_its_type_and_size_but_never_its_bytes() {
+    assert_eq!(MeshFormat::from_extension("GLB"), Some(MeshFormat::Glb));
+    assert_eq!(MeshFormat::from_extension("gltf"), None);
+    assert_eq!(MeshFormat::Usdz.to_string(), "usdz");
+    let mesh = MeshFile::new(b"glTF\x02\x00\x00\x00 secret".to_vec(), MeshFormat::Glb).unwrap();
+    assert!(!mesh.is_empty());
+    let debug = format!("{mesh:?}");
+    assert!(
+        debug.contains("MeshFile") && debug.contains("Glb") && debug.contains("len: 15"),
+        "{debug}"
+    );
+    assert!(!debug.contains("secret"), "{debug}");
+
+    // The size limit, at its edge, from a file's declared length (nothing that large is read).
+    let max = hitem3d_core::types::upload::MAX_MESH_BYTES;
+    assert!(MeshFile::from_file("/m/big.glb", max, &b"glTF\x02\x00\x00\x00"[..]).is_ok());
+    let over =
+        MeshFile::from_file("/m/big.glb", max + 1, &b"glTF\x02\x00\x00\x00"[..]).unwrap_err();
+    assert!(
+        over.to_string()
+            .contains(&format!("it must have 1 to {max}")),
+        "{over}"
+    );
+}
+
+#[test]
+fn upload_errors_say_whether_trying_again_may_help() {
+    use hitem3d_core::{TransportFailure, UploadError};
+    assert!(UploadError::Transport(TransportFailure::maybe_sent("reset")).is_transient());
+    assert!(!UploadError::Transport(TransportFailure::refused("logger")).is_transient());
+}
+
+/// An upload job for the mock-like target, stepped to its first put.
+fn to_first_put() -> (hitem3d_core::UploadJob, Timestamp) {
+    let target = UploadTarget::new(
+        "http://127.0.0.1:9/storage",
+        "r",
+        "b",
+        "http://127.0.0.1:9/public",
+    )
+    .unwrap();
+    let config = ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"))
+        .with_upload_target(target);
+    let core = ClientCore::new(config, 3_u64, || {}).unwrap();
+    let mesh = MeshFile::new(b"glTF\x02\x00\x00\x00rest".to_vec(), MeshFormat::Glb).unwrap();
+    let mut job = core.upload(mesh, noon());
+    let now = Timestamp::ZERO;
+    let Io::Token { .. } = job.next(now) else {
+        panic!("a token first")
+    };
+    job.on(
+        Input::Token(Ok(hitem3d_core::types::AccessToken::new("t"))),
+        now,
+    );
+    let Io::Exchange(_) = job.next(now) else {
+        panic!("the credentials call")
+    };
+    let answer = r#"{"code":200,"data":{"accessKeyId":"A","secretAccessKey":"s","sessionKey":"k"},"msg":"success"}"#;
+    job.on(
+        Input::Answer(Ok(http::Response::new(bytes::Bytes::from_static(
+            answer.as_bytes(),
+        )))),
+        now,
+    );
+    (job, now)
+}
+
+fn status(code: u16) -> Input {
+    let mut response = http::Response::new(bytes::Bytes::from_static(
+        b"<Error><Code>SlowDown</Code></Error>",
+    ));
+    *response.status_mut() = http::StatusCode::from_u16(code).unwrap();
+    Input::Answer(Ok(response))
+}
+
+#[test]
+fn a_busy_storage_is_tried_three_times_after_pauses_then_reported() {
+    let (mut job, mut now) = to_first_put();
+    let mut puts = 0;
+    let outcome = loop {
+        match job.next(now) {
+            Io::Exchange(request) => {
+                assert_eq!(request.method(), "PUT");
+                puts += 1;
+                job.on(status(503), now);
+            }
+            Io::Sleep(until) => {
+                assert!(until > now, "a pause, not a spin");
+                // Not yet: it keeps pausing until the time has come.
+                let Io::Sleep(again) = job.next(now) else {
+                    panic!("still pausing")
+                };
+                assert_eq!(again, until);
+                now = until;
+            }
+            Io::Done(outcome) => break outcome,
+            _ => panic!("no other I/O in an upload"),
+        }
+    };
+    assert_eq!(puts, 3);
+    let error = outcome.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the object storage refused the upload with HTTP 503 Service Unavailable (SlowDown)"
+    );
+    assert!(error.is_retryable());
+}
+
+#[test]
+fn a_refusal_or_a_lost_connection_is_handled_once_each() {
+    // A refusal (403) is final at once.
+    let (mut job, now) = to_first_put();
+    let Io::Exchange(_) = job.next(now) else {
+        panic!("a put")
+    };
+    job.on(status(403), now);
+    let Io::Done(Err(error)) = job.next(now) else {
+        panic!("done at once")
+    };
+    assert!(!error.is_retryable());
+
+    // A connection lost mid-put is tried again; the second put succeeds.
+    let (mut job, now) = to_first_put();
+    let Io::Exchange(_) = job.next(now) else {
+        panic!("a put")
+    };
+    job.on(
+        Input::Answer(Err(hitem3d_core::TransportFailure::maybe_sent("reset"))),
+        now,
+    );
+    let mut later = now;
+    let url = loop {
+        match job.next(later) {
+            Io::Sleep(until) => later = until,
+            Io::Exchange(_) => job.on(status(200), later),
+            Io::Done(result) => break result.unwrap(),
+            _ => panic!("no other I/O"),
+        }
+    };
+    assert!(
+        url.starts_with("http://127.0.0.1:9/public/comfyui/mesh/"),
+        "{url}"
+    );
 }
