@@ -173,12 +173,7 @@ impl MeshTask {
                 let extension = mesh.format().extension();
                 let name = format!("mesh.{extension}");
                 let media_type = media_type(extension);
-                let contents = mesh.contents();
-                match (contents.data(), contents.file()) {
-                    (Some(data), _) => form.file("mesh", name, media_type, data.clone()),
-                    (None, Some(file)) => form.file_on_disk("mesh", name, media_type, file.clone()),
-                    (None, None) => unreachable!("a mesh is in memory or on disk"),
-                };
+                crate::submit::add_contents(&mut form, "mesh", name, media_type, mesh.contents());
             }
         }
         form

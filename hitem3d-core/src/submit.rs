@@ -3,7 +3,7 @@
 mod builder;
 mod draft;
 mod form;
-pub(crate) use form::add_picture;
+pub(crate) use form::{add_contents, add_picture};
 mod image;
 pub(crate) mod rules;
 mod violation;

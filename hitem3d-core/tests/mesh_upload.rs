@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use hitem3d_core::types::{ClientId, ClientSecret, UploadCredentials};
+use hitem3d_core::types::{ClientId, ClientSecret};
 use hitem3d_core::{
     ClientConfig, ClientCore, Input, Io, Job, MeshError, MeshFile, MeshFormat, Timestamp,
     UploadTarget,
@@ -168,7 +168,6 @@ fn the_put_is_signed_for_the_time_passed_in_and_carries_no_bearer_token() {
         panic!("done")
     };
     assert_eq!(url, format!("http://127.0.0.1:9/public/{key}"));
-    let _ = UploadCredentials::clone;
 }
 
 #[test]

@@ -80,21 +80,19 @@ impl Route {
         (Endpoint::UploadToken, Route::UploadToken),
     ];
 
-    /// The task type it creates (`true`) or reads (`false`), for the task routes.
+    /// The task type it creates (`true`) or reads (`false`), for the task routes: from the
+    /// spec's create and query endpoint of each task type.
     #[must_use]
     pub fn task_route(self) -> Option<(TaskType, bool)> {
-        Some(match self {
-            Self::Submit => (TaskType::ImageTo3d, true),
-            Self::Query => (TaskType::ImageTo3d, false),
-            Self::CreateRelief => (TaskType::Relief, true),
-            Self::QueryRelief => (TaskType::Relief, false),
-            Self::CreateSplit => (TaskType::Split, true),
-            Self::QuerySplit => (TaskType::Split, false),
-            Self::CreateSegmentation => (TaskType::Segmentation, true),
-            Self::QuerySegmentation => (TaskType::Segmentation, false),
-            Self::CreateMulticolor => (TaskType::Multicolor, true),
-            Self::QueryMulticolor => (TaskType::Multicolor, false),
-            _ => return None,
+        let (endpoint, _) = Self::API.into_iter().find(|(_, route)| *route == self)?;
+        TaskType::ALL.iter().find_map(|&task_type| {
+            if task_type.create_endpoint() == endpoint {
+                Some((task_type, true))
+            } else if task_type.query_endpoint() == endpoint {
+                Some((task_type, false))
+            } else {
+                None
+            }
         })
     }
 

@@ -22,7 +22,7 @@ fn parts_for(level: &MeshLevel) -> usize {
 
 /// Applies the rules of `task_type`; the first broken one is answered.
 pub(crate) fn check(form: &Form, task_type: TaskType) -> Result<SubmitRecord, Refusal> {
-    let invalid = Refusal::RELIEF_SETTING_INVALID;
+    let invalid = Refusal::SETTING_INVALID;
     let spec = MeshTaskSpec::of(task_type).ok_or(invalid)?;
     let files = form.files("mesh");
     match (files.as_slice(), form.field("mesh_url")) {

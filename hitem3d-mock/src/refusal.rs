@@ -40,7 +40,7 @@ impl Refusal {
 
     /// A relief's or mesh task's choice or setting out of its range, or an `image_url` that
     /// is not http(s): the service's answers are not documented.
-    pub(crate) const RELIEF_SETTING_INVALID: Self = Self {
+    pub(crate) const SETTING_INVALID: Self = Self {
         code: 10_031_016,
         msg: "task setting not valid",
     };

@@ -25,7 +25,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         }
         // The mock fetches nothing: a picture by URL becomes the stand-in shape.
         ([], Some(url)) if url.starts_with("http://") || url.starts_with("https://") => Vec::new(),
-        ([], Some(_)) => return Err(Refusal::RELIEF_SETTING_INVALID),
+        ([], Some(_)) => return Err(Refusal::SETTING_INVALID),
     };
     let format = form
         .field("format")
@@ -36,14 +36,14 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
     if let Some(model) = form.field("model_type")
         && !ReliefModel::from_wire(model).is_known()
     {
-        return Err(Refusal::RELIEF_SETTING_INVALID);
+        return Err(Refusal::SETTING_INVALID);
     }
     for flag in ["rmbg", "shape_base", "sculpmode"] {
         if form
             .field(flag)
             .is_some_and(|text| !matches!(text, "0" | "1"))
         {
-            return Err(Refusal::RELIEF_SETTING_INVALID);
+            return Err(Refusal::SETTING_INVALID);
         }
     }
     for setting in RELIEF_SETTINGS {
@@ -54,7 +54,7 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .parse::<f64>()
             .is_ok_and(|value| setting.accepts(value))
         {
-            return Err(Refusal::RELIEF_SETTING_INVALID);
+            return Err(Refusal::SETTING_INVALID);
         }
     }
     Ok(SubmitRecord {

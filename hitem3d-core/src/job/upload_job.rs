@@ -11,8 +11,8 @@ use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
 use crate::job::{Input, Io, Job, NoEvent};
 use crate::seeded_random::SeededRandom;
 use crate::{
-    Body, BodySegment, Call, CallError, ClientCore, Error, MeshFile, RequestUrl, Timestamp,
-    TransportFailure, UploadError, UploadTarget,
+    Body, Call, CallError, ClientCore, Error, MeshFile, RequestUrl, Timestamp, TransportFailure,
+    UploadError, UploadTarget,
 };
 
 /// Puts tried before the upload fails: the storage is reached over the open internet.
@@ -101,17 +101,7 @@ impl UploadJob {
         let url = bucket
             .put_object(Some(&signer), &self.key)
             .sign_with_time(upload::SIGNATURE_LIFETIME, &signed_at);
-        let contents = self.mesh.contents();
-        let body = match (contents.data(), contents.file()) {
-            (Some(data), _) => Body::from_bytes(data.clone()),
-            (None, Some(file)) => {
-                let mut body = Body::empty();
-                body.push_segment(BodySegment::File(file.clone()));
-                body
-            }
-            (None, None) => unreachable!("a mesh is in memory or on disk"),
-        };
-        let mut request = Request::new(body);
+        let mut request = Request::new(self.mesh.contents().to_body());
         *request.method_mut() = Method::PUT;
         *request.uri_mut() = url
             .as_str()

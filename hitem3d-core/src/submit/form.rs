@@ -17,10 +17,21 @@ fn file_name(stem: &str, image: &Image) -> (String, &'static str) {
 /// Adds a picture as a file part: shared bytes, or the file streamed from disk.
 pub(crate) fn add_picture(form: &mut MultipartForm, field: &str, stem: &str, image: &Image) {
     let (name, media_type) = file_name(stem, image);
-    match (image.data(), image.file()) {
+    add_contents(form, field, name, media_type, image);
+}
+
+/// Adds a file part with `contents` (a picture's, or a mesh's), in memory or on disk.
+pub(crate) fn add_contents(
+    form: &mut MultipartForm,
+    field: &str,
+    name: String,
+    media_type: &str,
+    contents: &Image,
+) {
+    match (contents.data(), contents.file()) {
         (Some(data), _) => form.file(field, name, media_type, data.clone()),
         (None, Some(file)) => form.file_on_disk(field, name, media_type, file.clone()),
-        (None, None) => unreachable!("a picture is in memory or on disk"),
+        (None, None) => unreachable!("contents are in memory or on disk"),
     };
 }
 

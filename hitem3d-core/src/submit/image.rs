@@ -105,6 +105,18 @@ impl Image {
         self.file().map(FileSegment::path)
     }
 
+    /// The contents as a request body of their own: the shared bytes, or the file to stream.
+    pub(crate) fn to_body(&self) -> crate::Body {
+        match &self.source {
+            Source::Memory(data) => crate::Body::from_bytes(data.clone()),
+            Source::Disk { file, .. } => {
+                let mut body = crate::Body::empty();
+                body.push_segment(crate::BodySegment::File(file.clone()));
+                body
+            }
+        }
+    }
+
     /// The first bytes (at most [`IMAGE_HEAD_BYTES`]).
     #[must_use]
     pub fn head(&self) -> &[u8] {
