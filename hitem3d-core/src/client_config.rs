@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hitem3d_types::{ClientId, ClientSecret, limits};
 
+use crate::journal::TaskJournal;
 use crate::{
     ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy, TaskKind,
     TokenCachePolicy, UploadTarget, WaitPolicy,
@@ -74,6 +75,8 @@ pub struct ClientConfig {
     pub expected_durations: Vec<(TaskKind, Duration)>,
     /// Where meshes are uploaded for `mesh_url` ([`ClientConfig::with_upload_target`]).
     pub upload: UploadTarget,
+    /// Where every submitted task is recorded ([`ClientConfig::with_journal`]).
+    pub journal: Option<Arc<dyn TaskJournal>>,
 }
 
 impl ClientConfig {
@@ -95,6 +98,7 @@ impl ClientConfig {
             task_slots: DEFAULT_TASK_SLOTS,
             expected_durations: Vec::new(),
             upload: UploadTarget::default(),
+            journal: None,
         }
     }
 
@@ -134,6 +138,16 @@ impl ClientConfig {
             source,
         })?;
         Ok(self)
+    }
+
+    /// Records every task this client submits in `journal` before the submit goes out, then
+    /// its id, states and saved files, so that a crash loses no paid task; `generate` with a
+    /// [`crate::GenerateOptions::with_journal_key`] resumes a task the journal holds instead
+    /// of paying for it again. See [`crate::journal`].
+    #[must_use]
+    pub fn with_journal(mut self, journal: Arc<dyn TaskJournal>) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Uploads meshes to `target` instead of the vendor's bucket (`hitem3d-mock` serves one).

@@ -151,6 +151,11 @@ impl ClientCore {
         &self.shared.config
     }
 
+    /// The configured journal, or none, as jobs write to it.
+    pub(crate) fn journal(&self) -> crate::journal::JournalRecorder {
+        crate::journal::JournalRecorder(self.shared.config.journal.clone())
+    }
+
     /// The task slots.
     #[must_use]
     pub fn slots(&self) -> &Arc<TaskSlots> {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use hitem3d_types::{ApiErrorCode, ErrorClass, TaskId};
 
+use crate::journal::JournalError;
 use crate::{
     ApiError, CallError, CallbackError, ConfigError, DownloadError, DownloadErrorKind, MeshError,
     UploadError, ValidationError, WaitError, WaitErrorKind,
@@ -68,6 +69,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The task journal could not record the submit, or forbids it: nothing was sent.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
     /// Writing a download to the caller's writer failed.
     #[error("writing the download to the destination failed: {0}")]
     Write(#[source] io::Error),
@@ -227,9 +231,14 @@ impl Error {
                 .is_some_and(|error| error.class() == ErrorClass::Input)
     }
 
-    /// Whether a submit may have created (and charged for) a task although no answer said so.
+    /// Whether a submit may have created (and charged for) a task although no answer said so,
+    /// now or (as the task journal knows) in an earlier run.
     #[must_use]
     pub fn is_submit_outcome_unknown(&self) -> bool {
-        matches!(self, Self::Call(CallError::SubmitOutcomeUnknown { .. }))
+        matches!(
+            self,
+            Self::Call(CallError::SubmitOutcomeUnknown { .. })
+                | Self::Journal(JournalError::OutcomeUnknown { .. })
+        )
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use hitem3d_types::{OutputFormat, TaskId, limits};
 
+use crate::journal::JournalKey;
 use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name};
 
 /// Where `generate` writes its files and which ones.
@@ -33,6 +34,8 @@ pub struct GenerateOptions {
     /// Whether files already in the output directory may be replaced. Off by default: a
     /// `generate` whose named file exists fails before the task is submitted.
     pub overwrite: bool,
+    /// The task's key in the client's journal ([`GenerateOptions::with_journal_key`]).
+    pub journal_key: Option<JournalKey>,
 }
 
 impl GenerateOptions {
@@ -44,7 +47,43 @@ impl GenerateOptions {
             file_stem: None,
             cover: false,
             overwrite: false,
+            journal_key: None,
         }
+    }
+
+    /// Names this task `key` in the client's journal ([`crate::ClientConfig::with_journal`]):
+    /// when the journal already holds an open task under `key` (a run that crashed or was
+    /// stopped), `generate` waits for that task and downloads it instead of paying for a new
+    /// one, and reports [`crate::GenerateProgress::Resumed`]. A key whose earlier submit got
+    /// no answer fails with [`crate::journal::JournalError::OutcomeUnknown`]. Without a
+    /// journal the key does nothing.
+    #[must_use]
+    pub fn with_journal_key(mut self, key: JournalKey) -> Self {
+        self.journal_key = Some(key);
+        self
+    }
+
+    /// These options and `format` as the text `generate` keeps in its journal entry's
+    /// destination, read back by [`GenerateOptions::from_journal_destination`].
+    #[must_use]
+    pub fn journal_destination(&self, format: &OutputFormat) -> String {
+        let destination = Destination {
+            output_dir: self.output_dir.clone(),
+            file_stem: self.file_stem.clone(),
+            cover: self.cover,
+            format: format.clone(),
+        };
+        serde_json::to_string(&destination).unwrap_or_default()
+    }
+
+    /// The options and format a journal entry's destination holds, to resume it; `None` for
+    /// text `generate` did not write. The journal key is not part of it.
+    #[must_use]
+    pub fn from_journal_destination(text: &str) -> Option<(Self, OutputFormat)> {
+        let destination: Destination = serde_json::from_str(text).ok()?;
+        let mut options = Self::new(destination.output_dir).with_cover(destination.cover);
+        options.file_stem = destination.file_stem;
+        Some((options, destination.format))
     }
 
     /// Names the files `stem.<ext>` (and `stem-cover.<ext>`).
@@ -108,6 +147,15 @@ impl GenerateOptions {
         (self.cover && result.cover_url.is_some())
             .then(|| self.path_for(result, ResultKind::Cover, format))
     }
+}
+
+/// What a journal entry keeps of [`GenerateOptions`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Destination {
+    output_dir: PathBuf,
+    file_stem: Option<String>,
+    cover: bool,
+    format: OutputFormat,
 }
 
 /// A result file saved in full.

@@ -53,6 +53,7 @@ mod file_name;
 pub mod front_end;
 mod generate;
 mod job;
+pub mod journal;
 mod mesh_file;
 mod mesh_task;
 mod multipart;

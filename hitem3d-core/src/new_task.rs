@@ -38,6 +38,22 @@ impl NewTask {
         }
     }
 
+    /// The price the spec gives for this task, in credits; `None` where no source gives one.
+    #[must_use]
+    pub fn estimated_credits(&self) -> Option<u32> {
+        match self {
+            Self::ImageTo3d(task) => {
+                let model = task.model();
+                let default = model
+                    .capabilities()
+                    .map(|caps| caps.default_resolution.clone());
+                let resolution = task.resolution().cloned().or(default)?;
+                model.estimated_credits(&resolution, task.request_type())
+            }
+            _ => self.task_type().credits(),
+        }
+    }
+
     /// A short label for logs: the model, or the task type.
     #[must_use]
     pub fn label(&self) -> String {

@@ -40,6 +40,12 @@ pub enum GenerateProgress {
         /// The new task.
         task_id: TaskId,
     },
+    /// The client's journal already held this task under the options' journal key: it is
+    /// waited for and downloaded, and nothing is paid again.
+    Resumed {
+        /// The task submitted earlier.
+        task_id: TaskId,
+    },
     /// The task changed state or progress, or a poll failed and polling goes on.
     Waiting(WaitEvent),
     /// Bytes of a result file arrived.

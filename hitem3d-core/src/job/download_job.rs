@@ -302,6 +302,8 @@ impl Job for DownloadJob {
             (State::Finishing(summary), Input::File(Ok(()))) => {
                 if let Some(path) = &self.path {
                     tracing::info!(path = %path.display(), bytes = summary.bytes, "saved");
+                    let saved = crate::journal::TaskEvent::Saved(path.clone());
+                    self.core.journal().record(&summary.result.task_id, &saved);
                 }
                 State::Finished(Ok(summary))
             }

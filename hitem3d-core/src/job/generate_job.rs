@@ -52,10 +52,16 @@ struct Download {
 
 impl GenerateJob {
     pub(crate) fn new(core: ClientCore, task: SubmitTask, options: GenerateOptions) -> Self {
+        let format = task.format().clone();
+        let model = task.model().to_string();
+        let destination = options.journal_destination(&format);
+        let submit = core
+            .submit(task)
+            .with_journal(options.journal_key.clone(), Some(destination));
         Self {
-            format: task.format().clone(),
-            model: task.model().to_string(),
-            stage: Stage::MakeDir(Box::new(core.submit(task))),
+            format,
+            model,
+            stage: Stage::MakeDir(Box::new(submit)),
             core,
             options,
             events: VecDeque::new(),
@@ -128,10 +134,13 @@ impl Job for GenerateJob {
                             return io;
                         }
                         Err(Ok(task_id)) => {
-                            self.events.push_back(GenerateProgress::Submitted {
-                                task_id: task_id.clone(),
+                            let wait = Box::new(self.core.wait(&task_id));
+                            self.events.push_back(if submit.resumed() {
+                                GenerateProgress::Resumed { task_id }
+                            } else {
+                                GenerateProgress::Submitted { task_id }
                             });
-                            Stage::Waiting(Box::new(self.core.wait(&task_id)))
+                            Stage::Waiting(wait)
                         }
                         Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
                     }

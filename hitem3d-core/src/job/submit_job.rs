@@ -3,6 +3,7 @@
 use hitem3d_types::{SubmitTaskData, TaskId};
 
 use crate::job::{Input, Io, Job, NoEvent};
+use crate::journal::{Begun, EntryId, Intent, JournalError, JournalKey, Settled};
 use crate::seeded_random::SeededRandom;
 use crate::{
     ApiError, Call, CallError, ClientCore, Error, NewTask, SlotReservation, TaskKind, Timestamp,
@@ -30,6 +31,14 @@ pub struct SubmitJob {
     first_refusal: Option<Timestamp>,
     backoff_until: Option<Timestamp>,
     finished: bool,
+    /// The journal's key and destination for this task.
+    key: Option<JournalKey>,
+    destination: Option<String>,
+    /// Whether the journal was asked yet, and the entry it wrote.
+    began: bool,
+    entry: Option<EntryId>,
+    /// The task id came from the journal: nothing was paid this time.
+    resumed: bool,
 }
 
 impl SubmitJob {
@@ -44,6 +53,66 @@ impl SubmitJob {
             first_refusal: None,
             backoff_until: None,
             finished: false,
+            key: None,
+            destination: None,
+            began: false,
+            entry: None,
+            resumed: false,
+        }
+    }
+
+    /// Submits under `key`, if given: if the client's journal holds an open entry under it,
+    /// the job ends with that entry's task instead of paying again ([`SubmitJob::resumed`]),
+    /// or with [`JournalError::OutcomeUnknown`] when that entry's submit never got an answer.
+    /// `destination` is kept in the entry for whoever resumes it.
+    #[must_use]
+    pub fn with_journal(mut self, key: Option<JournalKey>, destination: Option<String>) -> Self {
+        self.key = key;
+        self.destination = destination;
+        self
+    }
+
+    /// Whether the task id came from the journal rather than from a new submit.
+    #[must_use]
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// Asks the journal before the paid call goes out: `Some` ends the job.
+    fn begin(&mut self) -> Option<Result<TaskId, Error>> {
+        self.began = true;
+        let intent = Intent {
+            key: self.key.clone(),
+            task_type: self.task.task_type(),
+            label: self.model.clone(),
+            estimated_credits: self.task.estimated_credits(),
+            destination: self.destination.clone(),
+        };
+        match self.core.journal().begin(&intent) {
+            Ok(None) => None,
+            Ok(Some(Begun::New(entry))) => {
+                self.entry = Some(entry);
+                None
+            }
+            Ok(Some(Begun::Existing(entry))) => {
+                self.finished = true;
+                let slot = self.slot.take();
+                let Some(task_id) = entry.task_id else {
+                    let (entry, label) = (entry.id, entry.label);
+                    return Some(Err(JournalError::OutcomeUnknown { entry, label }.into()));
+                };
+                tracing::info!(task_id = %task_id, entry = %entry.id, "already submitted: resumed from the journal");
+                self.resumed = true;
+                if let Some(slot) = slot {
+                    self.core.slots().hold(slot, task_id.clone());
+                }
+                Some(Ok(task_id))
+            }
+            Err(error) => {
+                self.finished = true;
+                self.slot = None;
+                Some(Err(error.into()))
+            }
         }
     }
 
@@ -110,6 +179,11 @@ impl Job for SubmitJob {
                 None => return Io::AwaitChange(seen),
             }
         }
+        if !self.began
+            && let Some(ended) = self.begin()
+        {
+            return Io::Done(ended);
+        }
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
             Err(answer) if self.wait_out(&answer, now) => {
@@ -134,6 +208,17 @@ impl SubmitJob {
         // On failure the reservation is dropped here, which frees the slot.
         self.finished = true;
         let slot = self.slot.take();
+        let answer = answer.map_err(Error::from);
+        if let Some(entry) = self.entry {
+            let settled = match &answer {
+                Ok(data) => Settled::Submitted(data.task_id.clone()),
+                Err(error) if error.is_submit_outcome_unknown() => {
+                    Settled::OutcomeUnknown(error.to_string())
+                }
+                Err(error) => Settled::Refused(error.to_string()),
+            };
+            self.core.journal().settle(entry, &settled);
+        }
         let task_id = answer?.task_id;
         tracing::info!(task_id = %task_id, "submitted");
         // Durations are learnt per image-to-3D kind; other task types wait on the prior.

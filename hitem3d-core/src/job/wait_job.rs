@@ -1,13 +1,29 @@
 //! Waiting for a task: the waiter's schedule, its polls run as calls, and the slot freed at the
 //! end.
 
-use hitem3d_types::{TaskData, TaskId};
+use hitem3d_types::{TaskData, TaskId, TaskState};
 
 use crate::job::{Input, Io, Job, NoEvent};
+use crate::journal::TaskEvent;
 use crate::task_slots::SlotRelease;
 use crate::{
-    Call, CallError, ClientCore, Error, TaskWaiter, Timestamp, WaitEvent, WaitOutcome, WaitStep,
+    Call, CallError, ClientCore, Error, TaskWaiter, Timestamp, WaitError, WaitErrorKind, WaitEvent,
+    WaitOutcome, WaitStep,
 };
+
+/// What the journal learns from a wait's end: success, or a failure and its reason. A wait
+/// that ran out of time says nothing about the task.
+fn journal_end(outcome: &Result<WaitOutcome, WaitError>) -> Option<TaskEvent> {
+    match outcome {
+        Ok(_) => Some(TaskEvent::State(TaskState::Success, None)),
+        Err(error) => match &error.kind {
+            WaitErrorKind::TaskFailed { .. } => {
+                Some(TaskEvent::State(TaskState::Failed, Some(error.to_string())))
+            }
+            _ => None,
+        },
+    }
+}
 
 /// Waits for one task until it succeeds, fails or the wait policy's deadline passes, reporting
 /// state changes, progress and failed polls. The task's slot is freed when the job ends, or
@@ -73,6 +89,10 @@ impl Job for WaitJob {
                 WaitStep::Poll(task_id) => self.poll = Some(self.core.query_call(&task_id)),
                 WaitStep::Sleep { until } => return Io::Sleep(until),
                 WaitStep::Event(event) => {
+                    if let WaitEvent::StateChanged { to, .. } = &event {
+                        let change = TaskEvent::State(to.clone(), None);
+                        self.core.journal().record(&self.task_id, &change);
+                    }
                     tracing::info!(task_id = %event.task_id(), event = ?event, "task update");
                     return Io::Emit(event);
                 }
@@ -82,6 +102,9 @@ impl Job for WaitJob {
                         .finished(&self.task_id, waiter.observed_duration());
                     // The slot is freed as the outcome goes out, not when the job is dropped.
                     self.release = None;
+                    if let Some(end) = journal_end(&outcome) {
+                        self.core.journal().record(&self.task_id, &end);
+                    }
                     return Io::Done(outcome.map_err(Error::from));
                 }
             }

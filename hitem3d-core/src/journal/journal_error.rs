@@ -1,0 +1,41 @@
+//! What can go wrong with a journal.
+
+use super::EntryId;
+
+/// A journal store failed, or a journal entry forbids the submit.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The store could not be read or written.
+    #[error("the task journal {action} failed: {reason}")]
+    Store {
+        /// What was being done: "write", "read", "open", …
+        action: &'static str,
+        /// The store's error, in words.
+        reason: String,
+    },
+    /// An earlier submit under the same key may have created a task: its answer never came.
+    /// Submitting again might pay twice.
+    #[error(
+        "an earlier submit of this task (journal entry {entry}, {label}) got no answer, so it \
+         may have created and charged a task: find it in the service's console, then forget \
+         the entry to submit again"
+    )]
+    OutcomeUnknown {
+        /// The entry of the earlier submit.
+        entry: EntryId,
+        /// Its label: the model or task type.
+        label: String,
+    },
+}
+
+impl JournalError {
+    /// A store error.
+    #[must_use]
+    pub fn store(action: &'static str, reason: impl std::fmt::Display) -> Self {
+        Self::Store {
+            action,
+            reason: reason.to_string(),
+        }
+    }
+}

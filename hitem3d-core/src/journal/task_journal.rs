@@ -1,0 +1,46 @@
+//! The store behind a journal: five operations, each one atomic.
+
+use hitem3d_types::TaskId;
+
+use super::{Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, Settled, TaskEvent};
+
+/// Where a client keeps its [`JournalEntry`]s. The client calls it on the caller's task or
+/// thread, a few times per task, so each call should be quick (a local database write).
+///
+/// A store shared by several machines could serve the same operations: [`TaskJournal::begin`]
+/// is the one that must be atomic, so that two processes given the same key cannot both pay.
+pub trait TaskJournal: std::fmt::Debug + Send + Sync {
+    /// Writes `intent` as a new entry in [`crate::journal::EntryState::Submitting`], unless
+    /// its key names an entry that is not closed ([`JournalEntry::is_closed`]): then nothing
+    /// is written and that entry is returned. Check and write are one atomic step.
+    ///
+    /// # Errors
+    /// The store could not be read or written; the submit is then not sent.
+    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError>;
+
+    /// Records how the submit of `entry` ended.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError>;
+
+    /// Records what happened to a submitted task. Unknown task ids (a task submitted without
+    /// this journal) are ignored.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError>;
+
+    /// The entries `query` selects, oldest first.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError>;
+
+    /// Removes an entry: the user's answer to an outcome nobody knows. Returns whether it
+    /// existed.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn forget(&self, entry: EntryId) -> Result<bool, JournalError>;
+}

@@ -1,0 +1,289 @@
+//! The task journal as jobs write it: the intent before the paid call, then the task id (or
+//! why there is none), states and saved files; and `generate` under a key that resumes
+//! instead of paying twice.
+
+mod fake;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake::*;
+use futures_executor::block_on;
+use hitem3d_core::journal::{
+    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
+    MemoryJournal, Resumption, Settled, TaskEvent, TaskJournal,
+};
+use hitem3d_core::types::{ClientId, ClientSecret, TaskId, TaskState, TaskType};
+use hitem3d_core::{
+    ClientConfig, ClientCore, Driver, Error, GenerateOptions, GenerateProgress, TransportFailure,
+    WaitPolicy,
+};
+
+const FAILED: &str = r#"{"code":200,"data":{"task_id":"t-1","state":"failed"}}"#;
+const NO_BALANCE: &str = r#"{"code":30010000,"data":{},"msg":"balance is not enough"}"#;
+
+fn core_with(journal: Arc<dyn TaskJournal>) -> ClientCore {
+    let config = ClientConfig::new(ClientId::new("ak_1"), ClientSecret::new("sk_1"))
+        .with_wait(WaitPolicy::default().with_deadline(Duration::from_secs(600)))
+        .with_journal(journal);
+    ClientCore::new(config, 42_u64, || {}).unwrap()
+}
+
+fn only_entry(journal: &MemoryJournal) -> JournalEntry {
+    let mut entries = journal.entries(&EntryQuery::All).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.remove(0)
+}
+
+fn generate(
+    fx: &FakeFrontEnd,
+    options: GenerateOptions,
+) -> (
+    Result<hitem3d_core::Generated, Error>,
+    Vec<GenerateProgress>,
+) {
+    let mut events = Vec::new();
+    let job = fx.core.generate(task(), options);
+    let result = block_on(Driver::new(&fx.core, fx).run(job, |event| events.push(event)));
+    (result, events)
+}
+
+fn key() -> JournalKey {
+    JournalKey::new("chair.png|glb")
+}
+
+#[test]
+fn generate_records_the_intent_then_the_task_its_states_and_the_saved_file() {
+    let journal = Arc::new(MemoryJournal::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone()))
+        .answers([TOKEN, SUBMITTED, QUEUEING, PROCESSING, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+    let options = GenerateOptions::new("out")
+        .with_file_stem("chair")
+        .with_journal_key(key());
+
+    generate(&fx, options.clone()).0.unwrap();
+
+    let entry = only_entry(&journal);
+    assert_eq!(entry.key, Some(key()));
+    assert_eq!(entry.task_type, TaskType::ImageTo3d);
+    assert_eq!(entry.label, "hitem3dv2.1");
+    assert_eq!(entry.task_id, Some(TaskId::new("t-1")));
+    assert_eq!(entry.state, EntryState::Saved);
+    assert_eq!(entry.files, [PathBuf::from("out/chair.glb")]);
+    assert_eq!(entry.estimated_credits, Some(25), "hitem3dv2.1 at 1536fast");
+    assert_eq!(entry.resumption(), Resumption::Done);
+    let destination = entry.destination.as_deref().unwrap();
+    let (resumed, format) = GenerateOptions::from_journal_destination(destination).unwrap();
+    assert_eq!(resumed.output_dir, options.output_dir);
+    assert_eq!(resumed.file_stem.as_deref(), Some("chair"));
+    assert_eq!(format, hitem3d_core::types::OutputFormat::Glb);
+}
+
+/// A store that can be read but refuses every write.
+#[derive(Debug, Default)]
+struct BrokenStore;
+
+impl TaskJournal for BrokenStore {
+    fn begin(&self, _: &Intent) -> Result<Begun, JournalError> {
+        Err(JournalError::store("write", "disk full"))
+    }
+    fn settle(&self, _: EntryId, _: &Settled) -> Result<(), JournalError> {
+        Err(JournalError::store("write", "disk full"))
+    }
+    fn record(&self, _: &TaskId, _: &TaskEvent) -> Result<(), JournalError> {
+        Err(JournalError::store("write", "disk full"))
+    }
+    fn entries(&self, _: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        Ok(Vec::new())
+    }
+    fn forget(&self, _: EntryId) -> Result<bool, JournalError> {
+        Ok(false)
+    }
+}
+
+#[test]
+fn a_journal_that_cannot_write_the_intent_stops_the_submit_before_it_is_sent() {
+    let fx = FakeFrontEnd::new(core_with(Arc::new(BrokenStore))).answers([TOKEN]);
+
+    let error =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
+
+    assert!(
+        matches!(error, Error::Journal(JournalError::Store { .. })),
+        "{error}"
+    );
+    assert!(error.to_string().contains("disk full"), "{error}");
+    assert!(
+        !fx.calls().iter().any(|call| call.ends_with("submit-task")),
+        "nothing paid: {:?}",
+        fx.calls()
+    );
+    assert_eq!(fx.core.available_task_slots(), 10, "the slot is given back");
+}
+
+#[test]
+fn generate_under_a_key_the_journal_holds_resumes_that_task_and_pays_nothing() {
+    let journal = Arc::new(MemoryJournal::default());
+    let Begun::New(entry) = journal
+        .begin(&Intent {
+            key: Some(key()),
+            task_type: TaskType::ImageTo3d,
+            label: "hitem3dv2.1".into(),
+            estimated_credits: Some(25),
+            destination: None,
+        })
+        .unwrap()
+    else {
+        panic!("a new entry")
+    };
+    journal
+        .settle(entry, &Settled::Submitted(TaskId::new("t-1")))
+        .unwrap();
+    let fx = FakeFrontEnd::new(core_with(journal.clone()))
+        .answers([TOKEN, PROCESSING, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+
+    let (generated, events) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    assert_eq!(generated.unwrap().task_id.as_str(), "t-1");
+    assert!(
+        !fx.calls().iter().any(|call| call.ends_with("submit-task")),
+        "no second payment: {:?}",
+        fx.calls()
+    );
+    assert!(
+        matches!(&events[0], GenerateProgress::Resumed { task_id } if task_id.as_str() == "t-1"),
+        "{events:?}"
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|event| matches!(event, GenerateProgress::Submitted { .. }))
+    );
+    assert_eq!(only_entry(&journal).state, EntryState::Saved);
+}
+
+#[test]
+fn a_key_whose_submit_never_got_an_answer_is_not_sent_again() {
+    let journal = Arc::new(MemoryJournal::default());
+    // A run that stopped while its submit was out: the entry has no task id.
+    journal
+        .begin(&Intent {
+            key: Some(key()),
+            task_type: TaskType::ImageTo3d,
+            label: "hitem3dv2.1".into(),
+            estimated_credits: None,
+            destination: None,
+        })
+        .unwrap();
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN]);
+
+    let (result, _) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    let error = result.unwrap_err();
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert!(error.to_string().contains("may have created"), "{error}");
+    assert!(!fx.calls().iter().any(|call| call.ends_with("submit-task")));
+    assert_eq!(fx.core.available_task_slots(), 10);
+}
+
+#[test]
+fn a_submit_without_an_answer_is_recorded_as_unknown_and_blocks_its_key() {
+    let journal = Arc::new(MemoryJournal::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN]);
+    fx.api
+        .borrow_mut()
+        .push_back(Err(TransportFailure::call_timed_out(Duration::from_secs(
+            60,
+        ))));
+
+    let (result, _) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+    assert!(result.unwrap_err().is_submit_outcome_unknown());
+    let entry = only_entry(&journal);
+    assert_eq!(entry.state, EntryState::OutcomeUnknown);
+    assert!(
+        entry.note.as_deref().unwrap_or_default().contains("60 s"),
+        "{entry:?}"
+    );
+    assert_eq!(entry.resumption(), Resumption::Unknown);
+
+    let again = journal.begin(&Intent {
+        key: Some(key()),
+        task_type: TaskType::ImageTo3d,
+        label: "hitem3dv2.1".into(),
+        estimated_credits: None,
+        destination: None,
+    });
+    assert!(
+        matches!(again.unwrap(), Begun::Existing(_)),
+        "the key stays taken"
+    );
+    assert!(
+        journal.forget(entry.id).unwrap(),
+        "until a person forgets it"
+    );
+    assert!(journal.entries(&EntryQuery::Unfinished).unwrap().is_empty());
+}
+
+#[test]
+fn a_refused_submit_is_recorded_and_frees_its_key() {
+    let journal = Arc::new(MemoryJournal::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN, NO_BALANCE]);
+
+    let (result, _) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    assert!(result.unwrap_err().is_insufficient_balance());
+    let entry = only_entry(&journal);
+    assert_eq!(entry.state, EntryState::Refused);
+    assert!(entry.note.unwrap().contains("balance"));
+    assert!(entry.task_id.is_none());
+    assert_eq!(
+        journal.entries(&EntryQuery::Unfinished).unwrap(),
+        [],
+        "nothing to resume"
+    );
+}
+
+#[test]
+fn a_failed_task_is_recorded_with_its_reason_and_closes_the_entry() {
+    let journal = Arc::new(MemoryJournal::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN, SUBMITTED, FAILED]);
+
+    let (result, _) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    assert!(result.is_err());
+    let entry = only_entry(&journal);
+    assert_eq!(entry.state, EntryState::Task(TaskState::Failed));
+    assert!(entry.note.as_deref().unwrap().contains("generation failed"));
+    assert!(entry.is_closed());
+}
+
+#[test]
+fn a_plain_submit_is_recorded_without_a_key_and_never_resumed() {
+    let journal = Arc::new(MemoryJournal::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN, SUBMITTED]);
+
+    let task_id = block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap();
+
+    let entry = only_entry(&journal);
+    assert_eq!(entry.task_id, Some(task_id.clone()));
+    assert_eq!(entry.key, None);
+    assert_eq!(entry.state, EntryState::Task(TaskState::Created));
+    assert_eq!(entry.resumption(), Resumption::Wait(task_id));
+}
+
+#[test]
+fn entry_states_read_back_as_written() {
+    for state in [
+        EntryState::Submitting,
+        EntryState::OutcomeUnknown,
+        EntryState::Refused,
+        EntryState::Saved,
+        EntryState::Task(TaskState::Queueing),
+        EntryState::Task(TaskState::Failed),
+    ] {
+        assert_eq!(EntryState::parse(state.as_str()), state);
+    }
+}
