@@ -125,6 +125,7 @@ macro_rules! scenarios {
             mesh_tasks_go_from_submit_to_their_files,
             an_invalid_mesh_task_is_refused_before_any_request,
             an_invalid_relief_is_refused_before_any_request,
+            a_journaled_generate_cut_short_is_resumed_without_paying_again,
         );
     };
     (@each $sdk:ty; $($name:ident),* $(,)?) => {
@@ -1897,4 +1898,53 @@ pub fn an_invalid_mesh_task_is_refused_before_any_request<S: Sdk>() {
         assert!(text.contains(says), "{says}: {text}");
     }
     assert!(mock.journal().is_empty());
+}
+
+pub fn a_journaled_generate_cut_short_is_resumed_without_paying_again<S: Sdk>() {
+    use hitem3d_core::journal::{EntryQuery, EntryState, JournalKey, TaskJournal};
+    use std::sync::Arc;
+
+    let mock = BlockingMock::start_with(MockConfig::manual());
+    let dir = out_dir();
+    let journal_path = dir.path().join("journal.sqlite3");
+    let key = JournalKey::new("house.png|glb");
+    let options = GenerateOptions::new(dir.path().join("models"))
+        .with_file_stem("house")
+        .with_journal_key(key.clone());
+    // The first run gives up waiting (the mock's clock stands still), as a crash would.
+    let short_wait = WaitPolicy::default()
+        .with_schedule(PollSchedule::fixed(Duration::from_millis(20)))
+        .with_deadline(Duration::from_millis(150));
+    {
+        let journal = Arc::new(hitem3d_journal::SqliteJournal::open(&journal_path).unwrap());
+        let client = S::connect(
+            config_for(&mock)
+                .with_wait(short_wait)
+                .with_journal(journal),
+        );
+        let error = expect_err(client.generate(single_view(OutputFormat::Glb), options.clone()));
+        assert!(error.task_id().is_some(), "{error}");
+    }
+    mock.advance(Duration::from_secs(600));
+
+    // A new process, the same journal file and key.
+    let journal = Arc::new(hitem3d_journal::SqliteJournal::open(&journal_path).unwrap());
+    let client = S::connect(config_for(&mock).with_journal(journal.clone()));
+    let mut resumed = None;
+    let generated = client
+        .generate_with(single_view(OutputFormat::Glb), options, &mut |step| {
+            if let GenerateProgress::Resumed { task_id } = step {
+                resumed = Some(task_id);
+            }
+        })
+        .expect("the task paid for in the first run");
+
+    assert_eq!(resumed.as_ref(), Some(&generated.task_id));
+    assert_eq!(submit_count(&mock), 1, "paid once");
+    mock.assert_no_duplicate_submits();
+    assert!(parse_glb(&std::fs::read(&generated.model.path).unwrap()) > 0);
+    let entries = journal.entries(&EntryQuery::Key(key)).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].state, EntryState::Saved);
+    assert_eq!(entries[0].files, [generated.model.path.clone()]);
 }

@@ -1,0 +1,54 @@
+//! The journal's tables, and how an older file is brought up to date.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this crate writes, kept in `PRAGMA user_version`.
+pub(crate) const VERSION: i64 = 1;
+
+/// Version 1: one row per entry, its saved files in order. An open key (not refused, not
+/// failed) is unique, so even two processes cannot both begin the same task; a task id
+/// belongs to one entry.
+const V1: &str = "
+CREATE TABLE entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT,
+    task_type TEXT NOT NULL,
+    label TEXT NOT NULL,
+    estimated_credits INTEGER,
+    destination TEXT,
+    task_id TEXT UNIQUE,
+    state TEXT NOT NULL,
+    note TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX open_keys ON entries(key)
+    WHERE key IS NOT NULL AND state NOT IN ('refused', 'failed');
+CREATE TABLE files (
+    entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (entry_id, position)
+);
+";
+
+/// Creates the tables in a new file, or checks that an existing one is a version this crate
+/// reads. Inside one immediate transaction, so two processes opening a new file at once
+/// create the tables once.
+pub(crate) fn prepare(connection: &mut Connection) -> rusqlite::Result<Result<(), String>> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    match version {
+        0 => {
+            tx.execute_batch(V1)?;
+            tx.pragma_update(None, "user_version", VERSION)?;
+            tx.commit()?;
+            Ok(Ok(()))
+        }
+        VERSION => Ok(Ok(())),
+        newer => Ok(Err(format!(
+            "the journal was written by a newer hitem3d (schema {newer}, this one reads \
+             {VERSION}): update hitem3d, or point it at another journal file"
+        ))),
+    }
+}

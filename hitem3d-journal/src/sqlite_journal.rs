@@ -1,0 +1,267 @@
+//! The SQLite store behind the journal.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hitem3d_core::journal::{
+    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
+    Settled, TaskEvent, TaskJournal,
+};
+use hitem3d_core::types::{TaskId, TaskType};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use crate::schema;
+
+/// How long a write waits for another process holding the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A [`TaskJournal`] in one SQLite file, safe to share between threads and processes. Each
+/// operation is one transaction, written to disk before it returns (`synchronous = FULL`):
+/// a task id recorded is a task id kept, whatever happens to the process or the power.
+#[derive(Debug)]
+pub struct SqliteJournal {
+    connection: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl SqliteJournal {
+    /// Opens the journal at `path`, creating the file (and its directory) if needed.
+    ///
+    /// # Errors
+    /// The directory or file cannot be created or opened, the file is no journal, or a newer
+    /// version of this crate wrote it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|error| {
+                JournalError::store("open", format!("cannot create {}: {error}", dir.display()))
+            })?;
+        }
+        let connection = Connection::open(path)
+            .map_err(|error| JournalError::store("open", format!("{}: {error}", path.display())))?;
+        Self::prepare(connection, Some(path.to_path_buf()))
+    }
+
+    /// A journal that lives in memory and is gone with this value: for tests.
+    ///
+    /// # Errors
+    /// SQLite could not start.
+    pub fn in_memory() -> Result<Self, JournalError> {
+        let connection = Connection::open_in_memory().map_err(open_error)?;
+        Self::prepare(connection, None)
+    }
+
+    /// The file, or `None` in memory.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn prepare(mut connection: Connection, path: Option<PathBuf>) -> Result<Self, JournalError> {
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        // The write-ahead log lets readers (`hitem3d tasks`) run beside a writer (a batch).
+        if path.is_some() {
+            connection
+                .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+                .map_err(open_error)?;
+        }
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(open_error)?;
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_error)?;
+        schema::prepare(&mut connection)
+            .map_err(open_error)?
+            .map_err(|reason| JournalError::store("open", reason))?;
+        Ok(Self {
+            connection: Mutex::new(connection),
+            path,
+        })
+    }
+
+    /// Runs `work` in one immediate transaction (the write lock taken at once, so a check and
+    /// the write after it cannot interleave with another process), committed if it succeeds.
+    fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, JournalError> {
+        // A panic while holding the lock rolled its transaction back: the file is consistent.
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(write_error)?;
+        let value = work(&tx).map_err(write_error)?;
+        tx.commit().map_err(write_error)?;
+        Ok(value)
+    }
+
+    /// Loads, changes and stores back the entry `find` selects, if any.
+    fn update(
+        &self,
+        find: (&str, &dyn rusqlite::ToSql),
+        change: impl FnOnce(&mut JournalEntry, u64),
+    ) -> Result<(), JournalError> {
+        self.write(|tx| {
+            let sql = format!("{SELECT} WHERE {} = ?1", find.0);
+            let Some(mut entry) = tx.query_row(&sql, [find.1], read_entry).optional()? else {
+                return Ok(());
+            };
+            entry.files = read_files(tx, entry.id)?;
+            change(&mut entry, unix_now());
+            store(tx, &entry)
+        })
+    }
+}
+
+impl TaskJournal for SqliteJournal {
+    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        self.write(|tx| {
+            if let Some(key) = &intent.key {
+                let sql = format!("{SELECT} WHERE key = ?1 AND state NOT IN ('refused', 'failed')");
+                if let Some(mut open) = tx.query_row(&sql, [key.as_str()], read_entry).optional()? {
+                    open.files = read_files(tx, open.id)?;
+                    return Ok(Begun::Existing(open));
+                }
+            }
+            let now = unix_now();
+            tx.execute(
+                "INSERT INTO entries (key, task_type, label, estimated_credits, destination, \
+                 state, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![
+                    intent.key.as_ref().map(JournalKey::as_str),
+                    intent.task_type.name(),
+                    intent.label,
+                    intent.estimated_credits,
+                    intent.destination,
+                    EntryState::Submitting.as_str(),
+                    now.cast_signed(),
+                ],
+            )?;
+            Ok(Begun::New(EntryId(tx.last_insert_rowid().cast_unsigned())))
+        })
+    }
+
+    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
+        let id = entry.0.cast_signed();
+        self.update(("id", &id), |entry, now| entry.settle(settled, now))
+    }
+
+    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
+        self.update(("task_id", &task_id.as_str()), |entry, now| {
+            entry.record(event, now);
+        })
+    }
+
+    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let read = || -> rusqlite::Result<Vec<JournalEntry>> {
+            let mut statement = connection.prepare(&format!("{SELECT} ORDER BY id"))?;
+            let mut entries = statement
+                .query_map([], read_entry)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            // The query's rule is the core's, applied here rather than restated in SQL.
+            entries.retain(|entry| query.selects(entry));
+            for entry in &mut entries {
+                entry.files = read_files(&connection, entry.id)?;
+            }
+            Ok(entries)
+        };
+        read().map_err(|error| JournalError::store("read", error))
+    }
+
+    fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
+        self.write(|tx| {
+            let id = entry.0.cast_signed();
+            tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
+            Ok(tx.execute("DELETE FROM entries WHERE id = ?1", [id])? > 0)
+        })
+    }
+}
+
+const SELECT: &str = "SELECT id, key, task_type, label, estimated_credits, destination, task_id, \
+                      state, note, created_at, updated_at FROM entries";
+
+fn read_entry(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+    let task_type: String = row.get(2)?;
+    let state: String = row.get(7)?;
+    let created_at: i64 = row.get(9)?;
+    let updated_at: i64 = row.get(10)?;
+    let intent = Intent {
+        key: row.get::<_, Option<String>>(1)?.map(JournalKey::new),
+        task_type: TaskType::ALL
+            .iter()
+            .copied()
+            .find(|known| known.name() == task_type)
+            .unwrap_or(TaskType::ImageTo3d),
+        label: row.get(3)?,
+        estimated_credits: row.get(4)?,
+        destination: row.get(5)?,
+    };
+    let id = EntryId(row.get::<_, i64>(0)?.cast_unsigned());
+    let mut entry = JournalEntry::from_intent(id, &intent, created_at.cast_unsigned());
+    entry.task_id = row.get::<_, Option<String>>(6)?.map(TaskId::new);
+    entry.state = EntryState::parse(&state);
+    entry.note = row.get(8)?;
+    entry.updated_at = updated_at.cast_unsigned();
+    Ok(entry)
+}
+
+fn read_files(connection: &Connection, entry: EntryId) -> rusqlite::Result<Vec<PathBuf>> {
+    let mut statement =
+        connection.prepare("SELECT path FROM files WHERE entry_id = ?1 ORDER BY position")?;
+    statement
+        .query_map([entry.0.cast_signed()], |row| {
+            row.get::<_, String>(0).map(PathBuf::from)
+        })?
+        .collect()
+}
+
+/// Writes `entry` over its row, and its files.
+fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> rusqlite::Result<()> {
+    let id = entry.id.0.cast_signed();
+    tx.execute(
+        "UPDATE entries SET task_id = ?2, state = ?3, note = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            id,
+            entry.task_id.as_ref().map(TaskId::as_str),
+            entry.state.as_str(),
+            entry.note,
+            entry.updated_at.cast_signed(),
+        ],
+    )?;
+    tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
+    for (position, path) in entry.files.iter().enumerate() {
+        // Paths that are not UTF-8 are kept as close as text allows.
+        tx.execute(
+            "INSERT INTO files (entry_id, position, path) VALUES (?1, ?2, ?3)",
+            params![
+                id,
+                i64::try_from(position).unwrap_or(i64::MAX),
+                path.to_string_lossy()
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+fn open_error(error: rusqlite::Error) -> JournalError {
+    JournalError::store("open", error)
+}
+
+fn write_error(error: rusqlite::Error) -> JournalError {
+    JournalError::store("write", error)
+}
