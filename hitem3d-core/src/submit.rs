@@ -1,6 +1,7 @@
 //! Submit-task input: built from named parts, validated completely before anything is sent.
 
 mod builder;
+mod content_kind;
 mod draft;
 mod form;
 pub(crate) use form::{add_contents, add_picture};

@@ -340,7 +340,8 @@ impl TaskWaiter {
     /// Records what a poll showed, queueing an event when it is news.
     fn observe(&mut self, state: TaskState, progress: Option<f64>, now: Timestamp) {
         let elapsed = now - self.started;
-        if self.last_state.as_ref() != Some(&state) {
+        let changed = self.last_state.as_ref() != Some(&state);
+        if changed {
             if state == TaskState::Processing && self.processing_since.is_none() {
                 self.processing_since = Some(now);
             }
@@ -351,8 +352,10 @@ impl TaskWaiter {
                 elapsed,
                 polls: self.polls,
             });
-        } else if let Some(percent) = progress
-            && self.last_progress != Some(percent)
+        }
+        // A percentage that arrives with a new state is reported too, after the change.
+        if let Some(percent) = progress
+            && (changed || self.last_progress != Some(percent))
         {
             self.events.push_back(WaitEvent::Progress {
                 task_id: self.task_id.clone(),

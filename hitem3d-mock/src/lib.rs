@@ -76,6 +76,8 @@ mod refusal;
 mod relief_form;
 mod reply;
 mod server;
+#[cfg(feature = "server")]
+pub mod standalone;
 mod standing;
 mod submit_form;
 mod task;

@@ -126,6 +126,13 @@ impl Image {
         }
     }
 
+    /// What the picture is by its first bytes, in words: "a PNG picture", "a GIF picture",
+    /// or "content starting 0x47 0x49 …" when it is nothing this SDK recognises.
+    #[must_use]
+    pub fn describe_content(&self) -> String {
+        super::content_kind::describe_content(self.head())
+    }
+
     /// The size in bytes.
     #[must_use]
     pub fn len(&self) -> u64 {

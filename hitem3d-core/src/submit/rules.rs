@@ -152,10 +152,9 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
         ));
     }
     if image.format().is_none() {
-        let head = names(image.head().iter().take(8), |b| format!("{b:02x}"));
         out.push(violation(
             field,
-            format!("{what}: content starting {head}"),
+            format!("{what}: {}", image.describe_content()),
             format!(
                 "a picture must be {} (judged by its content, not its name)",
                 names(ImageFormat::ALL.iter(), |f| f.name().to_uppercase())

@@ -1,0 +1,237 @@
+//! The simulated service as a standalone server: the `hitem3d-mock` binary, and
+//! `hitem3d mock` of the command-line tool.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use crate::types::Endpoint;
+use std::time::Duration;
+
+use crate::{
+    FailingTasks, MockConfig, MockService, StandingFault, TaskFailure, TaskFailureRule, TimeMode,
+    Timeline,
+};
+
+const USAGE: &str = "usage: PROGRAM [OPTIONS]
+
+  --port N              listen on 127.0.0.1:N (default: a free port)
+  --speed X             mock seconds per real second (default 60: a 7-minute task takes 7 s)
+  --balance CREDITS     starting credits (default 1000)
+  --task-seconds S      mock seconds from submit to the end of a task (default 420)
+  --max-tasks N         unfinished tasks allowed at once (default 10)
+  --seed N              replay the same task ids, tokens and link keys
+
+Failing tasks (the first rule that matches a task decides; repeatable):
+  --fail-tasks all          every task fails
+  --fail-tasks 0.25         this share of the tasks fails, evenly (every fourth)
+  --fail-tasks name:TEXT    tasks whose picture's file name contains TEXT fail
+  --fail-as state|envelope  how they fail: query answers state \"failed\" (default), or
+                            the top-level 50010001 \"generate failed\" envelope
+
+Faults on a route (repeatable): --fault ROUTE=KIND[@N] strikes every N-th call (default every)
+  ROUTE: token, submit, query, balance, download
+  KIND:  html:STATUS          an HTML error page with this status, as a gateway sends
+         delay:MS             answer after MS real milliseconds (client timeouts)
+         envelope:CODE[:MSG]  an HTTP 200 error envelope with this code
+         expire-tokens        code 401 \"login expired\", and every token issued so far stops
+         lost                 do the work, then answer 502 (a submit that did create a task)
+         redirect             302 to the same resource elsewhere, as a CDN does
+         expired-link         403 with the file host's XML error, as for an expired link
+
+Examples:
+  PROGRAM --port 8080 --fail-tasks name:broken --fault query=html:502@3
+  PROGRAM --fail-tasks 0.5 --fail-as envelope --task-seconds 30 --speed 10";
+
+struct Options {
+    port: u16,
+    config: MockConfig,
+    fail_as: TaskFailure,
+    failing: Vec<FailingTasks>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        port: 0,
+        config: MockConfig::default().with_time(TimeMode::Real { speed: 60.0 }),
+        fail_as: TaskFailure::State,
+        failing: Vec::new(),
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let mut value = |name: &str| args.next().cloned().ok_or(format!("{name} needs a value"));
+        let config = &mut options.config;
+        match flag.as_str() {
+            "--port" => options.port = number(flag, &value(flag)?)?,
+            "--speed" => {
+                let speed: f64 = number(flag, &value(flag)?)?;
+                if !(speed.is_finite() && speed > 0.0) {
+                    return Err("--speed must be above 0".to_owned());
+                }
+                config.time = TimeMode::Real { speed };
+            }
+            "--balance" => config.initial_balance = number(flag, &value(flag)?)?,
+            "--task-seconds" => {
+                let seconds: f64 = number(flag, &value(flag)?)?;
+                let total = Duration::try_from_secs_f64(seconds)
+                    .ok()
+                    .filter(|total| !total.is_zero())
+                    .ok_or("--task-seconds must be above 0")?;
+                config.timeline = Timeline::lasting(total);
+            }
+            "--max-tasks" => config.max_unfinished_tasks = number(flag, &value(flag)?)?,
+            "--seed" => config.seed = number(flag, &value(flag)?)?,
+            "--fail-tasks" => options.failing.push(failing_tasks(&value(flag)?)?),
+            "--fail-as" => {
+                options.fail_as = match value(flag)?.as_str() {
+                    "state" => TaskFailure::State,
+                    "envelope" => TaskFailure::Envelope,
+                    other => return Err(format!("--fail-as {other:?}: use state or envelope")),
+                };
+            }
+            "--fault" => {
+                let fault: StandingFault = value(flag)?.parse().map_err(|e| format!("{e}"))?;
+                config.standing_faults.push(fault);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let how = options.fail_as;
+    options.config.failing_tasks = options
+        .failing
+        .iter()
+        .map(|which| TaskFailureRule::new(which.clone(), how))
+        .collect();
+    Ok(options)
+}
+
+fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    text.trim()
+        .parse()
+        .map_err(|error| format!("{flag} {text:?}: {error}"))
+}
+
+/// "1st"-style: "every call" reads better than "every 1st call".
+fn ordinal(n: u32) -> String {
+    match n {
+        1 => String::new(),
+        n if n % 10 == 1 && n % 100 != 11 => format!("{n}st "),
+        n if n % 10 == 2 && n % 100 != 12 => format!("{n}nd "),
+        n if n % 10 == 3 && n % 100 != 13 => format!("{n}rd "),
+        n => format!("{n}th "),
+    }
+}
+
+fn failing_tasks(text: &str) -> Result<FailingTasks, String> {
+    if text == "all" {
+        return Ok(FailingTasks::All);
+    }
+    if let Some(name) = text.strip_prefix("name:") {
+        if name.is_empty() {
+            return Err("--fail-tasks name: needs the text to look for".to_owned());
+        }
+        return Ok(FailingTasks::PictureNamed(name.to_owned()));
+    }
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(FailingTasks::Share(share)),
+        _ => Err(format!(
+            "--fail-tasks {text:?}: use all, a share from 0 to 1 (e.g. 0.25) or name:TEXT"
+        )),
+    }
+}
+
+/// Runs the server as `program` (the name its messages and usage give) with the command
+/// line's `args` (without the program name) until Ctrl-C; `--help` prints the usage. Exits 2
+/// for arguments it cannot use.
+///
+/// # Panics
+/// If no tokio runtime can start (no threads left).
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line program"
+)]
+#[must_use]
+pub fn run(program: &str, args: &[String]) -> ExitCode {
+    let usage = USAGE.replace("PROGRAM", program);
+    let options = match parse(args) {
+        Ok(options) => options,
+        Err(message) if message.is_empty() => {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("{program}: {message}");
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match TcpListener::bind(("127.0.0.1", options.port)) {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "{program}: cannot listen on 127.0.0.1:{}: {error}",
+                options.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = options.config;
+    let config_faults: Vec<String> = config
+        .standing_faults
+        .iter()
+        .map(|fault| {
+            format!(
+                "{:?} on every {}call to {}",
+                fault.fault,
+                ordinal(fault.every),
+                fault.route.as_str()
+            )
+        })
+        .collect();
+    let config_failing: Vec<String> = config
+        .failing_tasks
+        .iter()
+        .map(|rule| format!("{:?}, as {:?}", rule.which, rule.how))
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    runtime.block_on(async move {
+        let mock = MockService::start_on(config, Some(listener)).await;
+        let url = mock.base_url();
+        let (id, secret) = (mock.client_id(), mock.client_secret());
+        println!("{program} listening on {url}");
+        println!("  HITEM3D_BASE_URL={url}");
+        println!("  HITEM3D_CLIENT_ID={id}");
+        println!("  HITEM3D_CLIENT_SECRET={secret}");
+        println!(
+            "  mesh uploads (after GET /open-api/v1/upload/token): S3 endpoint {} (path style), \
+             region {}, bucket {}, public at {}/<key>",
+            mock.upload_endpoint(),
+            mock.upload_region(),
+            mock.upload_bucket(),
+            mock.upload_public_base()
+        );
+        println!();
+        for fault in &config_faults {
+            println!("  fault: {fault}");
+        }
+        for rule in &config_failing {
+            println!("  failing tasks: {rule}");
+        }
+        println!("try:");
+        let (token, submit, query) = (
+            Endpoint::GetToken.path(),
+            Endpoint::SubmitTask.path(),
+            Endpoint::QueryTask.path(),
+        );
+        println!("  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}{token} | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
+        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F format=2 {url}{submit}");
+        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}{query}?task_id=<task_id>'");
+        println!("Ctrl-C stops it.");
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    ExitCode::SUCCESS
+}
