@@ -1946,5 +1946,8 @@ pub fn a_journaled_generate_cut_short_is_resumed_without_paying_again<S: Sdk>() 
     let entries = journal.entries(&EntryQuery::Key(key)).unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].state, EntryState::Saved);
-    assert_eq!(entries[0].files, std::slice::from_ref(&generated.model.path));
+    assert_eq!(
+        entries[0].files,
+        std::slice::from_ref(&generated.model.path)
+    );
 }

@@ -1,0 +1,290 @@
+//! `hitem3d batch`: a model for every picture, several at once, each task in the journal so
+//! that a run again pays for nothing twice.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalKey, Resumption, TaskJournal};
+use hitem3d_async::{Client, GenerateOptions, GenerateProgress, SubmitTask};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use crate::cli::BatchArgs;
+use crate::exit_code::{Exit, Failure};
+use crate::pictures;
+use crate::progress::Live;
+use crate::report::Report;
+use crate::session::{Connect, connect};
+use crate::task_spec;
+
+/// Picture extensions a folder is searched for.
+const PICTURE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
+
+/// How one input ended.
+#[derive(Debug)]
+struct Outcome {
+    input: String,
+    /// "saved", "resumed", "done earlier" or "failed".
+    result: &'static str,
+    /// The file, or the error.
+    detail: String,
+    task_id: Option<String>,
+    exit: Exit,
+}
+
+/// One input ready to run.
+struct Job {
+    input: String,
+    task: SubmitTask,
+    key: JournalKey,
+    stem: String,
+}
+
+/// Runs `hitem3d batch`.
+pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
+    let files = collect(&args.inputs)?;
+    let mut outcomes = Vec::new();
+    let mut jobs = Vec::new();
+    let mut stems = HashSet::new();
+    // Each input is checked before anything is paid; one that fails is reported, not fatal.
+    for path in &files {
+        let input = path.display().to_string();
+        match prepare(path, &args, &mut stems).await {
+            Ok((task, key, stem)) => jobs.push(Job {
+                input,
+                task,
+                key,
+                stem,
+            }),
+            Err(failure) => outcomes.push(Outcome {
+                input,
+                result: "failed",
+                detail: failure.message,
+                task_id: None,
+                exit: failure.exit,
+            }),
+        }
+    }
+    let how = Connect {
+        slots: Some(args.slots),
+        overwrite: args.output.force,
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
+    let journal = Arc::clone(&session.journal);
+
+    let group = MultiProgress::with_draw_target(if report.draws_progress() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    });
+    let overall = group.add(ProgressBar::new(files.len() as u64));
+    overall.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} inputs finished {msg}")
+            .expect("a valid template"),
+    );
+    overall.set_position(outcomes.len() as u64);
+
+    let mut running = JoinSet::new();
+    for job in jobs {
+        if let Some(done) = done_earlier(&*journal, &job)? {
+            overall.inc(1);
+            report.emit(
+                "done_earlier",
+                json!({"input": job.input, "task_id": done.task_id, "path": done.detail}),
+                "",
+            );
+            outcomes.push(done);
+            continue;
+        }
+        let bar = group.insert_before(&overall, ProgressBar::new_spinner());
+        let live = Live::for_input(report, bar, job.input.clone());
+        let client = session.client.clone();
+        let options = GenerateOptions::new(&args.output.output)
+            .with_file_stem(&job.stem)
+            .with_cover(args.output.cover)
+            .with_overwrite(args.output.force)
+            .with_journal_key(job.key.clone());
+        running.spawn(generate(client, job, options, live));
+    }
+    while let Some(joined) = running.join_next().await {
+        let outcome =
+            joined.map_err(|error| Failure::other(format!("a batch task stopped: {error}")))?;
+        overall.inc(1);
+        report.emit(
+            "input_finished",
+            json!({"input": outcome.input, "result": outcome.result, "detail": outcome.detail,
+                   "task_id": outcome.task_id, "exit_code": outcome.exit.code()}),
+            "",
+        );
+        outcomes.push(outcome);
+    }
+    overall.finish_and_clear();
+    Ok(summary(outcomes, report))
+}
+
+/// One input's generate, reported on its own line.
+async fn generate(client: Client, job: Job, options: GenerateOptions, mut live: Live) -> Outcome {
+    let mut resumed = false;
+    let generated = client
+        .generate_with(job.task, options, |step| {
+            resumed |= matches!(step, GenerateProgress::Resumed { .. });
+            live.on_generate(&step);
+        })
+        .await;
+    live.finish();
+    match generated {
+        Ok(generated) => Outcome {
+            input: job.input,
+            result: if resumed { "resumed" } else { "saved" },
+            detail: generated.model.path.display().to_string(),
+            task_id: Some(generated.task_id.to_string()),
+            exit: Exit::Done,
+        },
+        Err(error) => {
+            let task_id = error.task_id().map(ToString::to_string);
+            let failure = Failure::from(error);
+            Outcome {
+                input: job.input,
+                result: "failed",
+                detail: failure
+                    .message
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                task_id,
+                exit: failure.exit,
+            }
+        }
+    }
+}
+
+/// The pictures the inputs name: files as given, folders' pictures sorted by name.
+fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|error| {
+                Failure::invalid(format!(
+                    "cannot read the folder {}: {error}",
+                    input.display()
+                ))
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.is_file() && is_picture_name(path))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(Failure::invalid(format!(
+            "no pictures ({}) in {}",
+            PICTURE_EXTENSIONS.join(", "),
+            inputs
+                .iter()
+                .map(|input| input.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(files)
+}
+
+fn is_picture_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| {
+            PICTURE_EXTENSIONS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(extension))
+        })
+}
+
+/// The task, journal key and a file stem no other input of this batch has.
+async fn prepare(
+    path: &Path,
+    args: &BatchArgs,
+    stems: &mut HashSet<String>,
+) -> Result<(SubmitTask, JournalKey, String), Failure> {
+    let picture = pictures::read(None, path).await?;
+    let pictures = [picture];
+    let task = task_spec::build(&pictures, &args.model)?;
+    let key = task_spec::journal_key(&pictures, &args.model).await?;
+    let base = pictures::default_stem(&pictures);
+    let mut stem = base.clone();
+    let mut n = 1;
+    while !stems.insert(stem.clone()) {
+        n += 1;
+        stem = format!("{base}-{n}");
+    }
+    Ok((task, key, stem))
+}
+
+/// The outcome of an input whose task the journal has saved, its files still there.
+fn done_earlier(journal: &dyn TaskJournal, job: &Job) -> Result<Option<Outcome>, Failure> {
+    let entries = journal.entries(&EntryQuery::Key(job.key.clone()))?;
+    Ok(entries
+        .into_iter()
+        .find(|entry| {
+            entry.resumption() == Resumption::Done
+                && !entry.files.is_empty()
+                && entry.files.iter().all(|file| file.exists())
+        })
+        .map(|entry| Outcome {
+            input: job.input.clone(),
+            result: "done earlier",
+            detail: entry.files[0].display().to_string(),
+            task_id: entry.task_id.map(|id| id.to_string()),
+            exit: Exit::Done,
+        }))
+}
+
+/// The table of results, and the exit code of the worst.
+fn summary(mut outcomes: Vec<Outcome>, report: Report) -> Exit {
+    outcomes.sort_by(|a, b| a.input.cmp(&b.input));
+    let worst = outcomes
+        .iter()
+        .fold(Exit::Done, |worst, outcome| worst.worst(outcome.exit));
+    let failed = outcomes.iter().filter(|o| o.exit != Exit::Done).count();
+    if !report.is_json() {
+        let width = outcomes
+            .iter()
+            .map(|o| o.input.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let mut table = format!("{:<width$}  {:<12}  {}", "INPUT", "RESULT", "FILE OR ERROR");
+        for outcome in &outcomes {
+            table.push_str(&format!(
+                "\n{:<width$}  {:<12}  {}{}",
+                outcome.input,
+                outcome.result,
+                outcome.detail,
+                outcome
+                    .task_id
+                    .as_ref()
+                    .map_or_else(String::new, |id| format!(" (task {id})"))
+            ));
+        }
+        table.push_str(&format!(
+            "\n{} inputs: {} finished, {failed} failed",
+            outcomes.len(),
+            outcomes.len() - failed
+        ));
+        report.emit("", json!({}), &table);
+    }
+    report.emit(
+        "batch_finished",
+        json!({"inputs": outcomes.len(), "failed": failed, "exit_code": worst.code()}),
+        "",
+    );
+    worst
+}

@@ -1,0 +1,156 @@
+//! `hitem3d generate`: pictures in, a model file out, with live progress and a summary.
+
+use std::path::Path;
+use std::time::Instant;
+
+use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalEntry, JournalKey, Resumption};
+use hitem3d_async::{GenerateOptions, Generated};
+use indicatif::HumanBytes;
+use serde_json::json;
+
+use crate::cli::GenerateArgs;
+use crate::exit_code::{Exit, Failure};
+use crate::pictures::{default_stem, pictures};
+use crate::progress::Live;
+use crate::report::Report;
+use crate::session::{Connect, Session, connect};
+use crate::task_spec;
+
+/// Runs `hitem3d generate`.
+pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
+    // Everything that can be checked locally is, before connecting.
+    let pictures = pictures(&args.pictures).await?;
+    let task = task_spec::build(&pictures, &args.model)?;
+    let mut key = task_spec::journal_key(&pictures, &args.model).await?;
+    let stem = args.name.clone().unwrap_or_else(|| default_stem(&pictures));
+    let session = connect(how, report).await?;
+
+    if args.again {
+        // A key of its own: this run pays, whatever the journal holds.
+        key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
+    } else if let Some(entry) = already_saved(&session, &key)? {
+        report_already_saved(&entry, report);
+        return Ok(Exit::Done);
+    }
+
+    let options = GenerateOptions::new(&args.output.output)
+        .with_file_stem(&stem)
+        .with_cover(args.output.cover)
+        .with_overwrite(args.output.force)
+        .with_journal_key(key);
+    let model = task.model().to_string();
+    let resolution = task.resolution().map(ToString::to_string);
+    let views = task.images().count();
+    let before = session.client.balance().await?.total();
+
+    let started = Instant::now();
+    let mut live = Live::start(report, &format!("submitting {views} view(s) to {model}"));
+    let generated = session
+        .client
+        .generate_with(task, options, |step| live.on_generate(&step))
+        .await;
+    live.finish();
+    let generated = generated?;
+    let after = session.client.balance().await?.total();
+    let spent = before.zip(after).map(|(before, after)| before.0 - after.0);
+    summary(
+        &generated,
+        &model,
+        resolution.as_deref(),
+        spent,
+        &session,
+        started,
+        report,
+    );
+    Ok(Exit::Done)
+}
+
+/// The journal's entry under `key` whose files are all still there, if any.
+fn already_saved(session: &Session, key: &JournalKey) -> Result<Option<JournalEntry>, Failure> {
+    let entries = session.journal.entries(&EntryQuery::Key(key.clone()))?;
+    Ok(entries.into_iter().find(|entry| {
+        entry.resumption() == Resumption::Done
+            && !entry.files.is_empty()
+            && entry.files.iter().all(|file| Path::new(file).exists())
+    }))
+}
+
+fn report_already_saved(entry: &JournalEntry, report: Report) {
+    let files: Vec<String> = entry
+        .files
+        .iter()
+        .map(|file| file.display().to_string())
+        .collect();
+    let task = entry.task_id.as_ref().map_or("?", |id| id.as_str());
+    report.emit(
+        "already_saved",
+        json!({"task_id": task, "files": files, "entry": entry.id.0}),
+        &format!(
+            "Already made from the same pictures and options by task {task}: {}\n  (nothing \
+             paid; --again pays for a new one)",
+            files.join(", ")
+        ),
+    );
+}
+
+fn summary(
+    generated: &Generated,
+    model: &str,
+    resolution: Option<&str>,
+    spent: Option<f64>,
+    session: &Session,
+    started: Instant,
+    report: Report,
+) {
+    let path = &generated.model.path;
+    let format = path
+        .extension()
+        .map_or_else(|| "?".to_owned(), |ext| ext.to_string_lossy().into_owned());
+    let took = started.elapsed().as_secs_f64();
+    let mut text = format!(
+        "Saved {}\n  format      {format}\n  size        {}\n  model       {model}\n  \
+         resolution  {}\n  task        {}",
+        path.display(),
+        HumanBytes(generated.model.bytes()),
+        resolution.unwrap_or("(the model's default)"),
+        generated.task_id
+    );
+    if let Some(cover) = &generated.cover {
+        text.push_str(&format!("\n  cover       {}", cover.path.display()));
+    }
+    text.push_str(&format!("\n  took        {took:.1} s"));
+    match spent {
+        Some(spent) => text.push_str(&format!(
+            "\n  credits     {spent} spent{}",
+            if session.on_mock() {
+                " (simulated)"
+            } else {
+                ""
+            }
+        )),
+        None => text.push_str("\n  credits     (the service did not report a balance)"),
+    }
+    report.emit(
+        "done",
+        json!({
+            "task_id": generated.task_id.as_str(),
+            "path": path.display().to_string(),
+            "bytes": generated.model.bytes(),
+            "format": format,
+            "model": model,
+            "resolution": resolution,
+            "cover": generated.cover.as_ref().map(|cover| cover.path.display().to_string()),
+            "credits_spent": spent,
+            "simulated": session.on_mock(),
+            "seconds": took,
+        }),
+        &text,
+    );
+}
+
+/// A suffix that differs between runs, for `--again`.
+fn unique_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos())
+}

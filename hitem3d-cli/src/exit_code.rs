@@ -1,0 +1,125 @@
+//! The exit codes (listed in `--help`), and the error every command ends with.
+
+use std::process::ExitCode;
+
+use hitem3d_async::Error;
+use hitem3d_async::types::ErrorClass;
+
+/// How a command ended, as its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done.
+    Done,
+    /// 5: the task failed at the service.
+    TaskFailed,
+    /// 6: timed out, or the service failed for now.
+    Transient,
+    /// 2: the command line or a file must change.
+    Invalid,
+    /// 4: not enough credits.
+    Balance,
+    /// 3: the credentials were refused.
+    Auth,
+    /// 1: anything else.
+    Other,
+    /// 7: a submit's outcome is unknown.
+    OutcomeUnknown,
+    /// 130: Ctrl-C.
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Done => 0,
+            Self::Other => 1,
+            Self::Invalid => 2,
+            Self::Auth => 3,
+            Self::Balance => 4,
+            Self::TaskFailed => 5,
+            Self::Transient => 6,
+            Self::OutcomeUnknown => 7,
+            Self::Interrupted => 130,
+        }
+    }
+
+    /// The exit for an SDK error.
+    pub fn of(error: &Error) -> Self {
+        if error.is_submit_outcome_unknown() {
+            Self::OutcomeUnknown
+        } else if error.is_invalid_input() {
+            Self::Invalid
+        } else if error.is_auth() {
+            Self::Auth
+        } else if error.is_insufficient_balance() {
+            Self::Balance
+        } else if error.class() == ErrorClass::GenerationFailed {
+            Self::TaskFailed
+        } else if error.is_retryable() {
+            Self::Transient
+        } else if error.class() == ErrorClass::Input || matches!(error, Error::File { .. }) {
+            Self::Invalid
+        } else {
+            Self::Other
+        }
+    }
+
+    /// The worse of two, for a batch: the order of the variants, an unknown outcome (money
+    /// that may be spent) the worst.
+    pub fn worst(self, other: Self) -> Self {
+        if (other as u8) > (self as u8) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        Self::from(exit.code())
+    }
+}
+
+/// What a command failed with: the message for the user and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// What happened and what to do, in the command line's words.
+    pub message: String,
+    /// How the process exits.
+    pub exit: Exit,
+}
+
+impl Failure {
+    /// A failure from the command line or a file: exit code 2.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            exit: Exit::Invalid,
+        }
+    }
+
+    /// Any other failure: exit code 1.
+    pub fn other(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            exit: Exit::Other,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self {
+            message: crate::wording::error(&error),
+            exit: Exit::of(&error),
+        }
+    }
+}
+
+impl From<hitem3d_async::hitem3d_core::journal::JournalError> for Failure {
+    fn from(error: hitem3d_async::hitem3d_core::journal::JournalError) -> Self {
+        Error::from(error).into()
+    }
+}

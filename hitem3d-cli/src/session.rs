@@ -1,0 +1,189 @@
+//! A client for the real service when credentials are set, or else for the built-in mock;
+//! and the task journal it writes to.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hitem3d_async::hitem3d_core::journal::TaskJournal;
+use hitem3d_async::hitem3d_core::{CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
+use hitem3d_async::types::{ClientId, ClientSecret};
+use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
+use hitem3d_journal::SqliteJournal;
+use hitem3d_mock::{MockConfig, MockService, TimeMode};
+
+use crate::exit_code::Failure;
+use crate::report::Report;
+
+/// Environment variables naming a mesh upload target other than the vendor's (the mock's,
+/// as `hitem3d mock` prints it): all four or none.
+const UPLOAD_VARS: [&str; 4] = [
+    "HITEM3D_UPLOAD_ENDPOINT",
+    "HITEM3D_UPLOAD_REGION",
+    "HITEM3D_UPLOAD_BUCKET",
+    "HITEM3D_UPLOAD_PUBLIC_BASE",
+];
+
+/// What a command works with.
+pub struct Session {
+    /// The client.
+    pub client: Client,
+    /// The journal the client writes to.
+    pub journal: Arc<dyn TaskJournal>,
+    /// The built-in mock, when there were no credentials; kept alive with the client.
+    pub mock: Option<MockService>,
+}
+
+impl Session {
+    /// Whether the service is the built-in mock.
+    pub fn on_mock(&self) -> bool {
+        self.mock.is_some()
+    }
+}
+
+/// How to connect: the global options.
+#[derive(Debug, Clone)]
+pub struct Connect {
+    /// `--journal`, or `HITEM3D_JOURNAL` (unused on the built-in mock, whose tasks end with
+    /// the process).
+    pub journal: Option<PathBuf>,
+    /// `--mock-speed`.
+    pub mock_speed: f64,
+    /// Task slots, for `batch --slots`.
+    pub slots: Option<usize>,
+    /// Whether downloads may replace existing files (`--force`).
+    pub overwrite: bool,
+    /// `--poll-every`.
+    pub poll_every: Option<f64>,
+}
+
+/// The real service when `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` are set; otherwise
+/// the built-in mock, said in one line on stderr.
+pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    match ClientConfig::from_lookup(lookup) {
+        Ok(config) => {
+            let journal = open_journal(how.journal.clone())?;
+            let config = with_upload_target(config)?.with_journal(journal.clone());
+            let client = Client::new(with_slots(config, how)?)?;
+            Ok(Session {
+                client,
+                journal,
+                mock: None,
+            })
+        }
+        Err(ConfigError::MissingCredentials) => {
+            let set: Vec<&str> = CLIENT_ID_VARS
+                .iter()
+                .chain(CLIENT_SECRET_VARS.iter())
+                .copied()
+                .filter(|name| lookup(name).is_some_and(|value| !value.trim().is_empty()))
+                .collect();
+            if !set.is_empty() {
+                return Err(Failure::invalid(format!(
+                    "{} is set but not both halves of the credentials: set HITEM3D_CLIENT_ID \
+                     and HITEM3D_CLIENT_SECRET, or neither to use the built-in mock",
+                    set.join(", ")
+                )));
+            }
+            on_mock(how, report).await
+        }
+        Err(error) => Err(Failure::invalid(error.to_string())),
+    }
+}
+
+async fn on_mock(how: &Connect, report: Report) -> Result<Session, Failure> {
+    let speed = how.mock_speed;
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(Failure::invalid("--mock-speed must be above 0"));
+    }
+    let mock =
+        MockService::start_with(MockConfig::default().with_time(TimeMode::Real { speed })).await;
+    // The mock's tasks end with the process: they never go into a journal file, where
+    // `resume` would look for them at the real service.
+    let journal: Arc<dyn TaskJournal> = Arc::new(SqliteJournal::in_memory()?);
+    let target = UploadTarget::new(
+        &mock.upload_endpoint(),
+        mock.upload_region(),
+        mock.upload_bucket(),
+        &mock.upload_public_base(),
+    )
+    .map_err(|error| Failure::other(error.to_string()))?;
+    let config =
+        ClientConfig::new(
+            ClientId::new(mock.client_id()),
+            ClientSecret::new(mock.client_secret()),
+        )
+        .with_base_url(&mock.base_url())
+        .map_err(|error| Failure::other(error.to_string()))?
+        .with_upload_target(target)
+        .with_journal(journal.clone())
+        // The service is polled every few seconds; the faster mock, more often.
+        .with_wait(WaitPolicy::default().with_schedule(PollSchedule::fixed(
+            Duration::from_secs_f64((10.0 / speed).clamp(0.02, 5.0)),
+        )));
+    let client = Client::new(with_slots(config, how)?)?;
+    report.note(&format!(
+        "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service \
+         ({speed}× speed, simulated, no credits spent)."
+    ));
+    Ok(Session {
+        client,
+        journal,
+        mock: Some(mock),
+    })
+}
+
+/// The command's slots, polls and overwrite choice on top of `config`.
+fn with_slots(config: ClientConfig, how: &Connect) -> Result<ClientConfig, Failure> {
+    let download = config.download.with_overwrite(how.overwrite);
+    let mut config = config.with_download(download);
+    if let Some(seconds) = how.poll_every {
+        let every = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|every| !every.is_zero())
+            .ok_or_else(|| Failure::invalid("--poll-every must be above 0 seconds"))?;
+        let wait = config.wait.with_schedule(PollSchedule::fixed(every));
+        config = config.with_wait(wait);
+    }
+    match how.slots {
+        None => Ok(config),
+        Some(0) => Err(Failure::invalid("--slots must be at least 1")),
+        Some(slots) => config
+            .with_task_slots(slots)
+            .map_err(|error| Failure::invalid(error.to_string())),
+    }
+}
+
+/// The journal at `path`, or in the platform's data directory.
+pub fn open_journal(path: Option<PathBuf>) -> Result<Arc<dyn TaskJournal>, Failure> {
+    let path = path
+        .or_else(hitem3d_journal::default_location)
+        .ok_or_else(|| {
+            Failure::invalid(
+                "this system names no data directory for the task journal: give one with \
+             --journal FILE (or HITEM3D_JOURNAL)",
+            )
+        })?;
+    Ok(Arc::new(SqliteJournal::open(path)?))
+}
+
+/// The upload target from [`UPLOAD_VARS`], when they are set.
+fn with_upload_target(config: ClientConfig) -> Result<ClientConfig, Failure> {
+    let values: Vec<Option<String>> = UPLOAD_VARS
+        .iter()
+        .map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .collect();
+    match values.as_slice() {
+        [Some(endpoint), Some(region), Some(bucket), Some(public)] => {
+            let target = UploadTarget::new(endpoint, region.clone(), bucket.clone(), public)
+                .map_err(|error| Failure::invalid(format!("{}: {error}", UPLOAD_VARS[0])))?;
+            Ok(config.with_upload_target(target))
+        }
+        values if values.iter().all(Option::is_none) => Ok(config),
+        _ => Err(Failure::invalid(format!(
+            "set all of {} or none of them",
+            UPLOAD_VARS.join(", ")
+        ))),
+    }
+}

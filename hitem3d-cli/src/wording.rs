@@ -1,0 +1,98 @@
+//! SDK errors in the command line's words: flags and arguments instead of Rust methods.
+
+use hitem3d_async::hitem3d_core::{SubmitField, Violation};
+use hitem3d_async::{Error, WaitOutcome};
+
+/// The message for an SDK error, with what to do next where the command line can say it.
+pub fn error(error: &Error) -> String {
+    let mut message = match error {
+        Error::Invalid(invalid) => {
+            let count = invalid.violations().len();
+            let mut text = format!(
+                "nothing was sent or charged: {count} problem{} with the task",
+                if count == 1 { "" } else { "s" }
+            );
+            for violation in invalid.violations() {
+                text.push_str("\n  - ");
+                text.push_str(&violation_line(violation));
+            }
+            text
+        }
+        other => other.to_string(),
+    };
+    if let Some(task_id) = error.task_id() {
+        // A task that failed is over; one whose wait or download broke is still there.
+        if error.class() != hitem3d_async::types::ErrorClass::GenerationFailed {
+            message.push_str(&format!(
+                "\ntask {task_id} is still at the service: `hitem3d wait {task_id}` or \
+                 `hitem3d download {task_id}` picks it up without paying again"
+            ));
+        }
+    }
+    message
+}
+
+/// One problem: the argument, its value, the rule, and the fix as a flag to change.
+fn violation_line(violation: &Violation) -> String {
+    let fix = if reads_like_code(&violation.fix) {
+        flag_fix(violation.field, &violation.fix)
+    } else {
+        violation.fix.clone()
+    };
+    format!(
+        "{} ({}): {}; {fix}",
+        argument(violation.field),
+        violation.value,
+        violation.rule
+    )
+}
+
+/// Whether a fix names SDK methods or types, which a command-line user cannot type.
+fn reads_like_code(fix: &str) -> bool {
+    fix.contains("::") || fix.contains("(...)") || fix.contains(".image(") || fix.contains(".view(")
+}
+
+/// The argument or flag that sets a field.
+fn argument(field: SubmitField) -> String {
+    match field {
+        SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl => "IMAGE".to_owned(),
+        SubmitField::MultiImages => "the views (IMAGE, --back, --left, --right)".to_owned(),
+        SubmitField::Mesh => "MESH".to_owned(),
+        SubmitField::ModelType => "--model".to_owned(),
+        SubmitField::Setting(name) => format!("--{}", name.replace('_', "-")),
+        other => format!("--{}", other.as_str().replace('_', "-")),
+    }
+}
+
+/// What to change, for fixes written for Rust callers: add, drop or change the flag, as the
+/// SDK's fix says.
+fn flag_fix(field: SubmitField, sdk_fix: &str) -> String {
+    match field {
+        SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl => {
+            "give a picture: hitem3d generate photo.png".to_owned()
+        }
+        SubmitField::MultiImages => "give the front view as IMAGE (the first argument), and the \
+                                     others with --back, --left and --right"
+            .to_owned(),
+        SubmitField::RequestType => {
+            "use --request-type geometry, or texture with --mesh-url".to_owned()
+        }
+        SubmitField::Mesh => "give the mesh as a file or an http(s) URL".to_owned(),
+        other if sdk_fix.starts_with("add") => format!("add {}", argument(other)),
+        other if sdk_fix.starts_with("remove") || sdk_fix.starts_with("drop") => {
+            format!("drop {}", argument(other))
+        }
+        other => format!("change {}", argument(other)),
+    }
+}
+
+/// The state of a finished wait, for people.
+pub fn finished(outcome: &WaitOutcome) -> String {
+    format!(
+        "task {} finished ({} after {} status check{})",
+        outcome.task_id,
+        outcome.last_state.as_str(),
+        outcome.polls,
+        if outcome.polls == 1 { "" } else { "s" }
+    )
+}
