@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use hitem3d_async::types::{
     MeshLevel, Model, OutputFormat, ReliefFormat, ReliefModel, RequestType, Resolution, SplitJoint,
     SplitPart,
@@ -31,6 +31,19 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses the command line; every subcommand's `--help` ends with the exit codes.
+pub fn parse() -> Cli {
+    let command = Cli::command().mut_subcommands(|sub| {
+        let examples = sub
+            .get_after_help()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        sub.after_long_help(format!("{examples}\n\n{EXIT_CODES}"))
+    });
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 /// The exit codes, in every `--help`.

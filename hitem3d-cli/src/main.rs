@@ -16,15 +16,13 @@ mod wording;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::cli::{Cli, Command};
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
 use crate::session::Connect;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let report = Report::new(cli.json);
     // These two need no runtime: the mock brings its own, completions print and end.
     match &cli.command {

@@ -18,6 +18,12 @@ pub fn error(error: &Error) -> String {
             }
             text
         }
+        Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
+            format!(
+                "{} exists: give --force to replace it, or another --name or -o",
+                path.display()
+            )
+        }
         other => other.to_string(),
     };
     if let Some(task_id) = error.task_id() {

@@ -15,7 +15,11 @@ use crate::session::{Connect, connect};
 /// cover), never over an existing file unless `--force`.
 pub async fn run(args: DownloadArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let task_id = TaskId::new(args.task_id.trim());
-    let session = connect(how, report).await?;
+    let how = Connect {
+        overwrite: args.output.force,
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
     let mut live = Live::start(report, &format!("asking for task {task_id}"));
     let outcome = session
         .client

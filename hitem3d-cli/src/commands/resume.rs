@@ -14,7 +14,11 @@ use crate::session::{Connect, connect};
 /// Runs `hitem3d resume`: each unfinished entry with a task is waited for and downloaded to
 /// where its run wanted it; entries whose submit got no answer are listed, never resent.
 pub async fn run(args: ResumeArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let session = connect(how, report).await?;
+    let how = Connect {
+        overwrite: args.force,
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
     let unfinished = session.journal.entries(&EntryQuery::Unfinished)?;
     let chosen: Vec<JournalEntry> = if args.entries.is_empty() {
         unfinished

@@ -1,0 +1,297 @@
+//! Every subcommand of `hitem3d`, run as a process against the mock service.
+
+mod support;
+
+use support::{Bench, events};
+
+#[test]
+fn generate_without_credentials_runs_the_whole_job_on_the_built_in_mock() {
+    let bench = Bench::offline();
+    let run = bench.run(&["generate", "--mock-speed", "2000"]);
+    run.expect(0);
+    assert!(run.stderr.contains("built-in mock"), "{run}");
+    assert_eq!(
+        run.stderr.matches("built-in mock").count(),
+        1,
+        "said in one line: {run}"
+    );
+    assert!(run.stdout.contains("Saved out/house.glb"), "{run}");
+    assert!(run.stdout.contains("(simulated)"), "{run}");
+    let glb = std::fs::read(bench.path("out/house.glb")).unwrap();
+    assert_eq!(&glb[..4], b"glTF");
+    // The built-in mock's tasks end with the process: they stay out of the journal file.
+    assert!(!bench.path("journal.sqlite3").exists());
+}
+
+#[test]
+fn generate_saves_the_model_reports_each_step_and_a_rerun_pays_nothing() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+
+    let (run, first) = bench.json(&["generate", "chair.png", "--format", "stl", "--cover"]);
+    run.expect(0);
+    for name in ["submitted", "state", "saved", "done"] {
+        assert!(!events(&first, name).is_empty(), "no {name} event: {run}");
+    }
+    let done = events(&first, "done")[0];
+    assert_eq!(done["path"], "out/chair.stl");
+    assert_eq!(done["format"], "stl");
+    assert!(
+        done["cover"]
+            .as_str()
+            .unwrap()
+            .starts_with("out/chair-cover")
+    );
+    assert_eq!(done["credits_spent"], 25.0);
+    assert!(bench.path("out/chair.stl").exists());
+
+    let (run, again) = bench.json(&["generate", "chair.png", "--format", "stl", "--cover"]);
+    run.expect(0);
+    assert_eq!(events(&again, "already_saved").len(), 1, "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
+
+    // --again pays on purpose, under a new name so nothing is overwritten.
+    bench
+        .run(&[
+            "generate",
+            "chair.png",
+            "--format",
+            "stl",
+            "--again",
+            "--name",
+            "chair2",
+        ])
+        .expect(0);
+    assert_eq!(bench.mock().counters().submit_requests, 2);
+}
+
+#[test]
+fn multi_view_generate_sends_each_view() {
+    let bench = Bench::fast();
+    for view in ["front", "back", "left", "right"] {
+        bench.picture(view, &format!("{view}.png"));
+    }
+    let run = bench.run(&[
+        "generate",
+        "front.png",
+        "--back",
+        "back.png",
+        "--left",
+        "left.png",
+        "--right",
+        "right.png",
+        "--model",
+        "hitem3dv1.5",
+    ]);
+    run.expect(0);
+    assert!(run.stdout.contains("Saved out/front.glb"), "{run}");
+    assert!(run.stdout.contains("hitem3dv1.5"), "{run}");
+}
+
+#[test]
+fn submit_then_status_wait_and_download_by_id() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+
+    let (run, submitted) = bench.json(&["submit", "chair.png"]);
+    run.expect(0);
+    let task_id = submitted[0]["task_id"].as_str().unwrap().to_owned();
+    assert_eq!(submitted[0]["estimated_credits"], 25);
+
+    let (run, status) = bench.json(&["status", &task_id]);
+    run.expect(0);
+    assert_eq!(status[0]["task_id"], task_id.as_str());
+    assert!(status[0]["state"].is_string());
+
+    let run = bench.run(&["wait", &task_id]);
+    run.expect(0);
+    assert!(run.stdout.contains("finished (success"), "{run}");
+
+    let run = bench.run(&[
+        "download", &task_id, "-o", "models", "--name", "chair", "--cover",
+    ]);
+    run.expect(0);
+    assert!(run.stdout.contains("Saved models/chair.glb"), "{run}");
+    assert!(bench.path("models/chair.glb").exists());
+
+    // The same download again would overwrite: refused without --force, done with it.
+    let run = bench.run(&["download", &task_id, "-o", "models", "--name", "chair"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--force"), "{run}");
+    bench
+        .run(&[
+            "download", &task_id, "-o", "models", "--name", "chair", "--force",
+        ])
+        .expect(0);
+    assert_eq!(bench.mock().counters().submit_requests, 1);
+}
+
+#[test]
+fn balance_and_estimate() {
+    let bench = Bench::fast();
+    let (run, balance) = bench.json(&["balance"]);
+    run.expect(0);
+    assert!(balance[0]["credits"].as_f64().unwrap() > 0.0, "{run}");
+
+    let run = bench.run(&[
+        "estimate",
+        "--model",
+        "hi3dv3.0",
+        "--resolution",
+        "2048quality",
+        "--count",
+        "3",
+    ]);
+    run.expect(0);
+    assert!(run.stdout.contains("105 credits each, 315 for 3"), "{run}");
+    let (run, relief) = bench.json(&["estimate", "--task", "relief"]);
+    run.expect(0);
+    assert_eq!(relief[0]["credits_each"], 10);
+    assert_eq!(
+        bench.mock().counters().submit_requests,
+        0,
+        "estimates are free and offline"
+    );
+}
+
+#[test]
+fn relief_and_the_mesh_tasks_go_from_submit_to_their_files() {
+    let bench = Bench::fast();
+    bench.picture("front", "coin.png");
+    bench
+        .run(&["relief", "coin.png", "--format", "stl", "-o", "reliefs"])
+        .expect(0);
+    assert!(bench.path("reliefs/coin.stl").exists());
+
+    bench
+        .run(&["generate", "coin.png", "--name", "mesh"])
+        .expect(0);
+    let run = bench.run(&["upload", "out/mesh.glb"]);
+    run.expect(0);
+    let url = run.stdout.trim();
+    assert!(url.starts_with(&bench.mock().upload_public_base()), "{run}");
+
+    bench
+        .run(&["split", "out/mesh.glb", "-o", "parts"])
+        .expect(0);
+    bench
+        .run(&[
+            "split",
+            url,
+            "--kind",
+            "character",
+            "--parts",
+            "b",
+            "--joint",
+            "ball",
+            "-o",
+            "parts",
+            "--name",
+            "figure",
+        ])
+        .expect(0);
+    bench
+        .run(&["segment", "out/mesh.glb", "-o", "parts"])
+        .expect(0);
+    bench
+        .run(&[
+            "multicolor",
+            "out/mesh.glb",
+            "--colors",
+            "3",
+            "--format",
+            "3mf",
+            "-o",
+            "parts",
+        ])
+        .expect(0);
+    let mut made: Vec<String> = std::fs::read_dir(bench.path("parts"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    made.sort();
+    assert_eq!(
+        made,
+        [
+            "figure.zip",
+            "mesh-multicolor.3mf",
+            "mesh-segments.zip",
+            "mesh-split.zip"
+        ]
+    );
+    // Every task is in the journal.
+    let (run, tasks) = bench.json(&["tasks", "--all"]);
+    run.expect(0);
+    let kinds: Vec<&str> = tasks
+        .iter()
+        .map(|task| task["task_type"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "relief",
+        "image-to-3d",
+        "split",
+        "segmentation",
+        "multicolor",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert!(tasks.iter().all(|task| task["state"] == "saved"), "{run}");
+}
+
+#[test]
+fn every_subcommand_has_help_with_examples() {
+    let bench = Bench::offline();
+    for command in [
+        "generate",
+        "submit",
+        "status",
+        "wait",
+        "download",
+        "balance",
+        "estimate",
+        "batch",
+        "tasks",
+        "resume",
+        "forget",
+        "relief",
+        "split",
+        "segment",
+        "multicolor",
+        "upload",
+        "completions",
+    ] {
+        let run = bench.run(&[command, "--help"]);
+        run.expect(0);
+        assert!(run.stdout.contains("Example"), "{command} --help:\n{run}");
+        assert!(
+            run.stdout.contains("Exit codes:"),
+            "{command} --help:\n{run}"
+        );
+    }
+    let run = bench.run(&["--help"]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("7  a submit's outcome is unknown"),
+        "{run}"
+    );
+}
+
+#[test]
+fn completions_and_the_mock_subcommand() {
+    let bench = Bench::offline();
+    let run = bench.run(&["completions", "bash"]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("_hitem3d"),
+        "a bash completion function"
+    );
+    bench.run(&["completions", "fish"]).expect(0);
+
+    let run = bench.run(&["mock", "--help"]);
+    run.expect(0);
+    assert!(run.stdout.contains("usage: hitem3d mock"), "{run}");
+    assert!(run.stdout.contains("--fail-tasks"), "{run}");
+    let run = bench.run(&["mock", "--port", "not-a-port"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--port"), "{run}");
+}

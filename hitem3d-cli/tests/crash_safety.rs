@@ -1,0 +1,120 @@
+//! A run stopped halfway (killed, or Ctrl-C) and run again pays for no task twice: the
+//! journal holds every task from before its submit went out.
+
+#![cfg(unix)]
+
+mod support;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Bench, Run};
+
+fn spawn(bench: &Bench, args: &[&str]) -> Child {
+    bench
+        .command()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Runs `child` to its end while moving the mock's clock, so its tasks finish however slow
+/// the machine is.
+fn finish_with_time_moving(bench: &Bench, mut child: Child) -> Run {
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Run::from(child.wait_with_output().unwrap());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the run did not end"
+        );
+        bench.mock().advance(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([name, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+#[test]
+fn a_batch_killed_halfway_and_run_again_pays_for_no_task_twice() {
+    let bench = Bench::manual();
+    for (view, name) in [("front", "a"), ("back", "b"), ("left", "c"), ("right", "d")] {
+        bench.picture(view, &format!("photos/{name}.png"));
+    }
+    let args = [
+        "batch", "photos", "--slots", "2", "--format", "stl", "-o", "models",
+    ];
+
+    // Two tasks are submitted, then the mock's clock stands still; the batch is killed.
+    let first = spawn(&bench, &args);
+    bench.until("two submits", |mock| mock.counters().tasks_created == 2);
+    signal(&first, "-KILL");
+    let _ = Run::from(first.wait_with_output().unwrap());
+    assert_eq!(bench.mock().counters().submit_requests, 2);
+
+    let run = finish_with_time_moving(&bench, spawn(&bench, &args));
+    run.expect(0);
+    assert_eq!(
+        run.stdout.matches("resumed").count(),
+        2,
+        "the two paid tasks are resumed: {run}"
+    );
+    assert_eq!(run.stdout.matches(" saved ").count(), 2, "{run}");
+    let counters = bench.mock().counters();
+    assert_eq!(counters.submit_requests, 4, "each picture submitted once");
+    assert_eq!(counters.tasks_created, 4);
+    bench.mock().assert_no_duplicate_submits();
+    for name in ["a", "b", "c", "d"] {
+        assert!(bench.path(&format!("models/{name}.stl")).exists(), "{name}");
+    }
+
+    // A third run finds everything done and sends nothing.
+    let run = bench.run(&args);
+    run.expect(0);
+    assert_eq!(run.stdout.matches("done earlier").count(), 4, "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 4);
+}
+
+#[test]
+fn ctrl_c_leaves_no_partial_file_and_resume_finishes_the_task_without_paying() {
+    let bench = Bench::manual();
+    bench.picture("front", "chair.png");
+    let child = spawn(&bench, &["generate", "chair.png", "-o", "models"]);
+    bench.until("the submit", |mock| mock.counters().tasks_created == 1);
+    signal(&child, "-INT");
+    let run = Run::from(child.wait_with_output().unwrap());
+    run.expect(130);
+    assert!(run.stderr.contains("interrupted"), "{run}");
+    let left: Vec<_> = std::fs::read_dir(bench.path("models"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing half-written: {left:?}");
+
+    let (listed, tasks) = bench.json(&["tasks"]);
+    listed.expect(0);
+    assert_eq!(tasks.len(), 1, "{listed}");
+    assert!(
+        tasks[0]["task_id"].is_string(),
+        "the task id was kept: {listed}"
+    );
+
+    let run = finish_with_time_moving(&bench, spawn(&bench, &["resume"]));
+    run.expect(0);
+    assert!(run.stdout.contains("saved models/chair.glb"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
+    assert!(bench.run(&["tasks"]).stdout.contains("Nothing unfinished"));
+}

@@ -1,0 +1,143 @@
+//! Each documented exit code, from a run that earns it, with a message in the command line's
+//! words.
+
+mod support;
+
+use hitem3d_mock::{Fault, MockConfig, Route, TaskFailure};
+use support::{Bench, events};
+
+#[test]
+fn invalid_input_exits_2_before_anything_is_sent_and_names_the_fix() {
+    let bench = Bench::fast();
+    std::fs::write(
+        bench.path("photo.png"),
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00",
+    )
+    .unwrap();
+    let run = bench.run(&["generate", "photo.png"]);
+    run.expect(2);
+    assert!(run.stderr.contains("photo.png is a GIF picture"), "{run}");
+
+    let run = bench.run(&["generate", "missing.png"]);
+    run.expect(2);
+    assert!(run.stderr.contains("cannot read missing.png"), "{run}");
+
+    bench.picture("back", "back.png");
+    let run = bench.run(&["generate", "--back", "back.png"]);
+    run.expect(2);
+    assert!(run.stderr.contains("front view"), "{run}");
+
+    bench.picture("front", "chair.png");
+    let run = bench.run(&["generate", "chair.png", "--face", "5"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--face"), "{run}");
+    assert!(run.stderr.contains("nothing was sent or charged"), "{run}");
+    assert!(
+        !run.stderr.contains("::") && !run.stderr.contains(".face("),
+        "{run}"
+    );
+
+    let run = bench.run(&["generate", "chair.png", "--format", "dwg"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--format"), "{run}");
+
+    let counters = bench.mock().counters();
+    assert_eq!(
+        (counters.tokens, counters.submit_requests),
+        (0, 0),
+        "not a byte sent"
+    );
+}
+
+#[test]
+fn refused_credentials_exit_3() {
+    let bench = Bench::fast();
+    let run = bench
+        .command()
+        .env("HITEM3D_CLIENT_SECRET", "sk_wrong")
+        .arg("balance")
+        .output()
+        .unwrap();
+    let run = support::Run::from(run);
+    run.expect(3);
+    assert!(!run.stderr.contains("sk_wrong"), "{run}");
+    let run = bench
+        .command()
+        .env_remove("HITEM3D_CLIENT_SECRET")
+        .arg("balance")
+        .output()
+        .unwrap();
+    let run = support::Run::from(run);
+    run.expect(2);
+    assert!(run.stderr.contains("not both halves"), "{run}");
+}
+
+#[test]
+fn too_few_credits_exit_4() {
+    let bench = Bench::fast();
+    bench.mock().set_balance(0.0);
+    bench.picture("front", "chair.png");
+    let (run, lines) = bench.json(&["generate", "chair.png"]);
+    run.expect(4);
+    let error = events(&lines, "error");
+    assert_eq!(error[0]["exit_code"], 4, "{run}");
+}
+
+#[test]
+fn a_failed_task_exits_5_without_promising_it_may_finish() {
+    let bench = Bench::fast();
+    bench.mock().fail_next_tasks(TaskFailure::State, 1);
+    bench.picture("front", "chair.png");
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(5);
+    assert!(run.stderr.contains("generation failed"), "{run}");
+    assert!(!run.stderr.contains("still at the service"), "{run}");
+    assert!(!run.stderr.contains("may still finish"), "{run}");
+}
+
+#[test]
+fn a_wait_that_runs_out_exits_6_and_says_the_task_goes_on() {
+    let bench = Bench::manual();
+    bench.picture("front", "chair.png");
+    let (run, submitted) = bench.json(&["submit", "chair.png"]);
+    run.expect(0);
+    let task_id = submitted[0]["task_id"].as_str().unwrap();
+    // The mock's clock stands still: the task cannot finish within the second.
+    let run = bench.run(&["wait", task_id, "--timeout", "1"]);
+    run.expect(6);
+    assert!(run.stderr.contains("still at the service"), "{run}");
+    assert!(
+        run.stderr.contains(&format!("hitem3d wait {task_id}")),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_submit_without_an_answer_exits_7_is_journaled_and_never_resent() {
+    let bench = Bench::with(MockConfig::fast());
+    bench
+        .mock()
+        .inject_times(Route::Submit, Fault::ProcessThenFail, 1);
+    bench.picture("front", "chair.png");
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(7);
+    assert_eq!(bench.mock().counters().tasks_created, 1, "a task exists");
+
+    let run = bench.run(&["tasks"]);
+    run.expect(0);
+    assert!(run.stdout.contains("unknown"), "{run}");
+    assert!(run.stdout.contains("hitem3d forget 1"), "{run}");
+
+    // Neither resume nor the same command sends it again.
+    bench.run(&["resume"]).expect(7);
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(7);
+    assert!(run.stderr.contains("may have created"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 1, "sent once");
+
+    // Once a person has looked, forgetting it frees the command again.
+    bench.run(&["forget", "1"]).expect(0);
+    bench.run(&["generate", "chair.png"]).expect(0);
+    assert_eq!(bench.mock().counters().submit_requests, 2);
+    bench.run(&["forget", "99"]).expect(2);
+}

@@ -1,0 +1,202 @@
+//! Running the `hitem3d` binary against a mock service in the test process, with its own
+//! journal and working directory, and reading what it printed.
+
+#![allow(dead_code, reason = "each test file uses the part it needs")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use hitem3d_mock::{BlockingMock, MockConfig};
+
+/// Variables that would send the binary to the real service, or to another journal.
+const ENVIRONMENT: [&str; 11] = [
+    "HITEM3D_CLIENT_ID",
+    "HITEM3D_CLIENT_SECRET",
+    "HITEM3D_AK",
+    "HITEM3D_SK",
+    "HITEM3D_BASE_URL",
+    "HITEM3D_JOURNAL",
+    "HITEM3D_UPLOAD_ENDPOINT",
+    "HITEM3D_UPLOAD_REGION",
+    "HITEM3D_UPLOAD_BUCKET",
+    "HITEM3D_UPLOAD_PUBLIC_BASE",
+    "NO_COLOR",
+];
+
+/// A working directory, a journal file and (usually) a mock service for the binary.
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    pub mock: Option<BlockingMock>,
+}
+
+impl Bench {
+    /// A mock whose tasks take about 100 ms.
+    pub fn fast() -> Self {
+        Self::with(MockConfig::fast())
+    }
+
+    /// A mock whose clock moves only when the test advances it.
+    pub fn manual() -> Self {
+        Self::with(MockConfig::manual())
+    }
+
+    pub fn with(config: MockConfig) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            mock: Some(BlockingMock::start_with(config)),
+        }
+    }
+
+    /// No mock and no credentials: the binary uses its built-in mock.
+    pub fn offline() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+            mock: None,
+        }
+    }
+
+    pub fn mock(&self) -> &BlockingMock {
+        self.mock.as_ref().expect("a bench with a mock")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The binary, in the bench's directory, pointed at its mock and journal.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hitem3d"));
+        command.current_dir(self.dir.path());
+        for name in ENVIRONMENT {
+            command.env_remove(name);
+        }
+        command.env("HITEM3D_JOURNAL", self.path("journal.sqlite3"));
+        if let Some(mock) = &self.mock {
+            command
+                .env("HITEM3D_BASE_URL", mock.base_url())
+                .env("HITEM3D_CLIENT_ID", mock.client_id())
+                .env("HITEM3D_CLIENT_SECRET", mock.client_secret())
+                .env("HITEM3D_UPLOAD_ENDPOINT", mock.upload_endpoint())
+                .env("HITEM3D_UPLOAD_REGION", mock.upload_region())
+                .env("HITEM3D_UPLOAD_BUCKET", mock.upload_bucket())
+                .env("HITEM3D_UPLOAD_PUBLIC_BASE", mock.upload_public_base())
+                // The fast mock's tasks take ~100 ms: poll often.
+                .arg("--poll-every")
+                .arg("0.02");
+        }
+        command
+    }
+
+    /// Runs the binary with `args` to its end.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command().args(args).output().expect("the binary runs");
+        let run = Run::from(output);
+        self.assert_no_secret_in(&run);
+        run
+    }
+
+    /// The JSON lines of `--json` `args`.
+    pub fn json(&self, args: &[&str]) -> (Run, Vec<serde_json::Value>) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let run = self.run(&all);
+        let events = run
+            .stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|_| panic!("a JSON line: {line}"))
+            })
+            .collect();
+        (run, events)
+    }
+
+    /// No secret of the mock (client secret, tokens, signed links' keys) was printed.
+    pub fn assert_no_secret_in(&self, run: &Run) {
+        let Some(mock) = &self.mock else { return };
+        let printed = format!("{}{}", run.stdout, run.stderr);
+        let mut secrets = vec![mock.client_secret()];
+        secrets.extend(mock.issued_tokens());
+        secrets.extend(mock.issued_upload_secrets());
+        for secret in secrets {
+            assert!(
+                !printed.contains(&secret),
+                "a secret was printed:\n{printed}"
+            );
+        }
+        assert!(
+            !printed.contains("auth_key="),
+            "a signed link was printed:\n{printed}"
+        );
+        assert!(
+            !printed.contains('\u{1b}'),
+            "escape codes without a terminal:\n{printed}"
+        );
+    }
+
+    /// A copy of the sample picture `view` in the bench's directory, as `name`.
+    pub fn picture(&self, view: &str, name: &str) -> PathBuf {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/images")
+            .join(format!("{view}.png"));
+        let path = self.path(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::copy(source, &path).expect("the sample picture");
+        path
+    }
+
+    /// Waits (up to a minute of real time, however slow the machine) until `ready` holds.
+    pub fn until(&self, what: &str, mut ready: impl FnMut(&BlockingMock) -> bool) {
+        let started = Instant::now();
+        while !ready(self.mock()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "gave up waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// What one run printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "exit code; output:\n{self}");
+        self
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// The events named `name`.
+pub fn events<'a>(events: &'a [serde_json::Value], name: &str) -> Vec<&'a serde_json::Value> {
+    events
+        .iter()
+        .filter(|event| event["event"] == name)
+        .collect()
+}
