@@ -143,6 +143,13 @@ for, skips what was saved, and pays only for the rest.")]
         after_help = "Example:\n  hitem3d mock --port 8080 --fail-tasks name:broken\n  hitem3d mock --help"
     )]
     Mock(MockArgs),
+    /// Serve the tools (generate, query, download, balance, estimate) to an AI agent over
+    /// the Model Context Protocol, on stdin and stdout.
+    #[command(after_help = "\
+Example (a client's configuration):
+  {\"mcpServers\": {\"hitem3d\": {\"command\": \"hitem3d\", \"args\": [\"mcp\"],
+    \"env\": {\"HITEM3D_CLIENT_ID\": \"...\", \"HITEM3D_CLIENT_SECRET\": \"...\"}}}}")]
+    Mcp,
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  hitem3d completions bash > ~/.local/share/bash-completion/completions/hitem3d"

@@ -7,9 +7,11 @@
 mod cli;
 mod commands;
 mod exit_code;
+mod mcp;
 mod pictures;
 mod progress;
 mod report;
+mod saved_before;
 mod session;
 mod task_spec;
 mod wording;
@@ -87,6 +89,7 @@ async fn run(cli: Cli, report: Report) -> Result<Exit, Failure> {
         Command::Segment(args) => commands::mesh::segment(args, &connect, report).await,
         Command::Multicolor(args) => commands::mesh::multicolor(args, &connect, report).await,
         Command::Upload(args) => commands::mesh::upload(&args, &connect, report).await,
+        Command::Mcp => mcp::run(&connect, report).await,
         Command::Mock(_) | Command::Completions(_) => Ok(Exit::Done),
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalKey, Resumption, TaskJournal};
+use hitem3d_async::hitem3d_core::journal::{JournalKey, TaskJournal};
 use hitem3d_async::{Client, GenerateOptions, GenerateProgress, SubmitTask};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -16,6 +16,7 @@ use crate::exit_code::{Exit, Failure};
 use crate::pictures;
 use crate::progress::Live;
 use crate::report::Report;
+use crate::saved_before::saved_entry;
 use crate::session::{Connect, connect};
 use crate::task_spec;
 
@@ -230,21 +231,13 @@ async fn prepare(
 
 /// The outcome of an input whose task the journal has saved, its files still there.
 fn done_earlier(journal: &dyn TaskJournal, job: &Job) -> Result<Option<Outcome>, Failure> {
-    let entries = journal.entries(&EntryQuery::Key(job.key.clone()))?;
-    Ok(entries
-        .into_iter()
-        .find(|entry| {
-            entry.resumption() == Resumption::Done
-                && !entry.files.is_empty()
-                && entry.files.iter().all(|file| file.exists())
-        })
-        .map(|entry| Outcome {
-            input: job.input.clone(),
-            result: "done earlier",
-            detail: entry.files[0].display().to_string(),
-            task_id: entry.task_id.map(|id| id.to_string()),
-            exit: Exit::Done,
-        }))
+    Ok(saved_entry(journal, &job.key)?.map(|entry| Outcome {
+        input: job.input.clone(),
+        result: "done earlier",
+        detail: entry.files[0].display().to_string(),
+        task_id: entry.task_id.map(|id| id.to_string()),
+        exit: Exit::Done,
+    }))
 }
 
 /// The table of results, and the exit code of the worst.

@@ -1,9 +1,8 @@
 //! `hitem3d generate`: pictures in, a model file out, with live progress and a summary.
 
-use std::path::Path;
 use std::time::Instant;
 
-use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalEntry, JournalKey, Resumption};
+use hitem3d_async::hitem3d_core::journal::{JournalEntry, JournalKey};
 use hitem3d_async::{GenerateOptions, Generated};
 use indicatif::HumanBytes;
 use serde_json::json;
@@ -13,6 +12,7 @@ use crate::exit_code::{Exit, Failure};
 use crate::pictures::{default_stem, pictures};
 use crate::progress::Live;
 use crate::report::Report;
+use crate::saved_before::saved_entry;
 use crate::session::{Connect, Session, connect};
 use crate::task_spec;
 
@@ -28,7 +28,7 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     if args.again {
         // A key of its own: this run pays, whatever the journal holds.
         key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
-    } else if let Some(entry) = already_saved(&session, &key)? {
+    } else if let Some(entry) = saved_entry(&*session.journal, &key)? {
         report_already_saved(&entry, report);
         return Ok(Exit::Done);
     }
@@ -63,16 +63,6 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         report,
     );
     Ok(Exit::Done)
-}
-
-/// The journal's entry under `key` whose files are all still there, if any.
-fn already_saved(session: &Session, key: &JournalKey) -> Result<Option<JournalEntry>, Failure> {
-    let entries = session.journal.entries(&EntryQuery::Key(key.clone()))?;
-    Ok(entries.into_iter().find(|entry| {
-        entry.resumption() == Resumption::Done
-            && !entry.files.is_empty()
-            && entry.files.iter().all(|file| Path::new(file).exists())
-    }))
 }
 
 fn report_already_saved(entry: &JournalEntry, report: Report) {

@@ -1,0 +1,305 @@
+//! `hitem3d mcp`: the tool as a Model Context Protocol server over stdio, for AI agents.
+//! Tools: generate, query, download, balance and estimate. Every task goes into the journal
+//! as it does from the command line; errors come back as tool errors in the same words.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
+use hitem3d_async::{GenerateOptions, ResultKind};
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::cli::{ModelArgs, PictureArgs};
+use crate::exit_code::{Exit, Failure};
+use crate::pictures;
+use crate::report::Report;
+use crate::saved_before::saved_entry;
+use crate::session::{Connect, Session, connect};
+use crate::task_spec;
+
+/// Serves the tools on stdin and stdout until the client goes away.
+pub async fn run(how: &Connect, report: Report) -> Result<Exit, Failure> {
+    let session = connect(how, report).await?;
+    let tools = Tools {
+        session: Arc::new(session),
+    };
+    let service = tools
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|error| Failure::other(format!("the MCP session did not start: {error}")))?;
+    service
+        .waiting()
+        .await
+        .map_err(|error| Failure::other(format!("the MCP session failed: {error}")))?;
+    Ok(Exit::Done)
+}
+
+/// The tools, sharing one client (and its task slots, token and journal).
+#[derive(Clone)]
+struct Tools {
+    session: Arc<Session>,
+}
+
+/// `generate`'s arguments.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct GenerateRequest {
+    /// Path of the picture (the front view when more views are given): PNG, JPEG or WebP.
+    image: PathBuf,
+    /// Path of the back view.
+    back: Option<PathBuf>,
+    /// Path of the left view.
+    left: Option<PathBuf>,
+    /// Path of the right view.
+    right: Option<PathBuf>,
+    /// The model, e.g. hitem3dv2.1 (default), hi3dv3.0, hitem3dv1.5.
+    model: Option<String>,
+    /// The resolution, e.g. 1536fast, 1536pro, 2048quality (default: the model's).
+    resolution: Option<String>,
+    /// glb (default), obj, stl, fbx, usdz or 3mf.
+    format: Option<String>,
+    /// The number of faces (default: the model's).
+    face: Option<u32>,
+    /// The directory for the model (default: out).
+    output_dir: Option<PathBuf>,
+    /// The file name without extension (default: the picture's name).
+    name: Option<String>,
+}
+
+/// A task id.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct TaskRequest {
+    /// The task's id, as generate returned it.
+    task_id: String,
+}
+
+/// `download`'s arguments.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct DownloadRequest {
+    /// The task's id.
+    task_id: String,
+    /// The directory (default: out).
+    output_dir: Option<PathBuf>,
+    /// The file name without extension (default: the task id).
+    name: Option<String>,
+}
+
+/// `estimate`'s arguments.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+struct EstimateRequest {
+    /// The model (default hitem3dv2.1).
+    model: Option<String>,
+    /// The resolution (default: the model's).
+    resolution: Option<String>,
+    /// How many tasks (default 1).
+    count: Option<u32>,
+}
+
+#[tool_router]
+impl Tools {
+    /// Turns a picture (or 2-4 views) into a 3D model file: submits the task (spending
+    /// credits), waits for it (minutes) and saves the model. Run again with the same picture
+    /// and options, it returns the file already made instead of paying again.
+    #[tool(
+        description = "Make a 3D model file from a photo (or 2-4 views of one object). Spends credits; takes minutes. The same picture and options again return the earlier file without paying."
+    )]
+    async fn generate(&self, Parameters(request): Parameters<GenerateRequest>) -> CallToolResult {
+        answer(self.run_generate(request).await)
+    }
+
+    #[tool(
+        description = "Ask once where a task stands: created, queueing, processing, success or failed, with progress when known."
+    )]
+    async fn query(&self, Parameters(request): Parameters<TaskRequest>) -> CallToolResult {
+        let task_id = TaskId::new(request.task_id.trim());
+        let queried = self.session.client.query(&task_id).await;
+        answer(queried.map_err(Failure::from).map(|task| {
+            json!({
+                "task_id": task.task_id.as_str(),
+                "state": task.state.as_str(),
+                "percent": task.progress.or(task.process_pct),
+                "result_ready": task.url.is_some(),
+            })
+        }))
+    }
+
+    #[tool(
+        description = "Save a task's model file (waiting for the task first if it is not done). Never overwrites a file."
+    )]
+    async fn download(&self, Parameters(request): Parameters<DownloadRequest>) -> CallToolResult {
+        answer(self.run_download(request).await)
+    }
+
+    #[tool(description = "The account's credit balance.")]
+    async fn balance(&self) -> CallToolResult {
+        let balance = self.session.client.balance().await;
+        answer(balance.map_err(Failure::from).map(|balance| {
+            json!({
+                "credits": balance.total().map(|credits| credits.0),
+                "simulated": self.session.on_mock(),
+            })
+        }))
+    }
+
+    #[tool(
+        description = "The published price in credits of image-to-3D tasks, before paying. Free."
+    )]
+    async fn estimate(&self, Parameters(request): Parameters<EstimateRequest>) -> CallToolResult {
+        answer(estimate(&request))
+    }
+}
+
+impl Tools {
+    async fn run_generate(&self, request: GenerateRequest) -> Result<Value, Failure> {
+        let model = model_args(
+            request.model.as_deref(),
+            request.resolution.as_deref(),
+            request.format.as_deref(),
+            request.face,
+        )?;
+        let picture_args = PictureArgs {
+            image: Some(request.image),
+            back: request.back,
+            left: request.left,
+            right: request.right,
+        };
+        let pictures = pictures::pictures(&picture_args).await?;
+        let task = task_spec::build(&pictures, &model)?;
+        let key = task_spec::journal_key(&pictures, &model).await?;
+        if let Some(entry) = saved_entry(&*self.session.journal, &key)? {
+            return Ok(json!({
+                "task_id": entry.task_id.as_ref().map(TaskId::as_str),
+                "path": entry.files[0].display().to_string(),
+                "already_saved": true,
+                "simulated": self.session.on_mock(),
+            }));
+        }
+        let stem = request
+            .name
+            .unwrap_or_else(|| pictures::default_stem(&pictures));
+        let options = GenerateOptions::new(request.output_dir.unwrap_or_else(|| "out".into()))
+            .with_file_stem(stem)
+            .with_journal_key(key);
+        let mut resumed = false;
+        let generated = self
+            .session
+            .client
+            .generate_with(task, options, |step| {
+                resumed |= matches!(step, hitem3d_async::GenerateProgress::Resumed { .. });
+            })
+            .await?;
+        Ok(json!({
+            "task_id": generated.task_id.as_str(),
+            "path": generated.model.path.display().to_string(),
+            "bytes": generated.model.bytes(),
+            "resumed": resumed,
+            "already_saved": false,
+            "simulated": self.session.on_mock(),
+        }))
+    }
+
+    async fn run_download(&self, request: DownloadRequest) -> Result<Value, Failure> {
+        let task_id = TaskId::new(request.task_id.trim());
+        let client = &self.session.client;
+        let outcome = client.wait(&task_id).await?;
+        let dir = request.output_dir.unwrap_or_else(|| "out".into());
+        tokio::fs::create_dir_all(&dir).await.map_err(|error| {
+            Failure::invalid(format!("cannot create {}: {error}", dir.display()))
+        })?;
+        let name = match &request.name {
+            Some(stem) => outcome
+                .result
+                .file_name_with_stem(stem, ResultKind::Model, None),
+            None => outcome.result.file_name(ResultKind::Model, None),
+        };
+        let saved = client
+            .download(&outcome.result, ResultKind::Model, dir.join(name))
+            .await?;
+        Ok(json!({
+            "task_id": task_id.as_str(),
+            "path": saved.path.display().to_string(),
+            "bytes": saved.bytes(),
+        }))
+    }
+}
+
+#[tool_handler]
+impl ServerHandler for Tools {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::from_build_env())
+            .with_instructions(
+                "Hitem3D turns photos into 3D models. `generate` spends credits and takes \
+                 minutes; `estimate` says how many first, `balance` how many are left. Paths \
+                 are on the machine running this server.",
+            )
+    }
+}
+
+/// A tool's result: its JSON, or the failure's message and exit code as a tool error.
+fn answer(result: Result<Value, Failure>) -> CallToolResult {
+    match result {
+        Ok(value) => CallToolResult::structured(value),
+        Err(failure) => CallToolResult::structured_error(json!({
+            "message": failure.message,
+            "exit_code": failure.exit.code(),
+        })),
+    }
+}
+
+/// The model options from a tool's strings, with the command line's defaults.
+fn model_args(
+    model: Option<&str>,
+    resolution: Option<&str>,
+    format: Option<&str>,
+    face: Option<u32>,
+) -> Result<ModelArgs, Failure> {
+    let model: Model = parse("model", model.unwrap_or("hitem3dv2.1"))?;
+    let resolution = resolution
+        .map(|text| parse::<Resolution>("resolution", text))
+        .transpose()?;
+    let format: OutputFormat = parse("format", format.unwrap_or("glb"))?;
+    Ok(ModelArgs {
+        model,
+        resolution,
+        request_type: None::<RequestType>,
+        mesh_url: None,
+        face,
+        format,
+    })
+}
+
+fn parse<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, Failure>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|error| Failure::invalid(format!("{field} {text:?}: {error}")))
+}
+
+fn estimate(request: &EstimateRequest) -> Result<Value, Failure> {
+    let model: Model = parse("model", request.model.as_deref().unwrap_or("hitem3dv2.1"))?;
+    let caps = model
+        .capabilities()
+        .ok_or_else(|| Failure::invalid(format!("model {model}: no published prices")))?;
+    let resolution = match &request.resolution {
+        Some(text) => parse::<Resolution>("resolution", text)?,
+        None => caps.default_resolution.clone(),
+    };
+    let each = model
+        .estimated_credits(&resolution, &RequestType::GeometryAndTexture)
+        .ok_or_else(|| {
+            Failure::invalid(format!("no published price for {model} at {resolution}"))
+        })?;
+    let count = request.count.unwrap_or(1);
+    Ok(json!({
+        "model": model.to_string(),
+        "resolution": resolution.to_string(),
+        "credits_each": each,
+        "count": count,
+        "credits": u64::from(each) * u64::from(count),
+    }))
+}

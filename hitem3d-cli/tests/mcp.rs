@@ -1,0 +1,116 @@
+//! `hitem3d mcp` driven by an MCP client (the official SDK's), as an agent would: every tool
+//! called against the mock service.
+
+mod support;
+
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::transport::TokioChildProcess;
+use serde_json::{Value, json};
+use support::Bench;
+
+fn arguments(value: Value) -> serde_json::Map<String, Value> {
+    value.as_object().expect("an object").clone()
+}
+
+fn structured(result: &CallToolResult) -> &Value {
+    result
+        .structured_content
+        .as_ref()
+        .expect("a structured result")
+}
+
+#[test]
+fn an_mcp_client_calls_every_tool() {
+    let bench = Bench::fast();
+    let picture = bench.picture("front", "chair.png");
+    let out = bench.path("models");
+    std::fs::write(bench.path("not-a-picture.png"), b"GIF89a\x01\x00").unwrap();
+
+    let mut command = bench.command();
+    command.arg("mcp");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
+        let client = ().serve(transport).await.expect("the MCP session starts");
+        let call = |name: &'static str, args: Value| {
+            let params = CallToolRequestParams::new(name).with_arguments(arguments(args));
+            let client = &client;
+            async move { client.call_tool(params).await.expect("the tool answers") }
+        };
+
+        let mut names: Vec<String> = client
+            .list_all_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|tool| tool.name.to_string())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["balance", "download", "estimate", "generate", "query"]
+        );
+
+        let balance = call("balance", json!({})).await;
+        assert!(structured(&balance)["credits"].as_f64().unwrap() > 0.0);
+
+        let estimate = call("estimate", json!({"model": "hi3dv3.0", "count": 2})).await;
+        assert_eq!(structured(&estimate)["credits"], 210);
+
+        let generated = call(
+            "generate",
+            json!({"image": picture, "format": "stl", "output_dir": out}),
+        )
+        .await;
+        assert_eq!(generated.is_error, Some(false), "{generated:?}");
+        let made = structured(&generated);
+        let path = made["path"].as_str().unwrap().to_owned();
+        assert!(path.ends_with("chair.stl"), "{made}");
+        assert!(std::path::Path::new(&path).exists());
+        let task_id = made["task_id"].as_str().unwrap().to_owned();
+
+        let again = call(
+            "generate",
+            json!({"image": picture, "format": "stl", "output_dir": out}),
+        )
+        .await;
+        assert_eq!(structured(&again)["already_saved"], true, "{again:?}");
+
+        let queried = call("query", json!({"task_id": task_id})).await;
+        assert_eq!(structured(&queried)["state"], "success");
+        assert_eq!(structured(&queried)["result_ready"], true);
+
+        let downloaded = call(
+            "download",
+            json!({"task_id": task_id, "output_dir": out, "name": "copy"}),
+        )
+        .await;
+        assert!(
+            structured(&downloaded)["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("copy.stl"),
+            "{downloaded:?}"
+        );
+
+        let refused = call(
+            "generate",
+            json!({"image": bench.path("not-a-picture.png")}),
+        )
+        .await;
+        assert_eq!(refused.is_error, Some(true));
+        assert_eq!(structured(&refused)["exit_code"], 2);
+        assert!(
+            structured(&refused)["message"]
+                .as_str()
+                .unwrap()
+                .contains("GIF picture")
+        );
+
+        let unknown = call("query", json!({"task_id": "no-such-task"})).await;
+        assert_eq!(unknown.is_error, Some(true));
+        client.cancel().await.unwrap();
+    });
+    assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
+}
