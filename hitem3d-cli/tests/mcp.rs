@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use support::Bench;
 
 fn arguments(value: Value) -> serde_json::Map<String, Value> {
-    value.as_object().expect("an object").clone()
+    match value {
+        Value::Object(object) => object,
+        other => panic!("tool arguments are an object, not {other}"),
+    }
 }
 
 fn structured(result: &CallToolResult) -> &Value {
