@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo run --example batch                       # 12 tasks from the sample pictures
-//! cargo run --example batch -- photos/*.jpg
+//! cargo run --example batch -- photos/*.jpg --format stl --slots 4
 //! ```
 #![allow(
     clippy::print_stdout,
@@ -14,42 +14,75 @@
 
 mod support;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Parser;
 use hitem3d_async::types::{Model, OutputFormat, View};
 use hitem3d_async::{GenerateOptions, Image, SubmitTask};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
+/// Many pictures, one model each, several tasks at once. (`hitem3d batch` is the full tool:
+/// it also resumes a batch run again without paying twice.)
+#[derive(Debug, Parser)]
+struct Args {
+    /// The pictures [default: the sample house's views, three times].
+    pictures: Vec<PathBuf>,
+    /// glb, obj, stl, fbx, usdz or 3mf.
+    #[arg(long, default_value = "glb")]
+    format: OutputFormat,
+    /// Tasks unfinished at the service at once (the account allows 10).
+    #[arg(long, default_value_t = 10)]
+    slots: usize,
+    /// The directory for the models; existing files there are never replaced.
+    #[arg(long, short, default_value = "out/batch")]
+    output: PathBuf,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let args = Args::parse();
+    let mut paths = args.pictures.clone();
     if paths.is_empty() {
         let views = [View::Front, View::Back, View::Left, View::Right];
         paths = (0..3)
             .flat_map(|_| views.iter().map(support::sample_picture))
             .collect();
     }
-    // Every task is built, and so checked, before the first one is sent.
+    // Every task is built, and so checked, before the first one is sent; each file is named
+    // after its picture, numbered when two pictures share a name.
     let mut tasks = Vec::new();
+    let mut stems = HashSet::new();
     for path in &paths {
         let task = support::read_picture(path).and_then(|picture| {
             SubmitTask::builder(Model::Hitem3dV2_1)
                 .image(Image::new(picture))
-                .format(OutputFormat::Stl)
+                .format(args.format.clone())
                 .build()
                 .map_err(|error| format!("{}: {error}", path.display()))
         });
+        let base = path.file_stem().map_or_else(
+            || "model".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+        let mut stem = base.clone();
+        for n in 2.. {
+            if stems.insert(stem.clone()) {
+                break;
+            }
+            stem = format!("{base}-{n}");
+        }
         match task {
-            Ok(task) => tasks.push(task),
+            Ok(task) => tasks.push((stem, task)),
             Err(message) => {
                 eprintln!("error: {message}");
                 return ExitCode::from(2);
             }
         }
     }
-    let session = match support::connect(240.0).await {
+    let session = match support::connect_with_slots(240.0, args.slots).await {
         Ok(session) => session,
         Err(message) => {
             eprintln!("error: {message}");
@@ -62,9 +95,9 @@ async fn main() -> ExitCode {
             .expect("a valid template"),
     );
     let mut running = JoinSet::new();
-    for (index, task) in tasks.into_iter().enumerate() {
+    for (index, (stem, task)) in tasks.into_iter().enumerate() {
         let client = session.client.clone();
-        let options = GenerateOptions::new("out/batch").with_file_stem(format!("model-{index:03}"));
+        let options = GenerateOptions::new(&args.output).with_file_stem(stem);
         running.spawn(async move { (index, client.generate(task, options).await) });
     }
     let mut failures = 0;

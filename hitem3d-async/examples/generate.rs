@@ -171,7 +171,8 @@ async fn run(
     bar.set_style(spinner_style());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar.set_message(format!("submitting {views} view(s) to {model}"));
-    let generating = client.generate_with(task, options, |step| show(&bar, &step));
+    let downloading = std::cell::Cell::new(None);
+    let generating = client.generate_with(task, options, |step| show(&bar, &downloading, &step));
     // Ctrl-C or SIGTERM drops the generate future, which removes a half-written file; the
     // select ends (and drops it) before anything else happens.
     let generated = tokio::select! {
@@ -212,8 +213,13 @@ fn bytes_style() -> ProgressStyle {
     .expect("a valid template")
 }
 
-/// One line of live progress: the task's state, then the download's bytes.
-fn show(bar: &ProgressBar, step: &GenerateProgress) {
+/// One line of live progress: the task's state, then the download's bytes; `downloading` is
+/// the file being fetched, so that the next one starts its bar from zero.
+fn show(
+    bar: &ProgressBar,
+    downloading: &std::cell::Cell<Option<ResultKind>>,
+    step: &GenerateProgress,
+) {
     match step {
         GenerateProgress::Submitted { task_id } => {
             say(bar, format!("task {task_id} submitted"));
@@ -229,8 +235,17 @@ fn show(bar: &ProgressBar, step: &GenerateProgress) {
             }
             _ => {}
         },
+        GenerateProgress::Resumed { task_id } => {
+            say(
+                bar,
+                format!("task {task_id} was already paid for: resuming it"),
+            );
+            bar.set_message("waiting for the service");
+        }
         GenerateProgress::Downloading(progress) => {
-            if progress.bytes == 0 {
+            if downloading.get() != Some(progress.kind) {
+                downloading.set(Some(progress.kind));
+                bar.reset();
                 bar.set_style(bytes_style());
                 bar.set_length(progress.total.unwrap_or(0));
                 bar.set_message(match progress.kind {

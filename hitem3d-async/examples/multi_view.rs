@@ -22,13 +22,18 @@ use hitem3d_async::{GenerateOptions, Image, SubmitTask};
 
 const VIEWS: [View; 4] = [View::Front, View::Back, View::Left, View::Right];
 
+const USAGE: &str = "usage: multi_view [FRONT [BACK [LEFT [RIGHT]]]]
+
+Sends two to four views of one object (default: the sample house's four) and saves the model
+and its cover in out/.";
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let paths: Vec<PathBuf> = match std::env::args_os()
-        .skip(1)
-        .map(PathBuf::from)
-        .collect::<Vec<_>>()
-    {
+    let args = match support::plain_arguments(USAGE) {
+        Ok(args) => args,
+        Err(exit) => return exit,
+    };
+    let paths: Vec<PathBuf> = match args.into_iter().map(PathBuf::from).collect::<Vec<_>>() {
         given if given.is_empty() => VIEWS.iter().map(support::sample_picture).collect(),
         given => given,
     };
@@ -57,11 +62,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!(
-        "sending {} views (multi_images_bit {:?})",
-        paths.len(),
-        task.view_mask()
-    );
+    if let Some(mask) = task.view_mask() {
+        // front, back, left, right: 1 where a view is sent.
+        println!("sending {} views (multi_images_bit {mask})", paths.len());
+    }
     let options = GenerateOptions::new("out")
         .with_file_stem("multi-view")
         .with_cover(true);

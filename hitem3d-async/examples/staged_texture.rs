@@ -17,13 +17,22 @@ mod support;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hitem3d_async::types::{Model, OutputFormat, RequestType, View};
+use hitem3d_async::types::{Model, OutputFormat, RequestType, Support, View};
 use hitem3d_async::{Error, GenerateOptions, Image, SubmitTask};
+
+const USAGE: &str = "usage: staged_texture [PICTURE]
+
+Makes the geometry of PICTURE first (request type 1), then textures that mesh (request type 2
+with its URL); both models go to out/.";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let path = std::env::args_os()
-        .nth(1)
+    let args = match support::plain_arguments(USAGE) {
+        Ok(args) => args,
+        Err(exit) => return exit,
+    };
+    let path = args
+        .first()
         .map_or_else(|| support::sample_picture(&View::Front), PathBuf::from);
     let picture = match support::read_picture(&path) {
         Ok(picture) => picture,
@@ -47,10 +56,12 @@ async fn main() -> ExitCode {
 
 async fn run(session: &support::Session, picture: Vec<u8>) -> Result<(), Error> {
     let model = Model::Hitem3dV1_5;
-    println!(
-        "{model} textures existing meshes: {:?}",
-        model.texture_existing_mesh()
-    );
+    let texturing = match model.texture_existing_mesh() {
+        Support::Supported => "yes",
+        Support::Unsupported => "no",
+        _ => "not confirmed by the docs",
+    };
+    println!("{model} textures existing meshes: {texturing}");
 
     let geometry = SubmitTask::builder(model.clone())
         .image(Image::new(picture.clone()))

@@ -22,8 +22,18 @@ use std::process::ExitCode;
 use hitem3d_blocking::types::{Model, OutputFormat};
 use hitem3d_blocking::{GenerateOptions, GenerateProgress, Image, SubmitTask, WaitEvent};
 
+const USAGE: &str = "usage: generate_blocking [PICTURE]
+
+Turns PICTURE (PNG, JPEG or WebP; default: the sample house's front) into a GLB in out/,
+printing each state change. Without HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET it runs on
+the built-in mock.";
+
 fn main() -> ExitCode {
-    let path = std::env::args_os().nth(1).map_or_else(
+    let args = match support::plain_arguments(USAGE) {
+        Ok(args) => args,
+        Err(exit) => return exit,
+    };
+    let path = args.first().map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/images/front.png"),
         PathBuf::from,
     );

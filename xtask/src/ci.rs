@@ -172,7 +172,8 @@ fn no_runtime_in_blocking(root: &Path) -> Result<(), String> {
     }
 }
 
-/// The README's first command, with no credentials: it must leave a well-formed GLB behind.
+/// The README's first command (`hitem3d generate`), with no credentials: it must leave a
+/// well-formed GLB behind.
 fn main_job_writes_a_glb(root: &Path) -> Result<(), String> {
     let out = root.join("target").join("xtask-ci").join("generate");
     if out.exists() {
@@ -181,7 +182,15 @@ fn main_job_writes_a_glb(root: &Path) -> Result<(), String> {
     }
     let mut command = cargo();
     command
-        .args(["run", "--locked", "--quiet", "--example", "generate", "--"])
+        .args([
+            "run",
+            "--locked",
+            "--quiet",
+            "-p",
+            "hitem3d-cli",
+            "--",
+            "generate",
+        ])
         .arg("--output")
         .arg(&out)
         .args(["--mock-speed", "2000"])
@@ -193,7 +202,7 @@ fn main_job_writes_a_glb(root: &Path) -> Result<(), String> {
         .status()
         .map_err(|error| format!("cannot run cargo: {error}"))?;
     if !status.success() {
-        return Err(format!("the generate example failed ({status})"));
+        return Err(format!("`hitem3d generate` failed ({status})"));
     }
     let models: Vec<PathBuf> = std::fs::read_dir(&out)
         .map_err(|error| format!("reading {}: {error}", out.display()))?

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hitem3d_async::hitem3d_core::{CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
+use hitem3d_async::hitem3d_core::{
+    CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError, DEFAULT_TASK_SLOTS,
+};
 use hitem3d_async::types::View;
 use hitem3d_async::{Client, ClientConfig, Error, PollSchedule, WaitPolicy};
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
@@ -31,9 +33,17 @@ impl Session {
 /// The real service when `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` are set; otherwise
 /// the built-in mock, running `mock_speed` times faster than the service, said in one line.
 pub async fn connect(mock_speed: f64) -> Result<Session, String> {
+    connect_with_slots(mock_speed, DEFAULT_TASK_SLOTS).await
+}
+
+/// [`connect`], with at most `slots` tasks unfinished at once.
+pub async fn connect_with_slots(mock_speed: f64, slots: usize) -> Result<Session, String> {
     let lookup = |name: &str| std::env::var(name).ok();
     match ClientConfig::from_lookup(lookup) {
         Ok(config) => {
+            let config = config
+                .with_task_slots(slots)
+                .map_err(|error| error.to_string())?;
             let client = Client::new(config).map_err(|error| error.to_string())?;
             Ok(Session { client, mock: None })
         }
@@ -64,7 +74,9 @@ pub async fn connect(mock_speed: f64) -> Result<Session, String> {
             // The service is polled every few seconds; the faster mock, more often.
             .with_wait(WaitPolicy::default().with_schedule(PollSchedule::fixed(
                 Duration::from_secs_f64((10.0 / mock_speed).clamp(0.05, 5.0)),
-            )));
+            )))
+            .with_task_slots(slots)
+            .map_err(|error| error.to_string())?;
             let client = Client::new(config).map_err(|error| error.to_string())?;
             eprintln!(
                 "No HITEM3D_CLIENT_ID/HITEM3D_CLIENT_SECRET set: using the built-in mock service at \
@@ -98,7 +110,8 @@ pub fn read_picture(path: &Path) -> Result<Vec<u8>, String> {
 /// user must change, 1 for everything else.
 pub fn fail(error: &Error) -> ExitCode {
     eprintln!("error: {error}");
-    if let Some(task_id) = error.task_id() {
+    // Only a task that did not fail may still finish (a wait that ran out, a broken download).
+    if let Some(task_id) = error.task_id().filter(|_| error.is_retryable()) {
         eprintln!("task id: {task_id} (it may still finish; wait for it by id)");
     }
     if error.is_invalid_input() {
@@ -106,4 +119,19 @@ pub fn fail(error: &Error) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The command line's arguments, after `--help` (which prints `usage`) and unknown options
+/// (refused with `usage`) are dealt with: `Err` holds the exit status to end with.
+pub fn plain_arguments(usage: &str) -> Result<Vec<String>, ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{usage}");
+        return Err(ExitCode::SUCCESS);
+    }
+    if let Some(option) = args.iter().find(|arg| arg.starts_with('-')) {
+        eprintln!("error: unknown option {option}\n\n{usage}");
+        return Err(ExitCode::from(2));
+    }
+    Ok(args)
 }

@@ -47,3 +47,22 @@ pub fn client_or_mock(speed: f64) -> Result<(Client, Option<BlockingMock>), Erro
         Err(error) => Err(error.into()),
     }
 }
+
+/// The command line's arguments, after `--help` (which prints `usage`) and unknown options
+/// (refused with `usage`) are dealt with: `Err` holds the exit status to end with.
+#[allow(
+    dead_code,
+    reason = "each example uses the part of this module it needs"
+)]
+pub fn plain_arguments(usage: &str) -> Result<Vec<String>, std::process::ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{usage}");
+        return Err(std::process::ExitCode::SUCCESS);
+    }
+    if let Some(option) = args.iter().find(|arg| arg.starts_with('-')) {
+        eprintln!("error: unknown option {option}\n\n{usage}");
+        return Err(std::process::ExitCode::from(2));
+    }
+    Ok(args)
+}
