@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_async::hitem3d_core::journal::TaskJournal;
-use hitem3d_async::hitem3d_core::{CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
+use hitem3d_async::hitem3d_core::{BaseUrlError, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
 use hitem3d_journal::SqliteJournal;
@@ -87,6 +87,19 @@ pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> 
                 )));
             }
             on_mock(how, report).await
+        }
+        Err(ConfigError::BaseUrl { value, source }) => {
+            // The SDK's advice names a Rust function; here only the variable can change.
+            let reason = match source {
+                BaseUrlError::InsecureHttp { .. } => {
+                    "plain http is allowed only to this machine (127.0.0.1, localhost); use https"
+                        .to_owned()
+                }
+                other => other.to_string(),
+            };
+            Err(Failure::invalid(format!(
+                "HITEM3D_BASE_URL={value:?}: {reason}"
+            )))
         }
         Err(error) => Err(Failure::invalid(error.to_string())),
     }

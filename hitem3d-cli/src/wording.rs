@@ -84,7 +84,9 @@ fn flag_fix(field: SubmitField, sdk_fix: &str) -> String {
             "use --request-type geometry, or texture with --mesh-url".to_owned()
         }
         SubmitField::Mesh => "give the mesh as a file or an http(s) URL".to_owned(),
-        other if sdk_fix.starts_with("add") => format!("add {}", argument(other)),
+        other if sdk_fix.starts_with("add") || sdk_fix.starts_with("set") => {
+            format!("add {}", argument(other))
+        }
         other if sdk_fix.starts_with("remove") || sdk_fix.starts_with("drop") => {
             format!("drop {}", argument(other))
         }

@@ -73,6 +73,32 @@ fn refused_credentials_exit_3() {
 }
 
 #[test]
+fn an_unusable_journal_or_base_url_is_refused_in_the_command_lines_words() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    // A folder where the journal file should be: the journal cannot be opened (exit 1), and
+    // nothing is paid without it.
+    std::fs::create_dir(bench.path("journal-dir")).unwrap();
+    let run = bench.run(&["--journal", "journal-dir", "generate", "chair.png"]);
+    run.expect(1);
+    assert!(run.stderr.contains("task journal"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 0);
+
+    let run = support::Run::from(
+        bench
+            .command()
+            .env("HITEM3D_BASE_URL", "http://api.example.com")
+            .arg("balance")
+            .output()
+            .unwrap(),
+    );
+    run.expect(2);
+    assert!(run.stderr.contains("HITEM3D_BASE_URL"), "{run}");
+    assert!(run.stderr.contains("use https"), "{run}");
+    assert!(!run.stderr.contains("::"), "{run}");
+}
+
+#[test]
 fn too_few_credits_exit_4() {
     let bench = Bench::fast();
     bench.mock().set_balance(0.0);
