@@ -287,3 +287,37 @@ fn entry_states_read_back_as_written() {
         assert_eq!(EntryState::parse(state.as_str()), state);
     }
 }
+
+#[test]
+fn ids_keys_and_states_read_as_people_see_them() {
+    assert_eq!(EntryId(3).to_string(), "#3");
+    assert_eq!(key().to_string(), "chair.png|glb");
+    assert_eq!(EntryState::OutcomeUnknown.to_string(), "unknown");
+    assert_eq!(
+        EntryState::Task(TaskState::Processing).to_string(),
+        "processing"
+    );
+}
+
+#[test]
+fn the_memory_journals_clock_orders_its_writes() {
+    let journal = MemoryJournal::default();
+    let intent = |key: &str| Intent {
+        key: Some(JournalKey::new(key)),
+        task_type: TaskType::ImageTo3d,
+        label: "hitem3dv2.1".into(),
+        estimated_credits: None,
+        destination: None,
+    };
+    let Begun::New(first) = journal.begin(&intent("a")).unwrap() else {
+        panic!("new")
+    };
+    journal.begin(&intent("b")).unwrap();
+    journal
+        .settle(first, &Settled::Submitted(TaskId::new("t-1")))
+        .unwrap();
+    let entries = journal.entries(&EntryQuery::All).unwrap();
+    let (a, b) = (&entries[0], &entries[1]);
+    assert_eq!((a.created_at, b.created_at), (1, 2), "one tick per write");
+    assert_eq!(a.updated_at, 3, "the settle is the third write");
+}
