@@ -126,14 +126,15 @@ impl Live {
     pub fn on_download(&mut self, progress: &DownloadProgress) {
         if self.downloading != Some(progress.kind) {
             self.downloading = Some(progress.kind);
-            self.bar.reset();
-            self.bar.set_style(bytes_style());
-            self.bar.set_length(progress.total.unwrap_or(0));
-            self.bar.set_position(0);
+            // Message, length and position first: the new style's first frame shows them.
             self.bar.set_message(match progress.kind {
                 ResultKind::Model => "downloading the model",
                 _ => "downloading the cover",
             });
+            self.bar.reset();
+            self.bar.set_length(progress.total.unwrap_or(0));
+            self.bar.set_position(0);
+            self.bar.set_style(bytes_style());
         }
         if let Some(total) = progress.total {
             self.bar.set_length(total);

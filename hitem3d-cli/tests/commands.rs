@@ -295,3 +295,55 @@ fn completions_and_the_mock_subcommand() {
     run.expect(2);
     assert!(run.stderr.contains("--port"), "{run}");
 }
+
+#[test]
+fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
+    let bench = Bench::fast();
+    bench.picture("front", "photos/house.png");
+    bench.picture("back", "photos/sub/house.png");
+    std::fs::write(bench.path("photos/broken.png"), b"GIF89a\x01\x00\x01\x00").unwrap();
+    std::fs::write(
+        bench.path("photos/notes.txt"),
+        b"not a picture, not looked at",
+    )
+    .unwrap();
+
+    let (run, lines) = bench.json(&[
+        "batch",
+        "photos",
+        "photos/sub/house.png",
+        "--format",
+        "obj",
+        "--slots",
+        "1",
+    ]);
+    run.expect(2);
+    let finished = events(&lines, "batch_finished");
+    assert_eq!(finished[0]["inputs"], 3, "{run}");
+    assert_eq!(finished[0]["failed"], 1, "{run}");
+    // Two pictures named alike get two files; nothing is overwritten.
+    assert!(bench.path("out/house.obj").exists());
+    assert!(bench.path("out/house-2.obj").exists());
+    assert!(
+        events(&lines, "submitted")
+            .iter()
+            .all(|event| event["input"].is_string()),
+        "each event names its input: {run}"
+    );
+    assert_eq!(bench.mock().peak_unfinished_tasks(), 1, "--slots 1");
+
+    let run = bench.run(&["batch", "photos", "photos/sub/house.png", "--format", "obj"]);
+    run.expect(2);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|line| line.starts_with("photos/broken.png ") && line.contains(" failed ")),
+        "{run}"
+    );
+    assert!(run.stdout.contains("is a GIF picture"), "{run}");
+    assert_eq!(run.stdout.matches("done earlier").count(), 2, "{run}");
+    assert!(
+        run.stdout.contains("3 inputs: 2 finished, 1 failed"),
+        "{run}"
+    );
+}
