@@ -2,6 +2,7 @@
 
 mod support;
 
+use hitem3d_mock::{Fault, Route};
 use support::{Bench, events};
 
 #[test]
@@ -63,6 +64,20 @@ fn generate_saves_the_model_reports_each_step_and_a_rerun_pays_nothing() {
         ])
         .expect(0);
     assert_eq!(bench.mock().counters().submit_requests, 2);
+}
+
+#[test]
+fn generate_goes_on_when_the_balance_cannot_be_read() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    // The balance only feeds the summary; a gateway page there must not stop the paid job.
+    bench
+        .mock()
+        .inject_times(Route::Balance, Fault::HtmlStatus(404), 10);
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(0);
+    assert!(run.stdout.contains("Saved out/chair.glb"), "{run}");
+    assert!(run.stdout.contains("did not report a balance"), "{run}");
 }
 
 #[test]

@@ -41,7 +41,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     let model = task.model().to_string();
     let resolution = task.resolution().map(ToString::to_string);
     let views = task.images().count();
-    let before = session.client.balance().await?.total();
+    // The balance only feeds the summary's "credits spent": a failed read must not stop the
+    // job.
+    let before = balance(&session).await;
 
     let started = Instant::now();
     let mut live = Live::start(report, &format!("submitting {views} view(s) to {model}"));
@@ -51,7 +53,7 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         .await;
     live.finish();
     let generated = generated?;
-    let after = session.client.balance().await?.total();
+    let after = balance(&session).await;
     let spent = before.zip(after).map(|(before, after)| before.0 - after.0);
     summary(
         &generated,
@@ -136,6 +138,11 @@ fn summary(
         }),
         &text,
     );
+}
+
+/// The account's credits, or `None` when the service does not say.
+async fn balance(session: &Session) -> Option<hitem3d_async::types::Credits> {
+    session.client.balance().await.ok()?.total()
 }
 
 /// A suffix that differs between runs, for `--again`.
