@@ -24,6 +24,10 @@ pub struct Cli {
     /// How much faster than the real service the built-in mock runs.
     #[arg(long, global = true, default_value_t = 60.0, value_name = "TIMES")]
     pub mock_speed: f64,
+    /// Log what the SDK does on stderr: -v requests and states, -vv details, -vvv everything.
+    /// Secrets (credentials, tokens, signed links) never appear, at any level.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Ask for a task's state every this many seconds, instead of the schedule that learns
     /// how long tasks take (for a local mock service, or tests).
     #[arg(long, global = true, value_name = "SECONDS")]

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit_code;
+mod logs;
 mod mcp;
 mod pictures;
 mod progress;
@@ -26,6 +27,7 @@ use crate::session::Connect;
 fn main() -> ExitCode {
     let cli = cli::parse();
     let report = Report::new(cli.json);
+    logs::start(cli.verbose);
     // These two need no runtime: the mock brings its own, completions print and end.
     match &cli.command {
         Command::Mock(args) => return hitem3d_mock::standalone::run("hitem3d mock", &args.args),

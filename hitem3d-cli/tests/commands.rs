@@ -362,3 +362,26 @@ fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
         "{run}"
     );
 }
+
+#[test]
+fn verbose_logs_show_the_sdks_steps_and_no_secret() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    // The bench checks every run's output for the mock's secret, tokens and signed links.
+    let run = bench.run(&["-vvv", "generate", "chair.png", "--cover"]);
+    run.expect(0);
+    for step in ["operation=submit-task", "submitted", "polled", "saved"] {
+        assert!(run.stderr.contains(step), "no {step:?} in the logs:\n{run}");
+    }
+    assert!(
+        run.stderr.contains("TRACE") || run.stderr.contains("DEBUG"),
+        "{run}"
+    );
+    // An upload's presigned put is logged at TRACE too, without its signature.
+    bench.run(&["-vvv", "upload", "out/chair.glb"]).expect(0);
+    let quiet = bench.run(&["generate", "chair.png", "--name", "quiet"]);
+    assert!(
+        !quiet.stderr.contains("INFO"),
+        "no logs without -v: {quiet}"
+    );
+}
