@@ -9,6 +9,7 @@ mod commands;
 mod exit_code;
 mod logs;
 mod mcp;
+mod mcp_progress;
 mod pictures;
 mod progress;
 mod report;

@@ -9,12 +9,14 @@ use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId}
 use hitem3d_async::{GenerateOptions, ResultKind};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::cli::{ModelArgs, PictureArgs};
 use crate::exit_code::{Exit, Failure};
+use crate::mcp_progress::McpProgress;
 use crate::pictures;
 use crate::report::Report;
 use crate::saved_before::saved_entry;
@@ -104,10 +106,15 @@ impl Tools {
     /// credits), waits for it (minutes) and saves the model. Run again with the same picture
     /// and options, it returns the file already made instead of paying again.
     #[tool(
-        description = "Make a 3D model file from a photo (or 2-4 views of one object). Spends credits; takes minutes. The same picture and options again return the earlier file without paying."
+        description = "Make a 3D model file from a photo (or 2-4 views of one object). Spends credits; takes minutes, reported as progress notifications when asked for. The same picture and options again return the earlier file without paying."
     )]
-    async fn generate(&self, Parameters(request): Parameters<GenerateRequest>) -> CallToolResult {
-        answer(self.run_generate(request).await)
+    async fn generate(
+        &self,
+        Parameters(request): Parameters<GenerateRequest>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let progress = McpProgress::for_call(&context);
+        answer(self.run_generate(request, progress).await)
     }
 
     #[tool(
@@ -153,7 +160,11 @@ impl Tools {
 }
 
 impl Tools {
-    async fn run_generate(&self, request: GenerateRequest) -> Result<Value, Failure> {
+    async fn run_generate(
+        &self,
+        request: GenerateRequest,
+        mut progress: McpProgress,
+    ) -> Result<Value, Failure> {
         let model = model_args(
             request.model.as_deref(),
             request.resolution.as_deref(),
@@ -189,6 +200,7 @@ impl Tools {
             .client
             .generate_with(task, options, |step| {
                 resumed |= matches!(step, hitem3d_async::GenerateProgress::Resumed { .. });
+                progress.on_generate(&step);
             })
             .await?;
         Ok(json!({

@@ -3,9 +3,16 @@
 
 mod support;
 
-use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, NumberOrString, ProgressNotificationParam,
+    ProgressToken, RequestMetaObject,
+};
+use rmcp::service::NotificationContext;
 use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{Value, json};
 use support::Bench;
 
@@ -13,6 +20,29 @@ fn arguments(value: Value) -> serde_json::Map<String, Value> {
     match value {
         Value::Object(object) => object,
         other => panic!("tool arguments are an object, not {other}"),
+    }
+}
+
+/// A client that keeps the messages of the progress notifications it receives.
+#[derive(Clone, Default)]
+struct ProgressLog(Arc<Mutex<Vec<String>>>);
+
+impl ProgressLog {
+    fn messages(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl ClientHandler for ProgressLog {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(params.message.unwrap_or_default());
     }
 }
 
@@ -35,7 +65,12 @@ fn an_mcp_client_calls_every_tool() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
-        let client = ().serve(transport).await.expect("the MCP session starts");
+        let progress = ProgressLog::default();
+        let client = progress
+            .clone()
+            .serve(transport)
+            .await
+            .expect("the MCP session starts");
         let call = |name: &'static str, args: Value| {
             let params = CallToolRequestParams::new(name).with_arguments(arguments(args));
             let client = &client;
@@ -61,17 +96,36 @@ fn an_mcp_client_calls_every_tool() {
         let estimate = call("estimate", json!({"model": "hi3dv3.0", "count": 2})).await;
         assert_eq!(structured(&estimate)["credits"], 210);
 
-        let generated = call(
-            "generate",
+        // Asked with a progress token, the generate reports its steps as it goes.
+        let mut meta = RequestMetaObject::default();
+        meta.set_progress_token(ProgressToken(NumberOrString::Number(7)));
+        let mut params = CallToolRequestParams::new("generate").with_arguments(arguments(
             json!({"image": picture, "format": "stl", "output_dir": out}),
-        )
-        .await;
+        ));
+        params.meta = Some(meta);
+        let generated = client.call_tool(params).await.expect("the tool answers");
         assert_eq!(generated.is_error, Some(false), "{generated:?}");
         let made = structured(&generated);
         let path = made["path"].as_str().unwrap().to_owned();
         assert!(path.ends_with("chair.stl"), "{made}");
         assert!(std::path::Path::new(&path).exists());
         let task_id = made["task_id"].as_str().unwrap().to_owned();
+        let started = Instant::now();
+        while !progress.messages().iter().any(|m| m.starts_with("saved")) {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{:?}",
+                progress.messages()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let steps = progress.messages();
+        assert!(steps[0].ends_with("submitted"), "{steps:?}");
+        assert!(steps.iter().any(|m| m == "generating"), "{steps:?}");
+        assert!(
+            steps.iter().any(|m| m == "downloading the model"),
+            "{steps:?}"
+        );
 
         let again = call(
             "generate",
