@@ -385,3 +385,29 @@ fn verbose_logs_show_the_sdks_steps_and_no_secret() {
         "no logs without -v: {quiet}"
     );
 }
+
+#[test]
+fn a_batch_with_the_same_picture_twice_pays_once_and_saves_both() {
+    let bench = Bench::fast();
+    bench.picture("front", "photos/chair.png");
+    bench.picture("front", "photos/chair copy.png");
+
+    let run = bench.run(&["batch", "photos", "--format", "stl"]);
+    run.expect(0);
+    assert_eq!(
+        bench.mock().counters().submit_requests,
+        1,
+        "one task: {run}"
+    );
+    assert!(bench.path("out/chair.stl").exists());
+    assert!(bench.path("out/chair_copy.stl").exists(), "{run}");
+    assert!(
+        run.stdout.contains("resumed"),
+        "the copy reuses the task: {run}"
+    );
+
+    let run = bench.run(&["batch", "photos", "--format", "stl"]);
+    run.expect(0);
+    assert_eq!(run.stdout.matches("done earlier").count(), 2, "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 1);
+}

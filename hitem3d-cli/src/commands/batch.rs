@@ -1,7 +1,7 @@
 //! `hitem3d batch`: a model for every picture, several at once, each task in the journal so
 //! that a run again pays for nothing twice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,6 +41,8 @@ struct Job {
     task: SubmitTask,
     key: JournalKey,
     stem: String,
+    /// Where its model goes.
+    model_path: PathBuf,
 }
 
 /// Runs `hitem3d batch`.
@@ -53,12 +55,19 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
     for path in &files {
         let input = path.display().to_string();
         match prepare(path, &args, &mut stems).await {
-            Ok((task, key, stem)) => jobs.push(Job {
-                input,
-                task,
-                key,
-                stem,
-            }),
+            Ok((task, key, stem)) => {
+                let model_path = GenerateOptions::new(&args.output.output)
+                    .with_file_stem(&stem)
+                    .predictable_paths(&args.model.format)
+                    .swap_remove(0);
+                jobs.push(Job {
+                    input,
+                    task,
+                    key,
+                    stem,
+                    model_path,
+                });
+            }
             Err(failure) => outcomes.push(Outcome {
                 input,
                 result: "failed",
@@ -88,7 +97,20 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
     );
     overall.set_position(outcomes.len() as u64);
 
+    // Pictures with the same contents and options are one task: the first runs, the others
+    // wait for it and then save its result under their own names without paying.
+    let mut same_task: HashMap<JournalKey, VecDeque<Job>> = HashMap::new();
     let mut running = JoinSet::new();
+    let start = |job: Job, running: &mut JoinSet<(JournalKey, Outcome)>| {
+        let bar = group.insert_before(&overall, ProgressBar::new_spinner());
+        let live = Live::for_input(report, bar, job.input.clone());
+        let options = GenerateOptions::new(&args.output.output)
+            .with_file_stem(&job.stem)
+            .with_cover(args.output.cover)
+            .with_overwrite(args.output.force)
+            .with_journal_key(job.key.clone());
+        running.spawn(generate(session.client.clone(), job, options, live));
+    };
     for job in jobs {
         if let Some(done) = done_earlier(&*journal, &job)? {
             overall.inc(1);
@@ -100,19 +122,19 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
             outcomes.push(done);
             continue;
         }
-        let bar = group.insert_before(&overall, ProgressBar::new_spinner());
-        let live = Live::for_input(report, bar, job.input.clone());
-        let client = session.client.clone();
-        let options = GenerateOptions::new(&args.output.output)
-            .with_file_stem(&job.stem)
-            .with_cover(args.output.cover)
-            .with_overwrite(args.output.force)
-            .with_journal_key(job.key.clone());
-        running.spawn(generate(client, job, options, live));
+        if let Some(waiting) = same_task.get_mut(&job.key) {
+            waiting.push_back(job);
+            continue;
+        }
+        same_task.insert(job.key.clone(), VecDeque::new());
+        start(job, &mut running);
     }
     while let Some(joined) = running.join_next().await {
-        let outcome =
+        let (key, outcome) =
             joined.map_err(|error| Failure::other(format!("a batch task stopped: {error}")))?;
+        if let Some(next) = same_task.get_mut(&key).and_then(VecDeque::pop_front) {
+            start(next, &mut running);
+        }
         overall.inc(1);
         report.emit(
             "input_finished",
@@ -126,8 +148,15 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
     Ok(summary(outcomes, report))
 }
 
-/// One input's generate, reported on its own line.
-async fn generate(client: Client, job: Job, options: GenerateOptions, mut live: Live) -> Outcome {
+/// One input's generate, reported on its own line; with its journal key, to start the next
+/// input of the same task.
+async fn generate(
+    client: Client,
+    job: Job,
+    options: GenerateOptions,
+    mut live: Live,
+) -> (JournalKey, Outcome) {
+    let key = job.key.clone();
     let mut resumed = false;
     let generated = client
         .generate_with(job.task, options, |step| {
@@ -136,7 +165,7 @@ async fn generate(client: Client, job: Job, options: GenerateOptions, mut live: 
         })
         .await;
     live.finish();
-    match generated {
+    let outcome = match generated {
         Ok(generated) => Outcome {
             input: job.input,
             result: if resumed { "resumed" } else { "saved" },
@@ -160,7 +189,8 @@ async fn generate(client: Client, job: Job, options: GenerateOptions, mut live: 
                 exit: failure.exit,
             }
         }
-    }
+    };
+    (key, outcome)
 }
 
 /// The pictures the inputs name: files as given, folders' pictures sorted by name.
@@ -229,13 +259,18 @@ async fn prepare(
     Ok((task, key, stem))
 }
 
-/// The outcome of an input whose task the journal has saved, its files still there.
+/// The outcome of an input whose task the journal has saved under this input's name, its
+/// files still there (another input of the same task saved under its own name does not count).
 fn done_earlier(journal: &dyn TaskJournal, job: &Job) -> Result<Option<Outcome>, Failure> {
-    Ok(saved_entry(journal, &job.key)?.map(|entry| Outcome {
+    let Some(entry) = saved_entry(journal, &job.key)? else {
+        return Ok(None);
+    };
+    let own = entry.files.iter().find(|file| **file == job.model_path);
+    Ok(own.map(|file| Outcome {
         input: job.input.clone(),
         result: "done earlier",
-        detail: entry.files[0].display().to_string(),
-        task_id: entry.task_id.map(|id| id.to_string()),
+        detail: file.display().to_string(),
+        task_id: entry.task_id.as_ref().map(ToString::to_string),
         exit: Exit::Done,
     }))
 }

@@ -17,8 +17,9 @@ pub enum JournalError {
     /// An earlier submit under the same key may have created a task: its answer never came.
     /// Submitting again might pay twice.
     #[error(
-        "an earlier submit of this task (journal entry {entry}, {label}) got no answer, so it \
-         may have created and charged a task: find it in the service's console, then forget \
+        "an earlier submit of this task (journal entry {entry}, {label}) has no answer \
+         recorded: it is still going out, or it was cut off and may have created and charged a \
+         task; if no other run is submitting it, find it in the service's console, then forget \
          the entry to submit again"
     )]
     OutcomeUnknown {
