@@ -2,9 +2,11 @@
 //! Tools: generate, query, download, balance and estimate. Every task goes into the journal
 //! as it does from the command line; errors come back as tool errors in the same words.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hitem3d_async::hitem3d_core::journal::JournalKey;
 use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
 use hitem3d_async::{GenerateOptions, ResultKind};
 use rmcp::handler::server::wrapper::Parameters;
@@ -19,7 +21,7 @@ use crate::exit_code::{Exit, Failure};
 use crate::mcp_progress::McpProgress;
 use crate::pictures;
 use crate::report::Report;
-use crate::saved_before::saved_entry;
+use crate::saved_before::saved_at;
 use crate::session::{Connect, Session, connect};
 use crate::task_spec;
 
@@ -28,6 +30,7 @@ pub async fn run(how: &Connect, report: Report) -> Result<Exit, Failure> {
     let session = connect(how, report).await?;
     let tools = Tools {
         session: Arc::new(session),
+        same_task: Arc::default(),
     };
     let service = tools
         .serve(rmcp::transport::stdio())
@@ -44,6 +47,10 @@ pub async fn run(how: &Connect, report: Report) -> Result<Exit, Failure> {
 #[derive(Clone)]
 struct Tools {
     session: Arc<Session>,
+    /// One lock per task key: concurrent calls for the same pictures and options run one
+    /// after the other, so the second finds the first's result instead of its submit in
+    /// flight.
+    same_task: Arc<std::sync::Mutex<HashMap<JournalKey, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// `generate`'s arguments.
@@ -160,6 +167,15 @@ impl Tools {
 }
 
 impl Tools {
+    /// The lock of `key`'s task.
+    fn turn_for(&self, key: &JournalKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self
+            .same_task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(turns.entry(key.clone()).or_default())
+    }
+
     async fn run_generate(
         &self,
         request: GenerateRequest,
@@ -180,20 +196,23 @@ impl Tools {
         let pictures = pictures::pictures(&picture_args).await?;
         let task = task_spec::build(&pictures, &model)?;
         let key = task_spec::journal_key(&pictures, &model).await?;
-        if let Some(entry) = saved_entry(&*self.session.journal, &key)? {
-            return Ok(json!({
-                "task_id": entry.task_id.as_ref().map(TaskId::as_str),
-                "path": entry.files[0].display().to_string(),
-                "already_saved": true,
-                "simulated": self.session.on_mock(),
-            }));
-        }
+        let turn = self.turn_for(&key);
+        let _one_at_a_time = turn.lock().await;
         let stem = request
             .name
             .unwrap_or_else(|| pictures::default_stem(&pictures));
         let options = GenerateOptions::new(request.output_dir.unwrap_or_else(|| "out".into()))
-            .with_file_stem(stem)
-            .with_journal_key(key);
+            .with_file_stem(stem);
+        let model_path = options.predictable_paths(task.format()).swap_remove(0);
+        if let Some(entry) = saved_at(&*self.session.journal, &key, &model_path)? {
+            return Ok(json!({
+                "task_id": entry.task_id.as_ref().map(TaskId::as_str),
+                "path": model_path.display().to_string(),
+                "already_saved": true,
+                "simulated": self.session.on_mock(),
+            }));
+        }
+        let options = options.with_journal_key(key);
         let mut resumed = false;
         let generated = self
             .session

@@ -1,5 +1,8 @@
-//! Whether the journal already holds the result of a task, its files still on disk: then a
-//! command run again reports them instead of downloading or paying again.
+//! Whether the journal already holds the result of a task at the path a command would write:
+//! then the command reports it instead of downloading or paying again. Saved under another
+//! name, the task is resumed instead (a download, no payment).
+
+use std::path::Path;
 
 use hitem3d_async::hitem3d_core::journal::{
     EntryQuery, JournalEntry, JournalKey, Resumption, TaskJournal,
@@ -7,15 +10,16 @@ use hitem3d_async::hitem3d_core::journal::{
 
 use crate::exit_code::Failure;
 
-/// The journal's entry under `key` whose files were all saved and are still there, if any.
-pub fn saved_entry(
+/// The journal's entry under `key` that saved its model at `model_path`, still there.
+pub fn saved_at(
     journal: &dyn TaskJournal,
     key: &JournalKey,
+    model_path: &Path,
 ) -> Result<Option<JournalEntry>, Failure> {
     let entries = journal.entries(&EntryQuery::Key(key.clone()))?;
     Ok(entries.into_iter().find(|entry| {
         entry.resumption() == Resumption::Done
-            && !entry.files.is_empty()
-            && entry.files.iter().all(|file| file.exists())
+            && entry.files.iter().any(|file| file == model_path)
+            && model_path.exists()
     }))
 }

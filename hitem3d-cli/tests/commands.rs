@@ -51,6 +51,19 @@ fn generate_saves_the_model_reports_each_step_and_a_rerun_pays_nothing() {
     assert_eq!(events(&again, "already_saved").len(), 1, "{run}");
     assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
 
+    // Under another name, the task paid for is downloaded again, not paid again.
+    let run = bench.run(&[
+        "generate",
+        "chair.png",
+        "--format",
+        "stl",
+        "--name",
+        "other",
+    ]);
+    run.expect(0);
+    assert!(bench.path("out/other.stl").exists(), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 1, "{run}");
+
     // --again pays on purpose, under a new name so nothing is overwritten.
     bench
         .run(&[

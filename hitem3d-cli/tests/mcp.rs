@@ -134,6 +134,22 @@ fn an_mcp_client_calls_every_tool() {
         .await;
         assert_eq!(structured(&again)["already_saved"], true, "{again:?}");
 
+        // Two calls at once for one new task (same picture, another format): one submit, and
+        // each saves under its own name.
+        let (first, second) = tokio::join!(
+            call(
+                "generate",
+                json!({"image": picture, "format": "obj", "output_dir": out, "name": "a"}),
+            ),
+            call(
+                "generate",
+                json!({"image": picture, "format": "obj", "output_dir": out, "name": "b"}),
+            ),
+        );
+        assert_eq!(first.is_error, Some(false), "{first:?}");
+        assert_eq!(second.is_error, Some(false), "{second:?}");
+        assert!(out.join("a.obj").exists() && out.join("b.obj").exists());
+
         let queried = call("query", json!({"task_id": task_id})).await;
         assert_eq!(structured(&queried)["state"], "success");
         assert_eq!(structured(&queried)["result_ready"], true);
@@ -169,5 +185,9 @@ fn an_mcp_client_calls_every_tool() {
         assert_eq!(unknown.is_error, Some(true));
         client.cancel().await.unwrap();
     });
-    assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
+    assert_eq!(
+        bench.mock().counters().submit_requests,
+        2,
+        "paid once per task"
+    );
 }

@@ -16,7 +16,7 @@ use crate::exit_code::{Exit, Failure};
 use crate::pictures;
 use crate::progress::Live;
 use crate::report::Report;
-use crate::saved_before::saved_entry;
+use crate::saved_before::saved_at;
 use crate::session::{Connect, connect};
 use crate::task_spec;
 
@@ -259,20 +259,18 @@ async fn prepare(
     Ok((task, key, stem))
 }
 
-/// The outcome of an input whose task the journal has saved under this input's name, its
-/// files still there (another input of the same task saved under its own name does not count).
+/// The outcome of an input whose task the journal has saved under this input's name, still
+/// there.
 fn done_earlier(journal: &dyn TaskJournal, job: &Job) -> Result<Option<Outcome>, Failure> {
-    let Some(entry) = saved_entry(journal, &job.key)? else {
-        return Ok(None);
-    };
-    let own = entry.files.iter().find(|file| **file == job.model_path);
-    Ok(own.map(|file| Outcome {
-        input: job.input.clone(),
-        result: "done earlier",
-        detail: file.display().to_string(),
-        task_id: entry.task_id.as_ref().map(ToString::to_string),
-        exit: Exit::Done,
-    }))
+    Ok(
+        saved_at(journal, &job.key, &job.model_path)?.map(|entry| Outcome {
+            input: job.input.clone(),
+            result: "done earlier",
+            detail: job.model_path.display().to_string(),
+            task_id: entry.task_id.as_ref().map(ToString::to_string),
+            exit: Exit::Done,
+        }),
+    )
 }
 
 /// The table of results, and the exit code of the worst.

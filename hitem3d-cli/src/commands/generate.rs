@@ -12,7 +12,7 @@ use crate::exit_code::{Exit, Failure};
 use crate::pictures::{default_stem, pictures};
 use crate::progress::Live;
 use crate::report::Report;
-use crate::saved_before::saved_entry;
+use crate::saved_before::saved_at;
 use crate::session::{Connect, Session, connect};
 use crate::task_spec;
 
@@ -25,19 +25,19 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     let stem = args.name.clone().unwrap_or_else(|| default_stem(&pictures));
     let session = connect(how, report).await?;
 
-    if args.again {
-        // A key of its own: this run pays, whatever the journal holds.
-        key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
-    } else if let Some(entry) = saved_entry(&*session.journal, &key)? {
-        report_already_saved(&entry, report);
-        return Ok(Exit::Done);
-    }
-
     let options = GenerateOptions::new(&args.output.output)
         .with_file_stem(&stem)
         .with_cover(args.output.cover)
-        .with_overwrite(args.output.force)
-        .with_journal_key(key);
+        .with_overwrite(args.output.force);
+    let model_path = options.predictable_paths(task.format()).swap_remove(0);
+    if args.again {
+        // A key of its own: this run pays, whatever the journal holds.
+        key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
+    } else if let Some(entry) = saved_at(&*session.journal, &key, &model_path)? {
+        report_already_saved(&entry, report);
+        return Ok(Exit::Done);
+    }
+    let options = options.with_journal_key(key);
     let model = task.model().to_string();
     let resolution = task.resolution().map(ToString::to_string);
     let views = task.images().count();
