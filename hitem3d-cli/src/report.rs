@@ -42,6 +42,14 @@ impl Report {
         }
     }
 
+    /// Text for people on stdout, with no JSON counterpart (headers, tables); nothing in JSON
+    /// mode.
+    pub fn text(self, text: &str) {
+        if !self.json {
+            print_line(text);
+        }
+    }
+
     /// A note for people, on stderr (also in JSON mode, where stdout is for data).
     pub fn note(self, text: &str) {
         let mut stderr = std::io::stderr().lock();

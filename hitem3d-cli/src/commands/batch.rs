@@ -305,7 +305,7 @@ fn summary(mut outcomes: Vec<Outcome>, report: Report) -> Exit {
             outcomes.len(),
             outcomes.len() - failed
         ));
-        report.emit("", json!({}), &table);
+        report.text(&table);
     }
     report.emit(
         "batch_finished",

@@ -17,28 +17,18 @@ pub fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Fail
         EntryQuery::Unfinished
     };
     let entries = journal.entries(&query)?;
-    if entries.is_empty() && !report.is_json() {
-        report.emit(
-            "",
-            json!({}),
-            if args.all {
-                "The journal is empty."
-            } else {
-                "Nothing unfinished in the journal (`hitem3d tasks --all` lists everything)."
-            },
-        );
+    if entries.is_empty() {
+        report.text(if args.all {
+            "The journal is empty."
+        } else {
+            "Nothing unfinished in the journal (`hitem3d tasks --all` lists everything)."
+        });
         return Ok(Exit::Done);
     }
-    if !report.is_json() {
-        report.emit(
-            "",
-            json!({}),
-            &format!(
-                "{:>5}  {:<12} {:<20} {:<40} {:>7}  {}",
-                "ENTRY", "STATE", "KIND", "TASK", "CREDITS", "NEXT"
-            ),
-        );
-    }
+    report.text(&format!(
+        "{:>5}  {:<12} {:<20} {:<40} {:>7}  {}",
+        "ENTRY", "STATE", "KIND", "TASK", "CREDITS", "NEXT"
+    ));
     for entry in &entries {
         report.emit("task", to_json(entry), &row(entry));
     }
