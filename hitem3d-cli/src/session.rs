@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_async::hitem3d_core::journal::TaskJournal;
-use hitem3d_async::hitem3d_core::{BaseUrlError, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError};
+use hitem3d_async::hitem3d_core::{BaseUrlError, ConfigError};
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
 use hitem3d_journal::SqliteJournal;
@@ -72,22 +72,7 @@ pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> 
                 mock: None,
             })
         }
-        Err(ConfigError::MissingCredentials) => {
-            let set: Vec<&str> = CLIENT_ID_VARS
-                .iter()
-                .chain(CLIENT_SECRET_VARS.iter())
-                .copied()
-                .filter(|name| lookup(name).is_some_and(|value| !value.trim().is_empty()))
-                .collect();
-            if !set.is_empty() {
-                return Err(Failure::invalid(format!(
-                    "{} is set but not both halves of the credentials: set HITEM3D_CLIENT_ID \
-                     and HITEM3D_CLIENT_SECRET, or neither to use the built-in mock",
-                    set.join(", ")
-                )));
-            }
-            on_mock(how, report).await
-        }
+        Err(ConfigError::MissingCredentials) => on_mock(how, report).await,
         Err(ConfigError::BaseUrl { value, source }) => {
             // The SDK's advice names a Rust function; here only the variable can change.
             let reason = match source {

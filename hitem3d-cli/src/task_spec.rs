@@ -39,9 +39,7 @@ pub fn build(pictures: &[Picture], model: &ModelArgs) -> Result<SubmitTask, Fail
     if let Some(face) = model.face {
         builder = builder.face(face);
     }
-    builder
-        .build()
-        .map_err(|error| Failure::from(hitem3d_async::Error::from(error)))
+    Ok(builder.build()?)
 }
 
 /// The key of a task in the journal: a digest of what decides the result (the pictures'

@@ -107,7 +107,8 @@ impl ClientConfig {
     /// [`CLIENT_SECRET_VARS`] and, optionally, [`BASE_URL_VAR`].
     ///
     /// # Errors
-    /// [`ConfigError::MissingCredentials`] when the id or the secret is unset or blank, and
+    /// [`ConfigError::MissingCredentials`] when neither the id nor the secret is set,
+    /// [`ConfigError::HalfCredentials`] when only one of them is, and
     /// [`ConfigError::BaseUrl`] when the base URL cannot be used.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let first = |names: [&'static str; 2]| {
@@ -116,8 +117,24 @@ impl ClientConfig {
                 .find_map(|name| lookup(name).filter(|value| !value.trim().is_empty()))
                 .map(|value| value.trim().to_owned())
         };
-        let (Some(id), Some(secret)) = (first(CLIENT_ID_VARS), first(CLIENT_SECRET_VARS)) else {
-            return Err(ConfigError::MissingCredentials);
+        let (id, secret) = match (first(CLIENT_ID_VARS), first(CLIENT_SECRET_VARS)) {
+            (Some(id), Some(secret)) => (id, secret),
+            (None, None) => return Err(ConfigError::MissingCredentials),
+            // One half alone is a mistake to report, not a reason to fall back to anything.
+            (id, _) => {
+                let names = if id.is_some() {
+                    CLIENT_ID_VARS
+                } else {
+                    CLIENT_SECRET_VARS
+                };
+                let set = names
+                    .iter()
+                    .filter(|name| lookup(name).is_some_and(|value| !value.trim().is_empty()))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(ConfigError::HalfCredentials { set });
+            }
         };
         let config = Self::new(ClientId::new(id), ClientSecret::new(secret));
         match lookup(BASE_URL_VAR).filter(|value| !value.trim().is_empty()) {
@@ -270,6 +287,15 @@ pub enum ConfigError {
          ClientConfig::new"
     )]
     MissingCredentials,
+    /// Only the client id, or only the secret, is set (or the other is blank).
+    #[error(
+        "{set} is set but not both halves of the credentials: set HITEM3D_CLIENT_ID and \
+         HITEM3D_CLIENT_SECRET (or HITEM3D_AK and HITEM3D_SK), or neither"
+    )]
+    HalfCredentials {
+        /// The variables that are set.
+        set: String,
+    },
     /// The base URL cannot be used.
     #[error("base URL {value:?}: {source}")]
     BaseUrl {

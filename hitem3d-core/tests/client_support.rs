@@ -39,14 +39,7 @@ fn the_environment_names_credentials_either_way_and_the_first_name_wins() {
 
 #[test]
 fn missing_or_blank_credentials_say_which_variables_to_set() {
-    for pairs in [
-        &[][..],
-        &[("HITEM3D_CLIENT_ID", "ak_1")][..],
-        &[
-            ("HITEM3D_CLIENT_ID", "ak_1"),
-            ("HITEM3D_CLIENT_SECRET", "  "),
-        ][..],
-    ] {
+    for pairs in [&[][..], &[("HITEM3D_CLIENT_SECRET", "  ")][..]] {
         let pairs: &'static [(&str, &str)] = Box::leak(pairs.to_vec().into_boxed_slice());
         let error = ClientConfig::from_lookup(env(pairs)).unwrap_err();
         assert!(
@@ -55,6 +48,29 @@ fn missing_or_blank_credentials_say_which_variables_to_set() {
         );
         let message = error.to_string();
         assert!(message.contains("HITEM3D_CLIENT_ID") && message.contains("HITEM3D_SK"));
+    }
+}
+
+#[test]
+fn one_half_of_the_credentials_is_named_as_a_mistake() {
+    for (pairs, named) in [
+        (&[("HITEM3D_CLIENT_ID", "ak_1")][..], "HITEM3D_CLIENT_ID"),
+        (
+            &[
+                ("HITEM3D_CLIENT_ID", "ak_1"),
+                ("HITEM3D_CLIENT_SECRET", "  "),
+            ][..],
+            "HITEM3D_CLIENT_ID",
+        ),
+        (&[("HITEM3D_SK", "sk_1")][..], "HITEM3D_SK"),
+    ] {
+        let pairs: &'static [(&str, &str)] = Box::leak(pairs.to_vec().into_boxed_slice());
+        let error = ClientConfig::from_lookup(env(pairs)).unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::HalfCredentials { set } if set == named),
+            "{error:?}"
+        );
+        assert!(!error.to_string().contains("sk_1"), "no secret in {error}");
     }
 }
 

@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hitem3d_async::hitem3d_core::{
-    CLIENT_ID_VARS, CLIENT_SECRET_VARS, ConfigError, DEFAULT_TASK_SLOTS,
-};
+use hitem3d_async::hitem3d_core::{ConfigError, DEFAULT_TASK_SLOTS};
 use hitem3d_async::types::View;
 use hitem3d_async::{Client, ClientConfig, Error, PollSchedule, WaitPolicy};
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
@@ -48,19 +46,6 @@ pub async fn connect_with_slots(mock_speed: f64, slots: usize) -> Result<Session
             Ok(Session { client, mock: None })
         }
         Err(ConfigError::MissingCredentials) => {
-            let set: Vec<&str> = CLIENT_ID_VARS
-                .iter()
-                .chain(CLIENT_SECRET_VARS.iter())
-                .copied()
-                .filter(|name| lookup(name).is_some_and(|value| !value.trim().is_empty()))
-                .collect();
-            if !set.is_empty() {
-                return Err(format!(
-                    "{} is set but not both halves of the credentials: set HITEM3D_CLIENT_ID \
-                     and HITEM3D_CLIENT_SECRET, or neither to use the built-in mock",
-                    set.join(", ")
-                ));
-            }
             let mock = MockService::start_with(
                 MockConfig::default().with_time(TimeMode::Real { speed: mock_speed }),
             )

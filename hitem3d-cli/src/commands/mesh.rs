@@ -7,7 +7,7 @@ use hitem3d_async::{MeshTask, mesh_from_path};
 use serde_json::json;
 
 use crate::cli::{MeshArgs, MulticolorArgs, SegmentArgs, SplitArgs, SplitKind, UploadArgs};
-use crate::commands::task_run::submit_wait_save;
+use crate::commands::task_run::run_task;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
 use crate::session::{Connect, connect};
@@ -79,20 +79,12 @@ async fn run(
     if let Some(format) = &args.format {
         builder = builder.format(format.clone());
     }
-    let task = builder
-        .build()
-        .map_err(|error| Failure::from(hitem3d_async::Error::from(error)))?;
+    let task = builder.build()?;
     let stem = args
         .name
         .clone()
         .unwrap_or_else(|| format!("{stem_base}-{suffix}"));
-    let how = Connect {
-        overwrite: args.output.force,
-        ..how.clone()
-    };
-    let session = connect(&how, report).await?;
-    submit_wait_save(&session.client, task.into(), &stem, &args.output, report).await?;
-    Ok(Exit::Done)
+    run_task(task.into(), &stem, &args.output, how, report).await
 }
 
 /// A mesh file, its type checked from its name and first bytes.

@@ -3,11 +3,11 @@
 use hitem3d_async::ReliefTask;
 
 use crate::cli::ReliefArgs;
-use crate::commands::task_run::submit_wait_save;
+use crate::commands::task_run::run_task;
 use crate::exit_code::{Exit, Failure};
 use crate::pictures;
 use crate::report::Report;
-use crate::session::{Connect, connect};
+use crate::session::Connect;
 
 /// Runs `hitem3d relief`.
 pub async fn run(args: ReliefArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
@@ -16,18 +16,10 @@ pub async fn run(args: ReliefArgs, how: &Connect, report: Report) -> Result<Exit
     if let Some(model) = &args.model {
         builder = builder.model(model.clone());
     }
-    let task = builder
-        .build()
-        .map_err(|error| Failure::from(hitem3d_async::Error::from(error)))?;
+    let task = builder.build()?;
     let stem = args
         .name
         .clone()
         .unwrap_or_else(|| pictures::default_stem(std::slice::from_ref(&picture)));
-    let how = Connect {
-        overwrite: args.output.force,
-        ..how.clone()
-    };
-    let session = connect(&how, report).await?;
-    submit_wait_save(&session.client, task.into(), &stem, &args.output, report).await?;
-    Ok(Exit::Done)
+    run_task(task.into(), &stem, &args.output, how, report).await
 }

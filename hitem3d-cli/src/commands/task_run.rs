@@ -6,9 +6,28 @@ use indicatif::HumanBytes;
 use serde_json::json;
 
 use crate::cli::OutputArgs;
-use crate::exit_code::Failure;
+use crate::exit_code::{Exit, Failure};
 use crate::progress::Live;
 use crate::report::Report;
+use crate::session::{Connect, connect};
+
+/// The end of `relief` and the mesh commands: connects (with `--force` for downloads), then
+/// [`submit_wait_save`].
+pub async fn run_task(
+    task: NewTask,
+    stem: &str,
+    output: &OutputArgs,
+    how: &Connect,
+    report: Report,
+) -> Result<Exit, Failure> {
+    let how = Connect {
+        overwrite: output.force,
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
+    submit_wait_save(&session.client, task, stem, output, report).await?;
+    Ok(Exit::Done)
+}
 
 /// Pays for `task`, waits for it and saves its file as `stem` in the output directory (the
 /// extension is the result link's), reporting each step.
