@@ -1,11 +1,15 @@
 //! The I/O the core's driver asks for, on tokio and the client's transport.
 
 use std::io;
+#[cfg(target_os = "linux")]
+use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use hitem3d_core::front_end::*;
+#[cfg(target_os = "linux")]
+use rustix::fs::Advice::DontNeed;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::ResponseBody;
@@ -85,6 +89,23 @@ impl Effects for Inner {
 
     async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes).await
+    }
+
+    #[cfg(target_os = "linux")]
+    async fn start_writeback(
+        &self,
+        (file, _): &mut Self::Partial,
+        range: Range<u64>,
+    ) -> io::Result<()> {
+        // tokio writes on a blocking thread: what was written is in the file once flushed.
+        file.flush().await?;
+        let file = std::os::fd::AsFd::as_fd(file).try_clone_to_owned()?;
+        let length = std::num::NonZeroU64::new(range.end - range.start);
+        // Advice that the range is not needed starts writing it to disk at once (its pages
+        // stay cached until written); the call may wait for the disk's queue.
+        let advise = move || rustix::fs::fadvise(file, range.start, length, DontNeed);
+        let advised = tokio::task::spawn_blocking(advise).await;
+        Ok(advised.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))?)
     }
 
     async fn commit(

@@ -33,7 +33,7 @@ fn rounds() -> usize {
     if std::env::var_os("HITEM3D_BENCH_SMOKE").is_some() {
         1
     } else {
-        5
+        11
     }
 }
 
@@ -52,7 +52,6 @@ fn main() {
     let asynchronous = hitem3d_async::Client::new(config).expect("an async client");
     let curl = Command::new("curl").arg("--version").output().is_ok();
 
-    let mut times: [Vec<Duration>; 4] = Default::default();
     let by_curl = |synced: bool| {
         let status = Command::new("curl")
             .args(["-s", "-o"])
@@ -69,61 +68,81 @@ fn main() {
             assert!(status.success());
         }
     };
-    for _ in 0..rounds() {
-        if curl {
-            times[0].push(timed(&target, || by_curl(false)));
-            times[3].push(timed(&target, || by_curl(true)));
-        }
-        times[1].push(timed(&target, || {
-            blocking
-                .download(&result, ResultKind::Model, &target)
-                .expect("the blocking download");
-        }));
-        times[2].push(timed(&target, || {
-            runtime
-                .block_on(asynchronous.download(&result, ResultKind::Model, &target))
-                .expect("the async download");
-        }));
+    let mut cases: Vec<(&str, Case<'_>)> = vec![
+        (
+            "hitem3d-blocking",
+            Box::new(|| {
+                blocking
+                    .download(&result, ResultKind::Model, &target)
+                    .expect("the blocking download");
+            }),
+        ),
+        (
+            "hitem3d-async",
+            Box::new(|| {
+                runtime
+                    .block_on(asynchronous.download(&result, ResultKind::Model, &target))
+                    .expect("the async download");
+            }),
+        ),
+    ];
+    if curl {
+        cases.insert(0, ("curl -o", Box::new(|| by_curl(false))));
+        cases.push(("curl -o, then sync", Box::new(|| by_curl(true))));
     }
-    let median = |values: &mut Vec<Duration>| {
-        values.sort();
-        values.get(values.len() / 2).copied()
-    };
-    let [
-        mut by_curl,
-        mut by_blocking,
-        mut by_async,
-        mut by_curl_synced,
-    ] = times;
-    let curl_time = median(&mut by_curl);
+    // The disk and the page cache drift over a run: the cases take turns, each first in some
+    // rounds, and each client is compared with curl round by round.
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
+    for round in 0..rounds() {
+        for offset in 0..cases.len() {
+            let index = (round + offset) % cases.len();
+            times[index].push(timed(&target, &mut cases[index].1));
+        }
+    }
     println!(
-        "download of {} MiB from a local host, medians of {} rounds (target: at least 0.9x curl's speed)",
+        "download of {} MiB from a local host, {} rounds in turn: time median [min, max], speed; \
+         against curl -o, the median paired speed ratio [quartiles] (target: at least 0.9x)",
         size_mib(),
         rounds()
     );
-    for (name, time) in [
-        ("curl -o", curl_time),
-        ("curl -o, then sync", median(&mut by_curl_synced)),
-        ("hitem3d-blocking", median(&mut by_blocking)),
-        ("hitem3d-async", median(&mut by_async)),
-    ] {
-        let Some(time) = time else {
-            println!("  {name:<20} not installed");
-            continue;
-        };
-        let speed = size_mib() as f64 / time.as_secs_f64();
-        let versus = curl_time.map_or(String::new(), |curl| {
+    if !curl {
+        println!("  curl -o              not installed");
+    }
+    for ((name, _), rounds) in cases.iter().zip(&times) {
+        let mut sorted = rounds.clone();
+        sorted.sort();
+        let median = sorted[sorted.len() / 2];
+        let speed = size_mib() as f64 / median.as_secs_f64();
+        let versus = if curl {
+            let mut ratios: Vec<f64> = times[0]
+                .iter()
+                .zip(rounds)
+                .map(|(base, time)| base.as_secs_f64() / time.as_secs_f64())
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            let quartile = |q: usize| ratios[(ratios.len() - 1) * q / 4];
             format!(
-                "  {:.2}x curl's speed",
-                curl.as_secs_f64() / time.as_secs_f64()
+                "  {:.2}x [{:.2}, {:.2}]",
+                quartile(2),
+                quartile(1),
+                quartile(3)
             )
-        });
-        println!("  {name:<20} {time:>9.2?}  {speed:>7.0} MiB/s{versus}");
+        } else {
+            String::new()
+        };
+        println!(
+            "  {name:<20} {median:>9.2?} [{:.2?}, {:.2?}]  {speed:>5.0} MiB/s{versus}",
+            sorted[0],
+            sorted[sorted.len() - 1]
+        );
     }
 }
 
-/// Runs `download`, which writes `target`, and removes the file after.
-fn timed(target: &Path, download: impl FnOnce()) -> Duration {
+/// One measured download, which writes the target file.
+type Case<'a> = Box<dyn FnMut() + 'a>;
+
+/// Runs `download`, which writes `target`, and removes the file after; times the download.
+fn timed(target: &Path, download: &mut dyn FnMut()) -> Duration {
     let started = Instant::now();
     download();
     let took = started.elapsed();
@@ -134,6 +153,9 @@ fn timed(target: &Path, download: impl FnOnce()) -> Duration {
         (size_mib() * MIB) as u64
     );
     std::fs::remove_file(target).expect("the file is removed");
+    // Whatever the case left for the kernel to write back is written now, not during the
+    // next case's time.
+    let _ = Command::new("sync").status();
     took
 }
 

@@ -8,7 +8,8 @@
 //! ratios, with their quartiles. Pinned to one core (`taskset -c 0`, as `cargo xtask bench`
 //! also runs it) the two threads take turns on it and the times settle.
 //!
-//! `cargo bench -p hitem3d-blocking --bench per_call`
+//! `cargo bench -p hitem3d-blocking --bench per_call`; one case alone, for a profiler:
+//! `HITEM3D_BENCH_ONLY=hitem3d-blocking cargo bench -p hitem3d-blocking --bench per_call`.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -80,6 +81,20 @@ fn main() {
             }),
         ),
     ];
+    // `HITEM3D_BENCH_ONLY=<case>`: that case alone (`HITEM3D_BENCH_CALLS` times, 1,000 unless
+    // set), for a profiler such as `valgrind --tool=callgrind`: instructions per call are
+    // steady where times are not; the difference of two counts is the cost of the calls.
+    if let Ok(only) = std::env::var("HITEM3D_BENCH_ONLY") {
+        let (_, call) = cases
+            .iter_mut()
+            .find(|(name, _)| *name == only)
+            .unwrap_or_else(|| panic!("no case named {only:?}"));
+        let times = std::env::var("HITEM3D_BENCH_CALLS").map_or(1000, |n| n.parse().unwrap());
+        for _ in 0..times {
+            call();
+        }
+        return;
+    }
     // Every case runs first in some rounds, so that none is always the one after a pause.
     let mut rounds: [Vec<Duration>; 4] = Default::default();
     for (_, call) in &mut cases {

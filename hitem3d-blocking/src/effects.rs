@@ -3,9 +3,13 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
+#[cfg(target_os = "linux")]
+use std::ops::Range;
 use std::path::Path;
 
 use hitem3d_core::front_end::*;
+#[cfg(target_os = "linux")]
+use rustix::fs::Advice::DontNeed;
 
 use crate::client::Inner;
 use crate::{ResponseBody, SendLimits};
@@ -71,6 +75,14 @@ impl Effects for Inner {
 
     async fn write(&self, (file, _): &mut Self::Partial, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes)
+    }
+
+    #[cfg(target_os = "linux")]
+    async fn start_writeback(&self, file: &mut Self::Partial, range: Range<u64>) -> io::Result<()> {
+        // Advice that the range is not needed starts writing it to disk at once (its pages
+        // stay cached until written).
+        let length = std::num::NonZeroU64::new(range.end - range.start);
+        Ok(rustix::fs::fadvise(&file.0, range.start, length, DontNeed)?)
     }
 
     async fn commit(

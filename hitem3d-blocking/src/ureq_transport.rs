@@ -4,13 +4,9 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use hitem3d_core::front_end::*;
-use ureq::config::Config;
-use ureq::unversioned::transport::DefaultConnector;
-use ureq::{Agent, SendBody};
+use ureq::{Agent, SendBody, config::Config, unversioned::transport::DefaultConnector};
 
-use crate::effects::open_file;
-use crate::resolver::AddressShortcut;
-use crate::{ResponseBody, SendLimits, Transport};
+use crate::{ResponseBody, SendLimits, Transport, effects::open_file, resolver::AddressShortcut};
 
 /// Sends requests with a [`ureq::Agent`].
 ///
@@ -100,19 +96,13 @@ impl Transport for UreqTransport {
             .timeout_per_call(limits.whole)
             .timeout_per_read(limits.idle)
             .build();
-        let response = self
-            .agent
-            .run(request)
-            .map_err(|error| failure(error, &url))?;
-        let (parts, body) = response.into_parts();
+        let answer = self.agent.run(request);
+        let (parts, body) = answer.map_err(|error| failure(error, &url))?.into_parts();
         let reader = TimeoutAwareReader {
             inner: body.into_reader(),
             url,
         };
-        Ok(Response::from_parts(
-            parts,
-            Box::new(reader) as ResponseBody,
-        ))
+        Ok(Response::from_parts(parts, Box::new(reader)))
     }
 }
 

@@ -5,12 +5,13 @@
 #[path = "../../hitem3d-async/tests/kit/mod.rs"]
 mod kit;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
-use hitem3d_blocking::hitem3d_core::ClientConfig;
-use hitem3d_blocking::hitem3d_core::types::{ClientId, ClientSecret, OutputFormat};
+use hitem3d_blocking::hitem3d_core::types::{ClientId, ClientSecret, OutputFormat, TaskData};
+use hitem3d_blocking::hitem3d_core::{ClientConfig, ResultKind, TaskResult, Timestamp};
 use hitem3d_mock::{BlockingMock, MockConfig};
 use kit::{config_for, single_view_numbered};
 
@@ -70,6 +71,111 @@ fn both_tls_stacks_start_in_one_process() {
             "a failed handshake, reported: {error}"
         );
     }
+}
+
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "the clients ask Linux alone to write a file back early"
+)]
+fn both_clients_have_a_large_download_written_to_disk_as_it_arrives() {
+    const MIB: usize = 1 << 20;
+    let mut model = vec![0_u8; 20 * MIB];
+    model[..8].copy_from_slice(b"glTF\x02\0\0\0");
+    let url = file_host(model.clone());
+    let data: TaskData = serde_json::from_value(serde_json::json!({
+        "task_id": "t-1", "state": "success", "url": url
+    }))
+    .unwrap();
+    let result = TaskResult::from_task(&data, Timestamp::ZERO).unwrap();
+    let dir = kit::out_dir();
+    let config = ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"));
+    let blocking = hitem3d_blocking::Client::new(config.clone()).unwrap();
+    let asynchronous = hitem3d_async::Client::new(config).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let writer = {
+        let log = Arc::clone(&log);
+        move || SharedLog(Arc::clone(&log))
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(writer)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        blocking
+            .download(&result, ResultKind::Model, dir.path().join("blocking.glb"))
+            .unwrap();
+        runtime
+            .block_on(asynchronous.download(
+                &result,
+                ResultKind::Model,
+                dir.path().join("async.glb"),
+            ))
+            .unwrap();
+    });
+
+    for name in ["blocking.glb", "async.glb"] {
+        assert!(
+            std::fs::read(dir.path().join(name)).unwrap() == model,
+            "{name} complete"
+        );
+    }
+    let log = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    // 8 and 16 MiB into each download; the flush writes the last 4 MiB.
+    assert_eq!(log.matches("starting to write back").count(), 4, "{log}");
+    assert!(!log.contains("did not take the hint"), "{log}");
+}
+
+/// A writer into a log shared with the test.
+struct SharedLog(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Serves `body` on 127.0.0.1 to every request, kept alive; returns its URL.
+fn file_host(body: Vec<u8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/files/model.glb", listener.local_addr().unwrap());
+    let body = Arc::new(body);
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let body = Arc::clone(&body);
+            thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut writer = stream;
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    if line.trim().is_empty() {
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\n\
+                             content-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        if writer.write_all(head.as_bytes()).is_err()
+                            || writer.write_all(&body).is_err()
+                        {
+                            return;
+                        }
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    url
 }
 
 /// Compiled, never run: both clients (and their watches) can be cloned and shared across

@@ -3,6 +3,7 @@
 //! each front-end passes in its network, files, clock and waiting.
 
 use std::io;
+use std::ops::Range;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -12,7 +13,7 @@ use tracing::Instrument;
 
 use crate::{
     Body, CallError, ClientCore, Input, Io, Job, PartialListing, PartialLocation, Timestamp,
-    TokenJob, TokenStep, TransportFailure, Yield,
+    TokenJob, TokenStep, TransportFailure, WritebackSchedule, Yield,
 };
 
 /// The I/O a front-end can do. Each method does one thing and decides nothing; the
@@ -74,6 +75,19 @@ pub trait Effects {
     fn write(&self, file: &mut Self::Partial, bytes: &[u8])
     -> impl Future<Output = io::Result<()>>;
 
+    /// Asks the system to start writing `range` of the temporary file to disk, without waiting
+    /// for it, so that [`Effects::commit`]'s flush finds little left to write. A hint: an
+    /// error is logged at DEBUG and otherwise ignored. The default answers
+    /// [`io::ErrorKind::Unsupported`], for systems that have no such request.
+    fn start_writeback(
+        &self,
+        file: &mut Self::Partial,
+        range: Range<u64>,
+    ) -> impl Future<Output = io::Result<()>> {
+        let _ = (file, range);
+        std::future::ready(Err(io::ErrorKind::Unsupported.into()))
+    }
+
     /// Flushes the temporary file to disk and renames it to `path`. Unless `overwrite`, a file
     /// already at `path` stays and the answer is [`io::ErrorKind::AlreadyExists`] (the
     /// temporary file is then removed).
@@ -129,6 +143,8 @@ pub struct Driver<'a, E: Effects, S = NoSink> {
     effects: &'a E,
     body: Option<E::Body>,
     file: Option<E::Partial>,
+    /// When to have `file` written back to disk.
+    writeback: WritebackSchedule,
     /// Lists `file` in the core's [`crate::PartialFiles`] while it exists; dropped after it.
     listing: Option<PartialListing>,
     sink: S,
@@ -160,6 +176,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
             effects,
             body: None,
             file: None,
+            writeback: WritebackSchedule::default(),
             listing: None,
             sink,
         }
@@ -237,14 +254,22 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
         let path = self.effects.partial_path(&file);
         self.listing = Some(self.core.partial_files().list(path));
         self.file = Some(file);
+        self.writeback = WritebackSchedule::default();
         Ok(())
     }
 
     async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match &mut self.file {
-            Some(file) => self.effects.write(file, bytes).await,
-            None => self.sink.write(bytes).await,
+        let Some(file) = &mut self.file else {
+            return self.sink.write(bytes).await;
+        };
+        self.effects.write(file, bytes).await?;
+        if let Some(range) = self.writeback.on_written(bytes.len() as u64) {
+            tracing::trace!(from = range.start, to = range.end, "starting to write back");
+            if let Err(error) = self.effects.start_writeback(file, range).await {
+                tracing::debug!(%error, "the system did not take the hint to write the file back");
+            }
         }
+        Ok(())
     }
 
     async fn commit(&mut self, path: &Path, overwrite: bool) -> io::Result<()> {

@@ -80,6 +80,7 @@ mod upload_error;
 mod upload_target;
 mod wait_update;
 mod waiter;
+mod writeback;
 
 pub use base_url::{BaseUrl, BaseUrlError};
 pub use body::{
@@ -138,6 +139,7 @@ pub use waiter::{
     TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM, TaskKind, TaskWaiter, WaitError, WaitErrorKind,
     WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
 };
+pub use writeback::{WRITEBACK_STEP, WritebackSchedule};
 
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;

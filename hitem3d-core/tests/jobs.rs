@@ -16,7 +16,7 @@ use hitem3d_core::types::{AccessToken, ErrorClass, TaskId, TaskState};
 use hitem3d_core::{
     ANSWER_READ_LIMIT, CallError, DecodeError, Delivery, DownloadErrorKind, Driver, Effects, Error,
     GenerateOptions, GenerateProgress, Input, Io, Job, ResultKind, Timestamp, TokenStep,
-    TransportFailure, decode,
+    TransportFailure, WRITEBACK_STEP, decode,
 };
 
 #[test]
@@ -278,6 +278,62 @@ fn a_failed_download_leaves_nothing_listed() {
         "a file was written"
     );
     assert!(fx.core.partial_files().listed().is_empty());
+}
+
+/// A piece of a large model: the first starts like a GLB.
+fn large_piece(first: bool) -> &'static [u8] {
+    let mut piece = vec![0_u8; 4 << 20];
+    if first {
+        piece[..8].copy_from_slice(b"glTF\x02\0\0\0");
+    }
+    Box::leak(piece.into_boxed_slice())
+}
+
+#[test]
+fn a_large_download_is_written_back_to_disk_step_by_step_as_it_arrives() {
+    let mut pieces = vec![large_piece(true)];
+    pieces.extend((0..4).map(|_| large_piece(false)));
+    let mut fx = FakeFrontEnd::new(core()).file(body(pieces));
+    // Only a hint: a system that refuses it does not fail the download.
+    fx.writeback_fails = true;
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    assert_eq!(summary.bytes, 20 << 20);
+    let step = WRITEBACK_STEP;
+    assert_eq!(
+        *fx.writebacks.borrow(),
+        [(0..step, step), (step..2 * step, 2 * step)],
+        "each step written so far, once, and nothing of the last 4 MiB (the flush writes it)"
+    );
+}
+
+#[test]
+fn a_download_started_again_counts_its_new_file_from_the_start() {
+    let fx = FakeFrontEnd::new(core())
+        .file(FileReply::Body {
+            status: 200,
+            length: Some(12 << 20),
+            pieces: vec![large_piece(true), large_piece(false)],
+            broken: true,
+        })
+        .file(body(vec![
+            large_piece(true),
+            large_piece(false),
+            large_piece(false),
+        ]));
+
+    let job = fx
+        .core
+        .download(&result(Timestamp::ZERO), ResultKind::Model, "m.glb".into());
+    let summary = block_on(Driver::new(&fx.core, &fx).run(job, |_| {})).unwrap();
+
+    assert_eq!(summary.attempts, 2);
+    let step = WRITEBACK_STEP;
+    assert_eq!(*fx.writebacks.borrow(), [(0..step, step), (0..step, step)]);
 }
 
 #[test]

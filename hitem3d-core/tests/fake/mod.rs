@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -59,6 +60,10 @@ pub struct FakeFrontEnd {
     pub exists_fails: bool,
     /// The core's listed temporary files at each write.
     pub listed_while_writing: RefCell<Vec<Vec<PathBuf>>>,
+    /// Each range a temporary file was to start writing back, with the file's length then.
+    pub writebacks: RefCell<Vec<(Range<u64>, u64)>>,
+    /// Whether the system refuses to start writing back.
+    pub writeback_fails: bool,
 }
 
 impl FakeFrontEnd {
@@ -74,6 +79,8 @@ impl FakeFrontEnd {
             refuse_dirs: false,
             exists_fails: false,
             listed_while_writing: RefCell::new(Vec::new()),
+            writebacks: RefCell::new(Vec::new()),
+            writeback_fails: false,
         }
     }
 
@@ -236,6 +243,15 @@ impl Effects for FakeFrontEnd {
             return Err(io::Error::new(io::ErrorKind::PermissionDenied, "no access"));
         }
         Ok(self.saved.borrow().contains_key(path))
+    }
+
+    async fn start_writeback(&self, file: &mut FakePartial, range: Range<u64>) -> io::Result<()> {
+        let length = file.bytes.len() as u64;
+        self.writebacks.borrow_mut().push((range, length));
+        if self.writeback_fails {
+            return Err(io::Error::from(io::ErrorKind::Unsupported));
+        }
+        Ok(())
     }
 
     async fn commit(&self, file: FakePartial, path: &Path, overwrite: bool) -> io::Result<()> {
