@@ -3,6 +3,7 @@
 //! is read, then drained in the background without being kept, so that the client, still
 //! sending, gets the answer instead of a reset connection.
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
@@ -93,14 +94,12 @@ pub(crate) async fn answer(
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR)))
 }
 
-/// Headers as the world reads them: names and (lossily decoded) values.
-pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+/// Headers as the world reads them: names, and values decoded lossily (borrowed unless a value
+/// is not UTF-8).
+pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(&str, Cow<'_, str>)> {
     headers
         .iter()
-        .map(|(name, value)| {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            (name.as_str().to_owned(), value)
-        })
+        .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
         .collect()
 }
 

@@ -152,21 +152,34 @@ pub(crate) fn redact_header(name: &str, value: &str) -> String {
     }
 }
 
-/// A query as the journal keeps it: link signatures replaced.
-pub(crate) fn redact_query(query: &str) -> String {
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| {
-            // Link keys, and the signature, session token and key id of a signed upload.
-            let secret = matches!(
-                k.as_ref(),
-                "auth_key" | "X-Amz-Signature" | "X-Amz-Security-Token" | "X-Amz-Credential"
-            );
-            if secret {
-                format!("{k}=[redacted]")
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+/// A query as the journal keeps it, decoded, link signatures replaced, appended to `line`.
+pub(crate) fn redact_query(query: &str, line: &mut String) {
+    for (index, (key, value)) in crate::query_pairs::query_pairs(query).enumerate() {
+        // Link keys, and the signature, session token and key id of a signed upload.
+        let secret = matches!(
+            key.as_ref(),
+            "auth_key" | "X-Amz-Signature" | "X-Amz-Security-Token" | "X-Amz-Credential"
+        );
+        if index > 0 {
+            line.push('&');
+        }
+        line.push_str(&key);
+        line.push('=');
+        line.push_str(if secret { "[redacted]" } else { &value });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_kept_decoded_without_its_secrets() {
+        let mut line = String::from("GET /files/t/model.glb?");
+        redact_query("auth_key=123-secret&name=a%20b&X-Amz-Signature=sig&&x", &mut line);
+        assert_eq!(
+            line,
+            "GET /files/t/model.glb?auth_key=[redacted]&name=a b&X-Amz-Signature=[redacted]&x="
+        );
+    }
 }

@@ -72,6 +72,7 @@ mod handle;
 mod http_service;
 mod journal;
 mod mesh_form;
+mod query_pairs;
 mod refusal;
 mod relief_form;
 mod reply;

@@ -63,28 +63,34 @@ impl Reply {
         } else {
             message_key
         };
-        let code_value = if quirks.code_as_string {
-            json!(code.to_string())
-        } else {
-            json!(code)
-        };
         if quirks.extra_fields
             && let Some(object) = data.as_object_mut()
             && !object.is_empty()
         {
             object.insert("extra".to_owned(), json!({"mock": true}));
         }
-        let mut body = serde_json::Map::new();
-        body.insert("code".to_owned(), code_value);
-        body.insert("data".to_owned(), data);
-        body.insert(key.to_owned(), json!(msg));
+        // Written field by field, in the order a map would sort them, without building one.
+        let code_value = if quirks.code_as_string {
+            json!(code.to_string())
+        } else {
+            json!(code)
+        };
+        let mut body = Vec::with_capacity(128);
+        let mut write = |piece: &[u8], value: &Value| {
+            body.extend_from_slice(piece);
+            serde_json::to_writer(&mut body, value).expect("JSON values serialize");
+        };
+        write(br#"{"code":"#, &code_value);
+        write(br#","data":"#, &data);
+        write(format!(r#","{key}":"#).as_bytes(), &Value::from(msg));
         if quirks.extra_fields {
-            body.insert("traceId".to_owned(), json!("mock-trace-0001"));
+            body.extend_from_slice(br#","traceId":"mock-trace-0001""#);
         }
+        body.push(b'}');
         Self {
             status: 200,
             content_type: "application/json",
-            body: serde_json::to_vec(&Value::Object(body)).expect("JSON values serialize"),
+            body,
             code: Some(code),
             delay: Duration::ZERO,
             location: None,

@@ -9,6 +9,7 @@ mod settlement;
 pub(crate) mod storage;
 mod tasks;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -18,6 +19,7 @@ use serde_json::json;
 
 use crate::clock::MockClock;
 use crate::journal::{Journal, JournalEntry, redact_header, redact_query};
+use crate::query_pairs::query_pairs;
 use crate::reply::Reply;
 use crate::task::MockTask;
 use crate::workshop::Workshop;
@@ -51,7 +53,7 @@ pub(crate) struct Incoming<'a> {
     pub(crate) method: &'a str,
     pub(crate) path: &'a str,
     pub(crate) query: Option<&'a str>,
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(&'a str, Cow<'a, str>)>,
     pub(crate) body: &'a [u8],
     /// The body was not read: it declared (or grew to) more than the route takes.
     pub(crate) body_too_large: bool,
@@ -62,11 +64,11 @@ impl Incoming<'_> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+            .map(|(_, value)| value.as_ref())
     }
 
     fn query_param(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.query.unwrap_or("").as_bytes())
+        query_pairs(self.query.unwrap_or(""))
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
     }
@@ -177,19 +179,11 @@ impl World {
         let mut entry = JournalEntry {
             at: now,
             route,
-            request_line: format!(
-                "{} {}{}",
-                request.method,
-                request.path,
-                request
-                    .query
-                    .map(|q| format!("?{}", redact_query(q)))
-                    .unwrap_or_default()
-            ),
+            request_line: request_line(request),
             headers: request
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), redact_header(k, v)))
+                .map(|(name, value)| ((*name).to_owned(), redact_header(name, value)))
                 .collect(),
             had_authorization: request.header("authorization").is_some(),
             fields: Vec::new(),
@@ -273,9 +267,40 @@ impl World {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digits = |byte: &u8| {
+        [
+            DIGITS[usize::from(byte >> 4)],
+            DIGITS[usize::from(byte & 15)],
+        ]
+    };
+    bytes.iter().flat_map(digits).map(char::from).collect()
+}
+
+/// The request line as the journal keeps it: method, path and the query without secrets.
+fn request_line(request: &Incoming<'_>) -> String {
+    let mut line = String::with_capacity(request.path.len() + 32);
+    line.push_str(request.method);
+    line.push(' ');
+    line.push_str(request.path);
+    if let Some(query) = request.query {
+        line.push('?');
+        redact_query(query, &mut line);
+    }
+    line
 }
 
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte_high_half_first() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 }

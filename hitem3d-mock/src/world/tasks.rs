@@ -208,11 +208,8 @@ mod tests {
             path,
             query,
             headers: vec![
-                ("authorization".into(), "Bearer t".into()),
-                (
-                    "content-type".into(),
-                    "multipart/form-data; boundary=b".into(),
-                ),
+                ("authorization", "Bearer t".into()),
+                ("content-type", "multipart/form-data; boundary=b".into()),
             ],
             body,
             body_too_large: false,
