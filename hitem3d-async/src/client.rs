@@ -51,8 +51,7 @@ impl Client {
     /// [`Error::Config`] when the configuration cannot work (zero task slots, an invalid user
     /// agent) or TLS cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let transport =
-            ReqwestTransport::new(config.connect_timeout, config.download_idle_timeout)?;
+        let transport = ReqwestTransport::new(config.connect_timeout)?;
         Self::with_transport(config, transport)
     }
 

@@ -43,7 +43,7 @@ impl Effects for Inner {
         let limit = self.core.config().request_timeout;
         let exchange = async {
             let (head, mut body) = self.transport.send(request).await?.into_parts();
-            let mut bytes = BytesMut::new();
+            let mut bytes = BytesMut::with_capacity(answer_capacity(&head.headers));
             while let Some(chunk) = body.next().await {
                 bytes.extend_from_slice(&chunk?);
                 if bytes.len() >= ANSWER_READ_LIMIT {

@@ -22,15 +22,16 @@ pub struct ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    /// A client that gives up connecting after `connect_timeout` and notices a silent peer
-    /// after `read_timeout` without a byte.
+    /// A client that gives up connecting after `connect_timeout`. It sets no timeout of its
+    /// own on answers: the client bounds each API call by the request timeout and each wait
+    /// of a download for bytes by the idle timeout, and a second timer on every read would
+    /// only cost time.
     ///
     /// # Errors
     /// [`ConfigError::Http`] when reqwest cannot set up TLS.
-    pub fn new(connect_timeout: Duration, read_timeout: Duration) -> Result<Self, ConfigError> {
+    pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
-            .read_timeout(read_timeout)
             // Result links live on a CDN; a redirect is followed by the client's own plan, not
             // silently with whatever headers the request had.
             .redirect(reqwest::redirect::Policy::none())

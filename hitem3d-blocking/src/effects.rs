@@ -36,7 +36,7 @@ impl Effects for Inner {
     async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {
         let limits = SendLimits::whole(self.core.config().request_timeout);
         let (head, body) = self.transport.send(request, limits)?.into_parts();
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(answer_capacity(&head.headers));
         body.take(ANSWER_READ_LIMIT as u64)
             .read_to_end(&mut bytes)
             .map_err(|error| TransportFailure::body_failed(&error))?;

@@ -46,6 +46,32 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// for the decoders to refuse the answer as too large, and an endless body stops there.
 pub const ANSWER_READ_LIMIT: usize = MAX_RESPONSE_BYTES + 1;
 
+/// Room to reserve for an API answer before reading it: its declared length, up to
+/// [`ANSWER_READ_LIMIT`] (a lying header costs at most that), so that a typical answer is read
+/// into one allocation; a small start when no length is declared.
+///
+/// ```
+/// use hitem3d_core::{ANSWER_READ_LIMIT, decode::answer_capacity};
+/// use hitem3d_core::http::HeaderMap;
+///
+/// let mut headers = HeaderMap::new();
+/// assert_eq!(answer_capacity(&headers), 256);
+/// headers.insert("content-length", "120".parse().unwrap());
+/// assert_eq!(answer_capacity(&headers), 120);
+/// headers.insert("content-length", "99999999999".parse().unwrap());
+/// assert_eq!(answer_capacity(&headers), ANSWER_READ_LIMIT);
+/// ```
+#[must_use]
+pub fn answer_capacity(headers: &HeaderMap) -> usize {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+        .map_or(256, |length| {
+            usize::try_from(length)
+                .map_or(ANSWER_READ_LIMIT, |length| length.min(ANSWER_READ_LIMIT))
+        })
+}
+
 /// The longest `Retry-After` honoured; a longer one is treated as this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 

@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn a_query_is_kept_decoded_without_its_secrets() {
         let mut line = String::from("GET /files/t/model.glb?");
-        redact_query("auth_key=123-secret&name=a%20b&X-Amz-Signature=sig&&x", &mut line);
+        redact_query(
+            "auth_key=123-secret&name=a%20b&X-Amz-Signature=sig&&x",
+            &mut line,
+        );
         assert_eq!(
             line,
             "GET /files/t/model.glb?auth_key=[redacted]&name=a b&X-Amz-Signature=[redacted]&x="

@@ -116,6 +116,7 @@ macro_rules! scenarios {
             hostile_a_token_with_white_space_around_it_is_used_trimmed,
             hostile_a_body_shorter_than_announced_is_fetched_again,
             hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
+            hostile_a_download_gone_silent_ends_at_the_idle_timeout,
             hostile_an_upload_goes_out_whole_under_its_content_length,
             hostile_pictures_on_disk_go_out_whole_from_their_files,
             hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending,
@@ -1452,6 +1453,46 @@ pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sd
     });
     assert!(!target.exists());
     assert!(hidden().is_empty());
+}
+
+pub fn hostile_a_download_gone_silent_ends_at_the_idle_timeout<S: Sdk>() {
+    let gate = hostile::Gate::default();
+    let mut stalled = b"HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\ncontent-length: 100000\r\nconnection: close\r\n\r\nglTF\x02\0\0\0".to_vec();
+    stalled.extend_from_slice(&[0; 1000]);
+    let server = HostileServer::start_then_refuse([Behavior::Stall {
+        bytes: stalled,
+        until: gate.clone(),
+    }]);
+    let config = config_at(&server.base_url(), "ak_hostile", "sk_hostile")
+        .with_download_idle_timeout(Duration::from_millis(200));
+    let client = S::connect(config);
+    let result = success_result("t-1", &format!("{}/m.glb", server.base_url()));
+    let dir = out_dir();
+    let target = dir.path().join("m.glb");
+    // Only so that a client without the timeout fails the test instead of hanging it: the
+    // server would then end the body long after any idle timeout.
+    let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watchdog = {
+        let (gate, released) = (gate.clone(), std::sync::Arc::clone(&released));
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(120));
+            released.store(true, std::sync::atomic::Ordering::SeqCst);
+            gate.open();
+        })
+    };
+
+    let error = expect_err(client.download(&result, ResultKind::Model, &target));
+    let waited_for_the_server = released.load(std::sync::atomic::Ordering::SeqCst);
+    gate.open();
+    drop(watchdog);
+
+    // The stalled attempt ended on the idle timeout; the next ones found the host gone.
+    assert!(
+        !waited_for_the_server,
+        "the download waited for the server to hang up: {error}"
+    );
+    assert!(error.to_string().contains("model of task t-1"), "{error}");
+    assert!(!target.exists());
 }
 
 /// What a generate's logs must hold (its span, its task id, attempts) and must not (any
