@@ -40,7 +40,13 @@ fn main() {
     let task = TaskId::new("t-1");
     let reqwest = reqwest::Client::new();
     let client = hitem3d_async::Client::new(config(&server.url)).unwrap();
-    let mut cases: [(&str, Call<'_>); 4] = [
+    // The same calls, their answers then parsed as JSON: the least a raw client does to learn
+    // a task's state. A second yardstick; the target is against the plain ones.
+    let parsed = |text: &str| {
+        let answer: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert!(answer["data"]["state"].is_string());
+    };
+    let mut cases: [(&str, Call<'_>); 6] = [
         (
             "raw ureq",
             Box::new(|| {
@@ -80,6 +86,27 @@ fn main() {
                 runtime.block_on(client.query(&task)).unwrap();
             }),
         ),
+        (
+            "raw ureq + JSON",
+            Box::new(|| {
+                let mut response = agent
+                    .get(&url)
+                    .header("authorization", "Bearer t0k3n")
+                    .call()
+                    .unwrap();
+                parsed(&response.body_mut().read_to_string().unwrap());
+            }),
+        ),
+        (
+            "raw reqwest + JSON",
+            Box::new(|| {
+                let text = runtime.block_on(async {
+                    let response = reqwest.get(&url).header("authorization", "Bearer t0k3n");
+                    response.send().await.unwrap().text().await.unwrap()
+                });
+                parsed(&text);
+            }),
+        ),
     ];
     // `HITEM3D_BENCH_ONLY=<case>`: that case alone (`HITEM3D_BENCH_CALLS` times, 1,000 unless
     // set), for a profiler such as `valgrind --tool=callgrind`: instructions per call are
@@ -96,7 +123,7 @@ fn main() {
         return;
     }
     // Every case runs first in some rounds, so that none is always the one after a pause.
-    let mut rounds: [Vec<Duration>; 4] = Default::default();
+    let mut rounds: [Vec<Duration>; 6] = Default::default();
     for (_, call) in &mut cases {
         for _ in 0..calls / 10 {
             call();
@@ -112,7 +139,14 @@ fn main() {
             rounds[index].push(started.elapsed() / calls);
         }
     }
-    let [raw_ureq, sdk_blocking, raw_reqwest, sdk_async] = &rounds;
+    let [
+        raw_ureq,
+        sdk_blocking,
+        raw_reqwest,
+        sdk_async,
+        ureq_json,
+        reqwest_json,
+    ] = &rounds;
 
     println!(
         "query-task per call, {rounds_run} rounds of {calls} calls, cases in turn: time per \
@@ -122,6 +156,11 @@ fn main() {
     row("hitem3d-blocking", sdk_blocking, raw_ureq);
     row("raw reqwest", raw_reqwest, raw_reqwest);
     row("hitem3d-async", sdk_async, raw_reqwest);
+    println!("  against raw clients that also parse the answer as JSON:");
+    row("raw ureq + JSON", ureq_json, raw_ureq);
+    row("hitem3d-blocking", sdk_blocking, ureq_json);
+    row("raw reqwest + JSON", reqwest_json, raw_reqwest);
+    row("hitem3d-async", sdk_async, reqwest_json);
 }
 
 fn config(url: &str) -> ClientConfig {
