@@ -97,8 +97,9 @@ impl Effects for Inner {
         (file, _): &mut Self::Partial,
         range: Range<u64>,
     ) -> io::Result<()> {
-        // tokio writes on a blocking thread: what was written is in the file once flushed.
-        file.flush().await?;
+        // No flush first: tokio may still be writing the last piece, which the final flush
+        // then writes; a flush here would take the error of a failed write, which must fail
+        // the download instead of ending as an ignored hint.
         let file = std::os::fd::AsFd::as_fd(file).try_clone_to_owned()?;
         let length = std::num::NonZeroU64::new(range.end - range.start);
         // Advice that the range is not needed starts writing it to disk at once (its pages
