@@ -46,16 +46,19 @@ fn main() {
         let answer: serde_json::Value = serde_json::from_str(text).unwrap();
         assert!(answer["data"]["state"].is_string());
     };
+    let ureq_text = || {
+        let mut response = agent
+            .get(&url)
+            .header("authorization", "Bearer t0k3n")
+            .call()
+            .unwrap();
+        response.body_mut().read_to_string().unwrap()
+    };
     let mut cases: [(&str, Call<'_>); 6] = [
         (
             "raw ureq",
             Box::new(|| {
-                let mut response = agent
-                    .get(&url)
-                    .header("authorization", "Bearer t0k3n")
-                    .call()
-                    .unwrap();
-                response.body_mut().read_to_string().unwrap();
+                ureq_text();
             }),
         ),
         (
@@ -86,17 +89,7 @@ fn main() {
                 runtime.block_on(client.query(&task)).unwrap();
             }),
         ),
-        (
-            "raw ureq + JSON",
-            Box::new(|| {
-                let mut response = agent
-                    .get(&url)
-                    .header("authorization", "Bearer t0k3n")
-                    .call()
-                    .unwrap();
-                parsed(&response.body_mut().read_to_string().unwrap());
-            }),
-        ),
+        ("raw ureq + JSON", Box::new(|| parsed(&ureq_text()))),
         (
             "raw reqwest + JSON",
             Box::new(|| {

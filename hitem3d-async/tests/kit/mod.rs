@@ -1404,14 +1404,19 @@ pub fn hostile_a_body_shorter_than_announced_is_fetched_again<S: Sdk>() {
     assert_eq!(server.received().len(), 2);
 }
 
+/// A model's first kilobyte of the 100,000 bytes announced, then silence until `gate` opens.
+fn stalled_download(gate: &hostile::Gate) -> Behavior {
+    let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\ncontent-length: 100000\r\nconnection: close\r\n\r\nglTF\x02\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0; 1000]);
+    Behavior::Stall {
+        bytes,
+        until: gate.clone(),
+    }
+}
+
 pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sdk + Sync>() {
     let gate = hostile::Gate::default();
-    let mut stalled = b"HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\ncontent-length: 100000\r\nconnection: close\r\n\r\nglTF\x02\0\0\0".to_vec();
-    stalled.extend_from_slice(&[0; 1000]);
-    let server = HostileServer::start_then_refuse([Behavior::Stall {
-        bytes: stalled,
-        until: gate.clone(),
-    }]);
+    let server = HostileServer::start_then_refuse([stalled_download(&gate)]);
     let client: S = hostile_client(&server);
     let result = success_result("t-1", &format!("{}/m.glb", server.base_url()));
     let dir = out_dir();
@@ -1457,12 +1462,7 @@ pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sd
 
 pub fn hostile_a_download_gone_silent_ends_at_the_idle_timeout<S: Sdk>() {
     let gate = hostile::Gate::default();
-    let mut stalled = b"HTTP/1.1 200 OK\r\ncontent-type: model/gltf-binary\r\ncontent-length: 100000\r\nconnection: close\r\n\r\nglTF\x02\0\0\0".to_vec();
-    stalled.extend_from_slice(&[0; 1000]);
-    let server = HostileServer::start_then_refuse([Behavior::Stall {
-        bytes: stalled,
-        until: gate.clone(),
-    }]);
+    let server = HostileServer::start_then_refuse([stalled_download(&gate)]);
     let config = config_at(&server.base_url(), "ak_hostile", "sk_hostile")
         .with_download_idle_timeout(Duration::from_millis(200));
     let client = S::connect(config);
