@@ -52,7 +52,8 @@ impl Client {
     /// agent) or TLS cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let transport = ReqwestTransport::new(config.connect_timeout)?;
-        Self::with_transport(config, transport)
+        // reqwest takes a parsed URL: carried with each request, it is not parsed again.
+        Self::with_transport(config.with_request_urls(true), transport)
     }
 
     /// A client configured from the environment: `HITEM3D_CLIENT_ID` and
@@ -72,7 +73,8 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_http_client(config: ClientConfig, http: reqwest::Client) -> Result<Self, Error> {
-        Self::with_transport(config, ReqwestTransport::from_client(http))
+        let transport = ReqwestTransport::from_client(http);
+        Self::with_transport(config.with_request_urls(true), transport)
     }
 
     /// A client on any [`Transport`].

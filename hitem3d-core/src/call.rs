@@ -3,7 +3,6 @@
 mod call_error;
 
 use std::fmt;
-use std::sync::Arc;
 
 use hitem3d_types::{
     AccessToken, BalanceData, ClientId, ClientSecret, SubmitTaskData, TaskData, TaskId, TokenData,
@@ -63,7 +62,8 @@ enum State<T> {
     Done(Result<T, CallError>),
 }
 
-type Decoder<T> = Arc<dyn Fn(&Response<&[u8]>) -> Result<T, ApiError> + Send + Sync>;
+/// Reads an answer to the call's input. A plain function: a call holds no allocated decoder.
+type Decoder<T> = fn(&Response<&[u8]>, &Input) -> Result<T, ApiError>;
 
 /// One API call, driven step by step: it asks for a token, hands out the request, decodes the
 /// answer, refreshes the token once if the service refuses it, and retries as its
@@ -131,7 +131,7 @@ impl Call<TokenData> {
             Operation::GetToken,
             requests,
             input,
-            Arc::new(|r: &Response<&[u8]>| decode::token(r)),
+            |answer, _| decode::token(answer),
             retry,
             seed,
         )
@@ -152,7 +152,7 @@ impl Call<SubmitTaskData> {
             Operation::SubmitTask,
             requests,
             input,
-            Arc::new(|r: &Response<&[u8]>| decode::submit_task(r)),
+            |answer, _| decode::submit_task(answer),
             retry,
             seed,
         )
@@ -168,13 +168,14 @@ impl Call<TaskData> {
         retry: RetryPolicy,
         seed: u64,
     ) -> Self {
-        let asked = task_id.clone();
-        let input = Input::QueryTask(task_id);
         Self::new(
             Operation::QueryTask,
             requests,
-            input,
-            Arc::new(move |r: &Response<&[u8]>| decode::query_task_for(r, &asked)),
+            Input::QueryTask(task_id),
+            |answer, input| match input {
+                Input::QueryTask(asked) => decode::query_task_for(answer, asked),
+                _ => decode::query_task(answer),
+            },
             retry,
             seed,
         )
@@ -189,7 +190,7 @@ impl Call<UploadCredentials> {
             Operation::UploadToken,
             requests,
             Input::UploadToken,
-            Arc::new(|r: &Response<&[u8]>| decode::upload_token(r)),
+            |answer, _| decode::upload_token(answer),
             retry,
             seed,
         )
@@ -204,7 +205,7 @@ impl Call<BalanceData> {
             Operation::Balance,
             requests,
             Input::Balance,
-            Arc::new(|r: &Response<&[u8]>| decode::balance(r)),
+            |answer, _| decode::balance(answer),
             retry,
             seed,
         )
@@ -282,6 +283,18 @@ impl<T: Clone> Call<T> {
         }
     }
 
+    /// As [`Call::next`], but a result is handed over rather than copied: for a job, which ends
+    /// with it. Asked again, the call answers that it is spent.
+    pub(crate) fn next_owned(&mut self, now: Timestamp) -> CallStep<T> {
+        if let State::Done(result) = &mut self.state {
+            let spent = Err(CallError::OutOfSequence(
+                "next() was called after the call's result was handed over",
+            ));
+            return CallStep::Done(std::mem::replace(result, spent));
+        }
+        self.next(now)
+    }
+
     /// Gives the call the token it asked for with [`CallStep::NeedToken`].
     pub fn set_token(&mut self, token: AccessToken) {
         self.token = Some(token);
@@ -306,7 +319,7 @@ impl<T: Clone> Call<T> {
         }
         let (parts, body) = response.into_parts();
         let response = Response::from_parts(parts, body.as_ref());
-        let answer = match (self.decode)(&response) {
+        let answer = match (self.decode)(&response, &self.input) {
             Ok(value) => {
                 self.state = State::Done(Ok(value));
                 return;

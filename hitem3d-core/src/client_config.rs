@@ -52,6 +52,9 @@ pub struct ClientConfig {
     pub base_url: BaseUrl,
     /// `User-Agent` sent with API calls; `None` sends [`crate::DEFAULT_USER_AGENT`].
     pub user_agent: Option<String>,
+    /// Whether API requests carry their parsed URL as a [`crate::RequestUrl`], for a transport
+    /// built on the `url` crate ([`ClientConfig::with_request_urls`]).
+    pub request_urls: bool,
     /// Limit for opening a connection. A connect that fails is known not to have sent
     /// anything, so even submit-task is retried after it.
     pub connect_timeout: Duration,
@@ -88,6 +91,7 @@ impl ClientConfig {
             client_secret,
             base_url: BaseUrl::production(),
             user_agent: None,
+            request_urls: false,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             download_idle_timeout: Duration::from_secs(60),
@@ -188,6 +192,16 @@ impl ClientConfig {
         self
     }
 
+    /// Has every API request carry its parsed URL as a [`crate::RequestUrl`] (off by default).
+    /// A transport built on the `url` crate then needs no URL parsing, which costs more than
+    /// the copy; `hitem3d-async` turns it on for its default transport. For any other
+    /// transport it is a cost on every call that buys nothing.
+    #[must_use]
+    pub fn with_request_urls(mut self, on: bool) -> Self {
+        self.request_urls = on;
+        self
+    }
+
     /// Sets the connect timeout.
     #[must_use]
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
@@ -266,7 +280,7 @@ impl ClientConfig {
     /// # Errors
     /// [`ConfigError::UserAgent`] when the user agent is not a valid header value.
     pub fn requests(&self) -> Result<ApiRequests, ConfigError> {
-        let requests = ApiRequests::new(self.base_url.clone());
+        let requests = ApiRequests::new(self.base_url.clone()).with_request_urls(self.request_urls);
         match &self.user_agent {
             Some(agent) => requests
                 .with_user_agent(agent)

@@ -48,6 +48,7 @@ mod content_check;
 pub mod decode;
 mod download;
 mod drive;
+mod endpoint_uri;
 mod error;
 mod file_name;
 pub mod front_end;

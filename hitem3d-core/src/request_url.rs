@@ -4,7 +4,8 @@
 use http::Request;
 use url::{Position, Url};
 
-/// The URL of a request the core built, as a request extension.
+/// The URL of a request the core built, as a request extension: on downloads always, on API
+/// requests when asked for ([`crate::ClientConfig::with_request_urls`]).
 ///
 /// A transport that needs a [`Url`] reads it with [`RequestUrl::of`], which hands it out only
 /// while it still names the request's `Uri`: a layer in between that rewrote the `Uri` (a
@@ -14,7 +15,7 @@ use url::{Position, Url};
 /// use hitem3d_core::{ApiRequests, BaseUrl, RequestUrl};
 /// use hitem3d_core::types::{AccessToken, TaskId};
 ///
-/// let api = ApiRequests::new(BaseUrl::production());
+/// let api = ApiRequests::new(BaseUrl::production()).with_request_urls(true);
 /// let mut request = api.query_task(&AccessToken::new("t0k3n"), &TaskId::new("a b")).unwrap();
 /// let url = RequestUrl::of(&request).expect("the core's requests carry their URL");
 /// assert_eq!(url.as_str(), "https://api.hitem3d.ai/open-api/v1/query-task?task_id=a+b");

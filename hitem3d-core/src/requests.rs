@@ -7,9 +7,11 @@ use http::header::{
     ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT,
 };
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
+use std::borrow::Cow;
 use std::sync::Arc;
 use url::Url;
 
+use crate::endpoint_uri::EndpointUri;
 use crate::{BaseUrl, Body, MultipartForm, NewTask, RequestUrl, SubmitTask};
 
 /// The `User-Agent` sent unless the caller picks another.
@@ -56,8 +58,25 @@ pub struct ApiRequests(Arc<Shared>);
 struct Shared {
     base_url: BaseUrl,
     user_agent: HeaderValue,
+    /// Whether requests carry a [`RequestUrl`].
+    request_urls: bool,
     /// Each endpoint's URL, joined to the base URL once instead of for every request.
-    endpoints: Box<[(Endpoint, Url)]>,
+    endpoints: Box<[(Endpoint, Joined)]>,
+}
+
+/// An endpoint's URL, as a `Url` (for [`RequestUrl`]) and in the parts of a `Uri`.
+#[derive(Debug, Clone)]
+struct Joined {
+    url: Url,
+    uri: EndpointUri,
+}
+
+impl Joined {
+    fn new(base_url: &BaseUrl, endpoint: Endpoint) -> Self {
+        let url = base_url.join(endpoint.path());
+        let uri = EndpointUri::new(&url);
+        Self { url, uri }
+    }
 }
 
 impl ApiRequests {
@@ -66,11 +85,12 @@ impl ApiRequests {
     pub fn new(base_url: BaseUrl) -> Self {
         let endpoints = Endpoint::ALL
             .iter()
-            .map(|&endpoint| (endpoint, base_url.join(endpoint.path())))
+            .map(|&endpoint| (endpoint, Joined::new(&base_url, endpoint)))
             .collect();
         Self(Arc::new(Shared {
             base_url,
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            request_urls: false,
             endpoints,
         }))
     }
@@ -85,19 +105,29 @@ impl ApiRequests {
         Ok(self)
     }
 
+    /// Has every request carry its parsed URL as a [`RequestUrl`] (off unless asked for): a
+    /// transport built on the `url` crate then needs no parsing. Downloads always carry it.
+    #[must_use]
+    pub fn with_request_urls(mut self, on: bool) -> Self {
+        Arc::make_mut(&mut self.0).request_urls = on;
+        self
+    }
+
     /// The base URL.
     #[must_use]
     pub fn base_url(&self) -> &BaseUrl {
         &self.0.base_url
     }
 
-    fn url(&self, endpoint: Endpoint) -> Url {
+    fn joined(&self, endpoint: Endpoint) -> Cow<'_, Joined> {
         self.0
             .endpoints
             .iter()
             .find(|(known, _)| *known == endpoint)
-            .map(|(_, url)| url.clone())
-            .unwrap_or_else(|| self.0.base_url.join(endpoint.path()))
+            .map_or_else(
+                || Cow::Owned(Joined::new(&self.0.base_url, endpoint)),
+                |(_, joined)| Cow::Borrowed(joined),
+            )
     }
 
     /// An API request: built field by field rather than through `http`'s builder, which moves
@@ -105,13 +135,25 @@ impl ApiRequests {
     fn request<const N: usize>(
         &self,
         endpoint: Endpoint,
-        url: Url,
+        query: Option<(&str, &str)>,
         headers: [(HeaderName, HeaderValue); N],
         body: Body,
     ) -> Request<Body> {
-        let method = Method::from_bytes(endpoint.method().as_bytes())
+        let joined = self.joined(endpoint);
+        let mut request = Request::new(body);
+        *request.method_mut() = Method::from_bytes(endpoint.method().as_bytes())
             .expect("the spec's methods are valid HTTP methods");
-        let mut request = with_url(method, url, body);
+        *request.uri_mut() = match query {
+            None => joined.uri.uri(),
+            Some((name, value)) => joined.uri.with_query(name, value),
+        };
+        if self.0.request_urls {
+            let mut url = joined.url.clone();
+            if let Some((name, value)) = query {
+                url.query_pairs_mut().append_pair(name, value);
+            }
+            request.extensions_mut().insert(RequestUrl::new(url));
+        }
         let all = request.headers_mut();
         all.reserve(N + 2);
         all.insert(USER_AGENT, self.0.user_agent.clone());
@@ -161,8 +203,7 @@ impl ApiRequests {
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
             (CONTENT_LENGTH, HeaderValue::from(body.len())),
         ];
-        let url = self.url(Endpoint::GetToken);
-        Ok(self.request(Endpoint::GetToken, url, headers, body))
+        Ok(self.request(Endpoint::GetToken, None, headers, body))
     }
 
     /// `POST /open-api/v1/submit-task` with the task as `multipart/form-data`.
@@ -183,8 +224,7 @@ impl ApiRequests {
             (CONTENT_TYPE, form_content_type(&boundary)),
             (CONTENT_LENGTH, HeaderValue::from(body.len())),
         ];
-        let url = self.url(Endpoint::SubmitTask);
-        Ok(self.request(Endpoint::SubmitTask, url, headers, body))
+        Ok(self.request(Endpoint::SubmitTask, None, headers, body))
     }
 
     /// Creates a task of any type at its create endpoint: `submit-task` for image-to-3D,
@@ -213,8 +253,7 @@ impl ApiRequests {
             (CONTENT_TYPE, form_content_type(&boundary)),
             (CONTENT_LENGTH, HeaderValue::from(body.len())),
         ];
-        let url = self.url(endpoint);
-        Ok(self.request(endpoint, url, headers, body))
+        Ok(self.request(endpoint, None, headers, body))
     }
 
     /// `GET /open-api/v1/query-task?task_id=…`, or the query endpoint of the task's type when
@@ -229,10 +268,8 @@ impl ApiRequests {
     ) -> Result<Request<Body>, RequestError> {
         // Each kind of task has its own query endpoint; the id's prefix says which.
         let endpoint = TaskType::of(task_id).query_endpoint();
-        let mut url = self.url(endpoint);
-        url.query_pairs_mut()
-            .append_pair("task_id", task_id.as_str());
-        Ok(self.request(endpoint, url, read_headers(token)?, Body::empty()))
+        let query = Some(("task_id", task_id.as_str()));
+        Ok(self.request(endpoint, query, read_headers(token)?, Body::empty()))
     }
 
     /// `GET /open-api/v1/balance`.
@@ -240,8 +277,8 @@ impl ApiRequests {
     /// # Errors
     /// [`RequestError::InvalidToken`] if the token cannot be a header value.
     pub fn balance(&self, token: &AccessToken) -> Result<Request<Body>, RequestError> {
-        let url = self.url(Endpoint::Balance);
-        Ok(self.request(Endpoint::Balance, url, read_headers(token)?, Body::empty()))
+        let headers = read_headers(token)?;
+        Ok(self.request(Endpoint::Balance, None, headers, Body::empty()))
     }
 
     /// `GET /open-api/v1/upload/token`: storage credentials for one mesh upload.
@@ -249,13 +286,8 @@ impl ApiRequests {
     /// # Errors
     /// [`RequestError::InvalidToken`] if the token cannot be a header value.
     pub fn upload_token(&self, token: &AccessToken) -> Result<Request<Body>, RequestError> {
-        let url = self.url(Endpoint::UploadToken);
-        Ok(self.request(
-            Endpoint::UploadToken,
-            url,
-            read_headers(token)?,
-            Body::empty(),
-        ))
+        let headers = read_headers(token)?;
+        Ok(self.request(Endpoint::UploadToken, None, headers, Body::empty()))
     }
 
     /// A plain `GET` of a result file (model or cover).

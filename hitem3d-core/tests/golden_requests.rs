@@ -6,8 +6,8 @@ use hitem3d_core::types::{
     RequestType, Resolution, SplitJoint, SplitPart, TaskId, View, limits,
 };
 use hitem3d_core::{
-    ApiRequests, BaseUrl, Body, BodySegment, DEFAULT_USER_AGENT, FileSegment, Image, MeshFile,
-    MeshFormat, MeshTask, NewTask, ReliefBase, ReliefTask, RequestUrl, SubmitTask,
+    ApiRequests, BaseUrl, Body, BodySegment, ClientConfig, DEFAULT_USER_AGENT, FileSegment, Image,
+    MeshFile, MeshFormat, MeshTask, NewTask, ReliefBase, ReliefTask, RequestUrl, SubmitTask,
 };
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
@@ -342,7 +342,8 @@ fn a_picture_on_disk_is_checked_from_its_length_and_head_and_sent_as_a_file_part
 
 #[test]
 fn every_request_carries_the_url_it_was_built_from() {
-    let api = ApiRequests::new(BaseUrl::parse("http://127.0.0.1:8080/proxy/").unwrap());
+    let base = BaseUrl::parse("http://127.0.0.1:8080/proxy/").unwrap();
+    let api = ApiRequests::new(base).with_request_urls(true);
     let task = SubmitTask::builder(Model::Hitem3dV1_5)
         .image(Image::new(PNG.to_vec()))
         .build()
@@ -362,8 +363,19 @@ fn every_request_carries_the_url_it_was_built_from() {
 }
 
 #[test]
+fn api_requests_carry_their_url_only_when_asked_to() {
+    let plain = api().query_task(&token(), &TaskId::new("t-1")).unwrap();
+    assert!(RequestUrl::of(&plain).is_none());
+    let download = api().download("https://cdn.example/m.glb").unwrap();
+    assert!(RequestUrl::of(&download).is_some());
+    let config = ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"));
+    let requests = config.with_request_urls(true).requests().unwrap();
+    assert!(RequestUrl::of(&requests.balance(&token()).unwrap()).is_some());
+}
+
+#[test]
 fn a_rewritten_uri_outranks_the_url_the_request_was_built_with() {
-    let mut request = api().balance(&token()).unwrap();
+    let mut request = api().with_request_urls(true).balance(&token()).unwrap();
     let original = request.uri().clone();
     for rewritten in [
         "http://api.hitem3d.ai/open-api/v1/balance",

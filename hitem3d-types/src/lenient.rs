@@ -1,12 +1,14 @@
 //! Lenient serde readers for fields the service, or its docs, spell more than one way.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
-/// A JSON scalar as received, before we decide what it means.
-enum Scalar {
-    Text(String),
+/// A JSON scalar as received, before we decide what it means. Text is borrowed from the input
+/// when it can be (no escapes): most of it is only matched against known values.
+enum Scalar<'de> {
+    Text(Cow<'de, str>),
     Integer(i64),
     Float(f64),
     Null,
@@ -15,48 +17,52 @@ enum Scalar {
 struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string or a number")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_owned()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Integer(v))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
         i64::try_from(v)
             .map(Scalar::Integer)
             .map_err(|_| E::custom(format_args!("number {v} is too large")))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Float(v))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
         d.deserialize_any(ScalarVisitor)
     }
 }
 
-fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+fn scalar<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Scalar<'de>, D::Error> {
     deserializer.deserialize_any(ScalarVisitor)
 }
 
@@ -73,11 +79,13 @@ fn whole(v: f64) -> Option<i64> {
 /// Reads a string, or a number written as its decimal text.
 pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<String, D::Error> {
+) -> Result<Cow<'de, str>, D::Error> {
     match scalar(deserializer)? {
         Scalar::Text(text) => Ok(text),
-        Scalar::Integer(n) => Ok(n.to_string()),
-        Scalar::Float(v) => Ok(whole(v).map_or_else(|| v.to_string(), |n| n.to_string())),
+        Scalar::Integer(n) => Ok(Cow::Owned(n.to_string())),
+        Scalar::Float(v) => Ok(Cow::Owned(
+            whole(v).map_or_else(|| v.to_string(), |n| n.to_string()),
+        )),
         Scalar::Null => Err(de::Error::custom(
             "expected a string or a number, found null",
         )),
@@ -126,7 +134,7 @@ pub(crate) fn optional_text<'de, D: Deserializer<'de>>(
     match scalar(deserializer)? {
         Scalar::Null => Ok(None),
         Scalar::Text(text) if text.is_empty() => Ok(None),
-        Scalar::Text(text) => Ok(Some(text)),
+        Scalar::Text(text) => Ok(Some(text.into_owned())),
         Scalar::Integer(n) => Ok(Some(n.to_string())),
         Scalar::Float(v) => Ok(Some(v.to_string())),
     }

@@ -8,7 +8,7 @@ impl<T: Clone> Job for Call<T> {
     type Output = Result<T, CallError>;
 
     fn next(&mut self, now: Timestamp) -> Io<NoEvent, Self::Output> {
-        match Call::next(self, now) {
+        match self.next_owned(now) {
             CallStep::NeedToken { stale } => Io::Token { stale },
             CallStep::Send(request) => {
                 tracing::debug!(operation = %self.operation(), attempt = self.attempts(), "sending");
