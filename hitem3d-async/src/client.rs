@@ -52,8 +52,7 @@ impl Client {
     /// agent) or TLS cannot be set up.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let transport = ReqwestTransport::new(config.connect_timeout)?;
-        // reqwest takes a parsed URL: carried with each request, it is not parsed again.
-        Self::with_transport(config.with_request_urls(true), transport)
+        Self::with_transport(config, transport)
     }
 
     /// A client configured from the environment: `HITEM3D_CLIENT_ID` and
@@ -73,8 +72,7 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_http_client(config: ClientConfig, http: reqwest::Client) -> Result<Self, Error> {
-        let transport = ReqwestTransport::from_client(http);
-        Self::with_transport(config.with_request_urls(true), transport)
+        Self::with_transport(config, ReqwestTransport::from_client(http))
     }
 
     /// A client on any [`Transport`].
@@ -84,6 +82,9 @@ impl Client {
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
         let changed = Arc::new(Notify::new());
         let wake = Arc::clone(&changed);
+        // reqwest, wrapped or not, takes a parsed URL: carried with each request, it is not
+        // parsed again.
+        let config = config.with_request_urls(true);
         let core = ClientCore::new(config, RandomState::new(), move || wake.notify_waiters())?;
         Ok(Self {
             inner: Arc::new(Inner {

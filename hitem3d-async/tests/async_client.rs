@@ -247,6 +247,10 @@ async fn a_transport_in_between_that_rewrites_the_uri_is_obeyed() {
     let mock = MockService::start_with(kit::fast_config()).await;
     let transport = Rewriting(ReqwestTransport::from_client(reqwest::Client::new()));
     let client = Client::with_transport(config_for(&mock), transport).unwrap();
+    assert!(
+        client.config().request_urls,
+        "requests carry their parsed URL"
+    );
 
     // The core's parsed URL still names the real path; the rewritten URI must win.
     let error = client.balance().await.unwrap_err();

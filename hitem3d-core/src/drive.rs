@@ -204,16 +204,19 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     /// Runs `job` until its next event or its end.
     pub async fn step<J: Job>(&mut self, job: &mut J) -> Yield<J::Event, J::Output> {
         let (core, fx) = (self.core, self.effects);
+        let mut now = fx.now();
         loop {
-            let input = match job.next(fx.now()) {
+            let input = match job.next(now) {
                 Io::Done(output) => return Yield::Done(output),
                 Io::Emit(event) => return Yield::Event(event),
                 Io::Sleep(until) => {
                     fx.sleep_until(until).await;
+                    now = fx.now();
                     continue;
                 }
                 Io::AwaitChange(seen) => {
                     fx.await_change(core, seen).await;
+                    now = fx.now();
                     continue;
                 }
                 Io::Token { stale } => Input::Token(token(core, fx, stale).await),
@@ -227,7 +230,10 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 Io::Exists(path) => Input::Exists(fx.exists(&path).await),
                 Io::Flush => Input::File(self.sink.flush().await),
             };
-            job.on(input, fx.now());
+            // The job's next step follows at the same instant: one reading of the clock serves
+            // both.
+            now = fx.now();
+            job.on(input, now);
         }
     }
 

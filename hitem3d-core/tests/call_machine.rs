@@ -317,3 +317,26 @@ fn a_finished_call_keeps_answering_its_result() {
         assert!(matches!(call.next(Timestamp::ZERO), CallStep::Done(Ok(_))));
     }
 }
+
+#[test]
+fn a_call_run_as_a_job_hands_its_result_over_once() {
+    use hitem3d_core::{Input, Io, Job};
+    let mut call = query();
+    let now = Timestamp::ZERO;
+    assert!(matches!(Job::next(&mut call, now), Io::Token { .. }));
+    call.on(Input::Token(Ok(AccessToken::new("t0k3n"))), now);
+    assert!(matches!(Job::next(&mut call, now), Io::Exchange(_)));
+    let answer = Response::new(hitem3d_core::front_end::Bytes::from_static(
+        TASK_OK.as_bytes(),
+    ));
+    call.on(Input::Answer(Ok(answer)), now);
+    match Job::next(&mut call, now) {
+        Io::Done(Ok(data)) => assert_eq!(data.state, TaskState::Processing),
+        other => panic!("expected the task, got {other:?}"),
+    }
+    // A job ends with its output: the call does not keep a copy to hand out again.
+    match Job::next(&mut call, now) {
+        Io::Done(Err(CallError::OutOfSequence(_))) => {}
+        other => panic!("expected the call to be spent, got {other:?}"),
+    }
+}

@@ -330,3 +330,21 @@ fn a_data_of_the_wrong_shape_is_named_data_not_data_dot_dot() {
     }
     assert!(!error.to_string().contains("data.."), "{error}");
 }
+
+#[test]
+fn escaped_text_reads_as_the_text_it_stands_for() {
+    let body = br#"{"code":200,"data":{"task_id":"t\u002d1","state":"proc\u0065ssing"}}"#;
+    let data = decode::query_task(&ok(&body[..])).unwrap();
+    assert_eq!(data.task_id.as_str(), "t-1");
+    assert_eq!(data.state, TaskState::Processing);
+}
+
+#[test]
+fn a_success_answer_that_is_not_utf8_is_unreadable() {
+    let body = b"{\"code\":200,\"data\":{\"task_id\":\"t-1\",\"state\":\"proc\xffessing\"}}";
+    let error = decode::query_task(&ok(&body[..])).unwrap_err();
+    assert!(
+        matches!(error, ApiError::Decode(DecodeError::NotEnvelope { .. })),
+        "{error:?}"
+    );
+}
