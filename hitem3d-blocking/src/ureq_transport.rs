@@ -87,14 +87,18 @@ impl Transport for UreqTransport {
         } else {
             SendBody::from_owned_reader(body.into_reader(open_file())?)
         };
-        let request = Request::from_parts(parts, body);
+        // ureq sets a socket's time limits only when they change, and a deadline's remainder
+        // changes with every call: two system calls each time. Limits just below the deadline
+        // stay the same for every fast call; the deadline still bounds the whole exchange.
+        let steady = limits.whole.map(|whole| whole - whole / 100);
         let request = self
             .agent
-            .configure_request(request)
+            .configure_request(Request::from_parts(parts, body))
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_per_call(limits.whole)
-            .timeout_per_read(limits.idle)
+            .timeout_per_read(limits.idle.or(steady))
+            .timeout_per_write(steady)
             .build();
         let answer = self.agent.run(request);
         let (parts, body) = answer.map_err(|error| failure(error, &url))?.into_parts();
