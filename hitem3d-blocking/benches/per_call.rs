@@ -8,6 +8,11 @@
 //! ratios, with their quartiles. Pinned to one core (`taskset -c 0`, as `cargo xtask bench`
 //! also runs it) the two threads take turns on it and the times settle.
 //!
+//! Below the clients, the same call layer by layer, to see where their time goes: the core's
+//! request sent through the client's transport and its answer decoded (`transport`), then
+//! the core's query job on top, run by a bare loop (`+ job`). The client adds its driver,
+//! clock, time limit and span.
+//!
 //! `cargo bench -p hitem3d-blocking --bench per_call`; one case alone, for a profiler:
 //! `HITEM3D_BENCH_ONLY=hitem3d-blocking cargo bench -p hitem3d-blocking --bench per_call`.
 
@@ -15,10 +20,15 @@
 
 mod local_server;
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
-use hitem3d_blocking::ClientConfig;
-use hitem3d_blocking::types::{ClientId, ClientSecret, TaskId};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use hitem3d_blocking::hitem3d_core::{Body, ClientCore, Input, Io, Job, Timestamp, decode};
+use hitem3d_blocking::types::{AccessToken, ClientId, ClientSecret, TaskId};
+use hitem3d_blocking::{ClientConfig, SendLimits, Transport, UreqTransport};
+use http::{Request, Response};
 use local_server::LocalServer;
 
 /// One measured case: a call to make over and over.
@@ -54,7 +64,38 @@ fn main() {
             .unwrap();
         response.body_mut().read_to_string().unwrap()
     };
-    let mut cases: [(&str, Call<'_>); 6] = [
+    // The layers: each client's transport, given the core's requests, and the core itself.
+    let token = AccessToken::new("t0k3n");
+    let core = ClientCore::new(config(&server.url), 1_u64, || {}).unwrap();
+    let requests = config(&server.url).requests().unwrap();
+    let ureq_transport = UreqTransport::new(Duration::from_secs(10)).unwrap();
+    let ureq_exchange = |request: Request<Body>| {
+        let limits = SendLimits::whole(Duration::from_secs(60));
+        let (head, mut body) = ureq_transport.send(request, limits).unwrap().into_parts();
+        let mut bytes = Vec::new();
+        body.read_to_end(&mut bytes).unwrap();
+        Response::from_parts(head, Bytes::from(bytes))
+    };
+    let reqwest_transport = hitem3d_async::ReqwestTransport::new(Duration::from_secs(10)).unwrap();
+    let reqwest_exchange = |request: Request<Body>| {
+        runtime.block_on(async {
+            use hitem3d_async::Transport as _;
+            let (head, mut body) = reqwest_transport.send(request).await.unwrap().into_parts();
+            let mut bytes = BytesMut::new();
+            while let Some(chunk) = body.next().await {
+                bytes.extend_from_slice(&chunk.unwrap());
+            }
+            Response::from_parts(head, bytes.freeze())
+        })
+    };
+    // The async client's requests carry their parsed URL for reqwest; the same here.
+    let url_requests = requests.clone().with_request_urls(true);
+    let async_core = ClientCore::new(config(&server.url).with_request_urls(true), 1_u64, || {});
+    let async_core = async_core.unwrap();
+    let decoded = |answer: Response<Bytes>| {
+        decode::query_task_for(&answer, &task).unwrap();
+    };
+    let mut cases: [(&str, Call<'_>); 10] = [
         (
             "raw ureq",
             Box::new(|| {
@@ -100,6 +141,25 @@ fn main() {
                 parsed(&text);
             }),
         ),
+        (
+            "blocking: transport",
+            Box::new(|| decoded(ureq_exchange(requests.query_task(&token, &task).unwrap()))),
+        ),
+        (
+            "blocking: + job",
+            Box::new(|| query_by_hand(&core, &task, &token, &ureq_exchange)),
+        ),
+        (
+            "async: transport",
+            Box::new(|| {
+                let request = url_requests.query_task(&token, &task).unwrap();
+                decoded(reqwest_exchange(request));
+            }),
+        ),
+        (
+            "async: + job",
+            Box::new(|| query_by_hand(&async_core, &task, &token, &reqwest_exchange)),
+        ),
     ];
     // `HITEM3D_BENCH_ONLY=<case>`: that case alone (`HITEM3D_BENCH_CALLS` times, 1,000 unless
     // set), for a profiler such as `valgrind --tool=callgrind`: instructions per call are
@@ -116,7 +176,7 @@ fn main() {
         return;
     }
     // Every case runs first in some rounds, so that none is always the one after a pause.
-    let mut rounds: [Vec<Duration>; 6] = Default::default();
+    let mut rounds: [Vec<Duration>; 10] = Default::default();
     for (_, call) in &mut cases {
         for _ in 0..calls / 10 {
             call();
@@ -139,6 +199,10 @@ fn main() {
         sdk_async,
         ureq_json,
         reqwest_json,
+        blocking_transport,
+        blocking_job,
+        async_transport,
+        async_job,
     ] = &rounds;
 
     println!(
@@ -154,6 +218,33 @@ fn main() {
     row("hitem3d-blocking", sdk_blocking, ureq_json);
     row("raw reqwest + JSON", reqwest_json, raw_reqwest);
     row("hitem3d-async", sdk_async, reqwest_json);
+    println!("  layer by layer, against the plain raw clients:");
+    row("blocking: transport", blocking_transport, raw_ureq);
+    row("blocking: + job", blocking_job, raw_ureq);
+    row("async: transport", async_transport, raw_reqwest);
+    row("async: + job", async_job, raw_reqwest);
+}
+
+/// The core's query job run by a bare loop: a token at hand, each call made by `exchange`.
+fn query_by_hand(
+    core: &ClientCore,
+    task: &TaskId,
+    token: &AccessToken,
+    exchange: &dyn Fn(Request<Body>) -> Response<Bytes>,
+) {
+    let mut job = core.query(task);
+    loop {
+        let input = match job.next(Timestamp::ZERO) {
+            Io::Done(answer) => {
+                answer.unwrap();
+                return;
+            }
+            Io::Token { .. } => Input::Token(Ok(token.clone())),
+            Io::Exchange(request) => Input::Answer(Ok(exchange(request))),
+            _ => unreachable!("a query asks for a token and calls only"),
+        };
+        job.on(input, Timestamp::ZERO);
+    }
 }
 
 fn config(url: &str) -> ClientConfig {
@@ -174,7 +265,7 @@ fn row(name: &str, rounds: &[Duration], baseline: &[Duration]) {
     ratios.sort_by(f64::total_cmp);
     let quartile = |q: usize| ratios[(ratios.len() - 1) * q / 4];
     println!(
-        "  {name:<18} {:>7.1} µs [{:.1}, {:.1}]  {:.2}x [{:.2}, {:.2}]",
+        "  {name:<20} {:>7.1} µs [{:.1}, {:.1}]  {:.2}x [{:.2}, {:.2}]",
         micros(times[times.len() / 2]),
         micros(times[0]),
         micros(times[times.len() - 1]),
