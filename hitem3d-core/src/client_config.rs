@@ -194,8 +194,8 @@ impl ClientConfig {
 
     /// Has every API request carry its parsed URL as a [`crate::RequestUrl`] (off by default).
     /// A transport built on the `url` crate then needs no URL parsing, which costs more than
-    /// the copy; `hitem3d-async` turns it on for reqwest. For any other transport it costs a
-    /// little on every call and buys nothing.
+    /// the copy; `hitem3d-async` turns it on for its HTTP client. For any other transport it
+    /// costs a little on every call and buys nothing.
     #[must_use]
     pub fn with_request_urls(mut self, on: bool) -> Self {
         self.request_urls = on;
