@@ -45,22 +45,11 @@ impl EndpointUri {
         let mut text = String::with_capacity(path.len() + 2 + name.len() + value.len() * 3);
         text.push_str(path);
         text.push('?');
-        // Task ids hold only characters the form encoding keeps: copied, they read the same.
-        let kept = |part: &str| {
-            part.bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b"*-._".contains(&byte))
-        };
-        let text = if kept(name) && kept(value) {
-            for piece in [name, "=", value] {
-                text.push_str(piece);
-            }
-            text
-        } else {
-            let start = text.len();
-            form_urlencoded::Serializer::for_suffix(text, start)
-                .append_pair(name, value)
-                .finish()
-        };
+        // The pieces `append_pair` would write, without its serializer: a task id, which
+        // needs no encoding, comes back whole as one piece.
+        text.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+        text.push('=');
+        text.extend(form_urlencoded::byte_serialize(value.as_bytes()));
         let path = PathAndQuery::from_maybe_shared(Bytes::from(text))
             .expect("a form-encoded query is a valid URI query");
         self.with_path(path)
