@@ -66,7 +66,22 @@ fn main() {
         let answer: LeastAnswer<'_> = serde_json::from_str(text).unwrap();
         assert!(answer.code == 200 && !answer.data.state.is_empty());
     };
-    let ureq_text = || {
+    // The same raw clients with each call bounded in time, as the SDK's calls are: limits set
+    // once on the agent and the client. (ureq's per-phase limits, not its whole-call one,
+    // which would start a resolver thread per call; see `resolver.rs`.)
+    let limit = Some(Duration::from_secs(60));
+    let bounded_agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .timeout_send_request(limit)
+            .timeout_recv_response(limit)
+            .timeout_recv_body(limit)
+            .build(),
+    );
+    let bounded_reqwest = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let ureq_text_from = |agent: &ureq::Agent| {
         let mut response = agent
             .get(&url)
             .header("authorization", "Bearer t0k3n")
@@ -74,6 +89,7 @@ fn main() {
             .unwrap();
         response.body_mut().read_to_string().unwrap()
     };
+    let ureq_text = || ureq_text_from(&agent);
     // The layers: each client's transport, given the core's requests, and the core itself.
     let token = AccessToken::new("t0k3n");
     let core = ClientCore::new(config(&server.url), 1_u64, || {}).unwrap();
@@ -105,13 +121,14 @@ fn main() {
     let decoded = |answer: Response<Bytes>| {
         decode::query_task_for(&answer, &task).unwrap();
     };
-    let reqwest_text = || {
+    let reqwest_text_from = |client: &reqwest::Client| {
         runtime.block_on(async {
-            let response = reqwest.get(&url).header("authorization", "Bearer t0k3n");
+            let response = client.get(&url).header("authorization", "Bearer t0k3n");
             response.send().await.unwrap().text().await.unwrap()
         })
     };
-    let mut cases: [(&str, Call<'_>); 12] = [
+    let reqwest_text = || reqwest_text_from(&reqwest);
+    let mut cases: [(&str, Call<'_>); 14] = [
         (
             "raw ureq",
             Box::new(|| {
@@ -151,6 +168,14 @@ fn main() {
         ("raw ureq + typed", Box::new(|| typed(&ureq_text()))),
         ("raw reqwest + typed", Box::new(|| typed(&reqwest_text()))),
         (
+            "raw ureq + typed + limit",
+            Box::new(|| typed(&ureq_text_from(&bounded_agent))),
+        ),
+        (
+            "raw reqwest + typed + limit",
+            Box::new(|| typed(&reqwest_text_from(&bounded_reqwest))),
+        ),
+        (
             "blocking: transport",
             Box::new(|| decoded(ureq_exchange(requests.query_task(&token, &task).unwrap()))),
         ),
@@ -185,7 +210,7 @@ fn main() {
         return;
     }
     // Every case runs first in some rounds, so that none is always the one after a pause.
-    let mut rounds: [Vec<Duration>; 12] = Default::default();
+    let mut rounds: [Vec<Duration>; 14] = Default::default();
     for (_, call) in &mut cases {
         for _ in 0..calls / 10 {
             call();
@@ -210,6 +235,8 @@ fn main() {
         reqwest_json,
         ureq_typed,
         reqwest_typed,
+        ureq_bounded,
+        reqwest_bounded,
         blocking_transport,
         blocking_job,
         async_transport,
@@ -234,6 +261,11 @@ fn main() {
     row("hitem3d-blocking", sdk_blocking, ureq_typed);
     row("raw reqwest + typed", reqwest_typed, raw_reqwest);
     row("hitem3d-async", sdk_async, reqwest_typed);
+    println!("  against the same, each call bounded in time as the SDK's are:");
+    row("raw ureq + typed + limit", ureq_bounded, raw_ureq);
+    row("hitem3d-blocking", sdk_blocking, ureq_bounded);
+    row("raw reqwest + typed + limit", reqwest_bounded, raw_reqwest);
+    row("hitem3d-async", sdk_async, reqwest_bounded);
     println!("  layer by layer, against the plain raw clients:");
     row("blocking: transport", blocking_transport, raw_ureq);
     row("blocking: + job", blocking_job, raw_ureq);
@@ -294,7 +326,7 @@ fn row(name: &str, rounds: &[Duration], baseline: &[Duration]) {
     ratios.sort_by(f64::total_cmp);
     let quartile = |q: usize| ratios[(ratios.len() - 1) * q / 4];
     println!(
-        "  {name:<20} {:>7.1} µs [{:.1}, {:.1}]  {:.2}x [{:.2}, {:.2}]",
+        "  {name:<27} {:>7.1} µs [{:.1}, {:.1}]  {:.2}x [{:.2}, {:.2}]",
         micros(times[times.len() / 2]),
         micros(times[0]),
         micros(times[times.len() - 1]),
