@@ -8,9 +8,10 @@
 //! ratios, with their quartiles. Pinned to one core (`taskset -c 0`, as `cargo xtask bench`
 //! also runs it) the two threads take turns on it and the times settle.
 //!
-//! Two more yardsticks: the raw clients that parse the answer as JSON, and those that only
-//! read it typed (`code` and `data.state`, their text borrowed). The second is the floor: the
-//! least any client that reports a task's state must do, so what lies above it is the SDK's.
+//! Three more yardsticks: the raw clients that parse the answer as JSON; those that only read
+//! it typed (`code` and `data.state`, their text borrowed), the least any client that reports
+//! a task's state must do; and those again with every call bounded in time, as the SDK bounds
+//! its own. What lies above the last is the SDK's own cost.
 //!
 //! Below the clients, the same call layer by layer, to see where their time goes: the core's
 //! request sent through the client's transport and its answer decoded (`transport`), then
@@ -69,18 +70,15 @@ fn main() {
     // The same raw clients with each call bounded in time, as the SDK's calls are: limits set
     // once on the agent and the client. (ureq's per-phase limits, not its whole-call one,
     // which would start a resolver thread per call; see `resolver.rs`.)
-    let limit = Some(Duration::from_secs(60));
+    let limit = Duration::from_secs(60);
     let bounded_agent = ureq::Agent::new_with_config(
         ureq::Agent::config_builder()
-            .timeout_send_request(limit)
-            .timeout_recv_response(limit)
-            .timeout_recv_body(limit)
+            .timeout_send_request(Some(limit))
+            .timeout_recv_response(Some(limit))
+            .timeout_recv_body(Some(limit))
             .build(),
     );
-    let bounded_reqwest = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let bounded_reqwest = reqwest::Client::builder().timeout(limit).build().unwrap();
     let ureq_text_from = |agent: &ureq::Agent| {
         let mut response = agent
             .get(&url)
