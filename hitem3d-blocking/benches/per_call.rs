@@ -245,25 +245,29 @@ fn main() {
         "query-task per call, {rounds_run} rounds of {calls} calls, cases in turn: time per \
          call median [min, max]; against the baseline, the median paired ratio [quartiles]"
     );
-    row("raw ureq", raw_ureq, raw_ureq);
-    row("hitem3d-blocking", sdk_blocking, raw_ureq);
-    row("raw reqwest", raw_reqwest, raw_reqwest);
-    row("hitem3d-async", sdk_async, raw_reqwest);
+    // Each yardstick against the plain raw clients, then each client against the yardstick.
+    let against = |ureq: (&str, &[Duration]), reqwest: (&str, &[Duration])| {
+        row(ureq.0, ureq.1, raw_ureq);
+        row("hitem3d-blocking", sdk_blocking, ureq.1);
+        row(reqwest.0, reqwest.1, raw_reqwest);
+        row("hitem3d-async", sdk_async, reqwest.1);
+    };
+    against(("raw ureq", raw_ureq), ("raw reqwest", raw_reqwest));
     println!("  against raw clients that also parse the answer as JSON:");
-    row("raw ureq + JSON", ureq_json, raw_ureq);
-    row("hitem3d-blocking", sdk_blocking, ureq_json);
-    row("raw reqwest + JSON", reqwest_json, raw_reqwest);
-    row("hitem3d-async", sdk_async, reqwest_json);
+    against(
+        ("raw ureq + JSON", ureq_json),
+        ("raw reqwest + JSON", reqwest_json),
+    );
     println!("  against raw clients that read the answer typed (the least decode; the floor):");
-    row("raw ureq + typed", ureq_typed, raw_ureq);
-    row("hitem3d-blocking", sdk_blocking, ureq_typed);
-    row("raw reqwest + typed", reqwest_typed, raw_reqwest);
-    row("hitem3d-async", sdk_async, reqwest_typed);
+    against(
+        ("raw ureq + typed", ureq_typed),
+        ("raw reqwest + typed", reqwest_typed),
+    );
     println!("  against the same, each call bounded in time as the SDK's are:");
-    row("raw ureq + typed + limit", ureq_bounded, raw_ureq);
-    row("hitem3d-blocking", sdk_blocking, ureq_bounded);
-    row("raw reqwest + typed + limit", reqwest_bounded, raw_reqwest);
-    row("hitem3d-async", sdk_async, reqwest_bounded);
+    against(
+        ("raw ureq + typed + limit", ureq_bounded),
+        ("raw reqwest + typed + limit", reqwest_bounded),
+    );
     println!("  layer by layer, against the plain raw clients:");
     row("blocking: transport", blocking_transport, raw_ureq);
     row("blocking: + job", blocking_job, raw_ureq);
