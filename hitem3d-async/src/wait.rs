@@ -28,8 +28,8 @@ impl fmt::Debug for TaskWatch {
 }
 
 impl TaskWatch {
-    pub(crate) fn new(client: Client, job: WaitJob) -> Self {
-        let task_id = job.task_id().clone();
+    pub(crate) fn new(client: Client, job: Recorded<WaitJob>) -> Self {
+        let task_id = job.job().task_id().clone();
         let inner = stream::unfold(Some((client, job)), |watching| async move {
             let (client, mut job) = watching?;
             match client.driver().step(&mut job).await {

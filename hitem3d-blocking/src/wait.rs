@@ -16,12 +16,12 @@ use crate::finish::finish;
 #[derive(Debug)]
 pub struct TaskWatch {
     client: Client,
-    job: WaitJob,
+    job: Recorded<WaitJob>,
     finished: bool,
 }
 
 impl TaskWatch {
-    pub(crate) fn new(client: Client, job: WaitJob) -> Self {
+    pub(crate) fn new(client: Client, job: Recorded<WaitJob>) -> Self {
         Self {
             client,
             job,
@@ -32,7 +32,7 @@ impl TaskWatch {
     /// The task watched.
     #[must_use]
     pub fn task_id(&self) -> &TaskId {
-        self.job.task_id()
+        self.job.job().task_id()
     }
 }
 

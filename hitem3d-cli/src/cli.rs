@@ -61,6 +61,9 @@ Exit codes:
   5  the task failed at the service (its credits are refunded)
   6  timed out or the service failed for now: the same command may work later
   7  a submit's outcome is unknown: a task may have been created and charged (see `hitem3d tasks`)
+  8  a task was created but the task journal could not record it: keep the task id printed
+     (`hitem3d download ID` fetches it without paying); HITEM3D_JOURNAL_RETRY sets how many
+     seconds a journal write is retried first (60)
   130  interrupted (Ctrl-C): no partial file is left; the journal keeps the task";
 
 /// The subcommands.

@@ -22,6 +22,8 @@ pub enum Exit {
     Auth,
     /// 1: anything else.
     Other,
+    /// 8: a task exists but the journal could not record it.
+    Unrecorded,
     /// 7: a submit's outcome is unknown.
     OutcomeUnknown,
     /// 130: Ctrl-C.
@@ -40,13 +42,16 @@ impl Exit {
             Self::TaskFailed => 5,
             Self::Transient => 6,
             Self::OutcomeUnknown => 7,
+            Self::Unrecorded => 8,
             Self::Interrupted => 130,
         }
     }
 
     /// The exit for an SDK error.
     pub fn of(error: &Error) -> Self {
-        if error.is_submit_outcome_unknown() {
+        if matches!(error, Error::Unrecorded(_)) {
+            Self::Unrecorded
+        } else if error.is_submit_outcome_unknown() {
             Self::OutcomeUnknown
         } else if error.is_invalid_input() {
             Self::Invalid
@@ -65,8 +70,8 @@ impl Exit {
         }
     }
 
-    /// The worse of two, for a batch: the order of the variants, an unknown outcome (money
-    /// that may be spent) the worst.
+    /// The worse of two, for a batch: the order of the variants, a task the journal missed
+    /// and an unknown outcome (money that may be spent) the worst.
     pub fn worst(self, other: Self) -> Self {
         if (other as u8) > (self as u8) {
             other

@@ -65,6 +65,7 @@ pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> 
         Ok(config) => {
             let journal = open_journal(how.journal.clone())?;
             let config = with_upload_target(config)?.with_journal(journal.clone());
+            let config = with_journal_retry(config)?;
             let client = Client::new(with_slots(config, how)?)?;
             Ok(Session {
                 client,
@@ -164,6 +165,30 @@ pub fn open_journal(path: Option<PathBuf>) -> Result<Arc<dyn TaskJournal>, Failu
             )
         })?;
     Ok(Arc::new(SqliteJournal::open(path)?))
+}
+
+/// How long a journal write after a submit is retried: `HITEM3D_JOURNAL_RETRY` seconds, when
+/// set.
+const JOURNAL_RETRY_VAR: &str = "HITEM3D_JOURNAL_RETRY";
+
+fn with_journal_retry(config: ClientConfig) -> Result<ClientConfig, Failure> {
+    let Some(value) = std::env::var(JOURNAL_RETRY_VAR)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+    else {
+        return Ok(config);
+    };
+    let retry = value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| {
+            Failure::invalid(format!(
+                "{JOURNAL_RETRY_VAR}={value:?}: give the seconds to keep retrying a journal                  write, such as 60"
+            ))
+        })?;
+    Ok(config.with_journal_retry(retry))
 }
 
 /// The upload target from [`UPLOAD_VARS`], when they are set.

@@ -18,6 +18,7 @@ pub fn error(error: &Error) -> String {
             }
             text
         }
+        Error::Unrecorded(unrecorded) => return unrecorded_task(unrecorded),
         Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             format!(
                 "{} exists: give --force to replace it, or another --name or -o",
@@ -36,6 +37,27 @@ pub fn error(error: &Error) -> String {
         }
     }
     message
+}
+
+/// A task the journal missed: its id first, since it may be the only record of it.
+fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
+    let task_id = &unrecorded.task_id;
+    let mut text = format!(
+        "task {task_id} was submitted and may be charged, but the task journal could not record          {} (tried for {} s): {}",
+        unrecorded.missed,
+        unrecorded.retried_for.as_secs(),
+        unrecorded.source
+    );
+    for path in &unrecorded.saved {
+        text.push_str(&format!("\nsaved anyway: {}", path.display()));
+    }
+    if let Some(also) = &unrecorded.also {
+        text.push_str(&format!("\nthe task also ended badly: {}", error(also)));
+    }
+    text.push_str(&format!(
+        "\nkeep this task id: `hitem3d download {task_id}` fetches its result again          without paying, and `hitem3d tasks` will not list it until the journal can be written          (check the disk, and that no other program holds the journal file)"
+    ));
+    text
 }
 
 /// One problem: the argument, its value, the rule, and the fix as a flag to change.

@@ -424,3 +424,35 @@ fn a_batch_with_the_same_picture_twice_pays_once_and_saves_both() {
     assert_eq!(run.stdout.matches("done earlier").count(), 2, "{run}");
     assert_eq!(bench.mock().counters().submit_requests, 1);
 }
+
+#[test]
+fn a_mesh_task_whose_file_name_is_taken_is_refused_before_it_is_paid() {
+    let bench = Bench::fast();
+    bench.picture("front", "coin.png");
+    bench
+        .run(&["generate", "coin.png", "--name", "mesh"])
+        .expect(0);
+    bench
+        .run(&["split", "out/mesh.glb", "-o", "parts"])
+        .expect(0);
+    let tasks_before = bench.mock().task_ids().len();
+
+    // Another kind of split under the same name: its result would land on the first one's.
+    let run = bench.run(&[
+        "split",
+        "out/mesh.glb",
+        "--kind",
+        "character",
+        "-o",
+        "parts",
+    ]);
+
+    run.expect(2);
+    assert!(run.stderr.contains("mesh-split.zip exists"), "{run}");
+    assert!(run.stderr.contains("nothing was sent or paid"), "{run}");
+    assert_eq!(
+        bench.mock().task_ids().len(),
+        tasks_before,
+        "no task was paid for"
+    );
+}

@@ -8,5 +8,8 @@ pub use crate::{
     SavedFile, SubmitTask, TaskKind, TaskResult, TokenCachePolicy, UploadTarget, WaitEvent,
     WaitOutcome, WaitPolicy, WaitUpdate,
 };
+pub use crate::{
+    ConfigError, SubmitField, ValidationError, Violation, journal, possible_file_names,
+};
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;

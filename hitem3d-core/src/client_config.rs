@@ -80,7 +80,14 @@ pub struct ClientConfig {
     pub upload: UploadTarget,
     /// Where every submitted task is recorded ([`ClientConfig::with_journal`]).
     pub journal: Option<Arc<dyn TaskJournal>>,
+    /// How long a journal write after a submit is retried before the operation reports the
+    /// task as [`crate::journal::Unrecorded`] ([`ClientConfig::with_journal_retry`]).
+    pub journal_retry: Duration,
 }
+
+/// How long a journal write after a submit is retried by default: longer than a SQLite store
+/// waits for another process's lock, so that one slow writer elsewhere loses no task.
+pub const DEFAULT_JOURNAL_RETRY: Duration = Duration::from_secs(60);
 
 impl ClientConfig {
     /// A configuration for the production service with default timeouts and policies.
@@ -103,6 +110,7 @@ impl ClientConfig {
             expected_durations: Vec::new(),
             upload: UploadTarget::default(),
             journal: None,
+            journal_retry: DEFAULT_JOURNAL_RETRY,
         }
     }
 
@@ -168,6 +176,15 @@ impl ClientConfig {
     #[must_use]
     pub fn with_journal(mut self, journal: Arc<dyn TaskJournal>) -> Self {
         self.journal = Some(journal);
+        self
+    }
+
+    /// Retries a journal write that fails after a submit for `retry` (pauses growing from a
+    /// quarter second to five), and tries it once more at the operation's end, before the
+    /// operation ends with [`crate::journal::Unrecorded`]; the task goes on meanwhile.
+    #[must_use]
+    pub fn with_journal_retry(mut self, retry: Duration) -> Self {
+        self.journal_retry = retry;
         self
     }
 

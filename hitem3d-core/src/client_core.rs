@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use hitem3d_types::{AccessToken, BalanceData, TaskData, TaskId};
 
 use crate::job::{
-    CallbackJob, DownloadJob, GenerateJob, QueryJob, SubmitJob, TokenJob, TokenStep, UploadJob,
-    WaitJob,
+    CallbackJob, DownloadJob, GenerateJob, QueryJob, Recorded, SubmitJob, TokenJob, TokenStep,
+    UploadJob, WaitJob,
 };
 use crate::{
     ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, MeshFile,
@@ -151,9 +151,13 @@ impl ClientCore {
         &self.shared.config
     }
 
-    /// The configured journal, or none, as jobs write to it.
-    pub(crate) fn journal(&self) -> crate::journal::JournalRecorder {
-        crate::journal::JournalRecorder(self.shared.config.journal.clone())
+    /// A call of `op` on the configured journal, or none without one.
+    pub(crate) fn journal_call(
+        &self,
+        op: crate::journal::JournalOp,
+    ) -> Option<crate::journal::JournalCall> {
+        let store = self.shared.config.journal.clone()?;
+        Some(crate::journal::JournalCall { store, op })
     }
 
     /// The task slots.
@@ -235,8 +239,8 @@ impl ClientCore {
 
     /// Creates a task once a task slot is free; the slot stays with the task.
     #[must_use]
-    pub fn submit(&self, task: impl Into<NewTask>) -> SubmitJob {
-        SubmitJob::new(self.clone(), task.into())
+    pub fn submit(&self, task: impl Into<NewTask>) -> Recorded<SubmitJob> {
+        Recorded::new(self, SubmitJob::new(self.clone(), task.into()))
     }
 
     /// The task's state; a final state frees its slot.
@@ -248,28 +252,38 @@ impl ClientCore {
     /// Waits for a task from the job's first step; its slot is freed when waiting ends or is
     /// abandoned.
     #[must_use]
-    pub fn wait(&self, task_id: &TaskId) -> WaitJob {
-        WaitJob::new(self.clone(), task_id)
+    pub fn wait(&self, task_id: &TaskId) -> Recorded<WaitJob> {
+        Recorded::new(self, WaitJob::new(self.clone(), task_id))
     }
 
     /// Downloads one result file to `path`, through a temporary file beside it; a file
     /// already there is replaced only if [`crate::DownloadPolicy::overwrite`] allows it.
     #[must_use]
-    pub fn download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
+    pub fn download(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+        path: PathBuf,
+    ) -> Recorded<DownloadJob> {
         let overwrite = self.config().download.overwrite;
-        DownloadJob::to_file(self.clone(), result, kind, path, overwrite)
+        let job = DownloadJob::to_file(self.clone(), result, kind, path, overwrite);
+        Recorded::new(self, job)
     }
 
     /// Downloads one result file into a caller's writer, which cannot start over.
     #[must_use]
-    pub fn download_to_writer(&self, result: &TaskResult, kind: ResultKind) -> DownloadJob {
-        DownloadJob::to_writer(self.clone(), result, kind)
+    pub fn download_to_writer(
+        &self,
+        result: &TaskResult,
+        kind: ResultKind,
+    ) -> Recorded<DownloadJob> {
+        Recorded::new(self, DownloadJob::to_writer(self.clone(), result, kind))
     }
 
     /// Submits, waits and downloads.
     #[must_use]
-    pub fn generate(&self, task: SubmitTask, options: GenerateOptions) -> GenerateJob {
-        GenerateJob::new(self.clone(), task, options)
+    pub fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Recorded<GenerateJob> {
+        Recorded::new(self, GenerateJob::new(self.clone(), task, options))
     }
 
     /// Uploads a mesh to the configured object storage for `mesh_url`; `wall_clock` is the

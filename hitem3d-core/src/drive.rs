@@ -11,6 +11,7 @@ use hitem3d_types::AccessToken;
 use http::{Request, Response};
 use tracing::Instrument;
 
+use crate::journal::{JournalCall, JournalError, JournalReply};
 use crate::{
     Body, CallError, ClientCore, Input, Io, Job, PartialListing, PartialLocation, Timestamp,
     TokenJob, TokenStep, TransportFailure, WritebackSchedule, Yield,
@@ -100,6 +101,14 @@ pub trait Effects {
 
     /// Whether anything exists at `path`.
     fn exists(&self, path: &Path) -> impl Future<Output = io::Result<bool>>;
+
+    /// Runs a journal operation ([`JournalCall::run`]). A store may block for seconds (SQLite
+    /// waits for another process's lock): an async front-end runs it off its runtime's
+    /// workers.
+    fn journal(
+        &self,
+        call: JournalCall,
+    ) -> impl Future<Output = Result<JournalReply, JournalError>>;
 }
 
 /// A caller's destination for a download: a writer that cannot start over.
@@ -229,6 +238,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
                 Io::Exists(path) => Input::Exists(fx.exists(&path).await),
                 Io::Flush => Input::File(self.sink.flush().await),
+                Io::Journal(call) => Input::Journal(fx.journal(call).await),
             };
             // The job's next step follows at the same instant: one reading of the clock serves
             // both.

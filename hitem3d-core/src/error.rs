@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use hitem3d_types::{ApiErrorCode, ErrorClass, TaskId};
 
-use crate::journal::JournalError;
+use crate::journal::{JournalError, Unrecorded};
 use crate::{
     ApiError, CallError, CallbackError, ConfigError, DownloadError, DownloadErrorKind, MeshError,
     UploadError, ValidationError, WaitError, WaitErrorKind,
@@ -72,6 +72,10 @@ pub enum Error {
     /// The task journal could not record the submit, or forbids it: nothing was sent.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The task exists (and may be charged) but the task journal could not record it, after
+    /// retrying: keep [`Error::task_id`], the only record of the task left.
+    #[error(transparent)]
+    Unrecorded(Box<Unrecorded>),
     /// Writing a download to the caller's writer failed.
     #[error("writing the download to the destination failed: {0}")]
     Write(#[source] io::Error),
@@ -144,6 +148,7 @@ impl Error {
         match self {
             Self::Wait(error) => Some(&error.task_id),
             Self::Download(error) => Some(&error.task_id),
+            Self::Unrecorded(unrecorded) => Some(&unrecorded.task_id),
             _ => None,
         }
     }

@@ -40,6 +40,42 @@ pub fn safe_file_name(stem: &str, suffix: &str, url: &str, fallback_extension: &
     format!("{}{}.{extension}", safe_stem(stem), sanitize_suffix(suffix))
 }
 
+/// Every name [`safe_file_name`] can give `stem` and `suffix`, whatever link the result
+/// comes with: one for each extension a result link may carry, and `fallback_extension`'s.
+/// What to check before paying for a task whose link, and so whose file name, is known only
+/// after it finishes.
+///
+/// ```
+/// use hitem3d_core::{possible_file_names, safe_file_name};
+///
+/// let names = possible_file_names("house", "-parts", "bin");
+/// assert!(names.contains(&safe_file_name("house", "-parts", "https://x/p.zip", "bin")));
+/// assert!(names.contains(&"house-parts.bin".to_owned()));
+/// ```
+#[must_use]
+pub fn possible_file_names(stem: &str, suffix: &str, fallback_extension: &str) -> Vec<String> {
+    let (stem, suffix) = (safe_stem(stem), sanitize_suffix(suffix));
+    let mut extensions: Vec<String> = OutputFormat::KNOWN
+        .iter()
+        .filter_map(OutputFormat::extension)
+        .chain(
+            ImageFormat::ALL
+                .iter()
+                .flat_map(|format| format.extensions().iter().copied()),
+        )
+        .chain([limits::COVER_EXTENSION])
+        .chain(limits::OTHER_RESULT_EXTENSIONS.iter().copied())
+        .map(str::to_owned)
+        .collect();
+    extensions.push(sanitize_extension(fallback_extension));
+    extensions.sort();
+    extensions.dedup();
+    extensions
+        .into_iter()
+        .map(|extension| format!("{stem}{suffix}.{extension}"))
+        .collect()
+}
+
 /// `stem` as [`safe_file_name`] uses it.
 pub(crate) fn safe_stem(stem: &str) -> String {
     let mut clean = String::with_capacity(stem.len().min(MAX_STEM_CHARS));
@@ -71,8 +107,15 @@ pub(crate) fn unique_stem(task_id: &str) -> String {
     let hash = task_id.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     });
-    format!("{stem}-{hash:08x}")
+    // The stem is cut to leave room for the hash within the longest stem a file name keeps:
+    // cut after it, two long ids sharing their first characters would share a file.
+    let head = &stem[..stem.len().min(MAX_STEM_CHARS - HASH_SUFFIX_CHARS)];
+    let head = head.trim_end_matches(['_', '-', '.']);
+    format!("{head}-{hash:08x}")
 }
+
+/// `-` and eight hex digits.
+const HASH_SUFFIX_CHARS: usize = 9;
 
 fn url_extension(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next()?;
@@ -121,6 +164,20 @@ mod tests {
         }
 
         #[test]
+        fn every_name_a_link_can_give_is_among_the_possible_names(
+            stem in ".*", suffix in ".*", url in ".*", ext in ".*"
+        ) {
+            let name = safe_file_name(&stem, &suffix, &url, &ext);
+            prop_assert!(possible_file_names(&stem, &suffix, &ext).contains(&name));
+        }
+
+        #[test]
+        fn a_unique_stem_survives_file_naming_whole(id in ".{1,300}") {
+            let stem = unique_stem(&id);
+            prop_assert_eq!(safe_stem(&stem), stem);
+        }
+
+        #[test]
         fn different_task_ids_never_share_a_stem(a in ".{1,200}", b in ".{1,200}") {
             prop_assume!(a != b);
             let (x, y) = (unique_stem(&a), unique_stem(&b));
@@ -149,6 +206,15 @@ mod tests {
             unique_stem("2c2ad20c.jjewelry-aigc-api.1Nra"),
             "2c2ad20c.jjewelry-aigc-api.1Nra"
         );
+    }
+
+    #[test]
+    fn ids_longer_than_a_stem_and_alike_at_first_get_different_file_names() {
+        let long = "x".repeat(MAX_STEM_CHARS);
+        let (one, other) = (format!("{long}a"), format!("{long}b"));
+        let name = |id: &str| safe_file_name(&unique_stem(id), "", "https://h/0.glb", "glb");
+        assert_ne!(name(&one), name(&other));
+        assert!(name(&one).len() <= MAX_STEM_CHARS + ".glb".len());
     }
 
     #[test]

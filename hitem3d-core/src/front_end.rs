@@ -3,11 +3,12 @@
 
 pub use crate::client_api::*;
 pub use crate::decode::answer_capacity;
+pub use crate::journal::{JournalCall, JournalError, JournalReply};
 pub use crate::{
     ANSWER_READ_LIMIT, Body, BodySegment, ClientCore, ConfigError, Delivery, Driver, Effects,
     FileReader, FileSegment, IMAGE_HEAD_BYTES, Job, NoEvent, OpenFile, OpenedSegment,
-    PartialLocation, RequestUrl, Sink, Timestamp, TransportFailure, WaitJob, Yield, file_access,
-    read_chunk,
+    PartialLocation, Recorded, RequestUrl, Sink, Timestamp, TransportFailure, WaitJob, Yield,
+    file_access, read_chunk,
 };
 pub use bytes::{Bytes, BytesMut};
 pub use hitem3d_types::{BalanceData, TaskData, TaskId};

@@ -6,7 +6,9 @@ mod call_job;
 mod callback_job;
 mod download_job;
 mod generate_job;
+mod journal_outbox;
 mod query_job;
+mod recorded;
 mod submit_job;
 mod token_job;
 mod upload_job;
@@ -23,12 +25,15 @@ use http::{Request, Response};
 pub use callback_job::CallbackJob;
 pub use download_job::DownloadJob;
 pub use generate_job::GenerateJob;
+pub(crate) use journal_outbox::JournalOutbox;
 pub use query_job::QueryJob;
+pub use recorded::Recorded;
 pub use submit_job::SubmitJob;
 pub use token_job::{TokenJob, TokenStep};
 pub use upload_job::UploadJob;
 pub use wait_job::WaitJob;
 
+use crate::journal::{JournalCall, JournalError, JournalReply};
 use crate::{Body, CallError, PartialLocation, Timestamp, TransportFailure};
 
 /// The I/O a job asks of its front-end, and what to answer with [`Job::on`].
@@ -75,6 +80,9 @@ pub enum Io<E, T> {
     Exists(PathBuf),
     /// Flush the caller's writer; answer [`Input::File`].
     Flush,
+    /// Run this operation on the task journal, where blocking is allowed (a store may wait for
+    /// a lock); answer [`Input::Journal`].
+    Journal(JournalCall),
     /// Hand this to the caller, then ask again.
     Emit(E),
     /// The job is over.
@@ -96,6 +104,8 @@ pub enum Input {
     File(io::Result<()>),
     /// For [`Io::Exists`].
     Exists(io::Result<bool>),
+    /// For [`Io::Journal`].
+    Journal(Result<JournalReply, JournalError>),
 }
 
 /// One client operation as a state machine. A front-end loops: [`Job::next`], do the I/O,
@@ -153,6 +163,7 @@ impl<E, T> Io<E, T> {
             Self::Commit { path, overwrite } => Io::Commit { path, overwrite },
             Self::Exists(path) => Io::Exists(path),
             Self::Flush => Io::Flush,
+            Self::Journal(call) => Io::Journal(call),
             Self::Emit(value) => Io::Emit(event(value)),
             Self::Done(output) => return Err(output),
         })

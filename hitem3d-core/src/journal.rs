@@ -10,18 +10,27 @@
 //! The store is behind [`TaskJournal`], five operations that an embedded database serves
 //! (`hitem3d-journal`'s SQLite store) and that a shared database could serve for several
 //! machines. [`MemoryJournal`] keeps entries in memory, for tests.
+//!
+//! Jobs never call the store themselves: they ask for each write as I/O
+//! ([`crate::Io::Journal`] with a [`JournalCall`]), which the front-end runs where blocking is
+//! allowed. A write after the submit that fails is retried; one that still fails ends the
+//! operation with [`Unrecorded`], which carries the task id.
 
 mod entry;
 mod journal_error;
+mod journal_ledger;
+mod journal_op;
 mod memory_journal;
-mod recorder;
 mod task_journal;
+mod unrecorded;
 
 pub use entry::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalKey, Resumption, Settled,
     TaskEvent,
 };
 pub use journal_error::JournalError;
+pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
+pub use journal_op::{JournalCall, JournalOp, JournalReply};
 pub use memory_journal::MemoryJournal;
-pub(crate) use recorder::JournalRecorder;
 pub use task_journal::TaskJournal;
+pub use unrecorded::Unrecorded;

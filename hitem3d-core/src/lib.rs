@@ -93,7 +93,8 @@ pub use callback::{
     CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
 };
 pub use client_config::{
-    BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError, DEFAULT_TASK_SLOTS,
+    BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError,
+    DEFAULT_JOURNAL_RETRY, DEFAULT_TASK_SLOTS,
 };
 pub use client_core::{ClientCore, Seed};
 pub use decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
@@ -103,11 +104,11 @@ pub use download::{
 };
 pub use drive::{Driver, Effects, NoSink, Sink};
 pub use error::Error;
-pub use file_name::safe_file_name;
+pub use file_name::{possible_file_names, safe_file_name};
 pub use generate::{GenerateOptions, Generated, SavedFile};
 pub use job::{
-    CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, SubmitJob, TokenJob,
-    TokenStep, UploadJob, WaitJob, Yield,
+    CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, Recorded, SubmitJob,
+    TokenJob, TokenStep, UploadJob, WaitJob, Yield,
 };
 pub use mesh_file::{MeshError, MeshFile, MeshFormat};
 pub use mesh_task::{MeshSource, MeshTask, MeshTaskBuilder};

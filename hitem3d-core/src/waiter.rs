@@ -183,6 +183,19 @@ impl TaskWaiter {
         self
     }
 
+    /// The same waiter polling at once: for a task that existed before the wait began (an id
+    /// from an earlier run, a webhook, another program), whose age nobody here knows, so it
+    /// may well have finished already. Given before the first poll.
+    #[must_use]
+    pub fn polling_at_once(mut self) -> Self {
+        if self.polls == 0 && matches!(self.state, State::Sleeping { .. }) {
+            self.state = State::Sleeping {
+                until: self.started,
+            };
+        }
+        self
+    }
+
     /// The forecast the waiter polls around.
     #[must_use]
     pub fn forecast(&self) -> &DurationForecast {

@@ -1,7 +1,7 @@
 //! Submit, wait and save, for the task kinds `generate` does not cover (reliefs and mesh
 //! tasks): the journal records each, so `hitem3d resume` finishes them too.
 
-use hitem3d_async::{Client, NewTask, ResultKind, SavedFile};
+use hitem3d_async::{Client, NewTask, ResultKind, SavedFile, possible_file_names};
 use indicatif::HumanBytes;
 use serde_json::json;
 
@@ -29,6 +29,22 @@ pub async fn run_task(
     Ok(Exit::Done)
 }
 
+/// Refuses, before anything is paid, a stem under which a file the task could make is
+/// already saved: its link's extension, and so its file name, is known only once it is done.
+async fn refuse_a_name_taken(stem: &str, output: &OutputArgs) -> Result<(), Failure> {
+    for name in possible_file_names(stem, "", "bin") {
+        let path = output.output.join(name);
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Err(Failure::invalid(format!(
+                "{} exists, and this task's result could be saved under that name: give --force \
+                 to replace it, or another --name or -o (nothing was sent or paid)",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Pays for `task`, waits for it and saves its file as `stem` in the output directory (the
 /// extension is the result link's), reporting each step.
 pub async fn submit_wait_save(
@@ -47,6 +63,9 @@ pub async fn submit_wait_save(
                 output.output.display()
             ))
         })?;
+    if !output.force {
+        refuse_a_name_taken(stem, output).await?;
+    }
     let mut live = Live::start(report, &format!("submitting the {label} task"));
     let saved = async {
         let task_id = client.submit(task).await?;
@@ -61,9 +80,11 @@ pub async fn submit_wait_save(
             .file_name_with_stem(stem, ResultKind::Model, None);
         let path = output.output.join(name);
         if !output.force && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Err(Failure::invalid(format!(
-                "{} exists: give --force to replace it, or another --name or -o (task {task_id} \
-                 is paid for: `hitem3d download {task_id}` saves it later)",
+            // Free before the submit: another run saved there meanwhile. The task is paid.
+            return Err(Failure::other(format!(
+                "{} appeared while the task ran: give --force to replace it, or another --name \
+                 or -o (task {task_id} is paid for: `hitem3d download {task_id}` saves it \
+                 without paying again)",
                 path.display()
             )));
         }

@@ -31,6 +31,7 @@ impl<T: Clone> Job for Call<T> {
             Input::Head(_) | Input::Chunk(_) | Input::File(_) | Input::Exists(_) => {
                 self.on_misuse("a call was handed file I/O it never asks for");
             }
+            Input::Journal(_) => self.on_misuse("a call was handed a journal answer"),
         }
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use hitem3d_types::{OutputFormat, TaskData};
 
 use crate::content_check::{self, Expected, HEAD_BYTES};
-use crate::job::{Input, Io, Job, NoEvent};
+use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
+use crate::journal::{JournalOp, TaskEvent};
 use crate::{
     BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
     DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp,
@@ -34,6 +35,8 @@ pub struct DownloadJob {
     progress: Option<DownloadProgress>,
     /// Whether the temporary file holds bytes of an attempt that broke off.
     written: bool,
+    /// The saved file, for the journal.
+    outbox: JournalOutbox,
 }
 
 #[derive(Debug)]
@@ -123,6 +126,7 @@ impl DownloadJob {
             state,
             progress: None,
             written: false,
+            outbox: JournalOutbox::default(),
             overwrite: false,
             expected,
             head: Vec::new(),
@@ -150,6 +154,9 @@ impl Job for DownloadJob {
         loop {
             if let Some(progress) = self.progress.take() {
                 return Io::Emit(progress);
+            }
+            if let Some(write) = self.outbox.next() {
+                return write;
             }
             match mem::replace(&mut self.state, State::Over) {
                 State::Open { then_read } => {
@@ -231,6 +238,10 @@ impl Job for DownloadJob {
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
+        if let Input::Journal(_) = input {
+            // The saved file's write: the `Recorded` around this job keeps its answer.
+            return;
+        }
         self.state = match (mem::replace(&mut self.state, State::Over), input) {
             (State::Opening { then_read: false }, Input::File(Ok(()))) => State::Planning,
             (State::Opening { then_read: true }, Input::File(Ok(()))) => {
@@ -302,8 +313,9 @@ impl Job for DownloadJob {
             (State::Finishing(summary), Input::File(Ok(()))) => {
                 if let Some(path) = &self.path {
                     tracing::info!(path = %path.display(), bytes = summary.bytes, "saved");
-                    let saved = crate::journal::TaskEvent::Saved(path.clone());
-                    self.core.journal().record(&summary.result.task_id, &saved);
+                    let saved = TaskEvent::Saved(path.clone());
+                    let op = JournalOp::Record(summary.result.task_id.clone(), saved);
+                    self.outbox.push(&self.core, op);
                 }
                 State::Finished(Ok(summary))
             }

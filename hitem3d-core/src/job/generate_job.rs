@@ -55,8 +55,7 @@ impl GenerateJob {
         let format = task.format().clone();
         let model = task.model().to_string();
         let destination = options.journal_destination(&format);
-        let submit = core
-            .submit(task)
+        let submit = SubmitJob::new(core.clone(), task.into())
             .with_journal(options.journal_key.clone(), Some(destination));
         Self {
             format,
@@ -134,7 +133,7 @@ impl Job for GenerateJob {
                             return io;
                         }
                         Err(Ok(task_id)) => {
-                            let wait = Box::new(self.core.wait(&task_id));
+                            let wait = Box::new(WaitJob::new(self.core.clone(), &task_id));
                             self.events.push_back(if submit.resumed() {
                                 GenerateProgress::Resumed { task_id }
                             } else {

@@ -2,8 +2,11 @@
 
 use hitem3d_types::{SubmitTaskData, TaskId};
 
-use crate::job::{Input, Io, Job, NoEvent};
-use crate::journal::{Begun, EntryId, Intent, JournalError, JournalKey, Settled};
+use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
+use crate::journal::{
+    Begun, EntryId, Intent, JournalEntry, JournalError, JournalKey, JournalOp, JournalReply,
+    Settled,
+};
 use crate::seeded_random::SeededRandom;
 use crate::{
     ApiError, Call, CallError, ClientCore, Error, NewTask, SlotReservation, TaskKind, Timestamp,
@@ -34,9 +37,15 @@ pub struct SubmitJob {
     /// The journal's key and destination for this task.
     key: Option<JournalKey>,
     destination: Option<String>,
-    /// Whether the journal was asked yet, and the entry it wrote.
+    /// Whether the journal was asked yet, whether its answer is awaited, and the entry it
+    /// wrote.
     began: bool,
+    awaiting_begin: bool,
     entry: Option<EntryId>,
+    /// How the submit was settled, for the journal.
+    outbox: JournalOutbox,
+    /// The job's output, handed out once the outbox is empty.
+    done: Option<Result<TaskId, Error>>,
     /// The task id came from the journal: nothing was paid this time.
     resumed: bool,
 }
@@ -56,7 +65,10 @@ impl SubmitJob {
             key: None,
             destination: None,
             began: false,
+            awaiting_begin: false,
             entry: None,
+            outbox: JournalOutbox::default(),
+            done: None,
             resumed: false,
         }
     }
@@ -78,42 +90,57 @@ impl SubmitJob {
         self.resumed
     }
 
-    /// Asks the journal before the paid call goes out: `Some` ends the job.
-    fn begin(&mut self) -> Option<Result<TaskId, Error>> {
-        self.began = true;
-        let intent = Intent {
+    /// What the journal is asked before the paid call goes out.
+    fn intent(&self) -> Intent {
+        Intent {
             key: self.key.clone(),
             task_type: self.task.task_type(),
             label: self.model.clone(),
             estimated_credits: self.task.estimated_credits(),
             destination: self.destination.clone(),
-        };
-        match self.core.journal().begin(&intent) {
-            Ok(None) => None,
-            Ok(Some(Begun::New(entry))) => {
-                self.entry = Some(entry);
-                None
-            }
-            Ok(Some(Begun::Existing(entry))) => {
-                self.finished = true;
-                let slot = self.slot.take();
-                let Some(task_id) = entry.task_id else {
-                    let (entry, label) = (entry.id, entry.label);
-                    return Some(Err(JournalError::OutcomeUnknown { entry, label }.into()));
-                };
-                tracing::info!(task_id = %task_id, entry = %entry.id, "already submitted: resumed from the journal");
-                self.resumed = true;
-                if let Some(slot) = slot {
-                    self.core.slots().hold(slot, task_id.clone());
+        }
+    }
+
+    /// The journal's answer before the paid call: `Some` ends the job.
+    fn on_begun(
+        &mut self,
+        answer: Result<JournalReply, JournalError>,
+    ) -> Option<Result<TaskId, Error>> {
+        match answer {
+            Ok(JournalReply::Begun(begun)) => match *begun {
+                Begun::New(entry) => {
+                    self.entry = Some(entry);
+                    None
                 }
-                Some(Ok(task_id))
+                Begun::Existing(entry) => self.resume(entry),
+            },
+            Ok(JournalReply::Written) => {
+                self.slot = None;
+                Some(Err(CallError::OutOfSequence(
+                    "the journal answered a submit's intent with a plain write",
+                )
+                .into()))
             }
             Err(error) => {
-                self.finished = true;
                 self.slot = None;
                 Some(Err(error.into()))
             }
         }
+    }
+
+    /// An open entry already holds the key: its task, paying nothing, or an unknown outcome.
+    fn resume(&mut self, entry: JournalEntry) -> Option<Result<TaskId, Error>> {
+        let slot = self.slot.take();
+        let Some(task_id) = entry.task_id else {
+            let (entry, label) = (entry.id, entry.label);
+            return Some(Err(JournalError::OutcomeUnknown { entry, label }.into()));
+        };
+        tracing::info!(task_id = %task_id, entry = %entry.id, "already submitted: resumed from the journal");
+        self.resumed = true;
+        if let Some(slot) = slot {
+            self.core.slots().hold(slot, task_id.clone());
+        }
+        Some(Ok(task_id))
     }
 
     /// Whether `answer` is a concurrency refusal to wait out rather than report.
@@ -159,7 +186,14 @@ impl Job for SubmitJob {
     type Output = Result<TaskId, Error>;
 
     fn next(&mut self, now: Timestamp) -> Io<NoEvent, Self::Output> {
-        if self.finished {
+        if let Some(write) = self.outbox.next() {
+            return write;
+        }
+        if let Some(done) = self.done.take() {
+            self.finished = true;
+            return Io::Done(done);
+        }
+        if self.finished || self.awaiting_begin {
             return Io::Done(Err(CallError::OutOfSequence(
                 "a submit job was asked for more after it ended",
             )
@@ -179,10 +213,12 @@ impl Job for SubmitJob {
                 None => return Io::AwaitChange(seen),
             }
         }
-        if !self.began
-            && let Some(ended) = self.begin()
-        {
-            return Io::Done(ended);
+        if !self.began {
+            self.began = true;
+            if let Some(call) = self.core.journal_call(JournalOp::Begin(self.intent())) {
+                self.awaiting_begin = true;
+                return Io::Journal(call);
+            }
         }
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
@@ -190,12 +226,23 @@ impl Job for SubmitJob {
                 self.after_refusal(now);
                 self.next(now)
             }
-            Err(answer) => Io::Done(self.finish(answer)),
+            Err(answer) => {
+                self.done = Some(self.finish(answer));
+                self.next(now)
+            }
         }
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
-        self.call.on(input, now);
+        match input {
+            Input::Journal(answer) if self.awaiting_begin => {
+                self.awaiting_begin = false;
+                self.done = self.on_begun(answer);
+            }
+            // The settle's answer: the `Recorded` around this job keeps it.
+            Input::Journal(_) => {}
+            input => self.call.on(input, now),
+        }
     }
 
     fn span(&self) -> tracing::Span {
@@ -206,7 +253,6 @@ impl Job for SubmitJob {
 impl SubmitJob {
     fn finish(&mut self, answer: Result<SubmitTaskData, CallError>) -> Result<TaskId, Error> {
         // On failure the reservation is dropped here, which frees the slot.
-        self.finished = true;
         let slot = self.slot.take();
         let answer = answer.map_err(Error::from);
         if let Some(entry) = self.entry {
@@ -217,7 +263,8 @@ impl SubmitJob {
                 }
                 Err(error) => Settled::Refused(error.to_string()),
             };
-            self.core.journal().settle(entry, &settled);
+            self.outbox
+                .push(&self.core, JournalOp::Settle(entry, settled));
         }
         let task_id = answer?.task_id;
         tracing::info!(task_id = %task_id, "submitted");

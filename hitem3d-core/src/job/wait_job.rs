@@ -3,8 +3,8 @@
 
 use hitem3d_types::{TaskData, TaskId, TaskState};
 
-use crate::job::{Input, Io, Job, NoEvent};
-use crate::journal::TaskEvent;
+use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
+use crate::journal::{JournalOp, TaskEvent};
 use crate::task_slots::SlotRelease;
 use crate::{
     Call, CallError, ClientCore, Error, TaskWaiter, Timestamp, WaitError, WaitErrorKind, WaitEvent,
@@ -36,6 +36,10 @@ pub struct WaitJob {
     waiter: Option<TaskWaiter>,
     poll: Option<Call<TaskData>>,
     release: Option<SlotRelease>,
+    /// State changes for the journal, handed out before the next step.
+    outbox: JournalOutbox,
+    /// The outcome, handed out once the outbox is empty.
+    done: Option<Result<WaitOutcome, Error>>,
 }
 
 impl WaitJob {
@@ -45,6 +49,8 @@ impl WaitJob {
             waiter: None,
             release: Some(core.slots().release_on_drop(task_id.clone())),
             poll: None,
+            outbox: JournalOutbox::default(),
+            done: None,
             core,
         }
     }
@@ -61,12 +67,19 @@ impl Job for WaitJob {
     type Output = Result<WaitOutcome, Error>;
 
     fn next(&mut self, now: Timestamp) -> Io<WaitEvent, Self::Output> {
+        if let Some(write) = self.outbox.next() {
+            return write;
+        }
+        if let Some(done) = self.done.take() {
+            return Io::Done(done);
+        }
         let policy = self.core.config().wait;
         let waiter = self.waiter.get_or_insert_with(|| {
             let waiter = TaskWaiter::new(self.task_id.clone(), policy, now);
             match self.core.durations().forecast(&self.task_id) {
                 Some(forecast) => waiter.with_forecast(forecast),
-                None => waiter,
+                // Not submitted by this client: it may have finished long ago.
+                None => waiter.polling_at_once(),
             }
         });
         loop {
@@ -91,7 +104,8 @@ impl Job for WaitJob {
                 WaitStep::Event(event) => {
                     if let WaitEvent::StateChanged { to, .. } = &event {
                         let change = TaskEvent::State(to.clone(), None);
-                        self.core.journal().record(&self.task_id, &change);
+                        let op = JournalOp::Record(self.task_id.clone(), change);
+                        self.outbox.push(&self.core, op);
                     }
                     tracing::info!(task_id = %event.task_id(), event = ?event, "task update");
                     return Io::Emit(event);
@@ -103,15 +117,21 @@ impl Job for WaitJob {
                     // The slot is freed as the outcome goes out, not when the job is dropped.
                     self.release = None;
                     if let Some(end) = journal_end(&outcome) {
-                        self.core.journal().record(&self.task_id, &end);
+                        let op = JournalOp::Record(self.task_id.clone(), end);
+                        self.outbox.push(&self.core, op);
                     }
-                    return Io::Done(outcome.map_err(Error::from));
+                    self.done = Some(outcome.map_err(Error::from));
+                    return self.next(now);
                 }
             }
         }
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
+        if let Input::Journal(_) = input {
+            // A state's write: the `Recorded` around this job keeps its answer.
+            return;
+        }
         match (&mut self.poll, &mut self.waiter) {
             (Some(poll), _) => poll.on(input, now),
             // Nothing was asked for: the waiter ends as driven out of sequence.

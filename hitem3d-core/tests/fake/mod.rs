@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hitem3d_core::http::{Request, Response};
+use hitem3d_core::journal::{JournalCall, JournalError, JournalOp, JournalReply};
 use hitem3d_core::types::{ClientId, ClientSecret, Model, OutputFormat};
 use hitem3d_core::{
     Body, ClientConfig, ClientCore, Effects, Image, PartialLocation, SubmitTask, TaskResult,
@@ -58,6 +59,8 @@ pub struct FakeFrontEnd {
     pub refuse_dirs: bool,
     /// Whether asking if a file exists fails.
     pub exists_fails: bool,
+    /// The journal operations run, in order, with the time each ran.
+    pub journal_ops: RefCell<Vec<(Duration, JournalOp)>>,
     /// The core's listed temporary files at each write.
     pub listed_while_writing: RefCell<Vec<Vec<PathBuf>>>,
     /// Each range a temporary file was to start writing back, with the file's length then.
@@ -78,6 +81,7 @@ impl FakeFrontEnd {
             saved: RefCell::new(BTreeMap::new()),
             refuse_dirs: false,
             exists_fails: false,
+            journal_ops: RefCell::new(Vec::new()),
             listed_while_writing: RefCell::new(Vec::new()),
             writebacks: RefCell::new(Vec::new()),
             writeback_fails: false,
@@ -236,6 +240,13 @@ impl Effects for FakeFrontEnd {
             .push(self.core.partial_files().listed());
         file.bytes.extend_from_slice(bytes);
         Ok(())
+    }
+
+    async fn journal(&self, call: JournalCall) -> Result<JournalReply, JournalError> {
+        self.journal_ops
+            .borrow_mut()
+            .push((self.clock.get(), call.op.clone()));
+        call.run()
     }
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {

@@ -1,0 +1,96 @@
+//! A journal write or read as I/O a job asks for: the front-end runs it on the store, off the
+//! caller's async runtime when the store blocks.
+
+use std::sync::Arc;
+
+use hitem3d_types::TaskId;
+
+use super::{Begun, EntryId, Intent, JournalError, Settled, TaskEvent, TaskJournal};
+
+/// One journal operation a job needs done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JournalOp {
+    /// [`TaskJournal::begin`]: before the paid call, whose answer decides whether it goes out.
+    Begin(Intent),
+    /// [`TaskJournal::settle`]: how a submit ended.
+    Settle(EntryId, Settled),
+    /// [`TaskJournal::record`]: what happened to a task.
+    Record(TaskId, TaskEvent),
+}
+
+impl JournalOp {
+    /// Whether this is the write before payment, whose failure stops the submit; every other
+    /// operation follows a paid (or refused) submit and is retried instead.
+    #[must_use]
+    pub fn is_begin(&self) -> bool {
+        matches!(self, Self::Begin(_))
+    }
+
+    /// The task it is about, once the service named one.
+    #[must_use]
+    pub fn task_id(&self) -> Option<&TaskId> {
+        match self {
+            Self::Settle(_, Settled::Submitted(task_id)) | Self::Record(task_id, _) => {
+                Some(task_id)
+            }
+            Self::Begin(_) | Self::Settle(..) => None,
+        }
+    }
+
+    /// What the write keeps, in words, for an error that says it was not kept.
+    #[must_use]
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Self::Begin(_) => "the intent to submit",
+            Self::Settle(_, Settled::Submitted(_)) => "the task id",
+            Self::Settle(..) => "how the submit ended",
+            Self::Record(_, TaskEvent::State(..)) => "the task's state",
+            Self::Record(_, TaskEvent::Saved(_)) => "a saved file",
+        }
+    }
+}
+
+/// What a store answered a [`JournalOp`] with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JournalReply {
+    /// For [`JournalOp::Begin`].
+    Begun(Box<Begun>),
+    /// For the writes.
+    Written,
+}
+
+/// A [`JournalOp`] and the store it goes to: what [`crate::Io::Journal`] hands the front-end.
+#[derive(Debug, Clone)]
+pub struct JournalCall {
+    /// The client's journal.
+    pub store: Arc<dyn TaskJournal>,
+    /// What to do there.
+    pub op: JournalOp,
+}
+
+impl JournalCall {
+    /// Runs the operation on the store, on the calling thread. A store may block (SQLite
+    /// waits for another process's lock), so an async front-end calls this where blocking is
+    /// allowed, never on a runtime worker.
+    ///
+    /// # Errors
+    /// The store's error.
+    pub fn run(&self) -> Result<JournalReply, JournalError> {
+        match &self.op {
+            JournalOp::Begin(intent) => self
+                .store
+                .begin(intent)
+                .map(|begun| JournalReply::Begun(Box::new(begun))),
+            JournalOp::Settle(entry, settled) => self
+                .store
+                .settle(*entry, settled)
+                .map(|()| JournalReply::Written),
+            JournalOp::Record(task_id, event) => self
+                .store
+                .record(task_id, event)
+                .map(|()| JournalReply::Written),
+        }
+    }
+}
