@@ -123,14 +123,14 @@ impl From<Error> for Failure {
     }
 }
 
-impl From<hitem3d_async::hitem3d_core::ValidationError> for Failure {
-    fn from(error: hitem3d_async::hitem3d_core::ValidationError) -> Self {
+impl From<hitem3d_async::ValidationError> for Failure {
+    fn from(error: hitem3d_async::ValidationError) -> Self {
         Error::from(error).into()
     }
 }
 
-impl From<hitem3d_async::hitem3d_core::journal::JournalError> for Failure {
-    fn from(error: hitem3d_async::hitem3d_core::journal::JournalError) -> Self {
+impl From<hitem3d_async::journal::JournalError> for Failure {
+    fn from(error: hitem3d_async::journal::JournalError) -> Self {
         Error::from(error).into()
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hitem3d_async::hitem3d_core::journal::JournalKey;
+use hitem3d_async::journal::JournalKey;
 use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
 use hitem3d_async::{GenerateOptions, ResultKind};
 use rmcp::handler::server::wrapper::Parameters;

@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use hitem3d_async::hitem3d_core::journal::{
-    EntryQuery, JournalEntry, JournalKey, Resumption, TaskJournal,
-};
+use hitem3d_async::journal::{EntryQuery, JournalEntry, JournalKey, Resumption, TaskJournal};
 
 use crate::exit_code::Failure;
 

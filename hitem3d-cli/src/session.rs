@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hitem3d_async::hitem3d_core::journal::TaskJournal;
-use hitem3d_async::hitem3d_core::{BaseUrlError, ConfigError};
+use hitem3d_async::journal::TaskJournal;
 use hitem3d_async::types::{ClientId, ClientSecret};
+use hitem3d_async::{BaseUrlError, ConfigError};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
 use hitem3d_journal::SqliteJournal;
 use hitem3d_mock::{MockConfig, MockService, TimeMode};

@@ -2,7 +2,7 @@
 //! the same pictures and options the same paid task.
 
 use hitem3d_async::SubmitTask;
-use hitem3d_async::hitem3d_core::journal::JournalKey;
+use hitem3d_async::journal::JournalKey;
 use sha2::{Digest, Sha256};
 
 use crate::cli::ModelArgs;

@@ -1,7 +1,7 @@
 //! SDK errors in the command line's words: flags and arguments instead of Rust methods.
 
-use hitem3d_async::hitem3d_core::{SubmitField, Violation};
 use hitem3d_async::{Error, WaitOutcome};
+use hitem3d_async::{Remedy, SubmitField, Violation};
 
 /// The message for an SDK error, with what to do next where the command line can say it.
 pub fn error(error: &Error) -> String {
@@ -62,22 +62,13 @@ fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
 
 /// One problem: the argument, its value, the rule, and the fix as a flag to change.
 fn violation_line(violation: &Violation) -> String {
-    let fix = if reads_like_code(&violation.fix) {
-        flag_fix(violation.field, &violation.fix)
-    } else {
-        violation.fix.clone()
-    };
     format!(
-        "{} ({}): {}; {fix}",
+        "{} ({}): {}; {}",
         argument(violation.field),
         violation.value,
-        violation.rule
+        violation.rule,
+        fix(violation.field, violation.remedy)
     )
-}
-
-/// Whether a fix names SDK methods or types, which a command-line user cannot type.
-fn reads_like_code(fix: &str) -> bool {
-    fix.contains("::") || fix.contains("(...)") || fix.contains(".image(") || fix.contains(".view(")
 }
 
 /// The argument or flag that sets a field.
@@ -92,27 +83,33 @@ fn argument(field: SubmitField) -> String {
     }
 }
 
-/// What to change, for fixes written for Rust callers: add, drop or change the flag, as the
-/// SDK's fix says.
-fn flag_fix(field: SubmitField, sdk_fix: &str) -> String {
-    match field {
-        SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl => {
-            "give a picture: hitem3d generate photo.png".to_owned()
+/// What to change, in the command line's terms: the SDK says it as data.
+fn fix(field: SubmitField, remedy: Remedy) -> String {
+    match (field, remedy) {
+        (_, Remedy::ReplaceFile) => format!(
+            "give {} as another file (not empty, within the size limit, of a type taken)",
+            argument(field)
+        ),
+        (SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl, _) => {
+            "give one picture: hitem3d generate photo.png".to_owned()
         }
-        SubmitField::MultiImages => "give the front view as IMAGE (the first argument), and the \
-                                     others with --back, --left and --right"
+        (SubmitField::MultiImages, Remedy::KeepOne) => "give each view once".to_owned(),
+        (SubmitField::MultiImages, _) => "give the front view as IMAGE (the first argument), and \
+                                          the others with --back, --left and --right"
             .to_owned(),
-        SubmitField::RequestType => {
+        (SubmitField::RequestType, _) => {
             "use --request-type geometry, or texture with --mesh-url".to_owned()
         }
-        SubmitField::Mesh => "give the mesh as a file or an http(s) URL".to_owned(),
-        other if sdk_fix.starts_with("add") || sdk_fix.starts_with("set") => {
-            format!("add {}", argument(other))
+        (SubmitField::Mesh | SubmitField::MeshUrl, Remedy::KeepOne) => {
+            "give the mesh once, as a file or a URL".to_owned()
         }
-        other if sdk_fix.starts_with("remove") || sdk_fix.starts_with("drop") => {
-            format!("drop {}", argument(other))
+        (SubmitField::Mesh | SubmitField::MeshUrl, _) => {
+            "give the mesh as a file or an http(s) URL".to_owned()
         }
-        other => format!("change {}", argument(other)),
+        (other, Remedy::Add) => format!("add {}", argument(other)),
+        (other, Remedy::Remove) => format!("drop {}", argument(other)),
+        (other, Remedy::KeepOne) => format!("give {} once", argument(other)),
+        (other, _) => format!("change {}", argument(other)),
     }
 }
 

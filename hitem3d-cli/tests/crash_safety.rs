@@ -8,7 +8,7 @@ mod support;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use hitem3d_async::hitem3d_core::journal::{EntryQuery, TaskJournal};
+use hitem3d_async::journal::{EntryQuery, TaskJournal};
 use support::{Bench, Run};
 
 fn spawn(bench: &Bench, args: &[&str]) -> Child {

@@ -9,7 +9,8 @@ pub use crate::{
     WaitOutcome, WaitPolicy, WaitUpdate,
 };
 pub use crate::{
-    ConfigError, SubmitField, ValidationError, Violation, journal, possible_file_names,
+    BaseUrlError, ConfigError, DEFAULT_TASK_SLOTS, MeshTaskBuilder, ReliefTaskBuilder, Remedy,
+    SubmitField, ValidationError, Violation, journal, possible_file_names,
 };
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;

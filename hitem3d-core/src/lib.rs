@@ -124,7 +124,7 @@ pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
 pub use seed_sequence::SeedSequence;
 pub use submit::{
-    IMAGE_HEAD_BYTES, Image, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder,
+    IMAGE_HEAD_BYTES, Image, Remedy, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder,
     ValidationError, Violation,
 };
 pub use task_durations::{KINDS_KEPT, TaskDurations};

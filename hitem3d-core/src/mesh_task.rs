@@ -7,7 +7,7 @@ use hitem3d_types::{
 
 use crate::base_url::is_absolute_http_url;
 use crate::submit::rules::{callback_url_rule, violation};
-use crate::{MeshFile, MultipartForm, SubmitField, ValidationError, Violation};
+use crate::{MeshFile, MultipartForm, Remedy, SubmitField, ValidationError, Violation};
 
 /// Where a mesh task's mesh comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,12 +259,14 @@ impl MeshTaskBuilder {
                 SubmitField::Mesh,
                 "none",
                 format!("a {name} task needs a mesh"),
+                Remedy::Add,
                 "add one with .mesh(...) (mesh_from_path) or .mesh_url(...)",
             )),
             (Some(_), Some(url)) => out.push(violation(
                 SubmitField::MeshUrl,
                 url.clone(),
                 "a mesh task takes a mesh or a URL, not both",
+                Remedy::KeepOne,
                 "keep one of .mesh(...) and .mesh_url(...)",
             )),
             (Some(mesh), None) => {
@@ -274,6 +276,7 @@ impl MeshTaskBuilder {
                         SubmitField::Mesh,
                         mesh.format().to_string(),
                         format!("{name} takes {} meshes", types.join(", ")),
+                        Remedy::ReplaceFile,
                         "convert the mesh, or pick a task that takes it",
                     ));
                 }
@@ -282,6 +285,7 @@ impl MeshTaskBuilder {
                 SubmitField::MeshUrl,
                 url.clone(),
                 "mesh_url must be an absolute http(s) URL the service can fetch",
+                Remedy::Change,
                 "pass a result link or the URL upload_mesh answered",
             )),
             (None, Some(_)) => {}
@@ -302,12 +306,14 @@ impl MeshTaskBuilder {
                     if self.character { " (character)" } else { "" },
                     describe_formats(formats)
                 ),
+                Remedy::Change,
                 "pick one of those",
             )),
             None if spec.is_some_and(|spec| spec.default_format.is_none()) => out.push(violation(
                 SubmitField::Format,
                 "none",
                 format!("{name} needs a format ({})", describe_formats(formats)),
+                Remedy::Add,
                 "add .format(...)",
             )),
             _ => {}
@@ -323,6 +329,7 @@ impl MeshTaskBuilder {
                     MULTICOLOR_COLORS.start(),
                     MULTICOLOR_COLORS.end()
                 ),
+                Remedy::Change,
                 "use a count in that range",
             ));
         }
@@ -331,6 +338,7 @@ impl MeshTaskBuilder {
                 SubmitField::Setting("merge"),
                 "set",
                 "merge applies only to a split",
+                Remedy::Remove,
                 "drop .merge(...)",
             ));
         }
@@ -346,6 +354,7 @@ impl MeshTaskBuilder {
                     SubmitField::Setting(field),
                     value.clone(),
                     format!("not a {field} this SDK knows"),
+                    Remedy::Change,
                     "use one of the enum's known values",
                 ));
             }

@@ -5,7 +5,7 @@ use hitem3d_types::{ReliefFormat, ReliefModel, ReliefSetting};
 
 use crate::base_url::is_absolute_http_url;
 use crate::submit::rules::{callback_url_rule, picture, violation};
-use crate::{Image, MultipartForm, SubmitField, ValidationError, Violation};
+use crate::{Image, MultipartForm, Remedy, SubmitField, ValidationError, Violation};
 
 /// Where a relief task's picture comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,12 +252,14 @@ impl ReliefTaskBuilder {
                 SubmitField::Image,
                 "none",
                 "a relief task needs a picture",
+                Remedy::Add,
                 "add one with .image(...) or .image_url(...)",
             )),
             (Some(_), Some(url)) => out.push(violation(
                 SubmitField::ImageUrl,
                 url.clone(),
                 "a relief task takes a picture or a URL, not both",
+                Remedy::KeepOne,
                 "keep one of .image(...) and .image_url(...)",
             )),
             (Some(image), None) => picture(SubmitField::Image, "picture", image, &mut out),
@@ -265,6 +267,7 @@ impl ReliefTaskBuilder {
                 SubmitField::ImageUrl,
                 url.clone(),
                 "image_url must be an absolute http(s) URL the service can fetch",
+                Remedy::Change,
                 "pass a full URL such as https://example.com/picture.png",
             )),
             (None, Some(_)) => {}
@@ -274,6 +277,7 @@ impl ReliefTaskBuilder {
                 SubmitField::Format,
                 self.format.to_string(),
                 format!("not a relief format this SDK knows ({})", known_formats()),
+                Remedy::Change,
                 "use one of them",
             ));
         }
@@ -285,6 +289,7 @@ impl ReliefTaskBuilder {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 "not a relief model this SDK knows (pro, base)",
+                Remedy::Change,
                 "use ReliefModel::Pro or ReliefModel::Base",
             ));
         }
@@ -305,6 +310,7 @@ impl ReliefTaskBuilder {
                         "{} takes {whole}from {} to {}",
                         setting.field, setting.min, setting.max
                     ),
+                    Remedy::Change,
                     format!(
                         "use a value in that range, or leave it unset for {}",
                         setting.default
@@ -328,6 +334,7 @@ impl ReliefTaskBuilder {
                     field,
                     "set",
                     "the base plate applies only with background removal off (rmbg=0)",
+                    Remedy::Add,
                     "add .remove_background(false), or drop the base settings",
                 ));
             }

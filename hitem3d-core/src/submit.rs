@@ -11,4 +11,4 @@ mod violation;
 
 pub use builder::{SubmitImages, SubmitTask, SubmitTaskBuilder};
 pub use image::{IMAGE_HEAD_BYTES, Image};
-pub use violation::{SubmitField, ValidationError, Violation};
+pub use violation::{Remedy, SubmitField, ValidationError, Violation};

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hitem3d_async::hitem3d_core::{ConfigError, DEFAULT_TASK_SLOTS};
 use hitem3d_async::types::View;
 use hitem3d_async::{Client, ClientConfig, Error, PollSchedule, WaitPolicy};
+use hitem3d_async::{ConfigError, DEFAULT_TASK_SLOTS};
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
 
 /// A client, and the mock it talks to when there were no credentials.

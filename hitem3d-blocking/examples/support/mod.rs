@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hitem3d_blocking::hitem3d_core::ConfigError;
+use hitem3d_blocking::ConfigError;
 use hitem3d_blocking::types::{ClientId, ClientSecret};
 use hitem3d_blocking::{Client, ClientConfig, Error, PollSchedule, UploadTarget, WaitPolicy};
 use hitem3d_mock::{BlockingMock, MockConfig, TimeMode};

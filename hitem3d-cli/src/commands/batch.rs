@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hitem3d_async::hitem3d_core::journal::{JournalKey, TaskJournal};
+use hitem3d_async::journal::{JournalKey, TaskJournal};
 use hitem3d_async::{Client, GenerateOptions, GenerateProgress, SubmitTask};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;

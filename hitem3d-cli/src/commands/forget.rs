@@ -1,6 +1,6 @@
 //! `hitem3d forget`: a person's answer to a submit whose outcome nobody knows.
 
-use hitem3d_async::hitem3d_core::journal::{EntryId, EntryQuery};
+use hitem3d_async::journal::{EntryId, EntryQuery};
 use serde_json::json;
 
 use crate::cli::ForgetArgs;

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use hitem3d_async::hitem3d_core::journal::{JournalEntry, JournalKey};
+use hitem3d_async::journal::{JournalEntry, JournalKey};
 use hitem3d_async::{GenerateOptions, Generated};
 use indicatif::HumanBytes;
 use serde_json::json;

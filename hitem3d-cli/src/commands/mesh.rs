@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use hitem3d_async::hitem3d_core::MeshTaskBuilder;
+use hitem3d_async::MeshTaskBuilder;
 use hitem3d_async::{MeshTask, mesh_from_path};
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! `hitem3d resume`: finish what the journal holds, paying for nothing.
 
-use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalEntry, Resumption};
+use hitem3d_async::journal::{EntryQuery, JournalEntry, Resumption};
 use hitem3d_async::types::{OutputFormat, TaskId};
 use hitem3d_async::{Client, GenerateOptions, ResultKind, SavedFile};
 use serde_json::json;

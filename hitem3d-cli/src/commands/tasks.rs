@@ -1,6 +1,6 @@
 //! `hitem3d tasks`: what the journal holds.
 
-use hitem3d_async::hitem3d_core::journal::{EntryQuery, JournalEntry, Resumption};
+use hitem3d_async::journal::{EntryQuery, JournalEntry, Resumption};
 use serde_json::json;
 
 use crate::cli::TasksArgs;

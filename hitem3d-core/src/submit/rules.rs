@@ -6,19 +6,21 @@ use hitem3d_types::{
 };
 
 use super::draft::SubmitDraft;
-use super::{Image, SubmitField, Violation};
+use super::{Image, Remedy, SubmitField, Violation};
 use crate::base_url::is_absolute_http_url;
 
 pub(crate) fn violation(
     field: SubmitField,
     value: impl Into<String>,
     rule: impl Into<String>,
+    remedy: Remedy,
     fix: impl Into<String>,
 ) -> Violation {
     Violation {
         field,
         value: value.into(),
         rule: rule.into(),
+        remedy,
         fix: fix.into(),
     }
 }
@@ -54,6 +56,7 @@ fn images(task: &SubmitDraft, out: &mut Vec<Violation>) {
             SubmitField::Images,
             "none",
             "every task needs a picture of the object",
+            Remedy::Add,
             "add one with .image(...), or views with .view(View::Front, ...) and more",
         )),
         (Some(_), false) => out.push(violation(
@@ -63,6 +66,7 @@ fn images(task: &SubmitDraft, out: &mut Vec<Violation>) {
                 "images and multi_images are exclusive ({})",
                 answers(&ApiErrorCode::BothImagesAndMultiImages)
             ),
+            Remedy::KeepOne,
             "use .image() for one picture, or .view() for 2 to 4 views, not both",
         )),
         (Some(image), true) => picture(SubmitField::Images, "image", image, out),
@@ -80,6 +84,7 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
             SubmitField::MultiImages,
             format!("view {:?}", view.as_str()),
             "the views are front, back, left and right",
+            Remedy::Change,
             "use one of View::Front, View::Back, View::Left, View::Right",
         ));
     }
@@ -90,6 +95,7 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
                 SubmitField::MultiImages,
                 format!("{known} view given {count} times"),
                 "each view is sent at most once",
+                Remedy::KeepOne,
                 "keep one picture per view",
             ));
         }
@@ -100,6 +106,7 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
             SubmitField::MultiImages,
             format!("views: {}", names(present.iter(), ToString::to_string)),
             "multi-view needs the front view",
+            Remedy::Add,
             "add .view(View::Front, ...)",
         ));
     }
@@ -116,6 +123,7 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
                 limits::MIN_MULTI_VIEW_IMAGES,
                 limits::MAX_MULTI_VIEW_IMAGES
             ),
+            Remedy::Add,
             "add another view, or send a single picture with .image(...)",
         ));
     }
@@ -135,6 +143,7 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
             field,
             format!("{what}: 0 bytes"),
             "a picture must not be empty",
+            Remedy::ReplaceFile,
             "check that the file was read completely",
         ));
         return;
@@ -148,6 +157,7 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
                 "a picture may have at most {} bytes (20 MB)",
                 limits::MAX_IMAGE_BYTES
             ),
+            Remedy::ReplaceFile,
             "downscale or recompress it",
         ));
     }
@@ -159,6 +169,7 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
                 "a picture must be {} (judged by its content, not its name)",
                 names(ImageFormat::ALL.iter(), |f| f.name().to_uppercase())
             ),
+            Remedy::ReplaceFile,
             "convert it to PNG, JPEG or WebP",
         ));
     }
@@ -170,6 +181,7 @@ fn request_type(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut 
             SubmitField::RequestType,
             task.request_type.to_string(),
             "not a request type this SDK knows (1 geometry, 2 texture, 3 both)",
+            Remedy::Change,
             "use RequestType::Geometry, Texture or GeometryAndTexture, or call \
              .allow_unlisted_values() to send it anyway",
         ));
@@ -191,6 +203,7 @@ fn request_type(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut 
                 task.model,
                 answers(&ApiErrorCode::ModelCannotTextureMesh)
             ),
+Remedy::Change,
             format!("texture with one of: {able}; or generate geometry and texture together (request type 3)"),
         ));
     }
@@ -205,6 +218,7 @@ fn model(task: &SubmitDraft, out: &mut Vec<Violation>) {
                 "not a model this SDK knows ({})",
                 names(Model::KNOWN.iter(), ToString::to_string)
             ),
+            Remedy::Change,
             "use one of them, or call .allow_unlisted_values() to send a newer model as is",
         ));
     }
@@ -236,6 +250,7 @@ fn resolution(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Ve
                     names(caps.resolutions.iter(), |o| o.resolution.to_string()),
                     answers(&ApiErrorCode::InvalidResolution)
                 ),
+                Remedy::Change,
                 format!(
                     "use one of those, or leave it unset for {}",
                     caps.default_resolution
@@ -249,6 +264,7 @@ fn resolution(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Ve
                 "not a resolution this SDK knows ({})",
                 names(Resolution::KNOWN.iter(), ToString::to_string)
             ),
+            Remedy::Change,
             "use one of them, or call .allow_unlisted_values() to send it anyway",
         )),
         _ => {}
@@ -270,6 +286,7 @@ fn face(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut Vec<Viol
                 caps.face_max,
                 answers(&ApiErrorCode::InvalidFace)
             ),
+            Remedy::Change,
             "use a face count in that range, or leave it unset to let the service choose",
         ));
     }
@@ -288,6 +305,7 @@ fn format(task: &SubmitDraft, out: &mut Vec<Violation>) {
                     f.name().unwrap_or("?")
                 ))
             ),
+            Remedy::Change,
             "use one of them, or call .allow_unlisted_values() to send it anyway",
         ));
     }
@@ -303,12 +321,14 @@ fn mesh_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
                 "request type 2 (texture) needs the mesh to texture ({})",
                 answers(&ApiErrorCode::MeshUrlRequired)
             ),
+            Remedy::Add,
             "pass .mesh_url(...) with the model URL of a finished geometry task",
         )),
         (Some(url), false) => out.push(violation(
             SubmitField::MeshUrl,
             url.clone(),
             "mesh_url is only used with request type 2 (texture)",
+            Remedy::Remove,
             "remove it, or set .request_type(RequestType::Texture)",
         )),
         (Some(url), true) if !is_absolute_http_url(url) => out.push(violation(
@@ -318,6 +338,7 @@ fn mesh_url(task: &SubmitDraft, out: &mut Vec<Violation>) {
                 "mesh_url must be an absolute http(s) URL ({})",
                 answers(&ApiErrorCode::MeshUrlNotHttp)
             ),
+            Remedy::Change,
             "pass the full URL of a mesh Hitem3D generated",
         )),
         _ => {}
@@ -337,6 +358,7 @@ pub(crate) fn callback_url_rule(url: Option<&str>, out: &mut Vec<Violation>) {
             SubmitField::CallbackUrl,
             url,
             "callback_url must be an absolute http(s) URL the service can reach",
+            Remedy::Change,
             "pass a full URL such as https://example.com/hitem3d/callback",
         ));
     }
@@ -363,6 +385,7 @@ fn pbr_and_shading(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &m
                 field,
                 value.clone(),
                 format!("{} has no {field} setting", task.model),
+                Remedy::Remove,
                 format!("remove .{field}(...), or use a model from v2.0 on"),
             ));
         }
@@ -371,6 +394,7 @@ fn pbr_and_shading(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &m
                 field,
                 value,
                 format!("{field} applies only to textured results, not request type 1 (geometry)"),
+                Remedy::Remove,
                 format!("remove .{field}(...), or generate with texture"),
             ));
         }
@@ -382,6 +406,7 @@ fn pbr_and_shading(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &m
             SubmitField::Shading,
             shading.to_string(),
             "shading is a strength from 0.0 to 1.0",
+            Remedy::Change,
             "use a value in that range, e.g. 0.5",
         ));
     }

@@ -83,8 +83,27 @@ pub struct Violation {
     pub value: String,
     /// The rule it breaks.
     pub rule: String,
-    /// What to change.
+    /// What to change, as data: a front-end says it in its own words (a flag to add, a file
+    /// to replace).
+    pub remedy: Remedy,
+    /// What to change, in words for a Rust caller (it names the builder's methods).
     pub fix: String,
+}
+
+/// What to change to satisfy a broken rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// Give the field: it is missing (or a setting it needs is).
+    Add,
+    /// Leave the field out: it does not apply here.
+    Remove,
+    /// Give the field another value: the rule says which are accepted.
+    Change,
+    /// Two things that exclude each other were given, or one was given twice: keep one.
+    KeepOne,
+    /// The file itself must change: it is empty, too large, or of a type not taken.
+    ReplaceFile,
 }
 
 impl fmt::Display for Violation {
