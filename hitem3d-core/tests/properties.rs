@@ -8,8 +8,8 @@ use futures_util::stream;
 use hitem3d_core::http::Response;
 use hitem3d_core::types::{Model, OutputFormat, RequestType, Resolution, View};
 use hitem3d_core::{
-    BodySegment, Boundary, Image, MultipartForm, SubmitField, SubmitTask, SubmitTaskBuilder,
-    decode, parse_callback,
+    BodySegment, Boundary, Image, MultipartForm, Remedy, SubmitField, SubmitTask,
+    SubmitTaskBuilder, decode, parse_callback,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -326,6 +326,27 @@ enum Breakage {
     ShadingOutOfRange,
 }
 
+/// What each breakage asks the caller to do, as data a front-end words its own way.
+fn remedy_of(breakage: Breakage) -> Remedy {
+    match breakage {
+        Breakage::NoPicture
+        | Breakage::NoFrontView
+        | Breakage::OneView
+        | Breakage::TextureWithoutMesh => Remedy::Add,
+        Breakage::ImageAndViews => Remedy::KeepOne,
+        Breakage::EmptyImage | Breakage::GifImage => Remedy::ReplaceFile,
+        Breakage::MeshUrlWithoutTexture => Remedy::Remove,
+        Breakage::FaceTooHigh
+        | Breakage::FaceTooLow
+        | Breakage::ResolutionOfAnotherModel
+        | Breakage::UnknownModel
+        | Breakage::UnknownFormat
+        | Breakage::RelativeMeshUrl
+        | Breakage::RelativeCallbackUrl
+        | Breakage::ShadingOutOfRange => Remedy::Change,
+    }
+}
+
 const BREAKAGES: &[Breakage] = &[
     Breakage::NoPicture,
     Breakage::ImageAndViews,
@@ -450,6 +471,7 @@ proptest! {
         prop_assert!(!error.violations().is_empty());
         for violation in error.violations() {
             prop_assert_eq!(violation.field, field, "{:?}: {}", breakage, error);
+            prop_assert_eq!(violation.remedy, remedy_of(breakage), "{:?}: {}", breakage, error);
             prop_assert!(!violation.fix.is_empty());
             prop_assert!(!violation.rule.is_empty());
         }
