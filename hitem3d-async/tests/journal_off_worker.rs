@@ -6,8 +6,8 @@ mod kit;
 use std::sync::{Arc, Mutex};
 
 use hitem3d_async::hitem3d_core::journal::{
-    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, MemoryJournal,
-    Settled, TaskEvent, TaskJournal,
+    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, LearntDuration,
+    MemoryJournal, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_async::hitem3d_core::types::{OutputFormat, TaskId};
 use hitem3d_async::{Client, GenerateOptions};
@@ -53,6 +53,12 @@ impl TaskJournal for WorkerSpy {
     }
     fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
         self.inner.forget(entry)
+    }
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        self.inner.learn_duration(learnt)
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        self.inner.learnt_durations()
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hitem3d_async::journal::TaskJournal;
+use hitem3d_async::journal::{LearntDuration, TaskJournal};
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{BaseUrlError, ConfigError};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
@@ -66,6 +66,7 @@ pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> 
             let journal = open_journal(how.journal.clone())?;
             let config = with_upload_target(config)?.with_journal(journal.clone());
             let config = with_journal_retry(config)?;
+            let config = config.with_learnt_durations(learnt_durations(&journal, report).await);
             let client = Client::new(with_slots(config, how)?)?;
             Ok(Session {
                 client,
@@ -151,6 +152,25 @@ fn with_slots(config: ClientConfig, how: &Connect) -> Result<ClientConfig, Failu
         Some(slots) => config
             .with_task_slots(slots)
             .map_err(|error| Failure::invalid(error.to_string())),
+    }
+}
+
+/// How long earlier runs saw tasks take, for this run's waits to start from; none when the
+/// journal cannot be read (its writes would then fail loudly later, where it matters).
+async fn learnt_durations(journal: &Arc<dyn TaskJournal>, report: Report) -> Vec<LearntDuration> {
+    let journal = Arc::clone(journal);
+    // SQLite may wait for another process's lock: not on the runtime's worker.
+    let read = tokio::task::spawn_blocking(move || journal.learnt_durations()).await;
+    match read {
+        Ok(Ok(learnt)) => learnt,
+        Ok(Err(error)) => {
+            report.note(&format!(
+                "The task journal's durations could not be read ({error}): waits start from \
+                 the published figures."
+            ));
+            Vec::new()
+        }
+        Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hitem3d_types::{ClientId, ClientSecret, limits};
 
-use crate::journal::TaskJournal;
+use crate::journal::{LearntDuration, TaskJournal};
 use crate::{
     ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy, TaskKind,
     TokenCachePolicy, UploadTarget, WaitPolicy,
@@ -76,6 +76,9 @@ pub struct ClientConfig {
     /// Typical durations set for kinds of task, in place of the spec's published figures,
     /// until the client has learnt its own ([`ClientConfig::with_expected_duration`]).
     pub expected_durations: Vec<(TaskKind, Duration)>,
+    /// Durations seen by earlier processes, which waits start from
+    /// ([`ClientConfig::with_learnt_durations`]).
+    pub learnt_durations: Vec<LearntDuration>,
     /// Where meshes are uploaded for `mesh_url` ([`ClientConfig::with_upload_target`]).
     pub upload: UploadTarget,
     /// Where every submitted task is recorded ([`ClientConfig::with_journal`]).
@@ -108,6 +111,7 @@ impl ClientConfig {
             token: TokenCachePolicy::default(),
             task_slots: DEFAULT_TASK_SLOTS,
             expected_durations: Vec::new(),
+            learnt_durations: Vec::new(),
             upload: UploadTarget::default(),
             journal: None,
             journal_retry: DEFAULT_JOURNAL_RETRY,
@@ -176,6 +180,16 @@ impl ClientConfig {
     #[must_use]
     pub fn with_journal(mut self, journal: Arc<dyn TaskJournal>) -> Self {
         self.journal = Some(journal);
+        self
+    }
+
+    /// Starts from the durations earlier processes saw (oldest first, as
+    /// [`crate::journal::TaskJournal::learnt_durations`] returns them), so that the first waits
+    /// of this process poll when tasks of their kind usually finish instead of on the spec's
+    /// figure. The client adds what it sees to its journal as it goes.
+    #[must_use]
+    pub fn with_learnt_durations(mut self, learnt: Vec<LearntDuration>) -> Self {
+        self.learnt_durations = learnt;
         self
     }
 

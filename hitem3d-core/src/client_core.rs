@@ -130,7 +130,11 @@ impl ClientCore {
         let shared = Shared {
             slots: TaskSlots::new(config.task_slots, Box::new(move || announce.announce())),
             partial_files: Arc::default(),
-            durations: Mutex::new(TaskDurations::new(config.expected_durations.clone())),
+            durations: Mutex::new({
+                let mut durations = TaskDurations::new(config.expected_durations.clone());
+                durations.learnt_before(&config.learnt_durations);
+                durations
+            }),
             tokens: Mutex::new(Tokens {
                 cache: tokens,
                 fetching: false,

@@ -7,9 +7,11 @@
 //! and saved files. `generate` with a [`JournalKey`] resumes a task the journal already holds
 //! instead of paying for it again.
 //!
-//! The store is behind [`TaskJournal`], five operations that an embedded database serves
+//! The store is behind [`TaskJournal`], seven operations that an embedded database serves
 //! (`hitem3d-journal`'s SQLite store) and that a shared database could serve for several
-//! machines. [`MemoryJournal`] keeps entries in memory, for tests.
+//! machines. [`MemoryJournal`] keeps entries in memory, for tests. A store also keeps how long
+//! tasks of each kind took ([`LearntDuration`]), which a new client starts its waits from
+//! ([`crate::ClientConfig::with_learnt_durations`]).
 //!
 //! Jobs never call the store themselves: they ask for each write as I/O
 //! ([`crate::Io::Journal`] with a [`JournalCall`]), which the front-end runs where blocking is
@@ -20,6 +22,7 @@ mod entry;
 mod journal_error;
 mod journal_ledger;
 mod journal_op;
+mod learnt_duration;
 mod memory_journal;
 mod task_journal;
 mod unrecorded;
@@ -31,6 +34,7 @@ pub use entry::{
 pub use journal_error::JournalError;
 pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
 pub use journal_op::{JournalCall, JournalOp, JournalReply};
+pub use learnt_duration::LearntDuration;
 pub use memory_journal::MemoryJournal;
 pub use task_journal::TaskJournal;
 pub use unrecorded::Unrecorded;

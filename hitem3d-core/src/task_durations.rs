@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hitem3d_types::TaskId;
 
+use crate::journal::LearntDuration;
 use crate::{DurationForecast, DurationHistory, ObservedDuration, TASKS_TO_LEARN_FROM, TaskKind};
 
 /// Submitted tasks whose kind is remembered until they are waited for; beyond it the oldest
@@ -61,14 +62,25 @@ impl TaskDurations {
         })
     }
 
-    /// The wait for `task_id` ended; if it succeeded, learns how long it took.
-    pub fn finished(&mut self, task_id: &TaskId, observed: Option<ObservedDuration>) {
-        let Some(kind) = self.kinds.remove(task_id) else {
-            return;
-        };
+    /// The wait for `task_id` ended; if it succeeded, learns how long it took and returns it,
+    /// for a journal to keep.
+    pub fn finished(
+        &mut self,
+        task_id: &TaskId,
+        observed: Option<ObservedDuration>,
+    ) -> Option<LearntDuration> {
+        let kind = self.kinds.remove(task_id)?;
         self.submitted.retain(|id| id != task_id);
-        if let Some(observed) = observed {
-            self.history.record(&kind, observed);
+        let observed = observed?;
+        self.history.record(&kind, observed);
+        Some(LearntDuration::new(kind, observed))
+    }
+
+    /// Starts from durations seen before (by earlier processes, as a journal kept them),
+    /// oldest first.
+    pub fn learnt_before(&mut self, learnt: &[LearntDuration]) {
+        for seen in learnt {
+            self.history.record(&seen.kind, seen.observed);
         }
     }
 

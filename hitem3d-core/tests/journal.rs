@@ -12,7 +12,7 @@ use fake::*;
 use futures_executor::block_on;
 use hitem3d_core::journal::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
-    MemoryJournal, Resumption, Settled, TaskEvent, TaskJournal,
+    LearntDuration, MemoryJournal, Resumption, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{ClientId, ClientSecret, TaskId, TaskState, TaskType};
 use hitem3d_core::{
@@ -100,6 +100,12 @@ impl TaskJournal for BrokenStore {
     }
     fn forget(&self, _: EntryId) -> Result<bool, JournalError> {
         Ok(false)
+    }
+    fn learn_duration(&self, _: &LearntDuration) -> Result<(), JournalError> {
+        Err(JournalError::store("write", "disk full"))
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        Ok(Vec::new())
     }
 }
 

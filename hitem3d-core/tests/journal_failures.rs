@@ -13,7 +13,7 @@ use fake::*;
 use futures_executor::block_on;
 use hitem3d_core::journal::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalOp,
-    MemoryJournal, Settled, TaskEvent, TaskJournal,
+    LearntDuration, MemoryJournal, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{ClientId, ClientSecret, TaskId};
 use hitem3d_core::{
@@ -74,6 +74,12 @@ impl TaskJournal for FlakyStore {
     }
     fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
         self.inner.forget(entry)
+    }
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        self.inner.learn_duration(learnt)
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        self.inner.learnt_durations()
     }
 }
 
@@ -244,4 +250,50 @@ fn a_refused_submit_is_not_an_unrecorded_task() {
         block_on(Driver::new(&fx.core, &fx).run(fx.core.submit(task()), |_| {})).unwrap_err();
 
     assert!(error.is_insufficient_balance(), "{error:?}");
+}
+
+/// A memory journal that cannot keep durations.
+#[derive(Debug, Default)]
+struct NoDurations(MemoryJournal);
+
+impl TaskJournal for NoDurations {
+    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        self.0.begin(intent)
+    }
+    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
+        self.0.settle(entry, settled)
+    }
+    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
+        self.0.record(task_id, event)
+    }
+    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        self.0.entries(query)
+    }
+    fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
+        self.0.forget(entry)
+    }
+    fn learn_duration(&self, _: &LearntDuration) -> Result<(), JournalError> {
+        Err(JournalError::store("write", "database is locked"))
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        Ok(Vec::new())
+    }
+}
+
+#[test]
+fn a_duration_the_journal_cannot_keep_costs_one_try_and_fails_nothing() {
+    let store = Arc::new(NoDurations::default());
+    let fx = generate_front_end(store.clone(), Duration::from_secs(60));
+
+    generate(&fx).expect("a duration is advice for later waits, not a record of the task");
+
+    let tries = fx
+        .journal_ops
+        .borrow()
+        .iter()
+        .filter(|(_, op)| matches!(op, JournalOp::LearnDuration(_)))
+        .count();
+    assert_eq!(tries, 1);
+    let entries = store.0.entries(&EntryQuery::All).unwrap();
+    assert_eq!(entries[0].state, EntryState::Saved);
 }

@@ -231,3 +231,37 @@ fn coarse_brackets_keep_the_window_as_wide_as_they_are() {
         "{window:?}"
     );
 }
+
+/// What the first process learnt, as its journal kept it, is where a second one starts.
+#[test]
+fn durations_kept_in_the_journal_start_the_next_process_where_the_last_one_ended() {
+    use hitem3d_core::journal::{MemoryJournal, TaskJournal};
+    use std::sync::Arc;
+
+    let journal = Arc::new(MemoryJournal::default());
+    let first = core_with(|config| config.with_journal(journal.clone()));
+    let fx = FakeFrontEnd::new(first);
+    let first_wait = submit_and_wait(&fx, &[SUCCESS]);
+    for _ in 0..2 {
+        submit_and_wait(&fx, &[SUCCESS]);
+    }
+    let kept = journal.learnt_durations().unwrap();
+    assert_eq!(kept.len(), 3, "each finished wait is kept: {kept:?}");
+    assert!(kept.iter().all(|seen| seen.kind == TaskKind::of(&task())));
+
+    // A new process: the same journal's durations, nothing learnt in memory.
+    let second = core_with(|config| config.with_learnt_durations(kept.clone()));
+    assert_eq!(
+        second
+            .duration_history()
+            .forecast(&TaskKind::of(&task()))
+            .basis,
+        ForecastBasis::Learnt { tasks: 3 }
+    );
+    let fx = FakeFrontEnd::new(second);
+    let next = submit_and_wait(&fx, &[SUCCESS]);
+    assert!(
+        next < first_wait,
+        "{next:?} from the journal's durations, {first_wait:?} from the spec's"
+    );
+}

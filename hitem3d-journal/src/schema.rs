@@ -3,7 +3,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this crate writes, kept in `PRAGMA user_version`.
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// Version 1: one row per entry, its saved files in order. An open key (not refused, not
 /// failed) is unique, so even two processes cannot both begin the same task; a task id
@@ -32,15 +32,31 @@ CREATE TABLE files (
 );
 ";
 
-/// Creates the tables in a new file, or checks that an existing one is a version this crate
-/// reads. Inside one immediate transaction, so two processes opening a new file at once
+/// Version 2: how long tasks of each kind took, so that a new process's waits start from
+/// them (the kind as `TaskKind::key` writes it; milliseconds from the start of the wait).
+const V2: &str = "
+CREATE TABLE durations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    at_least_ms INTEGER NOT NULL,
+    at_most_ms INTEGER NOT NULL
+);
+CREATE INDEX durations_by_kind ON durations(kind, id);
+";
+
+/// Creates the tables in a new file, brings an older one up to date, or checks that an existing
+/// one is a version this crate reads. Inside one immediate transaction, so two processes opening a new file at once
 /// create the tables once.
 pub(crate) fn prepare(connection: &mut Connection) -> rusqlite::Result<Result<(), String>> {
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match version {
-        0 => {
-            tx.execute_batch(V1)?;
+        0 | 1 => {
+            // Each version's tables on top of the last: a version 1 file keeps its entries.
+            if version == 0 {
+                tx.execute_batch(V1)?;
+            }
+            tx.execute_batch(V2)?;
             tx.pragma_update(None, "user_version", VERSION)?;
             tx.commit()?;
             Ok(Ok(()))

@@ -6,9 +6,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hitem3d_core::journal::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
-    Settled, TaskEvent, TaskJournal,
+    LearntDuration, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{TaskId, TaskType};
+use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::schema;
@@ -183,6 +184,58 @@ impl TaskJournal for SqliteJournal {
             tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
             Ok(tx.execute("DELETE FROM entries WHERE id = ?1", [id])? > 0)
         })
+    }
+
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        let kind = learnt.kind.key();
+        let millis = |duration: Duration| i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO durations (kind, at_least_ms, at_most_ms) VALUES (?1, ?2, ?3)",
+                params![
+                    kind,
+                    millis(learnt.observed.at_least),
+                    millis(learnt.observed.at_most)
+                ],
+            )?;
+            // The newest of the kind are what forecasts are learnt from.
+            tx.execute(
+                "DELETE FROM durations WHERE kind = ?1 AND id NOT IN \
+                 (SELECT id FROM durations WHERE kind = ?1 ORDER BY id DESC LIMIT ?2)",
+                params![kind, i64::try_from(TASKS_KEPT_PER_KIND).unwrap_or(i64::MAX)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let read = || -> rusqlite::Result<Vec<LearntDuration>> {
+            let mut statement = connection
+                .prepare("SELECT kind, at_least_ms, at_most_ms FROM durations ORDER BY id")?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })?;
+            let millis = |value: i64| Duration::from_millis(value.max(0).cast_unsigned());
+            let mut learnt = Vec::new();
+            for row in rows {
+                let (kind, at_least, at_most) = row?;
+                // A kind this version cannot read (a newer one wrote it) is left out.
+                if let Some(kind) = TaskKind::from_key(&kind) {
+                    let observed = ObservedDuration::new(millis(at_least), millis(at_most));
+                    learnt.push(LearntDuration::new(kind, observed));
+                }
+            }
+            Ok(learnt)
+        };
+        read().map_err(|error| JournalError::store("read", error))
     }
 }
 

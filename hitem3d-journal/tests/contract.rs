@@ -5,11 +5,14 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 
+use std::time::Duration;
+
 use hitem3d_core::journal::{
-    Begun, EntryQuery, EntryState, Intent, JournalKey, MemoryJournal, Resumption, Settled,
-    TaskEvent, TaskJournal,
+    Begun, EntryQuery, EntryState, Intent, JournalKey, LearntDuration, MemoryJournal, Resumption,
+    Settled, TaskEvent, TaskJournal,
 };
-use hitem3d_core::types::{TaskId, TaskState, TaskType};
+use hitem3d_core::types::{Model, RequestType, TaskId, TaskState, TaskType};
+use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use hitem3d_journal::SqliteJournal;
 
 fn intent(key: Option<&str>) -> Intent {
@@ -235,6 +238,72 @@ fn a_journal_from_a_newer_version_or_another_file_is_refused_with_a_reason() {
         error.contains("notes.txt") || error.contains("not a database"),
         "{error}"
     );
+}
+
+fn learnt(kind: &TaskKind, secs: u64) -> LearntDuration {
+    let at_most = Duration::from_secs(secs);
+    let observed =
+        ObservedDuration::new(at_most.saturating_sub(Duration::from_millis(1500)), at_most);
+    LearntDuration::new(kind.clone(), observed)
+}
+
+#[test]
+fn durations_are_kept_per_kind_newest_last_up_to_the_limit() {
+    let single = TaskKind::new(
+        Model::Hitem3dV2_1,
+        None,
+        RequestType::GeometryAndTexture,
+        false,
+    );
+    let views = TaskKind::new(Model::Hi3dV3_0, None, RequestType::Geometry, true);
+    for (journal, _dir) in stores() {
+        assert!(journal.learnt_durations().unwrap().is_empty());
+        let kept = u64::try_from(TASKS_KEPT_PER_KIND).unwrap();
+        for secs in 1..=kept + 5 {
+            journal.learn_duration(&learnt(&single, secs)).unwrap();
+        }
+        journal.learn_duration(&learnt(&views, 7)).unwrap();
+
+        let all = journal.learnt_durations().unwrap();
+        let of_single: Vec<_> = all
+            .iter()
+            .filter(|seen| seen.kind == single)
+            .map(|seen| seen.observed.at_most.as_secs())
+            .collect();
+        assert_eq!(of_single, (6..=kept + 5).collect::<Vec<_>>(), "{journal:?}");
+        assert_eq!(all.last(), Some(&learnt(&views, 7)), "read back whole");
+    }
+}
+
+#[test]
+fn a_version_1_journal_keeps_its_entries_and_learns_durations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite3");
+    {
+        // A file as the first version wrote it: its tables, one entry, version 1.
+        let connection = rusqlite_connection(&path);
+        connection
+            .execute_batch(
+                "CREATE TABLE entries (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT, \
+                 task_type TEXT NOT NULL, label TEXT NOT NULL, estimated_credits INTEGER, \
+                 destination TEXT, task_id TEXT UNIQUE, state TEXT NOT NULL, note TEXT, \
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL); \
+                 CREATE TABLE files (entry_id INTEGER NOT NULL REFERENCES entries(id) \
+                 ON DELETE CASCADE, position INTEGER NOT NULL, path TEXT NOT NULL, \
+                 PRIMARY KEY (entry_id, position)); \
+                 INSERT INTO entries (task_type, label, task_id, state, created_at, updated_at) \
+                 VALUES ('relief', 'relief', 't-old', 'processing', 1, 1); \
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+    }
+    let journal = SqliteJournal::open(&path).unwrap();
+    let entries = journal.entries(&EntryQuery::All).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].task_id, Some(TaskId::new("t-old")));
+    let kind = TaskKind::new(Model::Hitem3dV2_1, None, RequestType::Geometry, false);
+    journal.learn_duration(&learnt(&kind, 40)).unwrap();
+    assert_eq!(journal.learnt_durations().unwrap(), [learnt(&kind, 40)]);
 }
 
 fn rusqlite_connection(path: &std::path::Path) -> rusqlite::Connection {

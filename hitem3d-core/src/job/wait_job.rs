@@ -111,9 +111,14 @@ impl Job for WaitJob {
                     return Io::Emit(event);
                 }
                 WaitStep::Done(outcome) => {
-                    self.core
+                    let learnt = self
+                        .core
                         .durations()
                         .finished(&self.task_id, waiter.observed_duration());
+                    if let Some(learnt) = learnt {
+                        self.outbox
+                            .push(&self.core, JournalOp::LearnDuration(learnt));
+                    }
                     // The slot is freed as the outcome goes out, not when the job is dropped.
                     self.release = None;
                     if let Some(end) = journal_end(&outcome) {

@@ -124,6 +124,15 @@ impl JournalLedger {
             .queue
             .front()
             .map_or("a write", |call| call.op.describe());
+        if self.queue.front().is_some_and(|call| call.op.is_advice()) {
+            // Only later waits lose by it: no retry, and nothing waits behind it.
+            tracing::warn!(%error, write = what, "the task journal failed; going on without it");
+            self.queue.pop_front();
+            self.first_try = None;
+            self.retry_at = None;
+            self.failures = 0;
+            return;
+        }
         self.failures += 1;
         if self.phase == Phase::LastPass {
             // One try each at the end: the first that fails again is the answer.

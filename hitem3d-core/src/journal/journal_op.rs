@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use hitem3d_types::TaskId;
 
-use super::{Begun, EntryId, Intent, JournalError, Settled, TaskEvent, TaskJournal};
+use super::{
+    Begun, EntryId, Intent, JournalError, LearntDuration, Settled, TaskEvent, TaskJournal,
+};
 
 /// One journal operation a job needs done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,9 @@ pub enum JournalOp {
     Settle(EntryId, Settled),
     /// [`TaskJournal::record`]: what happened to a task.
     Record(TaskId, TaskEvent),
+    /// [`TaskJournal::learn_duration`]: how long a task of a kind took. Advice for later
+    /// waits, not a record of a paid task: one try, and a failure is only logged.
+    LearnDuration(LearntDuration),
 }
 
 impl JournalOp {
@@ -34,7 +39,7 @@ impl JournalOp {
             Self::Settle(_, Settled::Submitted(task_id)) | Self::Record(task_id, _) => {
                 Some(task_id)
             }
-            Self::Begin(_) | Self::Settle(..) => None,
+            Self::Begin(_) | Self::Settle(..) | Self::LearnDuration(_) => None,
         }
     }
 
@@ -47,7 +52,14 @@ impl JournalOp {
             Self::Settle(..) => "how the submit ended",
             Self::Record(_, TaskEvent::State(..)) => "the task's state",
             Self::Record(_, TaskEvent::Saved(_)) => "a saved file",
+            Self::LearnDuration(_) => "how long the task took",
         }
+    }
+
+    /// Whether the write only improves later waits: nothing about a paid task depends on it.
+    #[must_use]
+    pub fn is_advice(&self) -> bool {
+        matches!(self, Self::LearnDuration(_))
     }
 }
 
@@ -90,6 +102,10 @@ impl JournalCall {
             JournalOp::Record(task_id, event) => self
                 .store
                 .record(task_id, event)
+                .map(|()| JournalReply::Written),
+            JournalOp::LearnDuration(learnt) => self
+                .store
+                .learn_duration(learnt)
                 .map(|()| JournalReply::Written),
         }
     }

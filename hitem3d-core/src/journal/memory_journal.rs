@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use hitem3d_types::TaskId;
 
 use super::{
-    Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, Settled, TaskEvent, TaskJournal,
+    Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, LearntDuration, Settled,
+    TaskEvent, TaskJournal,
 };
+use crate::TASKS_KEPT_PER_KIND;
 
 /// A [`TaskJournal`] held in memory; it is lost with the process. Its clock is a counter, so
 /// `created_at` and `updated_at` order the writes.
@@ -32,6 +34,7 @@ use super::{
 #[derive(Debug, Default)]
 pub struct MemoryJournal {
     entries: Mutex<Vec<JournalEntry>>,
+    durations: Mutex<Vec<LearntDuration>>,
 }
 
 impl MemoryJournal {
@@ -112,5 +115,28 @@ impl TaskJournal for MemoryJournal {
             entries.retain(|found| found.id != entry);
             Ok(entries.len() != before)
         })
+    }
+
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        let mut durations = self
+            .durations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        durations.push(learnt.clone());
+        let of_kind = durations.iter().filter(|d| d.kind == learnt.kind).count();
+        if of_kind > TASKS_KEPT_PER_KIND
+            && let Some(oldest) = durations.iter().position(|d| d.kind == learnt.kind)
+        {
+            durations.remove(oldest);
+        }
+        Ok(())
+    }
+
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        Ok(self
+            .durations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone())
     }
 }

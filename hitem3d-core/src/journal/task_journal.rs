@@ -1,8 +1,11 @@
-//! The store behind a journal: five operations, each one atomic.
+//! The store behind a journal: seven operations, each one atomic.
 
 use hitem3d_types::TaskId;
 
-use super::{Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, Settled, TaskEvent};
+use super::{
+    Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, LearntDuration, Settled,
+    TaskEvent,
+};
 
 /// Where a client keeps its [`JournalEntry`]s. The client calls it on the caller's task or
 /// thread, a few times per task, so each call should be quick (a local database write).
@@ -43,4 +46,18 @@ pub trait TaskJournal: std::fmt::Debug + Send + Sync {
     /// # Errors
     /// The store could not be written.
     fn forget(&self, entry: EntryId) -> Result<bool, JournalError>;
+
+    /// Keeps how long a task of a kind took, forgetting the oldest of that kind beyond
+    /// [`crate::TASKS_KEPT_PER_KIND`].
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError>;
+
+    /// Every duration kept, oldest first: what a new client's waits start from
+    /// ([`crate::ClientConfig::with_learnt_durations`]).
+    ///
+    /// # Errors
+    /// The store could not be read.
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError>;
 }

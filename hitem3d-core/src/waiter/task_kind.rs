@@ -66,6 +66,50 @@ impl TaskKind {
         }
     }
 
+    /// A stable text naming the kind, for a store to keep: model, resolution, request type and
+    /// views, read back by [`TaskKind::from_key`].
+    ///
+    /// ```
+    /// use hitem3d_core::TaskKind;
+    /// use hitem3d_core::types::{Model, RequestType};
+    ///
+    /// let kind = TaskKind::new(Model::Hitem3dV2_1, None, RequestType::GeometryAndTexture, true);
+    /// assert_eq!(kind.key(), "hitem3dv2.1|1536fast|3|views");
+    /// assert_eq!(TaskKind::from_key(&kind.key()), Some(kind));
+    /// ```
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.model.as_str(),
+            self.resolution.as_ref().map_or("", Resolution::as_str),
+            self.request_type.code(),
+            if self.multi_view { "views" } else { "single" }
+        )
+    }
+
+    /// Reads [`TaskKind::key`] back; `None` for text it does not write.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Self> {
+        let mut parts = key.split('|');
+        let (model, resolution, request_type, views) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || model.is_empty() {
+            return None;
+        }
+        let multi_view = match views {
+            "views" => true,
+            "single" => false,
+            _ => return None,
+        };
+        Some(Self {
+            model: Model::from_wire(model),
+            resolution: (!resolution.is_empty()).then(|| Resolution::from_wire(resolution)),
+            request_type: RequestType::from_code(request_type.parse().ok()?),
+            multi_view,
+        })
+    }
+
     /// How long the sources say tasks of this kind take (the spec's `[[expected_durations]]`).
     #[must_use]
     pub fn expected(&self) -> &'static ExpectedDuration {
