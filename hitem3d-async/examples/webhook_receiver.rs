@@ -190,7 +190,7 @@ async fn main() -> ExitCode {
     let path = GenerateOptions::new("out").path_for(
         &outcome.result,
         hitem3d_async::ResultKind::Model,
-        &hitem3d_async::types::OutputFormat::Glb,
+        Some(&hitem3d_async::types::OutputFormat::Glb),
     );
     match session
         .client

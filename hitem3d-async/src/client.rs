@@ -301,7 +301,7 @@ impl Client {
     /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
     pub async fn generate(
         &self,
-        task: SubmitTask,
+        task: impl Into<NewTask>,
         options: impl Into<GenerateOptions>,
     ) -> Result<Generated, Error> {
         self.generate_with(task, options, |_| {}).await
@@ -314,11 +314,29 @@ impl Client {
     /// As [`Client::generate`].
     pub async fn generate_with(
         &self,
-        task: SubmitTask,
+        task: impl Into<NewTask>,
         options: impl Into<GenerateOptions>,
         on_progress: impl FnMut(GenerateProgress),
     ) -> Result<Generated, Error> {
         let job = self.inner.core.generate(task, options.into());
+        self.driver().run(job, on_progress).await
+    }
+
+    /// Waits for a task that exists (an id from an earlier run, a webhook, another program)
+    /// and saves its files as [`Client::generate`] would have, paying nothing: the names they
+    /// could take are checked first, and the journal records them. `format` is the one the
+    /// task asked for, when known.
+    ///
+    /// # Errors
+    /// As [`Client::wait`] and [`Client::download`].
+    pub async fn save_with(
+        &self,
+        task_id: &TaskId,
+        format: Option<OutputFormat>,
+        options: impl Into<GenerateOptions>,
+        on_progress: impl FnMut(GenerateProgress),
+    ) -> Result<Generated, Error> {
+        let job = self.inner.core.save(task_id, format, options.into());
         self.driver().run(job, on_progress).await
     }
 

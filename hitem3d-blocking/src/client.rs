@@ -292,7 +292,7 @@ impl Client {
     /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
     pub fn generate(
         &self,
-        task: SubmitTask,
+        task: impl Into<NewTask>,
         options: impl Into<GenerateOptions>,
     ) -> Result<Generated, Error> {
         self.generate_with(task, options, |_| {})
@@ -305,11 +305,29 @@ impl Client {
     /// As [`Client::generate`].
     pub fn generate_with(
         &self,
-        task: SubmitTask,
+        task: impl Into<NewTask>,
         options: impl Into<GenerateOptions>,
         on_progress: impl FnMut(GenerateProgress),
     ) -> Result<Generated, Error> {
         let job = self.inner.core.generate(task, options.into());
+        finish(self.driver().run(job, on_progress))
+    }
+
+    /// Waits for a task that exists (an id from an earlier run, a webhook, another program)
+    /// and saves its files as [`Client::generate`] would have, paying nothing: the names they
+    /// could take are checked first, and the journal records them. `format` is the one the
+    /// task asked for, when known.
+    ///
+    /// # Errors
+    /// As [`Client::wait`] and [`Client::download`].
+    pub fn save_with(
+        &self,
+        task_id: &TaskId,
+        format: Option<OutputFormat>,
+        options: impl Into<GenerateOptions>,
+        on_progress: impl FnMut(GenerateProgress),
+    ) -> Result<Generated, Error> {
+        let job = self.inner.core.save(task_id, format, options.into());
         finish(self.driver().run(job, on_progress))
     }
 

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hitem3d_async::GenerateOptions;
 use hitem3d_async::journal::JournalKey;
 use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
-use hitem3d_async::{GenerateOptions, ResultKind};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
@@ -203,7 +203,9 @@ impl Tools {
             .unwrap_or_else(|| pictures::default_stem(&pictures));
         let options = GenerateOptions::new(request.output_dir.unwrap_or_else(|| "out".into()))
             .with_file_stem(stem);
-        let model_path = options.predictable_paths(task.format()).swap_remove(0);
+        let model_path = options
+            .predictable_paths(Some(task.format()), None)
+            .swap_remove(0);
         if let Some(entry) = saved_at(&*self.session.journal, &key, &model_path)? {
             return Ok(json!({
                 "task_id": entry.task_id.as_ref().map(TaskId::as_str),
@@ -234,25 +236,20 @@ impl Tools {
 
     async fn run_download(&self, request: DownloadRequest) -> Result<Value, Failure> {
         let task_id = TaskId::new(request.task_id.trim());
-        let client = &self.session.client;
-        let outcome = client.wait(&task_id).await?;
         let dir = request.output_dir.unwrap_or_else(|| "out".into());
-        tokio::fs::create_dir_all(&dir).await.map_err(|error| {
-            Failure::invalid(format!("cannot create {}: {error}", dir.display()))
-        })?;
-        let name = match &request.name {
-            Some(stem) => outcome
-                .result
-                .file_name_with_stem(stem, ResultKind::Model, None),
-            None => outcome.result.file_name(ResultKind::Model, None),
-        };
-        let saved = client
-            .download(&outcome.result, ResultKind::Model, dir.join(name))
+        let mut options = GenerateOptions::new(dir);
+        if let Some(stem) = &request.name {
+            options = options.with_file_stem(stem);
+        }
+        let saved = self
+            .session
+            .client
+            .save_with(&task_id, None, options, |_| {})
             .await?;
         Ok(json!({
             "task_id": task_id.as_str(),
-            "path": saved.path.display().to_string(),
-            "bytes": saved.bytes(),
+            "path": saved.model.path.display().to_string(),
+            "bytes": saved.model.bytes(),
         }))
     }
 }

@@ -92,6 +92,13 @@ impl Live {
         }
     }
 
+    /// A step of a save whose saved files the command reports itself, with its own fields.
+    pub fn on_save_step(&mut self, step: &GenerateProgress) {
+        if !matches!(step, GenerateProgress::Saved(_)) {
+            self.on_generate(step);
+        }
+    }
+
     /// Shows one step of a wait.
     pub fn on_wait(&mut self, event: &WaitEvent) {
         match event {

@@ -19,6 +19,11 @@ pub fn error(error: &Error) -> String {
             text
         }
         Error::Unrecorded(unrecorded) => return unrecorded_task(unrecorded),
+        Error::PathTaken { path } => format!(
+            "{} exists: give --force to replace it, or another --name or -o (nothing was sent \
+             or paid)",
+            path.display()
+        ),
         Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             format!(
                 "{} exists: give --force to replace it, or another --name or -o",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use hitem3d_types::{AccessToken, BalanceData, TaskData, TaskId};
+use hitem3d_types::{AccessToken, BalanceData, OutputFormat, TaskData, TaskId};
 
 use crate::job::{
     CallbackJob, DownloadJob, GenerateJob, QueryJob, Recorded, SubmitJob, TokenJob, TokenStep,
@@ -13,8 +13,8 @@ use crate::job::{
 };
 use crate::{
     ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, MeshFile,
-    NewTask, PartialFiles, ResultKind, SeedSequence, SubmitTask, TaskDurations, TaskResult,
-    TaskSlots, Timestamp, TokenCache, TokenNeed,
+    NewTask, PartialFiles, ResultKind, SeedSequence, TaskDurations, TaskResult, TaskSlots,
+    Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -284,10 +284,28 @@ impl ClientCore {
         Recorded::new(self, DownloadJob::to_writer(self.clone(), result, kind))
     }
 
-    /// Submits, waits and downloads.
+    /// Submits a task of any kind, waits and downloads its files.
     #[must_use]
-    pub fn generate(&self, task: SubmitTask, options: GenerateOptions) -> Recorded<GenerateJob> {
-        Recorded::new(self, GenerateJob::new(self.clone(), task, options))
+    pub fn generate(
+        &self,
+        task: impl Into<NewTask>,
+        options: GenerateOptions,
+    ) -> Recorded<GenerateJob> {
+        Recorded::new(self, GenerateJob::new(self.clone(), task.into(), options))
+    }
+
+    /// Waits for a task that exists (submitted earlier, by another run or program) and
+    /// downloads its files, as [`ClientCore::generate`] would have: nothing is paid. `format`
+    /// is the one asked for when known (a link with another extension is named by the link).
+    #[must_use]
+    pub fn save(
+        &self,
+        task_id: &TaskId,
+        format: Option<OutputFormat>,
+        options: GenerateOptions,
+    ) -> Recorded<GenerateJob> {
+        let job = GenerateJob::existing(self.clone(), task_id.clone(), format, options);
+        Recorded::new(self, job)
     }
 
     /// Uploads a mesh to the configured object storage for `mesh_url`; `wall_clock` is the

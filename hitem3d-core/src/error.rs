@@ -69,6 +69,17 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A file is already where a result would be saved, found before anything was sent or
+    /// paid; nothing is replaced unless asked ([`crate::GenerateOptions::with_overwrite`]).
+    #[error(
+        "{} exists, and nothing is overwritten unless asked: choose another name or output \
+         directory, or allow it (GenerateOptions::with_overwrite); nothing was sent or paid",
+        path.display()
+    )]
+    PathTaken {
+        /// The file in the way.
+        path: PathBuf,
+    },
     /// The task journal could not record the submit, or forbids it: nothing was sent.
     #[error(transparent)]
     Journal(#[from] JournalError),
@@ -158,9 +169,11 @@ impl Error {
     #[must_use]
     pub fn class(&self) -> ErrorClass {
         match self {
-            Self::Config(_) | Self::Invalid(_) | Self::Callback(_) | Self::Mesh(_) => {
-                ErrorClass::Input
-            }
+            Self::Config(_)
+            | Self::Invalid(_)
+            | Self::Callback(_)
+            | Self::Mesh(_)
+            | Self::PathTaken { .. } => ErrorClass::Input,
             Self::Upload(error) if error.is_transient() => ErrorClass::TransientServer,
             Self::Upload(_) => ErrorClass::Auth,
             Self::Wait(WaitError {
@@ -230,7 +243,7 @@ impl Error {
     /// Whether the submit was refused locally before anything was sent.
     #[must_use]
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Self::Invalid(_))
+        matches!(self, Self::Invalid(_) | Self::PathTaken { .. })
             || self
                 .call_error()
                 .is_some_and(|error| error.class() == ErrorClass::Input)

@@ -11,5 +11,5 @@ pub use crate::{
     file_access, read_chunk,
 };
 pub use bytes::{Bytes, BytesMut};
-pub use hitem3d_types::{BalanceData, TaskData, TaskId};
+pub use hitem3d_types::{BalanceData, OutputFormat, TaskData, TaskId};
 pub use http::{Request, Response, Uri};

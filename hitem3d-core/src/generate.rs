@@ -4,8 +4,11 @@ use std::path::{Path, PathBuf};
 
 use hitem3d_types::{OutputFormat, TaskId, limits};
 
+use crate::file_name::unique_stem;
 use crate::journal::JournalKey;
-use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name};
+use crate::{
+    DownloadSummary, ResultKind, TaskResult, WaitOutcome, possible_file_names, safe_file_name,
+};
 
 /// Where `generate` writes its files and which ones.
 ///
@@ -19,7 +22,7 @@ use crate::{DownloadSummary, ResultKind, TaskResult, WaitOutcome, safe_file_name
 /// let result = TaskResult::from_task(&data, Timestamp::ZERO).unwrap();
 ///
 /// let options = GenerateOptions::new("out").with_file_stem("my chair");
-/// let path = options.path_for(&result, ResultKind::Model, &OutputFormat::Glb);
+/// let path = options.path_for(&result, ResultKind::Model, Some(&OutputFormat::Glb));
 /// assert_eq!(path, std::path::Path::new("out").join("my_chair.glb"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,20 +69,21 @@ impl GenerateOptions {
     /// These options and `format` as the text `generate` keeps in its journal entry's
     /// destination, read back by [`GenerateOptions::from_journal_destination`].
     #[must_use]
-    pub fn journal_destination(&self, format: &OutputFormat) -> String {
+    pub fn journal_destination(&self, format: Option<&OutputFormat>) -> String {
         let destination = Destination {
             output_dir: self.output_dir.clone(),
             file_stem: self.file_stem.clone(),
             cover: self.cover,
-            format: format.clone(),
+            format: format.cloned(),
         };
         serde_json::to_string(&destination).unwrap_or_default()
     }
 
-    /// The options and format a journal entry's destination holds, to resume it; `None` for
-    /// text `generate` did not write. The journal key is not part of it.
+    /// The options and format a journal entry's destination holds, to resume it (the format
+    /// is `None` for a task kind whose link names its file type); `None` for text `generate`
+    /// did not write. The journal key is not part of it.
     #[must_use]
-    pub fn from_journal_destination(text: &str) -> Option<(Self, OutputFormat)> {
+    pub fn from_journal_destination(text: &str) -> Option<(Self, Option<OutputFormat>)> {
         let destination: Destination = serde_json::from_str(text).ok()?;
         let mut options = Self::new(destination.output_dir).with_cover(destination.cover);
         options.file_stem = destination.file_stem;
@@ -107,21 +111,33 @@ impl GenerateOptions {
         self
     }
 
-    /// The paths `generate` will write that can be known before the task exists: the model's
-    /// and the cover's when a file stem is given (task-id names are new by construction). The
-    /// extension is the format's; a link with another extension is checked again on saving.
+    /// The paths the files may take that can be known before they are downloaded: with a file
+    /// stem (or the id of a task that exists) the model's and the cover's. With a `format`
+    /// the model's extension is the format's (a link with another extension is checked again
+    /// on saving); without one, every extension a result link may carry. A new task's id names
+    /// are new by construction.
     #[must_use]
-    pub fn predictable_paths(&self, format: &OutputFormat) -> Vec<PathBuf> {
-        let Some(stem) = &self.file_stem else {
-            return Vec::new();
+    pub fn predictable_paths(
+        &self,
+        format: Option<&OutputFormat>,
+        task_id: Option<&TaskId>,
+    ) -> Vec<PathBuf> {
+        let stem = match (&self.file_stem, task_id) {
+            (Some(stem), _) => stem.clone(),
+            (None, Some(task_id)) => unique_stem(task_id.as_str()),
+            (None, None) => return Vec::new(),
         };
-        let model = safe_file_name(stem, "", "", format.file_extension());
-        let mut paths = vec![self.output_dir.join(model)];
+        let mut names = match format {
+            Some(format) => vec![safe_file_name(&stem, "", "", format.file_extension())],
+            None => possible_file_names(&stem, "", "bin"),
+        };
         if self.cover {
-            let cover = safe_file_name(stem, "-cover", "", limits::COVER_EXTENSION);
-            paths.push(self.output_dir.join(cover));
+            names.push(safe_file_name(&stem, "-cover", "", limits::COVER_EXTENSION));
         }
-        paths
+        names
+            .into_iter()
+            .map(|name| self.output_dir.join(name))
+            .collect()
     }
 
     /// The path of one result file: a safe name (never a path the server can steer) in
@@ -131,11 +147,11 @@ impl GenerateOptions {
         &self,
         result: &TaskResult,
         kind: ResultKind,
-        format: &OutputFormat,
+        format: Option<&OutputFormat>,
     ) -> PathBuf {
         let name = match &self.file_stem {
-            Some(stem) => result.file_name_with_stem(stem, kind, Some(format)),
-            None => result.file_name(kind, Some(format)),
+            Some(stem) => result.file_name_with_stem(stem, kind, format),
+            None => result.file_name(kind, format),
         };
         self.output_dir.join(name)
     }
@@ -143,7 +159,11 @@ impl GenerateOptions {
     /// Where the cover goes, or `None` when no cover is asked for or the result has none
     /// (covers are optional at the service, so a missing one is not an error here).
     #[must_use]
-    pub fn cover_path_for(&self, result: &TaskResult, format: &OutputFormat) -> Option<PathBuf> {
+    pub fn cover_path_for(
+        &self,
+        result: &TaskResult,
+        format: Option<&OutputFormat>,
+    ) -> Option<PathBuf> {
         (self.cover && result.cover_url.is_some())
             .then(|| self.path_for(result, ResultKind::Cover, format))
     }
@@ -155,7 +175,9 @@ struct Destination {
     output_dir: PathBuf,
     file_stem: Option<String>,
     cover: bool,
-    format: OutputFormat,
+    /// Absent for a task kind whose link names its file type.
+    #[serde(default)]
+    format: Option<OutputFormat>,
 }
 
 /// A result file saved in full.

@@ -211,7 +211,7 @@ fn output_paths_are_safe_names_in_the_output_directory() {
     .unwrap();
     let result = TaskResult::from_task(&data, Timestamp::ZERO).unwrap();
     let options = GenerateOptions::from("out");
-    let model = options.path_for(&result, ResultKind::Model, &OutputFormat::Glb);
+    let model = options.path_for(&result, ResultKind::Model, Some(&OutputFormat::Glb));
     assert_eq!(model.parent(), Some(Path::new("out")));
     let name = model.file_name().unwrap().to_str().unwrap();
     // The id had to be changed to be a safe name, so a hash of it keeps it unique.
@@ -221,7 +221,7 @@ fn output_paths_are_safe_names_in_the_output_directory() {
     );
     let named = GenerateOptions::new("out").with_file_stem("a/b");
     assert_eq!(
-        named.path_for(&result, ResultKind::Cover, &OutputFormat::Glb),
+        named.path_for(&result, ResultKind::Cover, Some(&OutputFormat::Glb)),
         Path::new("out").join("a_b-cover.png")
     );
 }
@@ -241,12 +241,12 @@ fn a_cover_path_exists_only_when_asked_for_and_offered() {
     let glb = OutputFormat::Glb;
 
     assert_eq!(
-        asked.cover_path_for(&with_cover, &glb),
+        asked.cover_path_for(&with_cover, Some(&glb)),
         Some(Path::new("out").join("t1-cover.webp"))
     );
-    assert_eq!(asked.cover_path_for(&without_cover, &glb), None);
+    assert_eq!(asked.cover_path_for(&without_cover, Some(&glb)), None);
     assert_eq!(
-        GenerateOptions::new("out").cover_path_for(&with_cover, &glb),
+        GenerateOptions::new("out").cover_path_for(&with_cover, Some(&glb)),
         None
     );
 }

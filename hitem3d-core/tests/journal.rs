@@ -78,7 +78,7 @@ fn generate_records_the_intent_then_the_task_its_states_and_the_saved_file() {
     let (resumed, format) = GenerateOptions::from_journal_destination(destination).unwrap();
     assert_eq!(resumed.output_dir, options.output_dir);
     assert_eq!(resumed.file_stem.as_deref(), Some("chair"));
-    assert_eq!(format, hitem3d_core::types::OutputFormat::Glb);
+    assert_eq!(format, Some(hitem3d_core::types::OutputFormat::Glb));
 }
 
 /// A store that can be read but refuses every write.

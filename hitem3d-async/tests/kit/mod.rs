@@ -895,10 +895,8 @@ pub fn a_named_file_that_exists_is_never_overwritten<S: Sdk>() {
 
     let error = expect_err(client.generate(single_view(OutputFormat::Glb), options.clone()));
 
-    assert!(
-        matches!(&error, Error::File { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
-        "{error}"
-    );
+    assert!(matches!(&error, Error::PathTaken { .. }), "{error}");
+    assert!(error.is_invalid_input(), "nothing was paid: {error}");
     assert!(
         error.to_string().contains("chair.glb"),
         "names the file: {error}"

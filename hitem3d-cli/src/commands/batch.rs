@@ -58,7 +58,7 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
             Ok((task, key, stem)) => {
                 let model_path = GenerateOptions::new(&args.output.output)
                     .with_file_stem(&stem)
-                    .predictable_paths(&args.model.format)
+                    .predictable_paths(Some(&args.model.format), None)
                     .swap_remove(0);
                 jobs.push(Job {
                     input,

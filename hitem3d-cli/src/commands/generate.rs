@@ -29,7 +29,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         .with_file_stem(&stem)
         .with_cover(args.output.cover)
         .with_overwrite(args.output.force);
-    let model_path = options.predictable_paths(task.format()).swap_remove(0);
+    let model_path = options
+        .predictable_paths(Some(task.format()), None)
+        .swap_remove(0);
     if args.again {
         // A key of its own: this run pays, whatever the journal holds.
         key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));

@@ -1,8 +1,8 @@
 //! `hitem3d resume`: finish what the journal holds, paying for nothing.
 
 use hitem3d_async::journal::{EntryQuery, JournalEntry, Resumption};
-use hitem3d_async::types::{OutputFormat, TaskId};
-use hitem3d_async::{Client, GenerateOptions, ResultKind, SavedFile};
+use hitem3d_async::types::TaskId;
+use hitem3d_async::{Client, GenerateOptions, SavedFile};
 use serde_json::json;
 
 use crate::cli::ResumeArgs;
@@ -122,55 +122,16 @@ async fn finish(
         .destination
         .as_deref()
         .and_then(GenerateOptions::from_journal_destination)
-        .unwrap_or_else(|| (GenerateOptions::new(&args.output), OutputFormat::Glb));
+        .unwrap_or_else(|| (GenerateOptions::new(&args.output), None));
+    let options = options.with_overwrite(args.force);
     let mut live = Live::start(
         report,
         &format!("entry {}: waiting for task {task_id}", entry.id.0),
     );
-    let outcome = client.wait_with(task_id, |event| live.on_wait(event)).await;
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            live.finish();
-            return Err(error.into());
-        }
-    };
-    tokio::fs::create_dir_all(&options.output_dir)
-        .await
-        .map_err(|error| {
-            Failure::invalid(format!(
-                "cannot create {}: {error}",
-                options.output_dir.display()
-            ))
-        })?;
-    let mut result = outcome.result;
-    let mut saved = Vec::new();
-    let mut kinds = vec![ResultKind::Model];
-    if options.cover && result.cover_url.is_some() {
-        kinds.push(ResultKind::Cover);
-    }
-    for kind in kinds {
-        let path = options.path_for(&result, kind, &format);
-        if !args.force && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            live.finish();
-            return Err(Failure::invalid(format!(
-                "{} exists: give --force to replace it",
-                path.display()
-            )));
-        }
-        let file = client
-            .download_with(&result, kind, &path, |progress| live.on_download(&progress))
-            .await;
-        let file = match file {
-            Ok(file) => file,
-            Err(error) => {
-                live.finish();
-                return Err(error.into());
-            }
-        };
-        result = file.summary.result.clone();
-        saved.push(file);
-    }
+    let saved = client
+        .save_with(task_id, format, options, |step| live.on_save_step(&step))
+        .await;
     live.finish();
-    Ok(saved)
+    let saved = saved?;
+    Ok(std::iter::once(saved.model).chain(saved.cover).collect())
 }

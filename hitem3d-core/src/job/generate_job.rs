@@ -1,39 +1,51 @@
-//! `generate` as one step machine: output directory, submit, wait, model, fresh links, cover.
+//! Saving a task's files as one step machine, for every kind of task: output directory, the
+//! names it would take checked before anything is paid, submit (or a task that exists), wait,
+//! model, fresh links, cover.
 
 use std::collections::VecDeque;
 use std::mem;
 use std::path::PathBuf;
 
-use hitem3d_types::OutputFormat;
+use hitem3d_types::{OutputFormat, TaskId};
 
-use crate::job::download_job::already_exists;
 use crate::job::{Input, Io, Job};
 use crate::{
     CallError, ClientCore, DownloadJob, Error, GenerateOptions, GenerateProgress, Generated,
-    ResultKind, SavedFile, SubmitJob, SubmitTask, TaskResult, Timestamp, WaitJob, WaitOutcome,
+    NewTask, ResultKind, SavedFile, SubmitJob, TaskResult, Timestamp, WaitJob, WaitOutcome,
 };
 
-/// Submits a task, waits for it and downloads the model (and the cover, if asked). The output
-/// directory is created first, so that a path that cannot hold files fails before the task is
-/// paid for; the cover is fetched with the links the model download used, which it may have
-/// refreshed. Made by [`ClientCore::generate`].
+/// Submits a task of any kind (or takes one that exists), waits for it and downloads the model
+/// (and the cover, if asked). The output directory is created first and the names the files
+/// could take are checked, so that a path that cannot hold them fails before the task is paid
+/// for; the cover is fetched with the links the model download used, which it may have
+/// refreshed. Made by [`ClientCore::generate`] and [`ClientCore::save`].
 #[derive(Debug)]
 pub struct GenerateJob {
     core: ClientCore,
     options: GenerateOptions,
-    format: OutputFormat,
+    /// The format asked for, when the task kind names its file's extension in advance.
+    format: Option<OutputFormat>,
     model: String,
     stage: Stage,
     events: VecDeque<GenerateProgress>,
 }
 
+/// Where the task comes from.
+#[derive(Debug)]
+enum Start {
+    /// A submit, once the checks pass.
+    Submit(Box<SubmitJob>),
+    /// A task that exists already: nothing is paid.
+    Existing(TaskId),
+}
+
 #[derive(Debug)]
 enum Stage {
-    MakeDir(Box<SubmitJob>),
-    MakingDir(Box<SubmitJob>),
+    MakeDir(Start),
+    MakingDir(Start),
     /// Making sure files it would write under a given name do not exist yet (paths left).
-    Check(Box<SubmitJob>, Vec<PathBuf>),
-    Checking(Box<SubmitJob>, Vec<PathBuf>),
+    Check(Start, Vec<PathBuf>),
+    Checking(Start, Vec<PathBuf>),
     Submitting(Box<SubmitJob>),
     Waiting(Box<WaitJob>),
     Model(Box<Download>),
@@ -51,19 +63,62 @@ struct Download {
 }
 
 impl GenerateJob {
-    pub(crate) fn new(core: ClientCore, task: SubmitTask, options: GenerateOptions) -> Self {
-        let format = task.format().clone();
-        let model = task.model().to_string();
-        let destination = options.journal_destination(&format);
-        let submit = SubmitJob::new(core.clone(), task.into())
+    pub(crate) fn new(core: ClientCore, task: NewTask, options: GenerateOptions) -> Self {
+        let format = match &task {
+            NewTask::ImageTo3d(task) => Some(task.format().clone()),
+            // A relief's or a mesh task's link names its file type (parts come zipped).
+            _ => None,
+        };
+        let model = task.label();
+        let destination = options.journal_destination(format.as_ref());
+        let submit = SubmitJob::new(core.clone(), task)
             .with_journal(options.journal_key.clone(), Some(destination));
         Self {
             format,
             model,
-            stage: Stage::MakeDir(Box::new(submit)),
+            stage: Stage::MakeDir(Start::Submit(Box::new(submit))),
             core,
             options,
             events: VecDeque::new(),
+        }
+    }
+
+    pub(crate) fn existing(
+        core: ClientCore,
+        task_id: TaskId,
+        format: Option<OutputFormat>,
+        options: GenerateOptions,
+    ) -> Self {
+        Self {
+            format,
+            model: task_id.to_string(),
+            stage: Stage::MakeDir(Start::Existing(task_id)),
+            core,
+            options,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The paths to find free before going on: none when replacing is allowed.
+    fn paths_to_check(&self, start: &Start) -> Vec<PathBuf> {
+        if self.options.overwrite {
+            return Vec::new();
+        }
+        let task_id = match start {
+            Start::Existing(task_id) => Some(task_id),
+            Start::Submit(_) => None,
+        };
+        self.options
+            .predictable_paths(self.format.as_ref(), task_id)
+    }
+
+    /// The step after the checks: the submit, or the wait for the task that exists.
+    fn started(&mut self, start: Start) -> Stage {
+        match start {
+            Start::Submit(submit) => Stage::Submitting(submit),
+            Start::Existing(task_id) => {
+                Stage::Waiting(Box::new(WaitJob::new(self.core.clone(), &task_id)))
+            }
         }
     }
 
@@ -71,15 +126,18 @@ impl GenerateJob {
     fn model_download(&self, outcome: WaitOutcome) -> Box<Download> {
         let path = self
             .options
-            .path_for(&outcome.result, ResultKind::Model, &self.format);
+            .path_for(&outcome.result, ResultKind::Model, self.format.as_ref());
         let job = self.file_download(&outcome.result, ResultKind::Model, path.clone());
         Box::new(Download { job, path, outcome })
     }
 
     fn file_download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
         let overwrite = self.options.overwrite;
-        DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite)
-            .expecting(&self.format)
+        let job = DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite);
+        match &self.format {
+            Some(format) => job.expecting(format),
+            None => job,
+        }
     }
 
     /// The stage after the model is saved: the cover, or the end.
@@ -88,7 +146,7 @@ impl GenerateJob {
             .push_back(GenerateProgress::Saved(model.clone()));
         // The model download may have refreshed the links; the cover uses the fresh ones.
         let fresh = &model.summary.result;
-        match self.options.cover_path_for(fresh, &self.format) {
+        match self.options.cover_path_for(fresh, self.format.as_ref()) {
             Some(path) => {
                 let job = self.file_download(fresh, ResultKind::Cover, path.clone());
                 let cover = Download {
@@ -113,18 +171,18 @@ impl Job for GenerateJob {
                 return Io::Emit(event);
             }
             self.stage = match mem::replace(&mut self.stage, Stage::Over) {
-                Stage::MakeDir(submit) => {
-                    self.stage = Stage::MakingDir(submit);
+                Stage::MakeDir(start) => {
+                    self.stage = Stage::MakingDir(start);
                     return Io::CreateDir(self.options.output_dir.clone());
                 }
-                Stage::Check(submit, mut paths) => match paths.pop() {
+                Stage::Check(start, mut paths) => match paths.pop() {
                     Some(path) => {
                         let ask = Io::Exists(path.clone());
                         paths.push(path);
-                        self.stage = Stage::Checking(submit, paths);
+                        self.stage = Stage::Checking(start, paths);
                         return ask;
                     }
-                    None => Stage::Submitting(submit),
+                    None => self.started(start),
                 },
                 Stage::Submitting(mut submit) => {
                     match submit.next(now).forward(|never| match never {}) {
@@ -206,13 +264,13 @@ impl Job for GenerateJob {
     fn on(&mut self, input: Input, now: Timestamp) {
         match &mut self.stage {
             Stage::MakingDir(_) => {
-                let Stage::MakingDir(submit) = mem::replace(&mut self.stage, Stage::Over) else {
+                let Stage::MakingDir(start) = mem::replace(&mut self.stage, Stage::Over) else {
                     return;
                 };
                 self.stage = match input {
-                    Input::File(Ok(())) if self.options.overwrite => Stage::Submitting(submit),
                     Input::File(Ok(())) => {
-                        Stage::Check(submit, self.options.predictable_paths(&self.format))
+                        let paths = self.paths_to_check(&start);
+                        Stage::Check(start, paths)
                     }
                     Input::File(Err(source)) => Stage::Finished(Box::new(Err(Error::file(
                         "create the output directory",
@@ -223,16 +281,16 @@ impl Job for GenerateJob {
                 };
             }
             Stage::Checking(..) => {
-                let Stage::Checking(submit, mut paths) = mem::replace(&mut self.stage, Stage::Over)
+                let Stage::Checking(start, mut paths) = mem::replace(&mut self.stage, Stage::Over)
                 else {
                     return;
                 };
                 let path = paths.pop().unwrap_or_default();
                 self.stage = match input {
-                    Input::Exists(Ok(false)) => Stage::Check(submit, paths),
+                    Input::Exists(Ok(false)) => Stage::Check(start, paths),
                     // The file is there: fail before the task is paid for.
                     Input::Exists(Ok(true)) => {
-                        Stage::Finished(Box::new(Err(Error::file("save", path, already_exists()))))
+                        Stage::Finished(Box::new(Err(Error::PathTaken { path })))
                     }
                     Input::Exists(Err(source)) => {
                         Stage::Finished(Box::new(Err(Error::file("check", path, source))))
