@@ -7,14 +7,13 @@ use std::ops::Range;
 use std::path::Path;
 
 use bytes::Bytes;
-use hitem3d_types::AccessToken;
 use http::{Request, Response};
 use tracing::Instrument;
 
 use crate::journal::{JournalCall, JournalError, JournalReply};
 use crate::{
     Body, CallError, ClientCore, Input, Io, Job, PartialListing, PartialLocation, Timestamp,
-    TokenJob, TokenStep, TransportFailure, WritebackSchedule, Yield,
+    TokenJob, TokenStep, TransportFailure, Yield,
 };
 
 /// The I/O a front-end can do. Each method does one thing and decides nothing; the
@@ -152,10 +151,10 @@ pub struct Driver<'a, E: Effects, S = NoSink> {
     effects: &'a E,
     body: Option<E::Body>,
     file: Option<E::Partial>,
-    /// When to have `file` written back to disk.
-    writeback: WritebackSchedule,
     /// Lists `file` in the core's [`crate::PartialFiles`] while it exists; dropped after it.
     listing: Option<PartialListing>,
+    /// The token this operation fetches for every caller, and its span, while it does.
+    token_fetch: Option<(Box<TokenJob>, tracing::Span)>,
     sink: S,
 }
 
@@ -185,8 +184,8 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
             effects,
             body: None,
             file: None,
-            writeback: WritebackSchedule::default(),
             listing: None,
+            token_fetch: None,
             sink,
         }
     }
@@ -212,39 +211,87 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
     /// Runs `job` until its next event or its end.
     pub async fn step<J: Job>(&mut self, job: &mut J) -> Yield<J::Event, J::Output> {
-        let (core, fx) = (self.core, self.effects);
-        let mut now = fx.now();
+        let core = self.core;
+        let mut now = self.effects.now();
         loop {
+            // A token this operation fetches for every caller goes first; its steps are I/O
+            // like any other.
+            if let Some((fetch, span)) = &mut self.token_fetch {
+                match fetch.next(now) {
+                    Io::Done(token) => {
+                        // Dropping the fetch lets the callers waiting on it go on.
+                        self.token_fetch = None;
+                        job.on(Input::Token(token), now);
+                    }
+                    io => {
+                        let span = span.clone();
+                        let input = self.perform(io).instrument(span).await;
+                        now = self.effects.now();
+                        if let (Some(input), Some((fetch, _))) = (input, &mut self.token_fetch) {
+                            fetch.on(input, now);
+                        }
+                    }
+                }
+                continue;
+            }
             let input = match job.next(now) {
                 Io::Done(output) => return Yield::Done(output),
                 Io::Emit(event) => return Yield::Event(event),
-                Io::Sleep(until) => {
-                    fx.sleep_until(until).await;
-                    now = fx.now();
-                    continue;
-                }
-                Io::AwaitChange(seen) => {
-                    fx.await_change(core, seen).await;
-                    now = fx.now();
-                    continue;
-                }
-                Io::Token { stale } => Input::Token(token(core, fx, stale).await),
-                Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
-                Io::Fetch(request) => Input::Head(self.fetch(request).await),
-                Io::ReadBody => Input::Chunk(self.read().await),
-                Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
-                Io::CreatePartial(location) => Input::File(self.create(&location).await),
-                Io::Write(bytes) => Input::File(self.write(&bytes).await),
-                Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
-                Io::Exists(path) => Input::Exists(fx.exists(&path).await),
-                Io::Flush => Input::File(self.sink.flush().await),
-                Io::Journal(call) => Input::Journal(fx.journal(call).await),
+                // The cache decides: a token, a wait for another caller's fetch (the job then
+                // asks again), or this caller's fetch for everyone.
+                Io::Token { stale } => match core.token(stale.as_ref(), now) {
+                    TokenStep::Ready(token) => Some(Input::Token(Ok(token))),
+                    TokenStep::Wait(seen) => {
+                        self.effects.await_change(core, seen).await;
+                        None
+                    }
+                    TokenStep::Fetch(fetch) => {
+                        let span = fetch.span();
+                        self.token_fetch = Some((fetch, span));
+                        continue;
+                    }
+                },
+                io => self.perform(io).await,
             };
             // The job's next step follows at the same instant: one reading of the clock serves
             // both.
-            now = fx.now();
-            job.on(input, now);
+            now = self.effects.now();
+            if let Some(input) = input {
+                job.on(input, now);
+            }
         }
+    }
+
+    /// Does one step's I/O and returns what to hand back; `None` after a wait, which answers
+    /// nothing.
+    async fn perform<Ev, T>(&mut self, io: Io<Ev, T>) -> Option<Input> {
+        let fx = self.effects;
+        Some(match io {
+            Io::Sleep(until) => {
+                fx.sleep_until(until).await;
+                return None;
+            }
+            Io::AwaitChange(seen) => {
+                fx.await_change(self.core, seen).await;
+                return None;
+            }
+            Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
+            Io::Fetch(request) => Input::Head(self.fetch(request).await),
+            Io::ReadBody => Input::Chunk(self.read().await),
+            Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
+            Io::CreatePartial(location) => Input::File(self.create(&location).await),
+            Io::Write(bytes) => Input::File(self.write(&bytes).await),
+            Io::StartWriteback(range) => Input::File(self.start_writeback(range).await),
+            Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
+            Io::Exists(path) => Input::Exists(fx.exists(&path).await),
+            Io::Flush => Input::File(self.sink.flush().await),
+            Io::Journal(call) => Input::Journal(fx.journal(call).await),
+            // Only a token fetch gets here with these: it needs no token and reports nothing.
+            Io::Token { .. } => Input::Token(Err(CallError::OutOfSequence(
+                "a token fetch asked for a token",
+            ))),
+            Io::Emit(_) | Io::Done(_) => return None,
+        })
     }
 
     async fn fetch(&mut self, request: Request<Body>) -> Result<Response<()>, TransportFailure> {
@@ -265,27 +312,25 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
         // The earlier attempt's file, if any, is dropped (and so removed) first.
         self.file = None;
         self.listing = None;
-        self.effects.create_dir(&location.dir).await?;
         let file = self.effects.create_partial(location).await?;
         let path = self.effects.partial_path(&file);
         self.listing = Some(self.core.partial_files().list(path));
         self.file = Some(file);
-        self.writeback = WritebackSchedule::default();
         Ok(())
     }
 
     async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let Some(file) = &mut self.file else {
-            return self.sink.write(bytes).await;
-        };
-        self.effects.write(file, bytes).await?;
-        if let Some(range) = self.writeback.on_written(bytes.len() as u64) {
-            tracing::trace!(from = range.start, to = range.end, "starting to write back");
-            if let Err(error) = self.effects.start_writeback(file, range).await {
-                tracing::debug!(%error, "the system did not take the hint to write the file back");
-            }
+        match &mut self.file {
+            Some(file) => self.effects.write(file, bytes).await,
+            None => self.sink.write(bytes).await,
         }
-        Ok(())
+    }
+
+    async fn start_writeback(&mut self, range: Range<u64>) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => self.effects.start_writeback(file, range).await,
+            None => Err(no_destination()),
+        }
     }
 
     async fn commit(&mut self, path: &Path, overwrite: bool) -> io::Result<()> {
@@ -293,43 +338,6 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
         let committed = self.effects.commit(file, path, overwrite).await;
         self.listing = None;
         committed
-    }
-}
-
-/// A token from the cache, or fetched by this caller for all, or after another's fetch.
-async fn token<E: Effects>(
-    core: &ClientCore,
-    fx: &E,
-    mut stale: Option<AccessToken>,
-) -> Result<AccessToken, CallError> {
-    loop {
-        match core.token(stale.take().as_ref(), fx.now()) {
-            TokenStep::Ready(token) => return Ok(token),
-            TokenStep::Wait(seen) => fx.await_change(core, seen).await,
-            TokenStep::Fetch(job) => {
-                let span = job.span();
-                return fetch_token(fx, job).instrument(span).await;
-            }
-        }
-    }
-}
-
-/// Runs a token fetch: it needs no token and writes no file, only calls and waits.
-async fn fetch_token<E: Effects>(fx: &E, mut job: Box<TokenJob>) -> Result<AccessToken, CallError> {
-    loop {
-        match job.next(fx.now()) {
-            Io::Done(token) => return token,
-            Io::Exchange(request) => {
-                let answer = fx.exchange(request).await;
-                job.on(Input::Answer(answer), fx.now());
-            }
-            Io::Sleep(until) => fx.sleep_until(until).await,
-            _ => {
-                return Err(CallError::OutOfSequence(
-                    "a token fetch asked for I/O other than a call or a wait",
-                ));
-            }
-        }
     }
 }
 

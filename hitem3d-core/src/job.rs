@@ -16,6 +16,7 @@ mod wait_job;
 
 use std::convert::Infallible;
 use std::io;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use bytes::Bytes;
@@ -62,11 +63,15 @@ pub enum Io<E, T> {
     AwaitChange(u64),
     /// Create this directory and its parents; answer [`Input::File`].
     CreateDir(PathBuf),
-    /// Create the directory, then a new temporary file there (removing any earlier one), and
-    /// make it the destination of [`Io::Write`]; answer [`Input::File`].
+    /// Create a new temporary file in the location's directory, which exists (removing any
+    /// earlier one), and make it the destination of [`Io::Write`]; answer [`Input::File`].
     CreatePartial(PartialLocation),
     /// Append to the destination; answer [`Input::File`].
     Write(Bytes),
+    /// Ask the system to start writing this range of the temporary file to disk without
+    /// waiting for it ([`crate::Effects::start_writeback`]), so that [`Io::Commit`]'s flush finds
+    /// little left; answer [`Input::File`] (an error only means the hint was not taken).
+    StartWriteback(Range<u64>),
     /// Flush the temporary file to disk and rename it to `path`, replacing a file already
     /// there only when `overwrite`; answer [`Input::File`] (an existing file is
     /// [`std::io::ErrorKind::AlreadyExists`]).
@@ -160,6 +165,7 @@ impl<E, T> Io<E, T> {
             Self::CreateDir(dir) => Io::CreateDir(dir),
             Self::CreatePartial(location) => Io::CreatePartial(location),
             Self::Write(bytes) => Io::Write(bytes),
+            Self::StartWriteback(range) => Io::StartWriteback(range),
             Self::Commit { path, overwrite } => Io::Commit { path, overwrite },
             Self::Exists(path) => Io::Exists(path),
             Self::Flush => Io::Flush,

@@ -47,11 +47,10 @@ fn generate_makes_the_directory_then_pays_then_waits_then_downloads_model_and_co
             Did::Call("/open-api/v1/query-task".into()),
             Did::Call("/open-api/v1/query-task".into()),
             Did::Call("/open-api/v1/query-task".into()),
-            Did::CreateDir("out".into()),
+            // The directory was made before paying: not again for each file.
             Did::CreatePartial("out".into()),
             Did::Fetch("https://cdn.example/t-1/0.glb?sig=a".into()),
             Did::Commit("out/chair.glb".into()),
-            Did::CreateDir("out".into()),
             Did::CreatePartial("out".into()),
             Did::Fetch("https://cdn.example/t-1/0.webp?sig=a".into()),
             Did::Commit("out/chair-cover.webp".into()),

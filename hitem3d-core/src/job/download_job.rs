@@ -2,6 +2,7 @@
 //! temporary file (or a caller's writer), progress, and the final rename.
 
 use std::mem;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use hitem3d_types::{OutputFormat, TaskData};
@@ -11,7 +12,7 @@ use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
 use crate::journal::{JournalOp, TaskEvent};
 use crate::{
     BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
-    DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp,
+    DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp, WritebackSchedule,
 };
 
 /// Fetches one result file. To a path, it streams into a temporary file beside it (a new one
@@ -37,6 +38,10 @@ pub struct DownloadJob {
     written: bool,
     /// The saved file, for the journal.
     outbox: JournalOutbox,
+    /// When to have the temporary file written back to disk as it grows.
+    writeback: WritebackSchedule,
+    /// Whether the file's directory is known to exist.
+    dir_ready: bool,
 }
 
 #[derive(Debug)]
@@ -46,6 +51,10 @@ enum State {
         then_read: bool,
     },
     Opening {
+        then_read: bool,
+    },
+    /// Creating the file's directory (once), then [`State::Open`].
+    MakingDir {
         then_read: bool,
     },
     Planning,
@@ -62,6 +71,16 @@ enum State {
         bytes: u64,
     },
     Writing {
+        bytes: u64,
+        /// The piece's length, for the write-back schedule.
+        len: u64,
+    },
+    /// Ask the system to start writing this range of the file to disk.
+    WriteBack {
+        bytes: u64,
+        range: Range<u64>,
+    },
+    WritingBack {
         bytes: u64,
     },
     Finishing(DownloadSummary),
@@ -86,6 +105,12 @@ impl DownloadJob {
     pub(crate) fn to_writer(core: ClientCore, result: &TaskResult, kind: ResultKind) -> Self {
         let plan = Self::plan(&core, result, kind).with_append_only_destination();
         Self::new(core, plan, None)
+    }
+
+    /// The file's directory exists already (the caller made it): no step creates it again.
+    pub(crate) fn in_existing_dir(mut self) -> Self {
+        self.dir_ready = true;
+        self
     }
 
     /// Checks the bytes against `format` (what was asked for) instead of the format the
@@ -127,6 +152,8 @@ impl DownloadJob {
             progress: None,
             written: false,
             outbox: JournalOutbox::default(),
+            writeback: WritebackSchedule::default(),
+            dir_ready: false,
             overwrite: false,
             expected,
             head: Vec::new(),
@@ -161,6 +188,10 @@ impl Job for DownloadJob {
             match mem::replace(&mut self.state, State::Over) {
                 State::Open { then_read } => {
                     match self.path.as_deref().map(PartialLocation::for_path) {
+                        Some(Ok(location)) if !self.dir_ready => {
+                            self.state = State::MakingDir { then_read };
+                            return Io::CreateDir(location.dir);
+                        }
                         Some(Ok(location)) => {
                             self.state = State::Opening { then_read };
                             return Io::CreatePartial(location);
@@ -213,8 +244,14 @@ impl Job for DownloadJob {
                     return Io::ReadBody;
                 }
                 State::Write { chunk, bytes } => {
-                    self.state = State::Writing { bytes };
+                    let len = chunk.len() as u64;
+                    self.state = State::Writing { bytes, len };
                     return Io::Write(chunk);
+                }
+                State::WriteBack { bytes, range } => {
+                    tracing::trace!(from = range.start, to = range.end, "starting to write back");
+                    self.state = State::WritingBack { bytes };
+                    return Io::StartWriteback(range);
                 }
                 State::Finished(result) => return Io::Done(result),
                 State::Over => {
@@ -224,9 +261,11 @@ impl Job for DownloadJob {
                 }
                 // Asked again while I/O is outstanding: the driver skipped an answer.
                 awaiting @ (State::Opening { .. }
+                | State::MakingDir { .. }
                 | State::AwaitingHead
                 | State::AwaitingChunk { .. }
                 | State::Writing { .. }
+                | State::WritingBack { .. }
                 | State::Finishing(_)) => {
                     tracing::debug!(state = ?awaiting, "download job asked again mid-step");
                     return Io::Done(Err(Error::Call(CallError::OutOfSequence(
@@ -243,8 +282,19 @@ impl Job for DownloadJob {
             return;
         }
         self.state = match (mem::replace(&mut self.state, State::Over), input) {
-            (State::Opening { then_read: false }, Input::File(Ok(()))) => State::Planning,
+            (State::MakingDir { then_read }, Input::File(Ok(()))) => {
+                self.dir_ready = true;
+                State::Open { then_read }
+            }
+            (State::MakingDir { .. }, Input::File(Err(error))) => {
+                State::Finished(Err(self.file_error("create the directory of", error)))
+            }
+            (State::Opening { then_read: false }, Input::File(Ok(()))) => {
+                self.writeback = WritebackSchedule::default();
+                State::Planning
+            }
             (State::Opening { then_read: true }, Input::File(Ok(()))) => {
+                self.writeback = WritebackSchedule::default();
                 self.written = false;
                 self.progress = Some(self.plan.progress(0));
                 State::Reading { bytes: 0 }
@@ -302,9 +352,20 @@ impl Job for DownloadJob {
                 self.plan.on_transport_failure(failure, now);
                 State::Planning
             }
-            (State::Writing { bytes }, Input::File(Ok(()))) => {
+            (State::Writing { bytes, len }, Input::File(Ok(()))) => {
                 self.written = true;
                 self.progress = Some(self.plan.progress(bytes));
+                // Only a file is written back; a caller's writer is the caller's business.
+                match self.writeback.on_written(len) {
+                    Some(range) if self.path.is_some() => State::WriteBack { bytes, range },
+                    _ => State::Reading { bytes },
+                }
+            }
+            (State::WritingBack { bytes }, Input::File(done)) => {
+                // A hint: the final flush writes whatever it did not start.
+                if let Err(error) = done {
+                    tracing::debug!(%error, "the system did not take the hint to write the file back");
+                }
                 State::Reading { bytes }
             }
             (State::Writing { .. }, Input::File(Err(error))) => {

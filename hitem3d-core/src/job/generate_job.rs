@@ -133,7 +133,9 @@ impl GenerateJob {
 
     fn file_download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
         let overwrite = self.options.overwrite;
-        let job = DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite);
+        // The output directory was made before anything was paid.
+        let job = DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite)
+            .in_existing_dir();
         match &self.format {
             Some(format) => job.expecting(format),
             None => job,
