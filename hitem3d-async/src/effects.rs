@@ -130,8 +130,11 @@ impl Effects for Inner {
     }
 
     async fn journal(&self, call: JournalCall) -> Result<JournalReply, JournalError> {
-        // A store may wait seconds for a lock: on the blocking pool, never on a worker, which
-        // would stall every other task of the runtime meanwhile.
+        if let JournalStore::Async(_) = &call.store {
+            return call.run_async().await;
+        }
+        // A blocking store may wait seconds for a lock: on the blocking pool, never on a
+        // worker, which would stall every other task of the runtime meanwhile.
         let ran = tokio::task::spawn_blocking(move || call.run()).await;
         ran.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
     }

@@ -81,6 +81,10 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
+        if let Some(JournalStore::Async(_)) = &config.journal {
+            // No runtime here to await it on.
+            return Err(ConfigError::AsyncJournal.into());
+        }
         let changed = Arc::new(ChangeSignal::default());
         let wake = Arc::clone(&changed);
         let core = ClientCore::new(config, RandomState::new(), move || wake.notify())?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hitem3d_types::{ClientId, ClientSecret, limits};
 
-use crate::journal::{LearntDuration, TaskJournal};
+use crate::journal::{AsyncTaskJournal, JournalStore, LearntDuration, TaskJournal};
 use crate::{
     ApiRequests, BaseUrl, BaseUrlError, DownloadPolicy, RequestError, RetryPolicy, TaskKind,
     TokenCachePolicy, UploadTarget, WaitPolicy,
@@ -82,7 +82,7 @@ pub struct ClientConfig {
     /// Where meshes are uploaded for `mesh_url` ([`ClientConfig::with_upload_target`]).
     pub upload: UploadTarget,
     /// Where every submitted task is recorded ([`ClientConfig::with_journal`]).
-    pub journal: Option<Arc<dyn TaskJournal>>,
+    pub journal: Option<JournalStore>,
     /// How long a journal write after a submit is retried before the operation reports the
     /// task as [`crate::journal::Unrecorded`] ([`ClientConfig::with_journal_retry`]).
     pub journal_retry: Duration,
@@ -179,7 +179,16 @@ impl ClientConfig {
     /// of paying for it again. See [`crate::journal`].
     #[must_use]
     pub fn with_journal(mut self, journal: Arc<dyn TaskJournal>) -> Self {
-        self.journal = Some(journal);
+        self.journal = Some(JournalStore::Blocking(journal));
+        self
+    }
+
+    /// [`ClientConfig::with_journal`] with a store that answers asynchronously (a database
+    /// across the network), which the async client awaits on its runtime. The blocking client
+    /// has no runtime to await it on and refuses it ([`ConfigError::AsyncJournal`]).
+    #[must_use]
+    pub fn with_async_journal(mut self, journal: Arc<dyn AsyncTaskJournal>) -> Self {
+        self.journal = Some(JournalStore::Async(journal));
         self
     }
 
@@ -355,6 +364,13 @@ pub enum ConfigError {
     /// Zero task slots.
     #[error("task slots must be at least 1; the default, 10, is the account's limit")]
     NoTaskSlots,
+    /// An async journal store was given to the blocking client, which has no runtime to await
+    /// it on.
+    #[error(
+        "this journal store answers asynchronously and needs the async client: use \
+         hitem3d-async, or a blocking store (hitem3d-journal's SQLite) here"
+    )]
+    AsyncJournal,
     /// The HTTP stack could not be set up (TLS roots, proxy settings); the HTTP client's
     /// error is the source.
     #[error("setting up the HTTP client failed: {0}")]

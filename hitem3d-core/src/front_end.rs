@@ -3,7 +3,7 @@
 
 pub use crate::client_api::*;
 pub use crate::decode::answer_capacity;
-pub use crate::journal::{JournalCall, JournalError, JournalReply};
+pub use crate::journal::{JournalCall, JournalError, JournalReply, JournalStore};
 pub use crate::{
     ANSWER_READ_LIMIT, Body, BodySegment, ClientCore, ConfigError, Delivery, Driver, Effects,
     FileReader, FileSegment, IMAGE_HEAD_BYTES, Job, NoEvent, OpenFile, OpenedSegment,

@@ -18,6 +18,7 @@
 //! allowed. A write after the submit that fails is retried; one that still fails ends the
 //! operation with [`Unrecorded`], which carries the task id.
 
+mod async_task_journal;
 mod entry;
 mod journal_error;
 mod journal_ledger;
@@ -27,13 +28,14 @@ mod memory_journal;
 mod task_journal;
 mod unrecorded;
 
+pub use async_task_journal::{AsyncTaskJournal, StoreFuture};
 pub use entry::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalKey, Resumption, Settled,
     TaskEvent,
 };
 pub use journal_error::JournalError;
 pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
-pub use journal_op::{JournalCall, JournalOp, JournalReply};
+pub use journal_op::{JournalCall, JournalOp, JournalReply, JournalStore};
 pub use learnt_duration::LearntDuration;
 pub use memory_journal::MemoryJournal;
 pub use task_journal::TaskJournal;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use hitem3d_types::TaskId;
 
 use super::{
-    Begun, EntryId, Intent, JournalError, LearntDuration, Settled, TaskEvent, TaskJournal,
+    AsyncTaskJournal, Begun, EntryId, Intent, JournalError, LearntDuration, Settled, TaskEvent,
+    TaskJournal,
 };
 
 /// One journal operation a job needs done.
@@ -73,40 +74,72 @@ pub enum JournalReply {
     Written,
 }
 
+/// A client's journal: a store that blocks (SQLite, in memory) or one that answers with
+/// futures (a database across the network).
+#[derive(Debug, Clone)]
+pub enum JournalStore {
+    /// Run where blocking is allowed.
+    Blocking(Arc<dyn TaskJournal>),
+    /// Awaited on the async client's runtime.
+    Async(Arc<dyn AsyncTaskJournal>),
+}
+
 /// A [`JournalOp`] and the store it goes to: what [`crate::Io::Journal`] hands the front-end.
 #[derive(Debug, Clone)]
 pub struct JournalCall {
     /// The client's journal.
-    pub store: Arc<dyn TaskJournal>,
+    pub store: JournalStore,
     /// What to do there.
     pub op: JournalOp,
 }
 
 impl JournalCall {
-    /// Runs the operation on the store, on the calling thread. A store may block (SQLite
-    /// waits for another process's lock), so an async front-end calls this where blocking is
-    /// allowed, never on a runtime worker.
+    /// Runs the operation on a blocking store, on the calling thread. It may block for seconds
+    /// (SQLite waits for another process's lock), so an async front-end calls this where
+    /// blocking is allowed, never on a runtime worker.
+    ///
+    /// # Errors
+    /// The store's error, or [`JournalError::Store`] for an async store, which this cannot
+    /// run ([`JournalCall::run_async`] can).
+    pub fn run(&self) -> Result<JournalReply, JournalError> {
+        let JournalStore::Blocking(store) = &self.store else {
+            return Err(JournalError::store(
+                "write",
+                "an async journal store needs the async client",
+            ));
+        };
+        let store = &**store;
+        match &self.op {
+            JournalOp::Begin(intent) => store.begin(intent).map(begun),
+            JournalOp::Settle(entry, settled) => store.settle(*entry, settled).map(written),
+            JournalOp::Record(task_id, event) => store.record(task_id, event).map(written),
+            JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).map(written),
+        }
+    }
+
+    /// Runs the operation on an async store. A blocking store is run here too, on the calling
+    /// thread: an async front-end sends those to [`JournalCall::run`] where blocking is
+    /// allowed instead.
     ///
     /// # Errors
     /// The store's error.
-    pub fn run(&self) -> Result<JournalReply, JournalError> {
+    pub async fn run_async(&self) -> Result<JournalReply, JournalError> {
+        let JournalStore::Async(store) = &self.store else {
+            return self.run();
+        };
         match &self.op {
-            JournalOp::Begin(intent) => self
-                .store
-                .begin(intent)
-                .map(|begun| JournalReply::Begun(Box::new(begun))),
-            JournalOp::Settle(entry, settled) => self
-                .store
-                .settle(*entry, settled)
-                .map(|()| JournalReply::Written),
-            JournalOp::Record(task_id, event) => self
-                .store
-                .record(task_id, event)
-                .map(|()| JournalReply::Written),
-            JournalOp::LearnDuration(learnt) => self
-                .store
-                .learn_duration(learnt)
-                .map(|()| JournalReply::Written),
+            JournalOp::Begin(intent) => store.begin(intent).await.map(begun),
+            JournalOp::Settle(entry, settled) => store.settle(*entry, settled).await.map(written),
+            JournalOp::Record(task_id, event) => store.record(task_id, event).await.map(written),
+            JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).await.map(written),
         }
     }
+}
+
+fn begun(begun: Begun) -> JournalReply {
+    JournalReply::Begun(Box::new(begun))
+}
+
+fn written((): ()) -> JournalReply {
+    JournalReply::Written
 }

@@ -1,0 +1,36 @@
+//! A journal store that answers asynchronously: a database across the network, whose client
+//! runs on the caller's async runtime instead of blocking a thread.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use hitem3d_types::TaskId;
+
+use super::{
+    Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError, LearntDuration, Settled,
+    TaskEvent,
+};
+
+/// What an [`AsyncTaskJournal`] operation returns: a future the async client awaits.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send + 'a>>;
+
+/// The seven operations of [`super::TaskJournal`], answered by futures, for a store whose
+/// client is async (a shared database for several machines). Each has the same contract as
+/// its [`super::TaskJournal`] twin. The async client awaits them on its runtime; the blocking
+/// client, which has no runtime, refuses such a store when it is made.
+pub trait AsyncTaskJournal: std::fmt::Debug + Send + Sync {
+    /// [`super::TaskJournal::begin`].
+    fn begin<'a>(&'a self, intent: &'a Intent) -> StoreFuture<'a, Begun>;
+    /// [`super::TaskJournal::settle`].
+    fn settle<'a>(&'a self, entry: EntryId, settled: &'a Settled) -> StoreFuture<'a, ()>;
+    /// [`super::TaskJournal::record`].
+    fn record<'a>(&'a self, task_id: &'a TaskId, event: &'a TaskEvent) -> StoreFuture<'a, ()>;
+    /// [`super::TaskJournal::entries`].
+    fn entries<'a>(&'a self, query: &'a EntryQuery) -> StoreFuture<'a, Vec<JournalEntry>>;
+    /// [`super::TaskJournal::forget`].
+    fn forget(&self, entry: EntryId) -> StoreFuture<'_, bool>;
+    /// [`super::TaskJournal::learn_duration`].
+    fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()>;
+    /// [`super::TaskJournal::learnt_durations`].
+    fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>>;
+}
