@@ -2,8 +2,8 @@
 //! the types its operations use. `hitem3d-async` and `hitem3d-blocking` import it whole.
 
 pub use crate::client_api::*;
-pub use crate::decode::answer_capacity;
 pub use crate::journal::{JournalCall, JournalError, JournalReply, JournalStore};
+pub use crate::wire::decode::answer_capacity;
 pub use crate::{
     ANSWER_READ_LIMIT, Body, BodySegment, ClientCore, ConfigError, Delivery, Driver, Effects,
     FileReader, FileSegment, IMAGE_HEAD_BYTES, Job, NoEvent, OpenFile, OpenedSegment,

@@ -8,6 +8,12 @@
 //! inputs. `hitem3d-async` and `hitem3d-blocking` only move bytes between these machines and the
 //! network, so both behave the same by construction.
 //!
+//! The source is laid out by layer: `wire` (requests, bodies, answers), `rules` (what may be
+//! sent and saved), [`machines`] (the state machines: a call, the token cache, task slots, the
+//! waiter, the download plan), `job` (each operation as one [`Job`] speaking [`Io`] and
+//! [`Input`], the one protocol a front-end drives), [`journal`] (the task journal, as I/O a job
+//! asks for) and `client` (configuration, the shared core, the driver loop, errors).
+//!
 //! Every machine follows one rule for misuse by its driver: an input it did not ask for, or a
 //! step asked for while an answer is outstanding, ends it with a typed out-of-sequence error
 //! ([`CallError::OutOfSequence`], [`WaitErrorKind::OutOfSequence`],
@@ -37,111 +43,80 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod base_url;
-mod body;
-mod call;
-mod callback;
+mod client;
 pub mod client_api;
-mod client_config;
-mod client_core;
-mod content_check;
-pub mod decode;
-mod download;
-mod drive;
-mod endpoint_uri;
-mod error;
-mod file_name;
 pub mod front_end;
-mod generate;
 mod job;
 pub mod journal;
-mod mesh_file;
-mod mesh_task;
-mod multipart;
-mod new_task;
-mod operation;
-mod partial_files;
-mod partial_location;
-mod progress;
-mod redact;
-mod relief_task;
-mod request_url;
-mod requests;
-mod retry;
-mod seed_sequence;
-mod seeded_random;
-mod submit;
-mod task_durations;
-mod task_result;
-mod task_slots;
-mod time;
-mod token_cache;
-mod transport_failure;
-mod upload_error;
-mod upload_target;
-mod wait_update;
-mod waiter;
-mod writeback;
+pub mod machines;
+mod rules;
+mod wire;
 
-pub use base_url::{BaseUrl, BaseUrlError};
-pub use body::{
-    Body, BodyReader, BodySegment, FileReader, FileSegment, OpenFile, OpenedSegment, file_access,
-    read_chunk,
-};
-pub use call::{Call, CallError, CallStep};
-pub use callback::{
-    CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
-};
-pub use client_config::{
+pub use client::client_config::{
     BASE_URL_VAR, CLIENT_ID_VARS, CLIENT_SECRET_VARS, ClientConfig, ConfigError,
     DEFAULT_JOURNAL_RETRY, DEFAULT_TASK_SLOTS,
 };
-pub use client_core::{ClientCore, Seed};
-pub use decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
-pub use download::{
-    BodyAction, DEFAULT_MAX_DOWNLOAD_BYTES, DownloadError, DownloadErrorKind, DownloadPlan,
-    DownloadPolicy, DownloadStep, DownloadSummary,
-};
-pub use drive::{Driver, Effects, NoSink, Sink};
-pub use error::Error;
-pub use file_name::{possible_file_names, safe_file_name};
-pub use generate::{GenerateOptions, Generated, SavedFile};
+pub use client::client_core::{ClientCore, Seed};
+pub use client::drive::{Driver, Effects, NoSink, Sink};
+pub use client::error::Error;
+pub use client::generate::{GenerateOptions, Generated, SavedFile};
 pub use job::{
     CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, Recorded, SubmitJob,
-    TokenJob, TokenStep, UploadJob, WaitJob, Yield,
+    TokenJob, UploadJob, WaitJob, Yield,
 };
-pub use mesh_file::{MeshError, MeshFile, MeshFormat};
-pub use mesh_task::{MeshSource, MeshTask, MeshTaskBuilder};
-pub use multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
-pub use new_task::NewTask;
-pub use operation::Operation;
-pub use partial_files::{PartialFiles, PartialListing};
-pub use partial_location::PartialLocation;
-pub use progress::{DownloadProgress, GenerateProgress};
-pub use relief_task::{ReliefBase, ReliefSource, ReliefTask, ReliefTaskBuilder};
-pub use request_url::RequestUrl;
-pub use requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
-pub use retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
-pub use seed_sequence::SeedSequence;
-pub use submit::{
+pub use machines::call::CallError;
+pub use machines::callback::{
+    CallbackError, CallbackSecret, CallbackUpdate, ConfirmedCallback, parse_callback,
+};
+pub use machines::download::{
+    DEFAULT_MAX_DOWNLOAD_BYTES, DownloadError, DownloadErrorKind, DownloadPolicy, DownloadSummary,
+};
+pub use machines::partial_files::{PartialFiles, PartialListing};
+pub use machines::partial_location::PartialLocation;
+pub use machines::progress::{DownloadProgress, GenerateProgress};
+pub use machines::retry::{AttemptFailure, RetryDecision, RetryPolicy, StopReason};
+pub use machines::seed_sequence::SeedSequence;
+pub use machines::task_durations::{KINDS_KEPT, TaskDurations};
+pub use machines::task_result::{ResultKind, TaskResult};
+pub use machines::task_slots::{LIMIT_PROBE_INTERVAL, SlotReservation, TaskSlots};
+pub use machines::time::Timestamp;
+pub use machines::token_cache::TokenCachePolicy;
+pub use machines::wait_update::WaitUpdate;
+pub use machines::waiter::{
+    DurationForecast, DurationHistory, ForecastBasis, ObservedDuration, PollContext, PollSchedule,
+    TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM, TaskKind, WaitError, WaitErrorKind, WaitEvent,
+    WaitOutcome, WaitPolicy,
+};
+pub use machines::writeback::{WRITEBACK_STEP, WritebackSchedule};
+pub use rules::file_name::{possible_file_names, safe_file_name};
+pub use rules::mesh_file::{MeshError, MeshFile, MeshFormat};
+pub use rules::mesh_task::{MeshSource, MeshTask, MeshTaskBuilder};
+pub use rules::new_task::NewTask;
+pub use rules::relief_task::{ReliefBase, ReliefSource, ReliefTask, ReliefTaskBuilder};
+pub use rules::submit::{
     IMAGE_HEAD_BYTES, Image, Remedy, SubmitField, SubmitImages, SubmitTask, SubmitTaskBuilder,
     ValidationError, Violation,
 };
-pub use task_durations::{KINDS_KEPT, TaskDurations};
-pub use task_result::{ResultKind, TaskResult};
-pub use task_slots::{LIMIT_PROBE_INTERVAL, SlotReservation, TaskSlots};
-pub use time::Timestamp;
-pub use token_cache::{TokenCache, TokenCachePolicy, TokenNeed};
-pub use transport_failure::{Delivery, TransportFailure};
-pub use upload_error::UploadError;
-pub use upload_target::UploadTarget;
-pub use wait_update::WaitUpdate;
-pub use waiter::{
-    DurationForecast, DurationHistory, ForecastBasis, ObservedDuration, PollContext, PollSchedule,
-    TASKS_KEPT_PER_KIND, TASKS_TO_LEARN_FROM, TaskKind, TaskWaiter, WaitError, WaitErrorKind,
-    WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
+pub use wire::base_url::{BaseUrl, BaseUrlError};
+pub use wire::body::{
+    Body, BodyReader, BodySegment, FileReader, FileSegment, OpenFile, OpenedSegment, file_access,
+    read_chunk,
 };
-pub use writeback::{WRITEBACK_STEP, WritebackSchedule};
+pub use wire::decode;
+pub use wire::decode::{ANSWER_READ_LIMIT, ApiError, DecodeError, MAX_RESPONSE_BYTES};
+pub use wire::multipart::{Boundary, BoundaryCollision, InvalidBoundary, MultipartForm};
+pub use wire::operation::Operation;
+pub use wire::request_url::RequestUrl;
+pub use wire::requests::{ApiRequests, DEFAULT_USER_AGENT, RequestError};
+pub use wire::transport_failure::{Delivery, TransportFailure};
+pub use wire::upload_error::UploadError;
+pub use wire::upload_target::UploadTarget;
+
+// The lower layer's machines, by their short names inside the crate.
+pub(crate) use machines::{
+    BodyAction, Call, CallStep, DownloadPlan, DownloadStep, TaskWaiter, TokenCache, TokenNeed,
+    TokenStep, WaitStep,
+};
 
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;

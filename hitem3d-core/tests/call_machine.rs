@@ -3,14 +3,15 @@
 
 mod support;
 
+use hitem3d_core::machines::{Call, CallStep};
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use hitem3d_core::http::Response;
 use hitem3d_core::types::{AccessToken, ClientId, ClientSecret, Model, TaskState};
 use hitem3d_core::{
-    ApiRequests, BaseUrl, Call, CallError, CallStep, Delivery, Image, RetryPolicy, StopReason,
-    SubmitTask, Timestamp, TransportFailure,
+    ApiRequests, BaseUrl, CallError, Delivery, Image, RetryPolicy, StopReason, SubmitTask,
+    Timestamp, TransportFailure,
 };
 use support::{Reply, Script, drive};
 

@@ -1,14 +1,15 @@
 //! The pieces both clients share: configuration from the environment, the error type's
 //! predicates, output paths, and seeds.
 
+use hitem3d_core::machines::{TaskWaiter, WaitStep};
 use std::collections::HashSet;
 use std::path::Path;
 
 use hitem3d_core::types::{ApiErrorCode, ErrorClass, OutputFormat, TaskData, TaskId};
 use hitem3d_core::{
     CallError, ClientConfig, ClientCore, ConfigError, Error, GenerateOptions, Operation,
-    ResultKind, SeedSequence, StopReason, TaskResult, TaskWaiter, Timestamp, TransportFailure,
-    WaitError, WaitErrorKind, WaitPolicy, WaitStep, decode,
+    ResultKind, SeedSequence, StopReason, TaskResult, Timestamp, TransportFailure, WaitError,
+    WaitErrorKind, WaitPolicy, decode,
 };
 
 fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {

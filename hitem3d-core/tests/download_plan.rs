@@ -1,12 +1,12 @@
 //! The download plan in virtual time: fresh links, stale links, CDN refusals, retries.
 
+use hitem3d_core::machines::{BodyAction, DownloadPlan, DownloadStep};
 use std::time::Duration;
 
 use hitem3d_core::http::{HeaderMap, HeaderValue, StatusCode};
 use hitem3d_core::types::{OutputFormat, TaskData};
 use hitem3d_core::{
-    ApiRequests, BaseUrl, BodyAction, DownloadErrorKind, DownloadPlan, DownloadPolicy,
-    DownloadStep, ResultKind, TaskResult, Timestamp,
+    ApiRequests, BaseUrl, DownloadErrorKind, DownloadPolicy, ResultKind, TaskResult, Timestamp,
 };
 
 fn data(url: &str) -> TaskData {

@@ -6,8 +6,9 @@ mod fake;
 
 use fake::*;
 use futures_executor::block_on;
+use hitem3d_core::machines::TokenStep;
 use hitem3d_core::types::{TaskId, TaskState};
-use hitem3d_core::{Driver, Effects, Error, TokenStep, WaitErrorKind};
+use hitem3d_core::{Driver, Effects, Error, WaitErrorKind};
 
 const OTHER_TASK_SUCCESS: &str = r#"{"code":200,"data":{"task_id":"t-2","state":"success","url":"https://cdn.example/t-2/0.glb?sig=other"}}"#;
 

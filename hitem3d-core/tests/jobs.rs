@@ -4,6 +4,7 @@
 
 mod fake;
 
+use hitem3d_core::machines::TokenStep;
 use std::io;
 use std::path::Path;
 use std::time::Duration;
@@ -15,8 +16,8 @@ use hitem3d_core::http::{Response, StatusCode};
 use hitem3d_core::types::{AccessToken, ErrorClass, TaskId, TaskState};
 use hitem3d_core::{
     ANSWER_READ_LIMIT, CallError, DecodeError, Delivery, DownloadErrorKind, Driver, Effects, Error,
-    GenerateOptions, GenerateProgress, Input, Io, Job, ResultKind, Timestamp, TokenStep,
-    TransportFailure, WRITEBACK_STEP, decode,
+    GenerateOptions, GenerateProgress, Input, Io, Job, ResultKind, Timestamp, TransportFailure,
+    WRITEBACK_STEP, decode,
 };
 
 #[test]

@@ -111,3 +111,40 @@ fn no_runtime_or_http_client_is_a_normal_dependency() {
         "hitem3d-core must stay sans-IO, but depends on {found:?}:\n{tree}"
     );
 }
+
+/// Text that would mean a job, the driver or the core itself calls a journal store rather
+/// than asking for the call as I/O ([`hitem3d_core::Io::Journal`]).
+const STORE_CALLS: &[&str] = &[
+    "TaskJournal",
+    "JournalStore",
+    ".journal.",
+    "journal()",
+    ".run()",
+    ".run_async(",
+];
+
+#[test]
+fn jobs_reach_the_journal_only_as_io_the_front_end_runs() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("job"), &mut files);
+    rust_files(&src.join("machines"), &mut files);
+    files.push(src.join("client").join("drive.rs"));
+    assert!(files.len() > 10, "found the sources");
+    let mut offences = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            for word in STORE_CALLS {
+                if line.contains(word) {
+                    offences.push(format!("{}:{}: {word}", file.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "a job must ask for journal calls as Io::Journal:\n{}",
+        offences.join("\n")
+    );
+}

@@ -1,12 +1,13 @@
 //! The task waiter in virtual time: schedules, outcomes, events, failures, the deadline.
 
+use hitem3d_core::machines::{TaskWaiter, WaitStep};
 use std::time::Duration;
 
 use hitem3d_core::http::StatusCode;
 use hitem3d_core::types::{ApiErrorCode, TaskData, TaskId, TaskState};
 use hitem3d_core::{
-    ApiError, CallError, DurationForecast, PollContext, PollSchedule, StopReason, TaskWaiter,
-    Timestamp, WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy, WaitStep,
+    ApiError, CallError, DurationForecast, PollContext, PollSchedule, StopReason, Timestamp,
+    WaitError, WaitErrorKind, WaitEvent, WaitOutcome, WaitPolicy,
 };
 use proptest::prelude::*;
 

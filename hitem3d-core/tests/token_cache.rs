@@ -3,13 +3,11 @@
 
 mod support;
 
+use hitem3d_core::machines::{Call, CallStep, TokenCache, TokenNeed};
 use std::time::Duration;
 
 use hitem3d_core::types::{AccessToken, ClientId, ClientSecret, TaskData};
-use hitem3d_core::{
-    ApiRequests, BaseUrl, Call, CallError, CallStep, RetryPolicy, Timestamp, TokenCache,
-    TokenCachePolicy, TokenNeed,
-};
+use hitem3d_core::{ApiRequests, BaseUrl, CallError, RetryPolicy, Timestamp, TokenCachePolicy};
 use support::{Reply, Script, cached_token};
 
 const HOUR: Duration = Duration::from_secs(3600);

@@ -4,12 +4,12 @@
 
 #![allow(dead_code, reason = "the bench and the test each take part of it")]
 
+use hitem3d_core::machines::{TaskWaiter, WaitStep};
 use std::time::Duration;
 
 use hitem3d_core::types::{Model, RequestType, Resolution, TaskData, TaskId, TaskState};
 use hitem3d_core::{
-    DurationForecast, DurationHistory, PollSchedule, TaskKind, TaskWaiter, Timestamp, WaitPolicy,
-    WaitStep,
+    DurationForecast, DurationHistory, PollSchedule, TaskKind, Timestamp, WaitPolicy,
 };
 
 /// The durations the table spreads each task length over: D, D + 0.1 s, … D + 19.9 s.

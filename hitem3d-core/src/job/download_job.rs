@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use hitem3d_types::{OutputFormat, TaskData};
 
-use crate::content_check::{self, Expected, HEAD_BYTES};
 use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
 use crate::journal::{JournalOp, TaskEvent};
+use crate::rules::content_check::{self, Expected, HEAD_BYTES};
 use crate::{
     BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
     DownloadSummary, Error, PartialLocation, ResultKind, TaskResult, Timestamp, WritebackSchedule,

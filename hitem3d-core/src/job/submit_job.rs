@@ -7,7 +7,7 @@ use crate::journal::{
     Begun, EntryId, Intent, JournalEntry, JournalError, JournalKey, JournalOp, JournalReply,
     Settled,
 };
-use crate::seeded_random::SeededRandom;
+use crate::machines::seeded_random::SeededRandom;
 use crate::{
     ApiError, Call, CallError, ClientCore, Error, NewTask, SlotReservation, TaskKind, Timestamp,
 };

@@ -9,7 +9,7 @@ use http::{Method, Request, StatusCode};
 use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
 
 use crate::job::{Input, Io, Job, NoEvent};
-use crate::seeded_random::SeededRandom;
+use crate::machines::seeded_random::SeededRandom;
 use crate::{
     Body, Call, CallError, ClientCore, Error, MeshFile, RequestUrl, Timestamp, TransportFailure,
     UploadError, UploadTarget,

@@ -5,7 +5,7 @@ use hitem3d_types::{TaskData, TaskId, TaskState};
 
 use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
 use crate::journal::{JournalOp, TaskEvent};
-use crate::task_slots::SlotRelease;
+use crate::machines::task_slots::SlotRelease;
 use crate::{
     Call, CallError, ClientCore, Error, TaskWaiter, Timestamp, WaitError, WaitErrorKind, WaitEvent,
     WaitOutcome, WaitStep,

@@ -2,14 +2,13 @@
 
 #![allow(dead_code, reason = "each test file uses part of the support code")]
 
+use hitem3d_core::machines::{Call, CallStep, TokenCache, TokenNeed};
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use hitem3d_core::http::{Request, Response};
 use hitem3d_core::types::{AccessToken, TokenData};
-use hitem3d_core::{
-    Body, Call, CallError, CallStep, Timestamp, TokenCache, TokenNeed, TransportFailure,
-};
+use hitem3d_core::{Body, CallError, Timestamp, TransportFailure};
 
 /// One scripted reaction to a request.
 #[derive(Debug, Clone)]

@@ -18,8 +18,8 @@
 //! the core's query job on top, run by a bare loop (`+ job`). The client adds its driver,
 //! clock, time limit and span.
 //!
-//! `cargo bench -p hitem3d-blocking --bench per_call`; one case alone, for a profiler:
-//! `HITEM3D_BENCH_ONLY=hitem3d-blocking cargo bench -p hitem3d-blocking --bench per_call`.
+//! `cargo bench -p hitem3d-bench --bench per_call`; one case alone, for a profiler:
+//! `HITEM3D_BENCH_ONLY=hitem3d-blocking cargo bench -p hitem3d-bench --bench per_call`.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 

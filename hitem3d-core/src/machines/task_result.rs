@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use hitem3d_types::{AssetId, OutputFormat, TaskData, TaskId, TaskState, limits};
 
-use crate::base_url::is_absolute_http_url;
-use crate::file_name::{safe_file_name, unique_stem};
-use crate::{Timestamp, redact};
+use crate::Timestamp;
+use crate::rules::file_name::{safe_file_name, unique_stem};
+use crate::wire::base_url::is_absolute_http_url;
+use crate::wire::redact;
 
 /// Which file of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

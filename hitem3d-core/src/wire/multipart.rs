@@ -4,7 +4,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::seeded_random::SeededRandom;
+use crate::machines::seeded_random::SeededRandom;
 use crate::{Body, BodySegment, FileSegment};
 
 /// The longest boundary RFC 2046 allows.

@@ -69,7 +69,8 @@ struct Cached {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hitem3d_core::{ApiRequests, BaseUrl, TokenCache, TokenCachePolicy, TokenNeed, Timestamp};
+/// use hitem3d_core::machines::{TokenCache, TokenNeed};
+/// use hitem3d_core::{ApiRequests, BaseUrl, TokenCachePolicy, Timestamp};
 /// use hitem3d_core::types::{AccessToken, ClientId, ClientSecret, TokenData};
 ///
 /// let api = ApiRequests::new(BaseUrl::production());

@@ -5,8 +5,8 @@ use hitem3d_types::{
     MULTICOLOR_COLORS, MeshLevel, MeshTaskSpec, OutputFormat, SplitJoint, SplitPart, TaskType,
 };
 
-use crate::base_url::is_absolute_http_url;
-use crate::submit::rules::{callback_url_rule, violation};
+use crate::rules::submit::rules::{callback_url_rule, violation};
+use crate::wire::base_url::is_absolute_http_url;
 use crate::{MeshFile, MultipartForm, Remedy, SubmitField, ValidationError, Violation};
 
 /// Where a mesh task's mesh comes from.
@@ -173,7 +173,13 @@ impl MeshTask {
                 let extension = mesh.format().extension();
                 let name = format!("mesh.{extension}");
                 let media_type = media_type(extension);
-                crate::submit::add_contents(&mut form, "mesh", name, media_type, mesh.contents());
+                crate::rules::submit::add_contents(
+                    &mut form,
+                    "mesh",
+                    name,
+                    media_type,
+                    mesh.contents(),
+                );
             }
         }
         form

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use hitem3d_types::{OutputFormat, TaskId, limits};
 
-use crate::file_name::unique_stem;
 use crate::journal::JournalKey;
+use crate::rules::file_name::unique_stem;
 use crate::{
     DownloadSummary, ResultKind, TaskResult, WaitOutcome, possible_file_names, safe_file_name,
 };

@@ -7,7 +7,7 @@ use hitem3d_types::{
 
 use super::draft::SubmitDraft;
 use super::{Image, Remedy, SubmitField, Violation};
-use crate::base_url::is_absolute_http_url;
+use crate::wire::base_url::is_absolute_http_url;
 
 pub(crate) fn violation(
     field: SubmitField,

@@ -12,8 +12,8 @@ use http::{Request, Response, StatusCode};
 
 pub use call_error::CallError;
 
-use crate::retry::{AttemptFailure, RetryDecision, StopReason};
-use crate::seeded_random::SeededRandom;
+use crate::machines::retry::{AttemptFailure, RetryDecision, StopReason};
+use crate::machines::seeded_random::SeededRandom;
 use crate::{
     ApiError, ApiRequests, Body, NewTask, Operation, RequestError, RetryPolicy, Timestamp,
 };
@@ -70,7 +70,8 @@ type Decoder<T> = fn(&Response<&[u8]>, &Input) -> Result<T, ApiError>;
 /// [`RetryPolicy`] allows. It never does I/O; a driver loops over [`Call::next`].
 ///
 /// ```
-/// use hitem3d_core::{ApiRequests, BaseUrl, Call, CallStep, RetryPolicy, Timestamp};
+/// use hitem3d_core::machines::{Call, CallStep};
+/// use hitem3d_core::{ApiRequests, BaseUrl, RetryPolicy, Timestamp};
 /// use hitem3d_core::types::{AccessToken, TaskId, TaskState};
 ///
 /// let api = ApiRequests::new(BaseUrl::production());

@@ -5,7 +5,7 @@
 //! download survives a crash; `curl -o` does not, so a second baseline runs `sync` on curl's
 //! file.
 //!
-//! `cargo bench -p hitem3d-blocking --bench download_speed`
+//! `cargo bench -p hitem3d-bench --bench download_speed`
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 

@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 pub use api_error::ApiError;
 pub use decode_error::DecodeError;
 
-use crate::redact;
+use crate::wire::redact;
 
 /// The largest response body the decoders read: 1 MiB, far above any documented answer.
 /// Drivers stop reading a body after this many bytes (plus one, to detect the excess).

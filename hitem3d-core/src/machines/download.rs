@@ -10,8 +10,8 @@ use http::{HeaderMap, Request, StatusCode};
 
 pub use download_error::{DownloadError, DownloadErrorKind};
 
-use crate::retry::{AttemptFailure, RetryDecision};
-use crate::seeded_random::SeededRandom;
+use crate::machines::retry::{AttemptFailure, RetryDecision};
+use crate::machines::seeded_random::SeededRandom;
 use crate::{
     ApiError, ApiRequests, Body, CallError, DownloadProgress, Error, Operation, ResultKind,
     RetryPolicy, TaskResult, Timestamp, TransportFailure,
@@ -131,7 +131,8 @@ enum State {
 /// CDN refuses them (HTTP 403/404/410), and retrying transport failures and 5xx answers.
 ///
 /// ```
-/// use hitem3d_core::{ApiRequests, BaseUrl, BodyAction, DownloadPlan, DownloadPolicy, DownloadStep};
+/// use hitem3d_core::machines::{BodyAction, DownloadPlan, DownloadStep};
+/// use hitem3d_core::{ApiRequests, BaseUrl, DownloadPolicy};
 /// use hitem3d_core::{ResultKind, TaskResult, Timestamp};
 /// use hitem3d_core::types::TaskData;
 ///
@@ -362,7 +363,7 @@ impl DownloadPlan {
         let answer = ApiError::Http {
             status,
             snippet: String::new(),
-            retry_after: crate::decode::retry_after(headers),
+            retry_after: crate::wire::decode::retry_after(headers),
         };
         match self.decide(AttemptFailure::Answer(&answer), now) {
             RetryDecision::RetryAfter(delay) => self.state = State::Waiting { until: now + delay },

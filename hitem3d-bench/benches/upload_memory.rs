@@ -4,7 +4,7 @@
 //! Each case runs in a process of its own (peak resident memory is per process) against a
 //! local server that reads and forgets every body (`local_server`).
 //!
-//! `cargo bench -p hitem3d-blocking --bench upload_memory`
+//! `cargo bench -p hitem3d-bench --bench upload_memory`
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 

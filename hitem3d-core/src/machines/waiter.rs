@@ -105,7 +105,8 @@ enum State {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hitem3d_core::{DurationForecast, TaskWaiter, Timestamp, WaitPolicy, WaitStep};
+/// use hitem3d_core::machines::{TaskWaiter, WaitStep};
+/// use hitem3d_core::{DurationForecast, Timestamp, WaitPolicy};
 /// use hitem3d_core::types::{TaskData, TaskId, TaskState};
 ///
 /// let id = TaskId::new("t-1");
@@ -292,7 +293,7 @@ impl TaskWaiter {
                 None => {
                     let kind = match data.url.as_deref().filter(|url| !url.trim().is_empty()) {
                         Some(url) => WaitErrorKind::UnusableResultUrl {
-                            url: crate::redact::link(url),
+                            url: crate::wire::redact::link(url),
                         },
                         None => WaitErrorKind::SuccessWithoutResult,
                     };

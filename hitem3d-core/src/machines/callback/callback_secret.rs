@@ -5,7 +5,7 @@ use std::fmt;
 use url::Url;
 
 use super::CallbackError;
-use crate::base_url::is_absolute_http_url;
+use crate::wire::base_url::is_absolute_http_url;
 
 /// The shortest secret accepted: 128 bits as hex.
 const MIN_SECRET_CHARS: usize = 32;

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use url::Url;
 
-use crate::endpoint_uri::EndpointUri;
+use crate::wire::endpoint_uri::EndpointUri;
 use crate::{BaseUrl, Body, MultipartForm, NewTask, RequestUrl, SubmitTask};
 
 /// The `User-Agent` sent unless the caller picks another.
@@ -299,12 +299,12 @@ impl ApiRequests {
     /// [`RequestError::InvalidUrl`] unless `url` is an absolute http(s) URL.
     pub fn download(&self, url: &str) -> Result<Request<Body>, RequestError> {
         let invalid = || RequestError::InvalidUrl {
-            url: crate::redact::link(url),
+            url: crate::wire::redact::link(url),
         };
         // Lenient in what we accept: a link with a raw space or other characters a URI may not
         // hold is sent in its percent-encoded form, as a browser would.
         let parsed = Url::parse(url).map_err(|_| invalid())?;
-        if !crate::base_url::is_absolute_http_url(parsed.as_str()) {
+        if !crate::wire::base_url::is_absolute_http_url(parsed.as_str()) {
             return Err(invalid());
         }
         if Uri::try_from(parsed.as_str()).is_err() {

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::seeded_random::SeededRandom;
+use crate::machines::seeded_random::SeededRandom;
 
 /// A thread-safe source of seeds for [`crate::Call`], [`crate::DownloadPlan`] and the token
 /// cache. The drivers start it from fresh OS randomness; tests start it from a constant and get

@@ -2,7 +2,7 @@
 
 use hitem3d_types::ErrorClass;
 
-use crate::retry::StopReason;
+use crate::machines::retry::StopReason;
 use crate::{ApiError, Operation, RequestError, TransportFailure};
 
 fn plural(count: &u32) -> &'static str {

@@ -8,7 +8,8 @@ use hitem3d_types::{Envelope, ResponseCode, TaskData, TaskId, TaskState};
 pub use callback_error::CallbackError;
 pub use callback_secret::CallbackSecret;
 
-use crate::{MAX_RESPONSE_BYTES, redact};
+use crate::MAX_RESPONSE_BYTES;
+use crate::wire::redact;
 
 /// What a callback claims about a task. Callbacks are not signed: treat this as a hint, and
 /// trust the task only after [`CallbackUpdate::confirm`] with a fresh query.

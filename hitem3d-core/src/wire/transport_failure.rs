@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use crate::redact;
+use crate::wire::redact;
 
 /// How far a failed request got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

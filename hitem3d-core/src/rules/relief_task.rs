@@ -3,8 +3,8 @@
 
 use hitem3d_types::{ReliefFormat, ReliefModel, ReliefSetting};
 
-use crate::base_url::is_absolute_http_url;
-use crate::submit::rules::{callback_url_rule, picture, violation};
+use crate::rules::submit::rules::{callback_url_rule, picture, violation};
+use crate::wire::base_url::is_absolute_http_url;
 use crate::{Image, MultipartForm, Remedy, SubmitField, ValidationError, Violation};
 
 /// Where a relief task's picture comes from.
@@ -143,7 +143,7 @@ impl ReliefTask {
                 form.text("image_url", url.as_str());
             }
             ReliefSource::Image(image) => {
-                crate::submit::add_picture(&mut form, "image", "image", image);
+                crate::rules::submit::add_picture(&mut form, "image", "image", image);
             }
         }
         form
