@@ -205,7 +205,8 @@ fn with_journal_retry(config: ClientConfig) -> Result<ClientConfig, Failure> {
         .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
         .ok_or_else(|| {
             Failure::invalid(format!(
-                "{JOURNAL_RETRY_VAR}={value:?}: give the seconds to keep retrying a journal                  write, such as 60"
+                "{JOURNAL_RETRY_VAR}={value:?}: give the seconds to keep retrying a journal \
+         write, such as 60"
             ))
         })?;
     Ok(config.with_journal_retry(retry))

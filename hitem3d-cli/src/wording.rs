@@ -48,7 +48,8 @@ pub fn error(error: &Error) -> String {
 fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
     let task_id = &unrecorded.task_id;
     let mut text = format!(
-        "task {task_id} was submitted and may be charged, but the task journal could not record          {} (tried for {} s): {}",
+        "task {task_id} was submitted and may be charged, but the task journal could not record \
+         {} (tried for {} s): {}",
         unrecorded.missed,
         unrecorded.retried_for.as_secs(),
         unrecorded.source
@@ -60,7 +61,9 @@ fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
         text.push_str(&format!("\nthe task also ended badly: {}", error(also)));
     }
     text.push_str(&format!(
-        "\nkeep this task id: `hitem3d download {task_id}` fetches its result again          without paying, and `hitem3d tasks` will not list it until the journal can be written          (check the disk, and that no other program holds the journal file)"
+        "\nkeep this task id: `hitem3d download {task_id}` fetches its result again \
+         without paying, and `hitem3d tasks` will not list it until the journal can be written \
+         (check the disk, and that no other program holds the journal file)"
     ));
     text
 }

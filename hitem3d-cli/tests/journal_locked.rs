@@ -138,5 +138,35 @@ fn a_journal_locked_past_the_retry_time_exits_8_with_the_task_id_and_the_model_s
         "the id and how to fetch it: {text}"
     );
     assert!(text.contains("saved anyway"), "{text}");
+    let error = text
+        .lines()
+        .skip_while(|line| !line.starts_with("error:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !error.is_empty() && !error.contains("  "),
+        "one space between words: {error}"
+    );
     assert!(bench.path("out/house.glb").exists(), "the model was saved");
+}
+
+#[test]
+fn a_journal_retry_time_that_is_not_seconds_is_refused_before_anything_is_sent() {
+    let bench = Bench::fast();
+    let run = bench
+        .command()
+        .args(["balance"])
+        .env("HITEM3D_JOURNAL_RETRY", "a minute")
+        .output()
+        .expect("the binary runs");
+    let run = support::Run::from(run);
+
+    run.expect(2);
+    assert!(
+        run.stderr.contains("HITEM3D_JOURNAL_RETRY=\"a minute\"")
+            && run.stderr.contains("such as 60")
+            && !run.stderr.contains("  "),
+        "{run}"
+    );
+    assert!(bench.mock().journal().is_empty(), "nothing was sent");
 }
