@@ -10,8 +10,9 @@ use hitem3d_types::{OutputFormat, TaskId};
 
 use crate::job::{Input, Io, Job};
 use crate::{
-    CallError, ClientCore, DownloadJob, Error, GenerateOptions, GenerateProgress, Generated,
-    NewTask, ResultKind, SavedFile, SubmitJob, TaskResult, Timestamp, WaitJob, WaitOutcome,
+    CallError, ClientCore, DownloadJob, DownloadSummary, Error, GenerateOptions, GenerateProgress,
+    Generated, NewTask, ResultKind, SavedFile, SubmitJob, TaskResult, Timestamp, WaitJob,
+    WaitOutcome,
 };
 
 /// Submits a task of any kind (or takes one that exists), waits for it and downloads the model
@@ -28,6 +29,12 @@ pub struct GenerateJob {
     model: String,
     stage: Stage,
     events: VecDeque<GenerateProgress>,
+    /// How the wait ended, once it has: what `generate` returns with the files.
+    outcome: Option<WaitOutcome>,
+    /// The model's file while the cover downloads.
+    model_file: Option<SavedFile>,
+    /// Where the running download saves.
+    saving_to: PathBuf,
 }
 
 /// Where the task comes from.
@@ -46,20 +53,60 @@ enum Stage {
     /// Making sure files it would write under a given name do not exist yet (paths left).
     Check(Start, Vec<PathBuf>),
     Checking(Start, Vec<PathBuf>),
-    Submitting(Box<SubmitJob>),
-    Waiting(Box<WaitJob>),
-    Model(Box<Download>),
-    Cover(Box<Download>, Box<SavedFile>),
+    /// The submit, the wait or a file's download, one at a time.
+    Running(Inner),
     Finished(Box<Result<Generated, Error>>),
     Over,
 }
 
-/// A file download under way, with what `generate` returns once it is saved.
+/// The inner job running now, seen as one job of `generate`'s events: its steps pass through,
+/// and its end comes back saying which job ended.
 #[derive(Debug)]
-struct Download {
-    job: DownloadJob,
-    path: PathBuf,
-    outcome: WaitOutcome,
+enum Inner {
+    Submit(Box<SubmitJob>),
+    Wait(Box<WaitJob>),
+    Download(Box<DownloadJob>),
+}
+
+/// How an inner job ended.
+#[derive(Debug)]
+enum Ended {
+    Submitted {
+        task: Result<TaskId, Error>,
+        /// The task id came from the journal: nothing was paid this time.
+        resumed: bool,
+    },
+    Waited(Result<WaitOutcome, Error>),
+    Downloaded(Result<DownloadSummary, Error>),
+}
+
+impl Job for Inner {
+    type Event = GenerateProgress;
+    type Output = Ended;
+
+    fn next(&mut self, now: Timestamp) -> Io<GenerateProgress, Ended> {
+        match self {
+            Self::Submit(job) => {
+                let step = job.next(now).forward(|never| match never {});
+                step.unwrap_or_else(|task| {
+                    let resumed = job.resumed();
+                    Io::Done(Ended::Submitted { task, resumed })
+                })
+            }
+            Self::Wait(job) => (job.next(now).forward(GenerateProgress::Waiting))
+                .unwrap_or_else(|waited| Io::Done(Ended::Waited(waited))),
+            Self::Download(job) => (job.next(now).forward(GenerateProgress::Downloading))
+                .unwrap_or_else(|saved| Io::Done(Ended::Downloaded(saved))),
+        }
+    }
+
+    fn on(&mut self, input: Input, now: Timestamp) {
+        match self {
+            Self::Submit(job) => job.on(input, now),
+            Self::Wait(job) => job.on(input, now),
+            Self::Download(job) => job.on(input, now),
+        }
+    }
 }
 
 impl GenerateJob {
@@ -73,14 +120,13 @@ impl GenerateJob {
         let destination = options.journal_destination(format.as_ref());
         let submit = SubmitJob::new(core.clone(), task)
             .with_journal(options.journal_key.clone(), Some(destination));
-        Self {
+        Self::starting(
+            core,
+            Start::Submit(Box::new(submit)),
             format,
             model,
-            stage: Stage::MakeDir(Start::Submit(Box::new(submit))),
-            core,
             options,
-            events: VecDeque::new(),
-        }
+        )
     }
 
     pub(crate) fn existing(
@@ -89,13 +135,27 @@ impl GenerateJob {
         format: Option<OutputFormat>,
         options: GenerateOptions,
     ) -> Self {
+        let label = task_id.to_string();
+        Self::starting(core, Start::Existing(task_id), format, label, options)
+    }
+
+    fn starting(
+        core: ClientCore,
+        start: Start,
+        format: Option<OutputFormat>,
+        model: String,
+        options: GenerateOptions,
+    ) -> Self {
         Self {
             format,
-            model: task_id.to_string(),
-            stage: Stage::MakeDir(Start::Existing(task_id)),
+            model,
+            stage: Stage::MakeDir(start),
             core,
             options,
             events: VecDeque::new(),
+            outcome: None,
+            model_file: None,
+            saving_to: PathBuf::new(),
         }
     }
 
@@ -113,53 +173,87 @@ impl GenerateJob {
     }
 
     /// The step after the checks: the submit, or the wait for the task that exists.
-    fn started(&mut self, start: Start) -> Stage {
-        match start {
-            Start::Submit(submit) => Stage::Submitting(submit),
+    fn started(&self, start: Start) -> Stage {
+        Stage::Running(match start {
+            Start::Submit(submit) => Inner::Submit(submit),
             Start::Existing(task_id) => {
-                Stage::Waiting(Box::new(WaitJob::new(self.core.clone(), &task_id)))
+                Inner::Wait(Box::new(WaitJob::new(self.core.clone(), &task_id)))
             }
+        })
+    }
+
+    /// The stage after an inner job ended.
+    fn after(&mut self, ended: Ended) -> Stage {
+        match ended {
+            Ended::Submitted {
+                task: Ok(task_id),
+                resumed,
+            } => {
+                let wait = WaitJob::new(self.core.clone(), &task_id);
+                self.events.push_back(if resumed {
+                    GenerateProgress::Resumed { task_id }
+                } else {
+                    GenerateProgress::Submitted { task_id }
+                });
+                Stage::Running(Inner::Wait(Box::new(wait)))
+            }
+            Ended::Waited(Ok(outcome)) => {
+                let result = outcome.result.clone();
+                self.outcome = Some(outcome);
+                let path = self
+                    .options
+                    .path_for(&result, ResultKind::Model, self.format.as_ref());
+                self.download(&result, ResultKind::Model, path)
+            }
+            Ended::Downloaded(Ok(summary)) => {
+                let file = SavedFile::new(&self.saving_to, summary);
+                self.events.push_back(GenerateProgress::Saved(file.clone()));
+                match self.model_file.take() {
+                    None => self.after_model(file),
+                    Some(model) => self.finish(model, Some(file)),
+                }
+            }
+            Ended::Submitted {
+                task: Err(error), ..
+            }
+            | Ended::Waited(Err(error))
+            | Ended::Downloaded(Err(error)) => Stage::Finished(Box::new(Err(error))),
         }
     }
 
-    /// The model's download, to the path the options give it.
-    fn model_download(&self, outcome: WaitOutcome) -> Box<Download> {
-        let path = self
-            .options
-            .path_for(&outcome.result, ResultKind::Model, self.format.as_ref());
-        let job = self.file_download(&outcome.result, ResultKind::Model, path.clone());
-        Box::new(Download { job, path, outcome })
+    /// The cover after the model, with the links the model download used (it may have
+    /// refreshed them), or the end.
+    fn after_model(&mut self, model: SavedFile) -> Stage {
+        let fresh = model.summary.result.clone();
+        match self.options.cover_path_for(&fresh, self.format.as_ref()) {
+            Some(path) => {
+                self.model_file = Some(model);
+                self.download(&fresh, ResultKind::Cover, path)
+            }
+            None => self.finish(model, None),
+        }
     }
 
-    fn file_download(&self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> DownloadJob {
+    fn finish(&mut self, model: SavedFile, cover: Option<SavedFile>) -> Stage {
+        let generated = match self.outcome.take() {
+            Some(outcome) => Ok(Generated::new(outcome, model, cover)),
+            None => Err(out_of_sequence()),
+        };
+        Stage::Finished(Box::new(generated))
+    }
+
+    /// One file's download, to `path`.
+    fn download(&mut self, result: &TaskResult, kind: ResultKind, path: PathBuf) -> Stage {
         let overwrite = self.options.overwrite;
         // The output directory was made before anything was paid.
-        let job = DownloadJob::to_file(self.core.clone(), result, kind, path, overwrite)
+        let job = DownloadJob::to_file(self.core.clone(), result, kind, path.clone(), overwrite)
             .in_existing_dir();
-        match &self.format {
+        let job = match &self.format {
             Some(format) => job.expecting(format),
             None => job,
-        }
-    }
-
-    /// The stage after the model is saved: the cover, or the end.
-    fn after_model(&mut self, download: Download, model: SavedFile) -> Stage {
-        self.events
-            .push_back(GenerateProgress::Saved(model.clone()));
-        // The model download may have refreshed the links; the cover uses the fresh ones.
-        let fresh = &model.summary.result;
-        match self.options.cover_path_for(fresh, self.format.as_ref()) {
-            Some(path) => {
-                let job = self.file_download(fresh, ResultKind::Cover, path.clone());
-                let cover = Download {
-                    job,
-                    path,
-                    outcome: download.outcome,
-                };
-                Stage::Cover(Box::new(cover), Box::new(model))
-            }
-            None => Stage::Finished(Box::new(Ok(Generated::new(download.outcome, model, None)))),
-        }
+        };
+        self.saving_to = path;
+        Stage::Running(Inner::Download(Box::new(job)))
     }
 }
 
@@ -186,70 +280,13 @@ impl Job for GenerateJob {
                     }
                     None => self.started(start),
                 },
-                Stage::Submitting(mut submit) => {
-                    match submit.next(now).forward(|never| match never {}) {
-                        Ok(io) => {
-                            self.stage = Stage::Submitting(submit);
-                            return io;
-                        }
-                        Err(Ok(task_id)) => {
-                            let wait = Box::new(WaitJob::new(self.core.clone(), &task_id));
-                            self.events.push_back(if submit.resumed() {
-                                GenerateProgress::Resumed { task_id }
-                            } else {
-                                GenerateProgress::Submitted { task_id }
-                            });
-                            Stage::Waiting(wait)
-                        }
-                        Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
-                    }
-                }
-                Stage::Waiting(mut wait) => match wait.next(now).forward(GenerateProgress::Waiting)
-                {
+                Stage::Running(mut inner) => match inner.next(now).forward(|event| event) {
                     Ok(io) => {
-                        self.stage = Stage::Waiting(wait);
+                        self.stage = Stage::Running(inner);
                         return io;
                     }
-                    Err(Ok(outcome)) => Stage::Model(self.model_download(outcome)),
-                    Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
+                    Err(ended) => self.after(ended),
                 },
-                Stage::Model(mut download) => {
-                    match download
-                        .job
-                        .next(now)
-                        .forward(GenerateProgress::Downloading)
-                    {
-                        Ok(io) => {
-                            self.stage = Stage::Model(download);
-                            return io;
-                        }
-                        Err(Ok(summary)) => {
-                            let model = SavedFile::new(&download.path, summary);
-                            self.after_model(*download, model)
-                        }
-                        Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
-                    }
-                }
-                Stage::Cover(mut download, model) => {
-                    match download
-                        .job
-                        .next(now)
-                        .forward(GenerateProgress::Downloading)
-                    {
-                        Ok(io) => {
-                            self.stage = Stage::Cover(download, model);
-                            return io;
-                        }
-                        Err(Ok(summary)) => {
-                            let cover = SavedFile::new(&download.path, summary);
-                            self.events
-                                .push_back(GenerateProgress::Saved(cover.clone()));
-                            let generated = Generated::new(download.outcome, *model, Some(cover));
-                            Stage::Finished(Box::new(Ok(generated)))
-                        }
-                        Err(Err(error)) => Stage::Finished(Box::new(Err(error))),
-                    }
-                }
                 Stage::Finished(result) => {
                     if self.events.is_empty() {
                         return Io::Done(*result);
@@ -300,9 +337,7 @@ impl Job for GenerateJob {
                     _ => Stage::Finished(Box::new(Err(out_of_sequence()))),
                 };
             }
-            Stage::Submitting(submit) => submit.on(input, now),
-            Stage::Waiting(wait) => wait.on(input, now),
-            Stage::Model(download) | Stage::Cover(download, _) => download.job.on(input, now),
+            Stage::Running(inner) => inner.on(input, now),
             Stage::MakeDir(_) | Stage::Check(..) => {
                 self.stage = Stage::Finished(Box::new(Err(out_of_sequence())));
             }
