@@ -206,7 +206,7 @@ impl Tools {
         let model_path = options
             .predictable_paths(Some(task.format()), None)
             .swap_remove(0);
-        if let Some(entry) = saved_at(&*self.session.journal, &key, &model_path)? {
+        if let Some(entry) = saved_at(&self.session.journal, &key, &model_path).await? {
             return Ok(json!({
                 "task_id": entry.task_id.as_ref().map(TaskId::as_str),
                 "path": model_path.display().to_string(),

@@ -3,18 +3,21 @@
 //! name, the task is resumed instead (a download, no payment).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use hitem3d_async::journal::{EntryQuery, JournalEntry, JournalKey, Resumption, TaskJournal};
 
 use crate::exit_code::Failure;
+use crate::session::off_runtime;
 
 /// The journal's entry under `key` that saved its model at `model_path`, still there.
-pub fn saved_at(
-    journal: &dyn TaskJournal,
+pub async fn saved_at(
+    journal: &Arc<dyn TaskJournal>,
     key: &JournalKey,
     model_path: &Path,
 ) -> Result<Option<JournalEntry>, Failure> {
-    let entries = journal.entries(&EntryQuery::Key(key.clone()))?;
+    let query = EntryQuery::Key(key.clone());
+    let entries = off_runtime(journal, move |journal| journal.entries(&query)).await?;
     Ok(entries.into_iter().find(|entry| {
         entry.resumption() == Resumption::Done
             && entry.files.iter().any(|file| file == model_path)

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hitem3d_async::journal::{LearntDuration, TaskJournal};
+use hitem3d_async::journal::{JournalError, LearntDuration, TaskJournal};
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{BaseUrlError, ConfigError};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
@@ -158,18 +158,30 @@ fn with_slots(config: ClientConfig, how: &Connect) -> Result<ClientConfig, Failu
 /// How long earlier runs saw tasks take, for this run's waits to start from; none when the
 /// journal cannot be read (its writes would then fail loudly later, where it matters).
 async fn learnt_durations(journal: &Arc<dyn TaskJournal>, report: Report) -> Vec<LearntDuration> {
-    let journal = Arc::clone(journal);
-    // SQLite may wait for another process's lock: not on the runtime's worker.
-    let read = tokio::task::spawn_blocking(move || journal.learnt_durations()).await;
-    match read {
-        Ok(Ok(learnt)) => learnt,
-        Ok(Err(error)) => {
+    match off_runtime(journal, |journal| journal.learnt_durations()).await {
+        Ok(learnt) => learnt,
+        Err(error) => {
             report.note(&format!(
                 "The task journal's durations could not be read ({error}): waits start from \
                  the published figures."
             ));
             Vec::new()
         }
+    }
+}
+
+/// Runs `operation` on the journal where blocking is allowed: SQLite may wait seconds for
+/// another process's lock, which on the runtime's thread would stall every other task.
+///
+/// # Errors
+/// The journal's error.
+pub async fn off_runtime<T: Send + 'static>(
+    journal: &Arc<dyn TaskJournal>,
+    operation: impl FnOnce(&dyn TaskJournal) -> Result<T, JournalError> + Send + 'static,
+) -> Result<T, JournalError> {
+    let journal = Arc::clone(journal);
+    match tokio::task::spawn_blocking(move || operation(&*journal)).await {
+        Ok(done) => done,
         Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
     }
 }

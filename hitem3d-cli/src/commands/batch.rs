@@ -112,7 +112,7 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
         running.spawn(generate(session.client.clone(), job, options, live));
     };
     for job in jobs {
-        if let Some(done) = done_earlier(&*journal, &job)? {
+        if let Some(done) = done_earlier(&journal, &job).await? {
             overall.inc(1);
             report.emit(
                 "done_earlier",
@@ -261,16 +261,19 @@ async fn prepare(
 
 /// The outcome of an input whose task the journal has saved under this input's name, still
 /// there.
-fn done_earlier(journal: &dyn TaskJournal, job: &Job) -> Result<Option<Outcome>, Failure> {
-    Ok(
-        saved_at(journal, &job.key, &job.model_path)?.map(|entry| Outcome {
+async fn done_earlier(
+    journal: &Arc<dyn TaskJournal>,
+    job: &Job,
+) -> Result<Option<Outcome>, Failure> {
+    Ok(saved_at(journal, &job.key, &job.model_path)
+        .await?
+        .map(|entry| Outcome {
             input: job.input.clone(),
             result: "done earlier",
             detail: job.model_path.display().to_string(),
             task_id: entry.task_id.as_ref().map(ToString::to_string),
             exit: Exit::Done,
-        }),
-    )
+        }))
 }
 
 /// The table of results, and the exit code of the worst.

@@ -35,7 +35,7 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     if args.again {
         // A key of its own: this run pays, whatever the journal holds.
         key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
-    } else if let Some(entry) = saved_at(&*session.journal, &key, &model_path)? {
+    } else if let Some(entry) = saved_at(&session.journal, &key, &model_path).await? {
         report_already_saved(&entry, report);
         return Ok(Exit::Done);
     }

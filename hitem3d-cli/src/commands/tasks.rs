@@ -6,17 +6,17 @@ use serde_json::json;
 use crate::cli::TasksArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
-use crate::session::{Connect, open_journal};
+use crate::session::{Connect, off_runtime, open_journal};
 
 /// Runs `hitem3d tasks`: reads the journal only, and needs no connection.
-pub fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
+pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let journal = open_journal(how.journal.clone())?;
     let query = if args.all {
         EntryQuery::All
     } else {
         EntryQuery::Unfinished
     };
-    let entries = journal.entries(&query)?;
+    let entries = off_runtime(&journal, move |journal| journal.entries(&query)).await?;
     if entries.is_empty() {
         report.text(if args.all {
             "The journal is empty."
