@@ -185,6 +185,12 @@ fn a_journal_that_never_comes_back_ends_the_generate_with_the_task_id_and_the_sa
         ops.len() - 1,
         "nothing written past the settle: {ops:?}"
     );
+    // What the error says of the time is what happened, first try to last, not the setting.
+    assert_eq!(unrecorded.retried_for, times[times.len() - 1] - times[0]);
+    assert!(
+        unrecorded.retried_for > Duration::from_secs(20),
+        "{times:?}"
+    );
     assert_eq!(store.only_entry().state, EntryState::Submitting);
 }
 

@@ -53,8 +53,8 @@ pub(crate) struct JournalLedger {
     /// A write is out and its result not yet handed back.
     awaiting: bool,
     phase: Phase,
-    /// The retry time ran out: the error, and which write it was.
-    gave_up: Option<(JournalError, &'static str)>,
+    /// The retry time ran out: the error, which write it was, and how long it was tried.
+    gave_up: Option<(JournalError, &'static str, Duration)>,
     /// What the queued writes said of the task, for an [`Unrecorded`].
     task_id: Option<TaskId>,
     saved: Vec<PathBuf>,
@@ -134,16 +134,16 @@ impl JournalLedger {
             return;
         }
         self.failures += 1;
-        if self.phase == Phase::LastPass {
-            // One try each at the end: the first that fails again is the answer.
-            tracing::error!(%error, write = what, "the task journal failed again");
-            self.gave_up = Some((error, what));
-            self.phase = Phase::Over;
-            return;
-        }
         // A store may take seconds to fail (SQLite waits for a lock): the retry time counts
         // from the first try, so that it bounds the whole wait.
         let first = *self.first_try.get_or_insert(now);
+        if self.phase == Phase::LastPass {
+            // One try each at the end: the first that fails again is the answer.
+            tracing::error!(%error, write = what, "the task journal failed again");
+            self.gave_up = Some((error, what, now - first));
+            self.phase = Phase::Over;
+            return;
+        }
         if now - first >= self.budget {
             tracing::error!(
                 %error,
@@ -151,7 +151,7 @@ impl JournalLedger {
                 "the task journal failed for the whole retry time; the operation goes on and \
                  tries once more at its end"
             );
-            self.gave_up = Some((error, what));
+            self.gave_up = Some((error, what, now - first));
             self.phase = Phase::Holding;
             return;
         }
@@ -182,7 +182,7 @@ impl JournalLedger {
     /// Writes about a submit that created no task are logged instead: nothing was paid, and
     /// the operation's own error says what happened.
     pub(crate) fn unrecorded(&mut self) -> Option<Unrecorded> {
-        let (source, missed) = self.gave_up.take()?;
+        let (source, missed, retried_for) = self.gave_up.take()?;
         let Some(task_id) = self.task_id.clone() else {
             tracing::error!(
                 error = %source,
@@ -196,7 +196,7 @@ impl JournalLedger {
             task_id,
             missed,
             source,
-            retried_for: self.budget,
+            retried_for,
             saved: std::mem::take(&mut self.saved),
             also: None,
         })

@@ -22,7 +22,7 @@ pub struct Unrecorded {
     pub missed: &'static str,
     /// The store's last error.
     pub source: JournalError,
-    /// How long the writes were retried.
+    /// How long the write that failed was tried, from its first try to its last.
     pub retried_for: Duration,
     /// Result files saved for the task all the same.
     pub saved: Vec<PathBuf>,
@@ -36,7 +36,7 @@ impl fmt::Display for Unrecorded {
         write!(
             f,
             "task {} exists at the service and may be charged, but the task journal could not \
-             record {} (retried for {} s): {}",
+             record {} (tried for {} s): {}",
             self.task_id,
             self.missed,
             self.retried_for.as_secs(),
