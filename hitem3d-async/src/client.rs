@@ -275,10 +275,12 @@ impl Client {
             .await
     }
 
-    /// The common case in one call: submits `task`, waits for it, and downloads the model (and
-    /// the cover, if asked) into the output directory, named after the task id unless
-    /// [`GenerateOptions::with_file_stem`] says otherwise. The directory is created first, so
-    /// that a path that cannot hold files fails before the task is paid for.
+    /// The common case in one call: submits `task` (of any kind), waits for it, and downloads
+    /// the model (and the cover, if asked) into the output directory, named after the task id
+    /// unless [`GenerateOptions::with_file_stem`] says otherwise. The directory is created and
+    /// the names the files could take are checked first, so that a path that cannot hold them
+    /// fails before the task is paid for. Given [`TaskSource::existing`], it saves a task that
+    /// exists the same way, paying nothing.
     ///
     /// ```no_run
     /// use hitem3d_async::{Client, GenerateOptions, Image, SubmitTask, types::{Model, OutputFormat}};
@@ -301,7 +303,7 @@ impl Client {
     /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
     pub async fn generate(
         &self,
-        task: impl Into<NewTask>,
+        task: impl Into<TaskSource>,
         options: impl Into<GenerateOptions>,
     ) -> Result<Generated, Error> {
         self.generate_with(task, options, |_| {}).await
@@ -314,29 +316,11 @@ impl Client {
     /// As [`Client::generate`].
     pub async fn generate_with(
         &self,
-        task: impl Into<NewTask>,
+        task: impl Into<TaskSource>,
         options: impl Into<GenerateOptions>,
         on_progress: impl FnMut(GenerateProgress),
     ) -> Result<Generated, Error> {
         let job = self.inner.core.generate(task, options.into());
-        self.driver().run(job, on_progress).await
-    }
-
-    /// Waits for a task that exists (an id from an earlier run, a webhook, another program)
-    /// and saves its files as [`Client::generate`] would have, paying nothing: the names they
-    /// could take are checked first, and the journal records them. `format` is the one the
-    /// task asked for, when known.
-    ///
-    /// # Errors
-    /// As [`Client::wait`] and [`Client::download`].
-    pub async fn save_with(
-        &self,
-        task_id: &TaskId,
-        format: Option<OutputFormat>,
-        options: impl Into<GenerateOptions>,
-        on_progress: impl FnMut(GenerateProgress),
-    ) -> Result<Generated, Error> {
-        let job = self.inner.core.save(task_id, format, options.into());
         self.driver().run(job, on_progress).await
     }
 

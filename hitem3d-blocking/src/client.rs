@@ -81,13 +81,9 @@ impl Client {
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.
     pub fn with_transport(config: ClientConfig, transport: impl Transport) -> Result<Self, Error> {
-        if let Some(JournalStore::Async(_)) = &config.journal {
-            // No runtime here to await it on.
-            return Err(ConfigError::AsyncJournal.into());
-        }
         let changed = Arc::new(ChangeSignal::default());
         let wake = Arc::clone(&changed);
-        let core = ClientCore::new(config, RandomState::new(), move || wake.notify())?;
+        let core = ClientCore::without_runtime(config, RandomState::new(), move || wake.notify())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 core,
@@ -271,10 +267,12 @@ impl Client {
         finish(Driver::with_sink(&self.inner.core, &*self.inner, writer).run(job, on_progress))
     }
 
-    /// The common case in one call: submits `task`, waits for it, and downloads the model (and
-    /// the cover, if asked) into the output directory, named after the task id unless
-    /// [`GenerateOptions::with_file_stem`] says otherwise. The directory is created first, so
-    /// that a path that cannot hold files fails before the task is paid for.
+    /// The common case in one call: submits `task` (of any kind), waits for it, and downloads
+    /// the model (and the cover, if asked) into the output directory, named after the task id
+    /// unless [`GenerateOptions::with_file_stem`] says otherwise. The directory is created and
+    /// the names the files could take are checked first, so that a path that cannot hold them
+    /// fails before the task is paid for. Given [`TaskSource::existing`], it saves a task that
+    /// exists the same way, paying nothing.
     ///
     /// ```no_run
     /// use hitem3d_blocking::{Client, GenerateOptions, Image, SubmitTask, types::{Model, OutputFormat}};
@@ -296,7 +294,7 @@ impl Client {
     /// task exists, [`Error::task_id`] names it, so it can be resumed with [`Client::wait`].
     pub fn generate(
         &self,
-        task: impl Into<NewTask>,
+        task: impl Into<TaskSource>,
         options: impl Into<GenerateOptions>,
     ) -> Result<Generated, Error> {
         self.generate_with(task, options, |_| {})
@@ -309,29 +307,11 @@ impl Client {
     /// As [`Client::generate`].
     pub fn generate_with(
         &self,
-        task: impl Into<NewTask>,
+        task: impl Into<TaskSource>,
         options: impl Into<GenerateOptions>,
         on_progress: impl FnMut(GenerateProgress),
     ) -> Result<Generated, Error> {
         let job = self.inner.core.generate(task, options.into());
-        finish(self.driver().run(job, on_progress))
-    }
-
-    /// Waits for a task that exists (an id from an earlier run, a webhook, another program)
-    /// and saves its files as [`Client::generate`] would have, paying nothing: the names they
-    /// could take are checked first, and the journal records them. `format` is the one the
-    /// task asked for, when known.
-    ///
-    /// # Errors
-    /// As [`Client::wait`] and [`Client::download`].
-    pub fn save_with(
-        &self,
-        task_id: &TaskId,
-        format: Option<OutputFormat>,
-        options: impl Into<GenerateOptions>,
-        on_progress: impl FnMut(GenerateProgress),
-    ) -> Result<Generated, Error> {
-        let job = self.inner.core.save(task_id, format, options.into());
         finish(self.driver().run(job, on_progress))
     }
 

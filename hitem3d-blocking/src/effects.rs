@@ -104,10 +104,6 @@ impl Effects for Inner {
     async fn exists(&self, path: &Path) -> io::Result<bool> {
         path.try_exists()
     }
-
-    async fn journal(&self, call: JournalCall) -> Result<JournalReply, JournalError> {
-        call.run()
-    }
 }
 
 /// A picture on disk, checked like one in memory (size, format from its first bytes) but

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hitem3d_async::GenerateOptions;
 use hitem3d_async::journal::JournalKey;
 use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
+use hitem3d_async::{GenerateOptions, TaskSource};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
@@ -244,7 +244,7 @@ impl Tools {
         let saved = self
             .session
             .client
-            .save_with(&task_id, None, options, |_| {})
+            .generate(TaskSource::existing(task_id.clone(), None), options)
             .await?;
         Ok(json!({
             "task_id": task_id.as_str(),

@@ -62,8 +62,9 @@ fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
     }
     text.push_str(&format!(
         "\nkeep this task id: `hitem3d download {task_id}` fetches its result again \
-         without paying, and `hitem3d tasks` will not list it until the journal can be written \
-         (check the disk, and that no other program holds the journal file)"
+         without paying; the journal, and so `hitem3d tasks`, lacks {} (check the disk, and \
+         that no other program holds the journal file)",
+        unrecorded.missed
     ));
     text
 }

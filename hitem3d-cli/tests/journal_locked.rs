@@ -148,6 +148,12 @@ fn a_journal_locked_past_the_retry_time_exits_8_with_the_task_id_and_the_model_s
         "one space between words: {error}"
     );
     assert!(bench.path("out/house.glb").exists(), "the model was saved");
+    // As the message says, the journal lacks the task id: its entry is there without one.
+    assert!(text.contains("lacks the task id"), "{text}");
+    let (run, tasks) = bench.json(&["tasks", "--all"]);
+    run.expect(0);
+    assert_eq!(tasks.len(), 1, "{run}");
+    assert!(tasks[0]["task_id"].is_null(), "{run}");
 }
 
 #[test]

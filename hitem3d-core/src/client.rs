@@ -4,5 +4,7 @@
 pub(crate) mod client_config;
 pub(crate) mod client_core;
 pub(crate) mod drive;
+pub(crate) mod effects;
 pub(crate) mod error;
 pub(crate) mod generate;
+pub(crate) mod task_source;

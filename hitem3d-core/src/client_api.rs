@@ -5,8 +5,8 @@ pub use crate::{
     BaseUrl, CallbackSecret, ClientConfig, ConfirmedCallback, DownloadPolicy, DownloadProgress,
     DownloadSummary, Error, GenerateOptions, GenerateProgress, Generated, Image, MeshFile,
     MeshFormat, MeshTask, NewTask, PollSchedule, ReliefBase, ReliefTask, ResultKind, RetryPolicy,
-    SavedFile, SubmitTask, TaskKind, TaskResult, TokenCachePolicy, UploadTarget, WaitEvent,
-    WaitOutcome, WaitPolicy, WaitUpdate,
+    SavedFile, SubmitTask, TaskKind, TaskResult, TaskSource, TokenCachePolicy, UploadTarget,
+    WaitEvent, WaitOutcome, WaitPolicy, WaitUpdate,
 };
 pub use crate::{
     BaseUrlError, ConfigError, DEFAULT_TASK_SLOTS, MeshTaskBuilder, ReliefTaskBuilder, Remedy,

@@ -57,9 +57,11 @@ pub use client::client_config::{
     DEFAULT_JOURNAL_RETRY, DEFAULT_TASK_SLOTS,
 };
 pub use client::client_core::{ClientCore, Seed};
-pub use client::drive::{Driver, Effects, NoSink, Sink};
+pub use client::drive::{Driver, NoSink, Sink};
+pub use client::effects::Effects;
 pub use client::error::Error;
 pub use client::generate::{GenerateOptions, Generated, SavedFile};
+pub use client::task_source::TaskSource;
 pub use job::{
     CallbackJob, DownloadJob, GenerateJob, Input, Io, Job, NoEvent, QueryJob, Recorded, SubmitJob,
     TokenJob, UploadJob, WaitJob, Yield,

@@ -13,6 +13,7 @@ use hitem3d_core::journal::{EntryQuery, EntryState, MemoryJournal, TaskJournal};
 use hitem3d_core::types::{MeshLevel, TaskId};
 use hitem3d_core::{
     ClientConfig, ClientCore, Driver, Error, GenerateOptions, MeshFile, MeshFormat, MeshTask,
+    TaskSource,
 };
 
 fn split() -> MeshTask {
@@ -90,7 +91,10 @@ fn a_task_that_exists_is_saved_without_a_submit() {
 
     let task_id = TaskId::new("t-1");
     let saved = block_on(Driver::new(&fx.core, &fx).run(
-        fx.core.save(&task_id, None, GenerateOptions::new("out")),
+        fx.core.generate(
+            TaskSource::existing(task_id, None),
+            GenerateOptions::new("out"),
+        ),
         |_| {},
     ))
     .unwrap();
@@ -110,13 +114,13 @@ fn a_task_that_exists_is_not_saved_over_a_file_and_nothing_is_fetched() {
         .borrow_mut()
         .insert(PathBuf::from("out/t-1.glb"), b"earlier".to_vec());
 
-    let error = block_on(
-        Driver::new(&fx.core, &fx).run(
-            fx.core
-                .save(&TaskId::new("t-1"), None, GenerateOptions::new("out")),
-            |_| {},
+    let error = block_on(Driver::new(&fx.core, &fx).run(
+        fx.core.generate(
+            TaskSource::existing(TaskId::new("t-1"), None),
+            GenerateOptions::new("out"),
         ),
-    )
+        |_| {},
+    ))
     .unwrap_err();
 
     assert!(matches!(error, Error::PathTaken { .. }), "{error:?}");
@@ -134,13 +138,13 @@ fn two_tasks_whose_long_ids_differ_only_past_the_name_limit_are_saved_apart() {
 
     let mut paths = Vec::new();
     for id in [&one, &other] {
-        let saved = block_on(
-            Driver::new(&fx.core, &fx).run(
-                fx.core
-                    .save(&TaskId::new(id.as_str()), None, GenerateOptions::new("out")),
-                |_| {},
+        let saved = block_on(Driver::new(&fx.core, &fx).run(
+            fx.core.generate(
+                TaskSource::existing(TaskId::new(id.as_str()), None),
+                GenerateOptions::new("out"),
             ),
-        )
+            |_| {},
+        ))
         .unwrap_or_else(|error| panic!("{id}: {error}"));
         paths.push(saved.model.path);
     }

@@ -1,7 +1,7 @@
 //! `hitem3d download`: save a finished task's files.
 
-use hitem3d_async::GenerateOptions;
 use hitem3d_async::types::TaskId;
+use hitem3d_async::{GenerateOptions, TaskSource};
 use indicatif::HumanBytes;
 use serde_json::json;
 
@@ -29,7 +29,13 @@ pub async fn run(args: DownloadArgs, how: &Connect, report: Report) -> Result<Ex
     let mut live = Live::start(report, &format!("asking for task {task_id}"));
     let saved = session
         .client
-        .save_with(&task_id, None, options, |step| live.on_save_step(&step))
+        .generate_with(
+            TaskSource::existing(task_id.clone(), None),
+            options,
+            |step| {
+                live.on_save_step(&step);
+            },
+        )
         .await;
     live.finish();
     let saved = saved?;

@@ -2,7 +2,7 @@
 
 use hitem3d_async::journal::{EntryQuery, JournalEntry, Resumption};
 use hitem3d_async::types::TaskId;
-use hitem3d_async::{Client, GenerateOptions, SavedFile};
+use hitem3d_async::{Client, GenerateOptions, SavedFile, TaskSource};
 use serde_json::json;
 
 use crate::cli::ResumeArgs;
@@ -135,7 +135,13 @@ async fn finish(
         &format!("entry {}: waiting for task {task_id}", entry.id.0),
     );
     let saved = client
-        .save_with(task_id, format, options, |step| live.on_save_step(&step))
+        .generate_with(
+            TaskSource::existing(task_id.clone(), format),
+            options,
+            |step| {
+                live.on_save_step(&step);
+            },
+        )
         .await;
     live.finish();
     let saved = saved?;

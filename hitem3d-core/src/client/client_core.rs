@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use hitem3d_types::{AccessToken, BalanceData, OutputFormat, TaskData, TaskId};
+use hitem3d_types::{AccessToken, BalanceData, TaskData, TaskId};
 
 use crate::job::{
     CallbackJob, DownloadJob, GenerateJob, QueryJob, Recorded, SubmitJob, TokenJob, TokenStep,
@@ -14,7 +14,7 @@ use crate::job::{
 use crate::{
     ApiRequests, Call, ClientConfig, ConfigError, DurationHistory, GenerateOptions, MeshFile,
     NewTask, PartialFiles, ResultKind, SeedSequence, TaskDurations, TaskResult, TaskSlots,
-    Timestamp, TokenCache, TokenNeed,
+    TaskSource, Timestamp, TokenCache, TokenNeed,
 };
 
 /// Everything a client knows and decides, without I/O: its configuration, request builder,
@@ -147,6 +147,22 @@ impl ClientCore {
         Ok(Self {
             shared: Arc::new(shared),
         })
+    }
+
+    /// [`ClientCore::new`] for a front-end with no async runtime, which cannot await an async
+    /// journal store.
+    ///
+    /// # Errors
+    /// As [`ClientCore::new`], and [`ConfigError::AsyncJournal`] for an async journal store.
+    pub fn without_runtime(
+        config: ClientConfig,
+        seed: impl Seed,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Self, ConfigError> {
+        if let Some(crate::journal::JournalStore::Async(_)) = &config.journal {
+            return Err(ConfigError::AsyncJournal);
+        }
+        Self::new(config, seed, wake)
     }
 
     /// The configuration in use.
@@ -284,28 +300,15 @@ impl ClientCore {
         Recorded::new(self, DownloadJob::to_writer(self.clone(), result, kind))
     }
 
-    /// Submits a task of any kind, waits and downloads its files.
+    /// Saves a task's files: a new task of any kind is submitted (and paid for) first, a task
+    /// that exists is waited for and saved paying nothing ([`TaskSource`]).
     #[must_use]
     pub fn generate(
         &self,
-        task: impl Into<NewTask>,
+        task: impl Into<TaskSource>,
         options: GenerateOptions,
     ) -> Recorded<GenerateJob> {
         Recorded::new(self, GenerateJob::new(self.clone(), task.into(), options))
-    }
-
-    /// Waits for a task that exists (submitted earlier, by another run or program) and
-    /// downloads its files, as [`ClientCore::generate`] would have: nothing is paid. `format`
-    /// is the one asked for when known (a link with another extension is named by the link).
-    #[must_use]
-    pub fn save(
-        &self,
-        task_id: &TaskId,
-        format: Option<OutputFormat>,
-        options: GenerateOptions,
-    ) -> Recorded<GenerateJob> {
-        let job = GenerateJob::existing(self.clone(), task_id.clone(), format, options);
-        Recorded::new(self, job)
     }
 
     /// Uploads a mesh to the configured object storage for `mesh_url`; `wall_clock` is the

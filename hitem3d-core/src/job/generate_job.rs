@@ -11,15 +11,15 @@ use hitem3d_types::{OutputFormat, TaskId};
 use crate::job::{Input, Io, Job};
 use crate::{
     CallError, ClientCore, DownloadJob, DownloadSummary, Error, GenerateOptions, GenerateProgress,
-    Generated, NewTask, ResultKind, SavedFile, SubmitJob, TaskResult, Timestamp, WaitJob,
-    WaitOutcome,
+    Generated, NewTask, ResultKind, SavedFile, SubmitJob, TaskResult, TaskSource, Timestamp,
+    WaitJob, WaitOutcome,
 };
 
 /// Submits a task of any kind (or takes one that exists), waits for it and downloads the model
 /// (and the cover, if asked). The output directory is created first and the names the files
 /// could take are checked, so that a path that cannot hold them fails before the task is paid
 /// for; the cover is fetched with the links the model download used, which it may have
-/// refreshed. Made by [`ClientCore::generate`] and [`ClientCore::save`].
+/// refreshed. Made by [`ClientCore::generate`].
 #[derive(Debug)]
 pub struct GenerateJob {
     core: ClientCore,
@@ -110,7 +110,14 @@ impl Job for Inner {
 }
 
 impl GenerateJob {
-    pub(crate) fn new(core: ClientCore, task: NewTask, options: GenerateOptions) -> Self {
+    pub(crate) fn new(core: ClientCore, source: TaskSource, options: GenerateOptions) -> Self {
+        let task = match source {
+            TaskSource::New(task) => task,
+            TaskSource::Existing { task_id, format } => {
+                let label = task_id.to_string();
+                return Self::starting(core, Start::Existing(task_id), format, label, options);
+            }
+        };
         let format = match &task {
             NewTask::ImageTo3d(task) => Some(task.format().clone()),
             // A relief's or a mesh task's link names its file type (parts come zipped).
@@ -127,16 +134,6 @@ impl GenerateJob {
             model,
             options,
         )
-    }
-
-    pub(crate) fn existing(
-        core: ClientCore,
-        task_id: TaskId,
-        format: Option<OutputFormat>,
-        options: GenerateOptions,
-    ) -> Self {
-        let label = task_id.to_string();
-        Self::starting(core, Start::Existing(task_id), format, label, options)
     }
 
     fn starting(
