@@ -27,8 +27,9 @@ impl ObservedDuration {
     }
 }
 
-/// Tasks of a kind seen before a forecast is learnt from them rather than taken from the spec.
-pub const TASKS_TO_LEARN_FROM: usize = 3;
+/// Tasks of a kind seen before a forecast is learnt from them rather than taken from the spec:
+/// two already give a spread, and the first waits' probes bracket each within a factor of two.
+pub const TASKS_TO_LEARN_FROM: usize = 2;
 
 /// The most recent tasks of each kind that forecasts are learnt from: recent enough to follow a
 /// service that gets faster or slower, enough to see its spread.
