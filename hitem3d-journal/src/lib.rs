@@ -29,6 +29,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod location;
 mod schema;
 mod sqlite_journal;

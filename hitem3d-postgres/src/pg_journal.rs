@@ -1,0 +1,388 @@
+//! The journal in PostgreSQL, shared by every machine of a fleet.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use hitem3d_core::journal::{
+    AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
+    JournalKey, LearntDuration, Settled, StoreFuture, TaskEvent,
+};
+use hitem3d_core::types::{TaskId, TaskType};
+use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row, Transaction};
+
+use crate::{DatabaseUrl, schema};
+
+/// Connections one process keeps open: a client's writes come one at a time per task, and a
+/// few tasks run at once.
+const POOL_SIZE: usize = 8;
+
+/// How long connecting, or waiting for a free connection, may take before the operation fails
+/// (and the client's journal retry takes over).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Times over in a begin whose key was taken and freed again between its two statements.
+const BEGIN_ROUNDS: usize = 5;
+
+/// An [`AsyncTaskJournal`] in a PostgreSQL database that any number of machines share: each
+/// operation is one transaction, committed before it returns, and a key is begun once across
+/// the whole fleet (a unique index on open keys). Give it to the async client with
+/// `ClientConfig::with_async_journal`.
+///
+/// The tables live in a schema of their own, `hitem3d`, created on first use.
+#[derive(Debug, Clone)]
+pub struct PgJournal {
+    pool: Pool,
+    url: DatabaseUrl,
+}
+
+impl PgJournal {
+    /// Connects to the database at `url` and creates its tables if they are missing.
+    ///
+    /// # Errors
+    /// The database cannot be reached, refuses the connection, or was written by a newer
+    /// version of this crate.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, JournalError> {
+        let mut config = url.config().clone();
+        config
+            .connect_timeout(CONNECT_TIMEOUT)
+            .application_name("hitem3d");
+        // Fast recycling: a connection the server closed (restart, terminated backend) is
+        // noticed and replaced; one that died unnoticed fails one operation, which is retried.
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|error| JournalError::store("open", error))?;
+        let journal = Self {
+            pool,
+            url: url.clone(),
+        };
+        let mut client = journal.client("open").await?;
+        schema::prepare(&mut client)
+            .await
+            .map_err(|error| journal.failed("open", &error))?
+            .map_err(|reason| JournalError::store("open", reason))?;
+        Ok(journal)
+    }
+
+    /// Where the database is (without its password).
+    #[must_use]
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    pub(crate) async fn client(
+        &self,
+        action: &'static str,
+    ) -> Result<deadpool_postgres::Client, JournalError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|error| JournalError::store(action, format!("{}: {error}", self.url)))
+    }
+
+    pub(crate) fn failed(
+        &self,
+        action: &'static str,
+        error: &tokio_postgres::Error,
+    ) -> JournalError {
+        JournalError::store(action, format!("{}: {}", self.url, in_words(error)))
+    }
+
+    async fn begin_entry(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        let mut client = self.client("write").await?;
+        let key = intent.key.as_ref().map(JournalKey::as_str);
+        let credits = intent
+            .estimated_credits
+            .map(|credits| i32::try_from(credits).unwrap_or(i32::MAX));
+        for _ in 0..BEGIN_ROUNDS {
+            let tx = client
+                .transaction()
+                .await
+                .map_err(|error| self.failed("write", &error))?;
+            let inserted = tx
+                .query_opt(
+                    "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
+                     destination, state, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'submitting', \
+                             EXTRACT(EPOCH FROM now())::BIGINT, EXTRACT(EPOCH FROM now())::BIGINT) \
+                     ON CONFLICT (key) WHERE key IS NOT NULL AND state NOT IN ('refused', 'failed') \
+                     DO NOTHING RETURNING id",
+                    &[
+                        &key,
+                        &intent.task_type.name(),
+                        &intent.label,
+                        &credits,
+                        &intent.destination,
+                    ],
+                )
+                .await
+                .map_err(|error| self.failed("write", &error))?;
+            let begun = match inserted {
+                Some(row) => Some(Begun::New(EntryId(row.get::<_, i64>(0).cast_unsigned()))),
+                None => tx
+                    .query_opt(
+                        &select("WHERE key = $1 AND state NOT IN ('refused', 'failed')"),
+                        &[&key],
+                    )
+                    .await
+                    .map_err(|error| self.failed("write", &error))?
+                    .map(|row| Begun::Existing(read_entry(&row))),
+            };
+            tx.commit()
+                .await
+                .map_err(|error| self.failed("write", &error))?;
+            // None: the open entry closed between the two statements; its key is free now.
+            if let Some(begun) = begun {
+                return Ok(begun);
+            }
+        }
+        Err(JournalError::store(
+            "write",
+            "the key was taken and freed again too often to begin it",
+        ))
+    }
+
+    /// Loads, changes (by the core's rules) and stores back the entry where `column` is
+    /// `value`, if there is one, under a row lock.
+    async fn update(
+        &self,
+        column: &str,
+        value: &(dyn ToSql + Sync),
+        change: impl FnOnce(&mut JournalEntry, u64) + Send,
+    ) -> Result<(), JournalError> {
+        let mut client = self.client("write").await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|error| self.failed("write", &error))?;
+        let sql = format!(
+            "SELECT {COLUMNS}, EXTRACT(EPOCH FROM now())::BIGINT FROM hitem3d.entries \
+             WHERE {column} = $1 FOR UPDATE"
+        );
+        let found = tx
+            .query_opt(&sql, &[value])
+            .await
+            .map_err(|error| self.failed("write", &error))?;
+        if let Some(row) = found {
+            let mut entry = read_entry(&row);
+            let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
+            change(&mut entry, now);
+            store(&tx, &entry)
+                .await
+                .map_err(|error| self.failed("write", &error))?;
+        }
+        tx.commit()
+            .await
+            .map_err(|error| self.failed("write", &error))
+    }
+
+    async fn read_entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        let client = self.client("read").await?;
+        let rows = match query {
+            EntryQuery::Key(key) => {
+                let sql = select("WHERE key = $1 ORDER BY id");
+                client.query(&sql, &[&key.as_str()]).await
+            }
+            EntryQuery::Task(task_id) => {
+                let sql = select("WHERE task_id = $1 ORDER BY id");
+                client.query(&sql, &[&task_id.as_str()]).await
+            }
+            _ => client.query(&select("ORDER BY id"), &[]).await,
+        }
+        .map_err(|error| self.failed("read", &error))?;
+        // The query's rule is the core's, applied here rather than restated in SQL.
+        Ok(rows
+            .iter()
+            .map(read_entry)
+            .filter(|entry| query.selects(entry))
+            .collect())
+    }
+
+    async fn remove(&self, entry: EntryId) -> Result<bool, JournalError> {
+        let client = self.client("write").await?;
+        client
+            .execute(
+                "DELETE FROM hitem3d.entries WHERE id = $1",
+                &[&entry.0.cast_signed()],
+            )
+            .await
+            .map(|deleted| deleted > 0)
+            .map_err(|error| self.failed("write", &error))
+    }
+
+    async fn keep_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        let mut client = self.client("write").await?;
+        let kind = learnt.kind.key();
+        let millis = |duration: Duration| i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        let kept = i64::try_from(TASKS_KEPT_PER_KIND).unwrap_or(i64::MAX);
+        let write = async {
+            let tx = client.transaction().await?;
+            tx.execute(
+                "INSERT INTO hitem3d.durations (kind, at_least_ms, at_most_ms) VALUES ($1, $2, $3)",
+                &[
+                    &kind,
+                    &millis(learnt.observed.at_least),
+                    &millis(learnt.observed.at_most),
+                ],
+            )
+            .await?;
+            // The newest of the kind are what forecasts are learnt from.
+            tx.execute(
+                "DELETE FROM hitem3d.durations WHERE kind = $1 AND id NOT IN \
+                 (SELECT id FROM hitem3d.durations WHERE kind = $1 ORDER BY id DESC LIMIT $2)",
+                &[&kind, &kept],
+            )
+            .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|error| self.failed("write", &error))
+    }
+
+    async fn read_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        let client = self.client("read").await?;
+        let rows = client
+            .query(
+                "SELECT kind, at_least_ms, at_most_ms FROM hitem3d.durations ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(|error| self.failed("read", &error))?;
+        let millis = |value: i64| Duration::from_millis(value.max(0).cast_unsigned());
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                // A kind this version cannot read (a newer one wrote it) is left out.
+                let kind = TaskKind::from_key(row.get(0))?;
+                let observed = ObservedDuration::new(millis(row.get(1)), millis(row.get(2)));
+                Some(LearntDuration::new(kind, observed))
+            })
+            .collect())
+    }
+}
+
+impl AsyncTaskJournal for PgJournal {
+    fn begin<'a>(&'a self, intent: &'a Intent) -> StoreFuture<'a, Begun> {
+        Box::pin(self.begin_entry(intent))
+    }
+
+    fn settle<'a>(&'a self, entry: EntryId, settled: &'a Settled) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let id = entry.0.cast_signed();
+            self.update("id", &id, |entry, now| entry.settle(settled, now))
+                .await
+        })
+    }
+
+    fn record<'a>(&'a self, task_id: &'a TaskId, event: &'a TaskEvent) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.update("task_id", &task_id.as_str(), |entry, now| {
+                entry.record(event, now);
+            })
+            .await
+        })
+    }
+
+    fn entries<'a>(&'a self, query: &'a EntryQuery) -> StoreFuture<'a, Vec<JournalEntry>> {
+        Box::pin(self.read_entries(query))
+    }
+
+    fn forget(&self, entry: EntryId) -> StoreFuture<'_, bool> {
+        Box::pin(self.remove(entry))
+    }
+
+    fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()> {
+        Box::pin(self.keep_duration(learnt))
+    }
+
+    fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>> {
+        Box::pin(self.read_durations())
+    }
+}
+
+/// The driver's error with what the server said: its own `Display` is only "db error".
+fn in_words(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
+}
+
+const COLUMNS: &str = "id, key, task_type, label, estimated_credits, destination, task_id, \
+                       state, note, files, created_at, updated_at";
+
+/// How many columns [`COLUMNS`] names: the index of anything selected after them.
+const COLUMN_COUNT: usize = 12;
+
+/// The entries `filter` (a `WHERE …`, an `ORDER BY …`) selects, as [`read_entry`] reads them.
+fn select(filter: &str) -> String {
+    format!("SELECT {COLUMNS} FROM hitem3d.entries {filter}")
+}
+
+fn read_entry(row: &Row) -> JournalEntry {
+    let task_type: &str = row.get(2);
+    let intent = Intent {
+        key: row.get::<_, Option<String>>(1).map(JournalKey::new),
+        task_type: TaskType::ALL
+            .iter()
+            .copied()
+            .find(|known| known.name() == task_type)
+            .unwrap_or(TaskType::ImageTo3d),
+        label: row.get(3),
+        estimated_credits: row
+            .get::<_, Option<i32>>(4)
+            .map(|credits| u32::try_from(credits).unwrap_or(0)),
+        destination: row.get(5),
+    };
+    let id = EntryId(row.get::<_, i64>(0).cast_unsigned());
+    let mut entry = JournalEntry::from_intent(id, &intent, row.get::<_, i64>(10).cast_unsigned());
+    entry.task_id = row.get::<_, Option<String>>(6).map(TaskId::new);
+    entry.state = EntryState::parse(row.get(7));
+    entry.note = row.get(8);
+    entry.files = row
+        .get::<_, Vec<String>>(9)
+        .into_iter()
+        .map(PathBuf::from)
+        .collect();
+    entry.updated_at = row.get::<_, i64>(11).cast_unsigned();
+    entry
+}
+
+/// Writes `entry` over its row.
+async fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> Result<u64, tokio_postgres::Error> {
+    // Paths that are not UTF-8 are kept as close as text allows.
+    let files: Vec<String> = entry
+        .files
+        .iter()
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    tx.execute(
+        "UPDATE hitem3d.entries SET task_id = $2, state = $3, note = $4, files = $5, \
+         updated_at = $6 WHERE id = $1",
+        &[
+            &entry.id.0.cast_signed(),
+            &entry.task_id.as_ref().map(TaskId::as_str),
+            &entry.state.as_str(),
+            &entry.note,
+            &files,
+            &entry.updated_at.cast_signed(),
+        ],
+    )
+    .await
+}

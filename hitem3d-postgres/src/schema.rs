@@ -1,0 +1,75 @@
+//! The tables, in a schema of their own, and how a database is brought up to date.
+
+use deadpool_postgres::Client;
+
+/// The schema version this crate writes.
+pub(crate) const VERSION: i32 = 1;
+
+/// A fixed number ("hitem3d" in ASCII) that every process takes as a transaction lock while it creates or
+/// checks the tables: many workers starting at once create them once.
+const MIGRATION_LOCK: i64 = 0x0068_6974_656d_3364;
+
+/// Version 1: the journal's entries (their saved files in order) and learnt durations. An
+/// open key (not refused, not failed) is unique, so two machines cannot both begin one task;
+/// a task id belongs to one entry. Times are the database's clock, in Unix seconds.
+const V1: &str = "
+CREATE TABLE hitem3d.entries (
+    id BIGSERIAL PRIMARY KEY,
+    key TEXT,
+    task_type TEXT NOT NULL,
+    label TEXT NOT NULL,
+    estimated_credits INTEGER,
+    destination TEXT,
+    task_id TEXT UNIQUE,
+    state TEXT NOT NULL,
+    note TEXT,
+    files TEXT[] NOT NULL DEFAULT '{}',
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX open_keys ON hitem3d.entries(key)
+    WHERE key IS NOT NULL AND state NOT IN ('refused', 'failed');
+CREATE TABLE hitem3d.durations (
+    id BIGSERIAL PRIMARY KEY,
+    kind TEXT NOT NULL,
+    at_least_ms BIGINT NOT NULL,
+    at_most_ms BIGINT NOT NULL
+);
+CREATE INDEX durations_by_kind ON hitem3d.durations(kind, id);
+";
+
+/// Creates the tables in a new database, or checks that an existing one is a version this
+/// crate reads (the reason in words if not).
+pub(crate) async fn prepare(
+    client: &mut Client,
+) -> Result<Result<(), String>, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE SCHEMA IF NOT EXISTS hitem3d;
+         CREATE TABLE IF NOT EXISTS hitem3d.version (version INTEGER NOT NULL);",
+    )
+    .await?;
+    let version: i32 = tx
+        .query_opt("SELECT version FROM hitem3d.version", &[])
+        .await?
+        .map_or(0, |row| row.get(0));
+    match version {
+        0 => {
+            tx.batch_execute(V1).await?;
+            tx.execute(
+                "INSERT INTO hitem3d.version (version) VALUES ($1)",
+                &[&VERSION],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Ok(()))
+        }
+        VERSION => Ok(Ok(())),
+        newer => Ok(Err(format!(
+            "the database was written by a newer hitem3d (schema {newer}, this one reads \
+             {VERSION}): update hitem3d on every machine of the fleet"
+        ))),
+    }
+}
