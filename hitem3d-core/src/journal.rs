@@ -17,6 +17,11 @@
 //! ([`crate::Io::Journal`] with a [`JournalCall`]), which the front-end runs where blocking is
 //! allowed. A write after the submit that fails is retried; one that still fails ends the
 //! operation with [`Unrecorded`], which carries the task id.
+//!
+//! Machines that share one account share one queue of inputs ([`AsyncWorkQueue`]): each
+//! claims an input under a lease, and every write about it is fenced by the claim's epoch, so
+//! that a worker that woke up late changes nothing; [`ClaimVerdict`] says what claiming an
+//! input whose task may exist means.
 
 mod async_task_journal;
 mod entry;
@@ -27,6 +32,7 @@ mod learnt_duration;
 mod memory_journal;
 mod task_journal;
 mod unrecorded;
+mod work_queue;
 
 pub use async_task_journal::{AsyncTaskJournal, StoreFuture};
 pub use entry::{
@@ -40,3 +46,7 @@ pub use learnt_duration::LearntDuration;
 pub use memory_journal::MemoryJournal;
 pub use task_journal::TaskJournal;
 pub use unrecorded::Unrecorded;
+pub use work_queue::{
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, QueuedInput,
+    WorkerId,
+};

@@ -27,12 +27,15 @@
 #![forbid(unsafe_code)]
 
 mod database_url;
+mod fence;
 mod pg_journal;
+mod pg_work_queue;
 mod schema;
 #[cfg(feature = "throwaway")]
 mod throwaway_cluster;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use pg_journal::PgJournal;
+pub use pg_work_queue::PgWorkQueue;
 #[cfg(feature = "throwaway")]
 pub use throwaway_cluster::{ClusterError, REQUIRE_VAR, ThrowawayCluster};

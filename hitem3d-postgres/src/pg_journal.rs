@@ -1,6 +1,7 @@
 //! The journal in PostgreSQL, shared by every machine of a fleet.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -13,6 +14,7 @@ use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row, Transaction};
 
+use crate::fence::Fence;
 use crate::{DatabaseUrl, schema};
 
 /// Connections one process keeps open: a client's writes come one at a time per task, and a
@@ -36,6 +38,8 @@ const BEGIN_ROUNDS: usize = 5;
 pub struct PgJournal {
     pool: Pool,
     url: DatabaseUrl,
+    /// The queued inputs this process claimed: writes about them must find the claim standing.
+    fence: Arc<Fence>,
 }
 
 impl PgJournal {
@@ -69,6 +73,7 @@ impl PgJournal {
         let journal = Self {
             pool,
             url: url.clone(),
+            fence: Arc::default(),
         };
         let mut client = journal.client("open").await?;
         schema::prepare(&mut client)
@@ -82,6 +87,10 @@ impl PgJournal {
     #[must_use]
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
+    }
+
+    pub(crate) fn fence(&self) -> &Arc<Fence> {
+        &self.fence
     }
 
     pub(crate) async fn client(
@@ -113,6 +122,11 @@ impl PgJournal {
                 .transaction()
                 .await
                 .map_err(|error| self.failed("write", &error))?;
+            // A worker whose claim on this input ended must not pay for it.
+            self.fence
+                .check(&tx, intent.key.as_ref())
+                .await
+                .map_err(|error| self.failed("write", &error))??;
             let inserted = tx
                 .query_opt(
                     "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
@@ -169,6 +183,20 @@ impl PgJournal {
             .transaction()
             .await
             .map_err(|error| self.failed("write", &error))?;
+        // The input's claim is locked before the entry, in the order claims take them.
+        let key: Option<Option<String>> = tx
+            .query_opt(
+                &format!("SELECT key FROM hitem3d.entries WHERE {column} = $1"),
+                &[value],
+            )
+            .await
+            .map_err(|error| self.failed("write", &error))?
+            .map(|row| row.get(0));
+        let key = key.flatten().map(JournalKey::new);
+        self.fence
+            .check(&tx, key.as_ref())
+            .await
+            .map_err(|error| self.failed("write", &error))??;
         let sql = format!(
             "SELECT {COLUMNS}, EXTRACT(EPOCH FROM now())::BIGINT FROM hitem3d.entries \
              WHERE {column} = $1 FOR UPDATE"
@@ -314,7 +342,7 @@ impl AsyncTaskJournal for PgJournal {
 }
 
 /// The driver's error with what the server said: its own `Display` is only "db error".
-fn in_words(error: &tokio_postgres::Error) -> String {
+pub(crate) fn in_words(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => match std::error::Error::source(error) {
@@ -331,11 +359,11 @@ const COLUMNS: &str = "id, key, task_type, label, estimated_credits, destination
 const COLUMN_COUNT: usize = 12;
 
 /// The entries `filter` (a `WHERE …`, an `ORDER BY …`) selects, as [`read_entry`] reads them.
-fn select(filter: &str) -> String {
+pub(crate) fn select(filter: &str) -> String {
     format!("SELECT {COLUMNS} FROM hitem3d.entries {filter}")
 }
 
-fn read_entry(row: &Row) -> JournalEntry {
+pub(crate) fn read_entry(row: &Row) -> JournalEntry {
     let task_type: &str = row.get(2);
     let intent = Intent {
         key: row.get::<_, Option<String>>(1).map(JournalKey::new),
@@ -365,7 +393,10 @@ fn read_entry(row: &Row) -> JournalEntry {
 }
 
 /// Writes `entry` over its row.
-async fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> Result<u64, tokio_postgres::Error> {
+pub(crate) async fn store(
+    tx: &Transaction<'_>,
+    entry: &JournalEntry,
+) -> Result<u64, tokio_postgres::Error> {
     // Paths that are not UTF-8 are kept as close as text allows.
     let files: Vec<String> = entry
         .files

@@ -1,9 +1,10 @@
 //! The tables, in a schema of their own, and how a database is brought up to date.
 
 use deadpool_postgres::Client;
+use hitem3d_core::DEFAULT_TASK_SLOTS;
 
 /// The schema version this crate writes.
-pub(crate) const VERSION: i32 = 1;
+pub(crate) const VERSION: i32 = 2;
 
 /// A fixed number ("hitem3d" in ASCII) that every process takes as a transaction lock while it creates or
 /// checks the tables: many workers starting at once create them once.
@@ -38,6 +39,29 @@ CREATE TABLE hitem3d.durations (
 CREATE INDEX durations_by_kind ON hitem3d.durations(kind, id);
 ";
 
+/// Version 2: the fleet's work queue (an input per key, claimed under a lease whose epoch
+/// fences every write about it) and the fleet's one row: its limit on unfinished tasks.
+const V2: &str = "
+CREATE TABLE hitem3d.queue (
+    id BIGSERIAL PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    input TEXT NOT NULL,
+    options TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    worker TEXT,
+    epoch BIGINT NOT NULL DEFAULT 0,
+    lease_until TIMESTAMPTZ,
+    note TEXT,
+    enqueued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX queue_open ON hitem3d.queue(id) WHERE state IN ('pending', 'claimed');
+CREATE TABLE hitem3d.fleet (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    task_limit INTEGER NOT NULL
+);
+";
+
 /// Creates the tables in a new database, or checks that an existing one is a version this
 /// crate reads (the reason in words if not).
 pub(crate) async fn prepare(
@@ -56,8 +80,19 @@ pub(crate) async fn prepare(
         .await?
         .map_or(0, |row| row.get(0));
     match version {
-        0 => {
-            tx.batch_execute(V1).await?;
+        0 | 1 => {
+            // Each version's tables on top of the last: a version 1 database keeps its entries.
+            if version == 0 {
+                tx.batch_execute(V1).await?;
+            }
+            tx.batch_execute(V2).await?;
+            let limit = i32::try_from(DEFAULT_TASK_SLOTS).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO hitem3d.fleet (id, task_limit) VALUES (1, $1)",
+                &[&limit],
+            )
+            .await?;
+            tx.execute("DELETE FROM hitem3d.version", &[]).await?;
             tx.execute(
                 "INSERT INTO hitem3d.version (version) VALUES ($1)",
                 &[&VERSION],

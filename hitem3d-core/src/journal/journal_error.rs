@@ -28,6 +28,16 @@ pub enum JournalError {
         /// Its label: the model or task type.
         label: String,
     },
+    /// This worker's claim on a queued input ended: its lease ran out and another worker
+    /// took the input over. The write was not made; nothing was changed.
+    #[error(
+        "this worker's claim on queued input #{item} ended (its lease ran out and another \
+         worker took it over): nothing was written"
+    )]
+    LeaseLost {
+        /// The queue's number for the input.
+        item: u64,
+    },
 }
 
 impl JournalError {

@@ -1,0 +1,168 @@
+//! A work queue many machines share: inputs enqueued once, claimed under a lease, and what a
+//! claim of an input whose task may already exist means.
+
+use std::fmt;
+use std::time::Duration;
+
+use hitem3d_types::TaskId;
+
+use super::{JournalEntry, JournalKey, Resumption, StoreFuture};
+
+/// One input to make a model from, as enqueued: the same key twice is one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedInput {
+    /// The input's identity: its contents and options (the journal key its task is begun
+    /// under), so that enqueuing the same folder twice adds nothing.
+    pub key: JournalKey,
+    /// What to make the model from: a path every worker sees, or a URL.
+    pub input: String,
+    /// The worker's settings for it, opaque to the queue (the command-line tool writes JSON).
+    pub options: String,
+}
+
+/// The name of one worker process, unique in the fleet (host and process id, say).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkerId(String);
+
+impl WorkerId {
+    /// A worker named `name`.
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self(name.into())
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for WorkerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An input a worker holds until its lease runs out: every write about it carries the epoch,
+/// and a write with an older epoch than the queue's changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The queue's number for the input.
+    pub item: u64,
+    /// The input as enqueued.
+    pub queued: QueuedInput,
+    /// Raised by every claim of the input: the fence a late worker runs into.
+    pub epoch: u64,
+    /// What the worker does with it.
+    pub start: ClaimStart,
+}
+
+/// What a claimed input needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimStart {
+    /// No task was begun for it (or the last one was refused or failed): submit, paying.
+    Submit,
+    /// Its task exists (an earlier worker paid, then died or lost its lease): wait for it and
+    /// save it, paying nothing.
+    Resume(TaskId),
+}
+
+/// What the journal's entry for an input means for the next claim of it: the decision every
+/// queue store applies, so that no store pays twice by its own reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Every store and worker must handle each case: no wildcard.
+pub enum ClaimVerdict {
+    /// Claim it with this start.
+    Claim(ClaimStart),
+    /// A submit went out under an earlier claim and nobody knows whether it created a task:
+    /// never paid again on its own; a person decides. The reason, in words.
+    Unknown(String),
+    /// Its model was saved: nothing to do.
+    Done,
+}
+
+impl ClaimVerdict {
+    /// The verdict for an input whose open journal entry is `entry` (`None`: none, or only
+    /// closed ones), claimed again after the lease of `previous` ran out (`None`: never
+    /// claimed).
+    #[must_use]
+    pub fn of(entry: Option<&JournalEntry>, previous: Option<&WorkerId>) -> Self {
+        let Some(entry) = entry else {
+            return Self::Claim(ClaimStart::Submit);
+        };
+        match entry.resumption() {
+            Resumption::Closed => Self::Claim(ClaimStart::Submit),
+            Resumption::Wait(task_id) => Self::Claim(ClaimStart::Resume(task_id)),
+            Resumption::Done => Self::Done,
+            Resumption::Unknown => Self::Unknown(match previous {
+                Some(worker) => format!(
+                    "worker {worker} was submitting it when its lease ran out: the task may \
+                     exist and be charged"
+                ),
+                None => entry.note.clone().unwrap_or_else(|| {
+                    "a submit went out and its answer was never recorded".to_owned()
+                }),
+            }),
+        }
+    }
+}
+
+/// The answer to a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Every store and worker must handle each case: no wildcard.
+pub enum ClaimAnswer {
+    /// This input is now the worker's.
+    Claimed(Claim),
+    /// Inputs are waiting but the fleet holds as many unfinished tasks as the account allows:
+    /// ask again when one may have ended.
+    AtLimit,
+    /// Nothing to claim now, but other workers hold inputs: one may die and leave its input
+    /// to be claimed, so ask again later.
+    OthersWorking,
+    /// Every input is done, failed or waiting for a person: a worker may stop.
+    Drained,
+}
+
+/// How a claimed input ended, as the worker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Every store and worker must handle each case: no wildcard.
+pub enum ItemOutcome {
+    /// Its model (and cover) were saved.
+    Saved,
+    /// It failed; the reason, in words. No task was left unfinished by it.
+    Failed(String),
+}
+
+/// A queue store: the fleet's shared list of inputs, with the fleet's limit on unfinished
+/// tasks decided in the same transaction as each claim.
+pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
+    /// Adds the inputs whose keys are not in the queue yet; returns how many were added.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn enqueue<'a>(&'a self, inputs: &'a [QueuedInput]) -> StoreFuture<'a, usize>;
+
+    /// Claims the next input for `worker` until `lease` from now (by the store's clock): an
+    /// input whose earlier lease ran out first (its task may exist), then a new one if the
+    /// fleet is below its limit.
+    ///
+    /// # Errors
+    /// The store could not be read or written.
+    fn claim<'a>(&'a self, worker: &'a WorkerId, lease: Duration) -> StoreFuture<'a, ClaimAnswer>;
+
+    /// Extends the leases of `claims` to `lease` from now; returns the items whose claim was
+    /// lost (taken over after a lease ran out), which the worker must drop.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn heartbeat<'a>(&'a self, claims: &'a [Claim], lease: Duration) -> StoreFuture<'a, Vec<u64>>;
+
+    /// Ends a claim.
+    ///
+    /// # Errors
+    /// [`super::JournalError::LeaseLost`] if another worker holds the input now (nothing is
+    /// changed), or the store could not be written.
+    fn finish<'a>(&'a self, claim: &'a Claim, outcome: &'a ItemOutcome) -> StoreFuture<'a, ()>;
+}

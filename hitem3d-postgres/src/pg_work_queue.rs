@@ -1,0 +1,308 @@
+//! The fleet's work queue in PostgreSQL: claims under leases with `FOR UPDATE SKIP LOCKED`,
+//! and the fleet's limit on unfinished tasks decided in the claim's transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hitem3d_core::journal::{
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, JournalError,
+    JournalKey, QueuedInput, Settled, StoreFuture, WorkerId,
+};
+use tokio_postgres::{Row, Transaction};
+
+use crate::PgJournal;
+use crate::fence::Fence;
+use crate::pg_journal::{read_entry, select, store};
+
+/// The service ends a task after this long: an entry not heard of for longer no longer holds
+/// one of the account's slots, whatever its last recorded state.
+const TASK_LIFETIME_SECS: i64 = 60 * 60;
+
+/// The fleet's queue of inputs, in the database of a [`PgJournal`] whose writes it fences:
+/// once a claim has ended (its lease ran out and another worker took the input), the journal
+/// refuses every write this process makes about that input.
+#[derive(Debug, Clone)]
+pub struct PgWorkQueue {
+    journal: PgJournal,
+}
+
+impl PgWorkQueue {
+    /// The queue beside `journal`'s entries; claims made here fence `journal`'s writes.
+    #[must_use]
+    pub fn new(journal: &PgJournal) -> Self {
+        Self {
+            journal: journal.clone(),
+        }
+    }
+
+    fn fence(&self) -> &Arc<Fence> {
+        self.journal.fence()
+    }
+
+    /// Sets the fleet's limit on unfinished tasks: the account's (10 unless the service raised
+    /// it), or fewer to leave room for other users of the account.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    pub async fn set_task_limit(&self, limit: u32) -> Result<(), JournalError> {
+        let client = self.journal.client("write").await?;
+        let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
+        client
+            .execute(
+                "UPDATE hitem3d.fleet SET task_limit = $1 WHERE id = 1",
+                &[&limit],
+            )
+            .await
+            .map(drop)
+            .map_err(|error| self.journal.failed("write", &error))
+    }
+
+    async fn add(&self, inputs: &[QueuedInput]) -> Result<usize, JournalError> {
+        let mut client = self.journal.client("write").await?;
+        let write = async {
+            let tx = client.transaction().await?;
+            let mut added = 0;
+            for queued in inputs {
+                added += tx
+                    .execute(
+                        "INSERT INTO hitem3d.queue (key, input, options) VALUES ($1, $2, $3) \
+                         ON CONFLICT (key) DO NOTHING",
+                        &[&queued.key.as_str(), &queued.input, &queued.options],
+                    )
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(usize::try_from(added).unwrap_or(usize::MAX))
+        };
+        write
+            .await
+            .map_err(|error| self.journal.failed("write", &error))
+    }
+
+    async fn take(&self, worker: &WorkerId, lease: Duration) -> Result<ClaimAnswer, JournalError> {
+        let mut client = self.journal.client("write").await?;
+        let claim = async {
+            let tx = client.transaction().await?;
+            let answer = claim_in(&tx, worker, lease).await?;
+            tx.commit().await?;
+            Ok(answer)
+        };
+        let answer = claim
+            .await
+            .map_err(|error| self.journal.failed("write", &error))?;
+        if let ClaimAnswer::Claimed(claim) = &answer {
+            self.fence().hold(claim);
+        }
+        Ok(answer)
+    }
+
+    async fn extend(&self, claims: &[Claim], lease: Duration) -> Result<Vec<u64>, JournalError> {
+        let client = self.journal.client("write").await?;
+        let mut lost = Vec::new();
+        for claim in claims {
+            let extended = client
+                .execute(
+                    "UPDATE hitem3d.queue SET lease_until = now() + $3::FLOAT8 * INTERVAL '1 second', \
+                     updated_at = now() WHERE id = $1 AND epoch = $2 AND state = 'claimed'",
+                    &[
+                        &claim.item.cast_signed(),
+                        &claim.epoch.cast_signed(),
+                        &lease.as_secs_f64(),
+                    ],
+                )
+                .await
+                .map_err(|error| self.journal.failed("write", &error))?;
+            if extended == 0 {
+                self.fence().release(claim);
+                lost.push(claim.item);
+            }
+        }
+        Ok(lost)
+    }
+
+    async fn end(&self, claim: &Claim, outcome: &ItemOutcome) -> Result<(), JournalError> {
+        let client = self.journal.client("write").await?;
+        let (state, note) = match outcome {
+            ItemOutcome::Saved => ("saved", None),
+            ItemOutcome::Failed(reason) => ("failed", Some(reason.as_str())),
+        };
+        let ended = client
+            .execute(
+                "UPDATE hitem3d.queue SET state = $3, note = $4, lease_until = NULL, \
+                 updated_at = now() WHERE id = $1 AND epoch = $2 AND state = 'claimed'",
+                &[
+                    &claim.item.cast_signed(),
+                    &claim.epoch.cast_signed(),
+                    &state,
+                    &note,
+                ],
+            )
+            .await
+            .map_err(|error| self.journal.failed("write", &error))?;
+        self.fence().release(claim);
+        if ended == 0 {
+            return Err(JournalError::LeaseLost { item: claim.item });
+        }
+        Ok(())
+    }
+}
+
+impl AsyncWorkQueue for PgWorkQueue {
+    fn enqueue<'a>(&'a self, inputs: &'a [QueuedInput]) -> StoreFuture<'a, usize> {
+        Box::pin(self.add(inputs))
+    }
+
+    fn claim<'a>(&'a self, worker: &'a WorkerId, lease: Duration) -> StoreFuture<'a, ClaimAnswer> {
+        Box::pin(self.take(worker, lease))
+    }
+
+    fn heartbeat<'a>(&'a self, claims: &'a [Claim], lease: Duration) -> StoreFuture<'a, Vec<u64>> {
+        Box::pin(self.extend(claims, lease))
+    }
+
+    fn finish<'a>(&'a self, claim: &'a Claim, outcome: &'a ItemOutcome) -> StoreFuture<'a, ()> {
+        Box::pin(self.end(claim, outcome))
+    }
+}
+
+/// One claim, inside `tx`. The fleet's row is locked first, so claims take turns and two of
+/// them cannot both see the last free slot.
+async fn claim_in(
+    tx: &Transaction<'_>,
+    worker: &WorkerId,
+    lease: Duration,
+) -> Result<ClaimAnswer, tokio_postgres::Error> {
+    let limit: i32 = tx
+        .query_one(
+            "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?
+        .get(0);
+    let held = held_slots(tx).await?;
+    // Inputs whose last lease ran out come first: their tasks may exist and need no slot.
+    let candidates = [
+        "state = 'claimed' AND lease_until <= now()",
+        "state = 'pending'",
+    ];
+    let mut at_limit = false;
+    for candidate in candidates {
+        loop {
+            let sql = format!(
+                "SELECT id, key, input, options, epoch, worker FROM hitem3d.queue \
+                 WHERE {candidate} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            );
+            let Some(row) = tx.query_opt(&sql, &[]).await? else {
+                break;
+            };
+            let previous = row.get::<_, Option<String>>(5).map(WorkerId::new);
+            let queued = queued_input(&row);
+            let entry = tx
+                .query_opt(
+                    &select("WHERE key = $1 AND state NOT IN ('refused', 'failed') FOR UPDATE"),
+                    &[&queued.key.as_str()],
+                )
+                .await?
+                .map(|row| read_entry(&row));
+            let item = row.get::<_, i64>(0);
+            match ClaimVerdict::of(entry.as_ref(), previous.as_ref()) {
+                ClaimVerdict::Claim(start) => {
+                    let needs_slot = start == ClaimStart::Submit;
+                    if needs_slot && held >= i64::from(limit) {
+                        at_limit = true;
+                        break;
+                    }
+                    let epoch: i64 = tx
+                        .query_one(
+                            "UPDATE hitem3d.queue SET state = 'claimed', worker = $2, \
+                             epoch = epoch + 1, \
+                             lease_until = now() + $3::FLOAT8 * INTERVAL '1 second', \
+                             note = NULL, updated_at = now() WHERE id = $1 RETURNING epoch",
+                            &[&item, &worker.as_str(), &lease.as_secs_f64()],
+                        )
+                        .await?
+                        .get(0);
+                    return Ok(ClaimAnswer::Claimed(Claim {
+                        item: item.cast_unsigned(),
+                        queued,
+                        epoch: epoch.cast_unsigned(),
+                        start,
+                    }));
+                }
+                ClaimVerdict::Unknown(reason) => {
+                    if let Some(mut entry) = entry {
+                        let now: i64 = tx
+                            .query_one("SELECT EXTRACT(EPOCH FROM now())::BIGINT", &[])
+                            .await?
+                            .get(0);
+                        entry.settle(
+                            &Settled::OutcomeUnknown(reason.clone()),
+                            now.cast_unsigned(),
+                        );
+                        store(tx, &entry).await?;
+                    }
+                    set_state(tx, item, "unknown", Some(&reason)).await?;
+                }
+                ClaimVerdict::Done => set_state(tx, item, "saved", None).await?,
+            }
+        }
+    }
+    if at_limit {
+        return Ok(ClaimAnswer::AtLimit);
+    }
+    let others = tx
+        .query_opt(
+            "SELECT 1 FROM hitem3d.queue WHERE state IN ('pending', 'claimed') LIMIT 1",
+            &[],
+        )
+        .await?
+        .is_some();
+    Ok(if others {
+        ClaimAnswer::OthersWorking
+    } else {
+        ClaimAnswer::Drained
+    })
+}
+
+/// The account's slots the fleet holds: tasks begun and not known to have ended (within the
+/// service's task lifetime; a submit of unknown outcome may have created one), and inputs claimed under a live lease whose task is not begun
+/// yet (a claim reserves its slot).
+async fn held_slots(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> {
+    let row = tx
+        .query_one(
+            "SELECT \
+               (SELECT count(*) FROM hitem3d.entries \
+                 WHERE state IN ('submitting', 'unknown', 'created', 'queueing', 'processing') \
+                   AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1) \
+             + (SELECT count(*) FROM hitem3d.queue q \
+                 WHERE q.state = 'claimed' AND q.lease_until > now() \
+                   AND NOT EXISTS (SELECT 1 FROM hitem3d.entries e WHERE e.key = q.key \
+                                     AND e.state NOT IN ('refused', 'failed')))",
+            &[&TASK_LIFETIME_SECS],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+async fn set_state(
+    tx: &Transaction<'_>,
+    item: i64,
+    state: &str,
+    note: Option<&str>,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "UPDATE hitem3d.queue SET state = $2, note = $3, lease_until = NULL, updated_at = now() \
+         WHERE id = $1",
+        &[&item, &state, &note],
+    )
+    .await
+    .map(drop)
+}
+
+fn queued_input(row: &Row) -> QueuedInput {
+    QueuedInput {
+        key: JournalKey::new(row.get::<_, String>(1)),
+        input: row.get(2),
+        options: row.get(3),
+    }
+}

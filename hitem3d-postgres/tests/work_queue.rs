@@ -1,0 +1,246 @@
+//! The fleet's queue on a real server: inputs enqueued once, claims within the fleet's limit
+//! however many workers race, and leases whose end fences every late write.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use hitem3d_core::journal::{
+    AsyncTaskJournal, AsyncWorkQueue, Begun, Claim, ClaimAnswer, ClaimStart, EntryQuery,
+    EntryState, ItemOutcome, JournalError, JournalKey, QueuedInput, Resumption, Settled, TaskEvent,
+    WorkerId,
+};
+use hitem3d_core::types::{TaskId, TaskState};
+use hitem3d_journal::conformance::intent;
+use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue, ThrowawayCluster};
+
+/// A lease that has run out by the next claim (the database's clock moves on).
+const GONE: Duration = Duration::ZERO;
+const LONG: Duration = Duration::from_secs(600);
+
+fn inputs(count: usize) -> Vec<QueuedInput> {
+    (0..count)
+        .map(|n| QueuedInput {
+            key: JournalKey::new(format!("k{n}")),
+            input: format!("photos/{n}.png"),
+            options: r#"{"format":"glb"}"#.to_owned(),
+        })
+        .collect()
+}
+
+/// A worker: its own journal (its own pool and claims), as on its own machine.
+async fn worker(url: &DatabaseUrl) -> (PgJournal, PgWorkQueue) {
+    let journal = PgJournal::connect(url).await.unwrap();
+    let queue = PgWorkQueue::new(&journal);
+    (journal, queue)
+}
+
+async fn fleet(cluster: &ThrowawayCluster) -> DatabaseUrl {
+    cluster.create_database().await.unwrap().parse().unwrap()
+}
+
+fn claimed(answer: ClaimAnswer) -> Claim {
+    match answer {
+        ClaimAnswer::Claimed(claim) => claim,
+        other => panic!("expected a claim, got {other:?}"),
+    }
+}
+
+/// The intent of a claimed input: its key is the claim's.
+fn intent_of(claim: &Claim) -> hitem3d_core::journal::Intent {
+    let mut intent = intent(None);
+    intent.key = Some(claim.queued.key.clone());
+    intent
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_inputs_enqueued_twice_are_queued_once() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let (_, queue) = worker(&fleet(&cluster).await).await;
+    assert_eq!(queue.enqueue(&inputs(3)).await.unwrap(), 3);
+    assert_eq!(queue.enqueue(&inputs(5)).await.unwrap(), 2);
+    assert_eq!(queue.enqueue(&inputs(5)).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_racing_workers_claim_no_more_than_the_fleet_limit() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (_, queue) = worker(&url).await;
+    queue.set_task_limit(3).await.unwrap();
+    queue.enqueue(&inputs(8)).await.unwrap();
+    let mut workers = Vec::new();
+    for _ in 0..16 {
+        workers.push(worker(&url).await);
+    }
+    let names: Vec<WorkerId> = (0..16).map(|n| WorkerId::new(format!("w{n}"))).collect();
+    let answers = join_all(
+        workers
+            .iter()
+            .zip(&names)
+            .map(|((_, queue), name)| queue.claim(name, LONG)),
+    )
+    .await;
+    let mut claims = Vec::new();
+    for (index, answer) in answers.into_iter().enumerate() {
+        match answer.unwrap() {
+            ClaimAnswer::Claimed(claim) => claims.push((index, claim)),
+            ClaimAnswer::AtLimit => {}
+            other => panic!("inputs are waiting: {other:?}"),
+        }
+    }
+    assert_eq!(claims.len(), 3, "the fleet's limit: {claims:?}");
+    assert!(
+        claims
+            .iter()
+            .all(|(_, claim)| claim.start == ClaimStart::Submit)
+    );
+    assert_eq!(
+        queue.claim(&WorkerId::new("late"), LONG).await.unwrap(),
+        ClaimAnswer::AtLimit
+    );
+
+    // One task ends at the service: its slot is free for the next claim, though its model
+    // is not saved yet.
+    let (holder, claim) = &claims[0];
+    let journal = &workers[*holder].0;
+    let Begun::New(entry) = journal.begin(&intent_of(claim)).await.unwrap() else {
+        panic!("a new entry");
+    };
+    let task = TaskId::new("t-0");
+    journal
+        .settle(entry, &Settled::Submitted(task.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.claim(&WorkerId::new("late"), LONG).await.unwrap(),
+        ClaimAnswer::AtLimit,
+        "a task at the service holds its slot"
+    );
+    journal
+        .record(&task, &TaskEvent::State(TaskState::Success, None))
+        .await
+        .unwrap();
+    let next = claimed(queue.claim(&WorkerId::new("late"), LONG).await.unwrap());
+    assert_eq!(next.start, ClaimStart::Submit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_that_ran_out_while_submitting_is_an_unknown_outcome_and_fences_the_late_worker() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (late_journal, late_queue) = worker(&url).await;
+    let (_, queue) = worker(&url).await;
+    late_queue.enqueue(&inputs(1)).await.unwrap();
+
+    let claim = claimed(
+        late_queue
+            .claim(&WorkerId::new("sleepy"), GONE)
+            .await
+            .unwrap(),
+    );
+    let Begun::New(entry) = late_journal.begin(&intent_of(&claim)).await.unwrap() else {
+        panic!("a new entry");
+    };
+    // The submit is out; the worker stops (SIGSTOP) past its lease. Another worker claims:
+    // the submit's outcome is unknown, so it is not paid again, and it is listed.
+    let answer = queue.claim(&WorkerId::new("awake"), LONG).await.unwrap();
+    assert_eq!(answer, ClaimAnswer::Drained, "nothing to claim: {answer:?}");
+    let entries = late_journal.entries(&EntryQuery::Unfinished).await.unwrap();
+    let [unknown] = &entries[..] else {
+        panic!("one entry for a person: {entries:?}");
+    };
+    assert_eq!(unknown.id, entry);
+    assert_eq!(unknown.state, EntryState::OutcomeUnknown);
+    assert_eq!(unknown.resumption(), Resumption::Unknown);
+    assert!(
+        unknown
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("sleepy"),
+        "says which worker: {unknown:?}"
+    );
+
+    // The late worker wakes up with its task id: it can change nothing.
+    let error = late_journal
+        .settle(entry, &Settled::Submitted(TaskId::new("t-late")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, JournalError::LeaseLost { item } if item == claim.item),
+        "{error}"
+    );
+    let error = late_queue
+        .finish(&claim, &ItemOutcome::Saved)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JournalError::LeaseLost { .. }), "{error}");
+    let entries = late_journal.entries(&EntryQuery::All).await.unwrap();
+    assert_eq!(entries[0].task_id, None, "the late write changed nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_task_whose_worker_died_is_finished_by_another_without_paying() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (dead_journal, dead_queue) = worker(&url).await;
+    let (journal, queue) = worker(&url).await;
+    queue.enqueue(&inputs(1)).await.unwrap();
+
+    let first = claimed(
+        dead_queue
+            .claim(&WorkerId::new("dies"), GONE)
+            .await
+            .unwrap(),
+    );
+    let Begun::New(entry) = dead_journal.begin(&intent_of(&first)).await.unwrap() else {
+        panic!("a new entry");
+    };
+    dead_journal
+        .settle(entry, &Settled::Submitted(TaskId::new("t-1")))
+        .await
+        .unwrap();
+    // SIGKILL: no heartbeat, no finish. The next claim resumes the task.
+    let second = claimed(queue.claim(&WorkerId::new("heir"), LONG).await.unwrap());
+    assert_eq!(second.item, first.item);
+    assert_eq!(second.start, ClaimStart::Resume(TaskId::new("t-1")));
+    assert!(second.epoch > first.epoch);
+    // Its generate begins the same key: the journal hands it the task, nothing is paid.
+    let Begun::Existing(found) = journal.begin(&intent_of(&second)).await.unwrap() else {
+        panic!("the paid task is found");
+    };
+    assert_eq!(found.task_id, Some(TaskId::new("t-1")));
+
+    assert_eq!(
+        dead_queue
+            .heartbeat(std::slice::from_ref(&first), LONG)
+            .await
+            .unwrap(),
+        [first.item],
+        "the dead worker's claim is lost"
+    );
+    assert!(
+        queue
+            .heartbeat(std::slice::from_ref(&second), LONG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    journal
+        .record(&TaskId::new("t-1"), &TaskEvent::Saved("out/0.glb".into()))
+        .await
+        .unwrap();
+    queue.finish(&second, &ItemOutcome::Saved).await.unwrap();
+    assert_eq!(
+        queue.claim(&WorkerId::new("heir"), LONG).await.unwrap(),
+        ClaimAnswer::Drained
+    );
+}
