@@ -1,6 +1,6 @@
 //! The sans-IO state machines under the jobs: one call and its retries, the token cache, task
-//! slots, the waiter, the download plan, callback checks, and the time and randomness they
-//! take as inputs.
+//! slots, the waiter, the download plan, callback checks, a fleet worker's pacing, and the
+//! time and randomness they take as inputs.
 //!
 //! A lower layer: each machine speaks its own small step vocabulary ([`CallStep`],
 //! [`WaitStep`], [`DownloadStep`], [`TokenStep`]), and the jobs ([`crate::Job`], with
@@ -10,6 +10,7 @@
 pub(crate) mod call;
 pub(crate) mod callback;
 pub(crate) mod download;
+pub(crate) mod fleet_worker;
 pub(crate) mod partial_files;
 pub(crate) mod partial_location;
 pub(crate) mod progress;
@@ -27,6 +28,7 @@ pub(crate) mod writeback;
 
 pub use call::{Call, CallStep};
 pub use download::{BodyAction, DownloadPlan, DownloadStep};
+pub use fleet_worker::{FleetWorker, WorkerPolicy, WorkerStep};
 pub use token_cache::{TokenCache, TokenNeed};
 pub use waiter::{TaskWaiter, WaitStep};
 

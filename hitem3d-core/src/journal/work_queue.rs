@@ -135,6 +135,20 @@ pub enum ItemOutcome {
     Failed(String),
 }
 
+impl ItemOutcome {
+    /// How an input whose job ended with `result` is reported: `None` when nothing may be
+    /// written about it, because its claim was lost or a journal write after its payment
+    /// failed (the claim then runs out, and the next claim reads the journal to decide).
+    #[must_use]
+    pub fn of<T>(result: &Result<T, crate::Error>) -> Option<Self> {
+        match result {
+            Ok(_) => Some(Self::Saved),
+            Err(crate::Error::Journal(_) | crate::Error::Unrecorded(_)) => None,
+            Err(error) => Some(Self::Failed(error.to_string())),
+        }
+    }
+}
+
 /// A queue store: the fleet's shared list of inputs, with the fleet's limit on unfinished
 /// tasks decided in the same transaction as each claim.
 pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {

@@ -1,0 +1,204 @@
+//! One worker of a fleet as a step machine: when to claim an input, when to extend its leases,
+//! what to do with a claim that was lost, and how a finished input is reported. The
+//! front-end runs the queue calls and the inputs' jobs; every decision is here.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::Timestamp;
+use crate::journal::{Claim, ClaimAnswer, ItemOutcome, JournalError};
+
+/// How a worker paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WorkerPolicy {
+    /// Inputs this worker runs at once.
+    pub slots: usize,
+    /// How long a claim holds without a heartbeat: a worker that stops (killed, paused, cut
+    /// off) loses its inputs to others this long after its last heartbeat.
+    pub lease: Duration,
+    /// Time between heartbeats: a third of the lease, so that two can be missed.
+    pub heartbeat_every: Duration,
+    /// Time between claims while the fleet is at its limit or others hold every input.
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerPolicy {
+    fn default() -> Self {
+        Self::with_lease(4, Duration::from_secs(30))
+    }
+}
+
+impl WorkerPolicy {
+    /// `slots` inputs at once under leases of `lease`, heartbeats three times a lease, and a
+    /// claim a second while waiting.
+    #[must_use]
+    pub fn with_lease(slots: usize, lease: Duration) -> Self {
+        Self {
+            slots: slots.max(1),
+            lease,
+            heartbeat_every: lease / 3,
+            idle_poll: Duration::from_secs(1).min(lease / 3),
+        }
+    }
+}
+
+/// What the worker does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WorkerStep {
+    /// Ask the queue for an input ([`crate::journal::AsyncWorkQueue::claim`] with the
+    /// policy's lease), then [`FleetWorker::on_claim`].
+    Claim,
+    /// Run this input's job (generate, or save the task that exists, as the claim says);
+    /// report its end with [`FleetWorker::on_job_end`].
+    Start(Claim),
+    /// Extend these claims' leases, then [`FleetWorker::on_heartbeat`].
+    Heartbeat(Vec<Claim>),
+    /// This claim was taken over: stop its job at once; it must write nothing more.
+    Abort(Claim),
+    /// Write how this input ended ([`crate::journal::AsyncWorkQueue::finish`]); nothing
+    /// follows from the answer.
+    Finish(Claim, ItemOutcome),
+    /// Wait until this time, or until a running job ends.
+    Wait {
+        /// When to ask [`FleetWorker::next`] again at the latest.
+        until: Timestamp,
+    },
+    /// Every input is done, failed or waiting for a person, and nothing runs here: stop.
+    Stop,
+}
+
+/// One worker's decisions. Feed it the answers to the steps it asks for.
+#[derive(Debug)]
+pub struct FleetWorker {
+    policy: WorkerPolicy,
+    running: Vec<Claim>,
+    steps: VecDeque<WorkerStep>,
+    claim_after: Timestamp,
+    heartbeat_at: Timestamp,
+    drained: bool,
+    /// A claim or heartbeat asked for and not answered yet.
+    asked: bool,
+}
+
+impl FleetWorker {
+    /// A worker starting at `now` with nothing claimed.
+    #[must_use]
+    pub fn new(policy: WorkerPolicy, now: Timestamp) -> Self {
+        Self {
+            policy,
+            running: Vec::new(),
+            steps: VecDeque::new(),
+            claim_after: now,
+            heartbeat_at: now + policy.heartbeat_every,
+            drained: false,
+            asked: false,
+        }
+    }
+
+    /// The claims whose jobs run now.
+    #[must_use]
+    pub fn running(&self) -> &[Claim] {
+        &self.running
+    }
+
+    /// The policy.
+    #[must_use]
+    pub fn policy(&self) -> &WorkerPolicy {
+        &self.policy
+    }
+
+    /// What to do next.
+    pub fn next(&mut self, now: Timestamp) -> WorkerStep {
+        if let Some(step) = self.steps.pop_front() {
+            return step;
+        }
+        if self.asked {
+            // An answer is due first: nothing else is decided without it.
+            return WorkerStep::Wait { until: now };
+        }
+        if !self.running.is_empty() && now >= self.heartbeat_at {
+            self.asked = true;
+            return WorkerStep::Heartbeat(self.running.clone());
+        }
+        let room = self.running.len() < self.policy.slots;
+        if room && !self.drained && now >= self.claim_after {
+            self.asked = true;
+            return WorkerStep::Claim;
+        }
+        if self.running.is_empty() && self.drained {
+            return WorkerStep::Stop;
+        }
+        let mut until = None::<Timestamp>;
+        if !self.running.is_empty() {
+            until = Some(self.heartbeat_at);
+        }
+        if room && !self.drained {
+            until = Some(until.map_or(self.claim_after, |at| at.min(self.claim_after)));
+        }
+        WorkerStep::Wait {
+            until: until.unwrap_or(now + self.policy.idle_poll),
+        }
+    }
+
+    /// The queue's answer to [`WorkerStep::Claim`].
+    pub fn on_claim(&mut self, answer: Result<ClaimAnswer, JournalError>, now: Timestamp) {
+        self.asked = false;
+        match answer {
+            Ok(ClaimAnswer::Claimed(claim)) => {
+                if self.running.is_empty() {
+                    // The first claim's lease started now: its heartbeat is a third on.
+                    self.heartbeat_at = now + self.policy.heartbeat_every;
+                }
+                self.running.push(claim.clone());
+                self.steps.push_back(WorkerStep::Start(claim));
+                // Room for more is used at once.
+                self.claim_after = now;
+            }
+            Ok(ClaimAnswer::AtLimit | ClaimAnswer::OthersWorking) => {
+                self.claim_after = now + self.policy.idle_poll;
+            }
+            Ok(ClaimAnswer::Drained) => self.drained = true,
+            Err(error) => {
+                tracing::warn!(%error, "the work queue could not be read: trying again");
+                self.claim_after = now + self.policy.idle_poll;
+            }
+        }
+    }
+
+    /// The queue's answer to [`WorkerStep::Heartbeat`]: the items whose claims were lost.
+    pub fn on_heartbeat(&mut self, answer: Result<Vec<u64>, JournalError>, now: Timestamp) {
+        self.asked = false;
+        match answer {
+            Ok(lost) => {
+                self.heartbeat_at = now + self.policy.heartbeat_every;
+                for item in lost {
+                    if let Some(at) = self.running.iter().position(|claim| claim.item == item) {
+                        let claim = self.running.remove(at);
+                        tracing::warn!(item, "this worker's claim was taken over: its job stops");
+                        self.steps.push_back(WorkerStep::Abort(claim));
+                    }
+                }
+            }
+            Err(error) => {
+                // Its writes are fenced should the lease run out meanwhile: try again soon.
+                tracing::warn!(%error, "the leases could not be extended: trying again");
+                self.heartbeat_at = now + self.policy.idle_poll;
+            }
+        }
+    }
+
+    /// The job of `item` ended: `Some(outcome)` to report, `None` when its claim was lost
+    /// while it ran (nothing may be written about it).
+    pub fn on_job_end(&mut self, item: u64, outcome: Option<ItemOutcome>, now: Timestamp) {
+        let Some(at) = self.running.iter().position(|claim| claim.item == item) else {
+            return;
+        };
+        let claim = self.running.remove(at);
+        if let Some(outcome) = outcome {
+            self.steps.push_back(WorkerStep::Finish(claim, outcome));
+        }
+        self.claim_after = self.claim_after.min(now);
+    }
+}

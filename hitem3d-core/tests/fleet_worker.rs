@@ -1,0 +1,132 @@
+//! A fleet worker's decisions, on manual time: claims up to its slots, heartbeats a third of a
+//! lease apart, a lost claim's job stopped and never reported, a drained queue ends it.
+
+use std::time::Duration;
+
+use hitem3d_core::journal::{
+    Claim, ClaimAnswer, ClaimStart, ItemOutcome, JournalError, JournalKey, QueuedInput,
+};
+use hitem3d_core::machines::{FleetWorker, WorkerPolicy, WorkerStep};
+use hitem3d_core::{Error, Timestamp};
+
+fn at(secs: u64) -> Timestamp {
+    Timestamp::from_elapsed(Duration::from_secs(secs))
+}
+
+fn claim(item: u64) -> Claim {
+    Claim {
+        item,
+        queued: QueuedInput {
+            key: JournalKey::new(format!("k{item}")),
+            input: format!("{item}.png"),
+            options: "{}".to_owned(),
+        },
+        epoch: 1,
+        start: ClaimStart::Submit,
+    }
+}
+
+fn policy() -> WorkerPolicy {
+    // Two at once, 30 s leases: heartbeats every 10 s, a claim a second while waiting.
+    WorkerPolicy::with_lease(2, Duration::from_secs(30))
+}
+
+#[test]
+fn it_claims_up_to_its_slots_then_waits_for_a_heartbeat_or_a_job() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Claim);
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(1))), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Start(claim(1)));
+    assert_eq!(
+        worker.next(at(0)),
+        WorkerStep::Claim,
+        "room for one more, at once"
+    );
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(2))), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Start(claim(2)));
+    assert_eq!(
+        worker.next(at(0)),
+        WorkerStep::Wait { until: at(10) },
+        "full: the heartbeat"
+    );
+    assert_eq!(
+        worker.next(at(10)),
+        WorkerStep::Heartbeat(vec![claim(1), claim(2)])
+    );
+    worker.on_heartbeat(Ok(Vec::new()), at(10));
+    assert_eq!(worker.next(at(10)), WorkerStep::Wait { until: at(20) });
+
+    worker.on_job_end(1, Some(ItemOutcome::Saved), at(12));
+    assert_eq!(
+        worker.next(at(12)),
+        WorkerStep::Finish(claim(1), ItemOutcome::Saved)
+    );
+    assert_eq!(worker.next(at(12)), WorkerStep::Claim, "a slot came free");
+}
+
+#[test]
+fn at_the_fleet_limit_it_asks_again_a_second_later() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Claim);
+    worker.on_claim(Ok(ClaimAnswer::AtLimit), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Wait { until: at(1) });
+    assert_eq!(worker.next(at(1)), WorkerStep::Claim);
+    worker.on_claim(
+        Err(JournalError::store("read", "connection refused")),
+        at(1),
+    );
+    assert_eq!(worker.next(at(1)), WorkerStep::Wait { until: at(2) });
+    assert_eq!(worker.next(at(2)), WorkerStep::Claim);
+    worker.on_claim(Ok(ClaimAnswer::OthersWorking), at(2));
+    assert_eq!(worker.next(at(2)), WorkerStep::Wait { until: at(3) });
+}
+
+#[test]
+fn a_claim_lost_at_a_heartbeat_stops_its_job_and_is_never_reported() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(7))), at(0));
+    worker.next(at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Drained), at(0));
+    assert_eq!(worker.next(at(10)), WorkerStep::Heartbeat(vec![claim(7)]));
+    worker.on_heartbeat(Ok(vec![7]), at(10));
+    assert_eq!(worker.next(at(10)), WorkerStep::Abort(claim(7)));
+    // The aborted job's end comes later: nothing is written about it.
+    worker.on_job_end(7, Some(ItemOutcome::Saved), at(11));
+    assert_eq!(worker.next(at(11)), WorkerStep::Stop, "drained and idle");
+}
+
+#[test]
+fn a_failed_heartbeat_is_tried_again_within_a_second() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(1))), at(0));
+    worker.next(at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Drained), at(0));
+    assert_eq!(worker.next(at(10)), WorkerStep::Heartbeat(vec![claim(1)]));
+    worker.on_heartbeat(
+        Err(JournalError::store("write", "server restarting")),
+        at(10),
+    );
+    assert_eq!(worker.next(at(10)), WorkerStep::Wait { until: at(11) });
+    assert_eq!(worker.next(at(11)), WorkerStep::Heartbeat(vec![claim(1)]));
+}
+
+#[test]
+fn a_job_that_lost_its_claim_or_its_record_reports_nothing() {
+    let lost: Result<(), Error> = Err(JournalError::LeaseLost { item: 3 }.into());
+    assert_eq!(ItemOutcome::of(&lost), None);
+    assert_eq!(
+        ItemOutcome::of(&Ok::<(), Error>(())),
+        Some(ItemOutcome::Saved)
+    );
+    let refused: Result<(), Error> = Err(Error::PathTaken {
+        path: "out/a.glb".into(),
+    });
+    assert!(matches!(
+        ItemOutcome::of(&refused),
+        Some(ItemOutcome::Failed(_))
+    ));
+}
