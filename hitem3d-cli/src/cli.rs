@@ -21,6 +21,17 @@ pub struct Cli {
     /// The task journal file [default: the platform's data directory].
     #[arg(long, global = true, env = "HITEM3D_JOURNAL", value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// A PostgreSQL database that machines sharing one account use as their journal and work
+    /// queue (postgres://USER:PASSWORD@HOST:PORT/DATABASE): `batch` enqueues there, `worker`
+    /// runs what is queued, `tasks`, `resume` and `forget` act on it.
+    #[arg(
+        long,
+        global = true,
+        env = "HITEM3D_QUEUE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub queue: Option<String>,
     /// How much faster than the real service the built-in mock runs.
     #[arg(long, global = true, default_value_t = 60.0, value_name = "TIMES")]
     pub mock_speed: f64,
@@ -111,9 +122,20 @@ Examples:
 Examples:
   hitem3d batch photos/ --format stl --slots 4 -o models
   hitem3d batch a.png b.png c.jpg --format 3mf
+  hitem3d batch --queue postgres://fleet@db.internal/hitem3d photos/ -o /mnt/models
 A batch run again (after a crash or Ctrl-C) waits for and downloads what was already paid
-for, skips what was saved, and pays only for the rest.")]
+for, skips what was saved, and pays only for the rest. With --queue the pictures go into a
+fleet's queue (once each) and this machine works on them beside any `hitem3d worker`s.")]
     Batch(BatchArgs),
+    /// Run what a fleet's queue holds (see `batch --queue`), on any number of machines.
+    #[command(after_help = "\
+Examples:
+  hitem3d worker --queue postgres://fleet@db.internal/hitem3d -o /mnt/models
+  HITEM3D_QUEUE=postgres://fleet@db.internal/hitem3d hitem3d worker -o /mnt/models --slots 8
+Each input is claimed under a lease that the worker renews: a worker that dies or stops
+leaves its inputs to the others, which finish a paid task without paying again. A worker
+stops when every input is saved, failed or waiting for a person (`hitem3d tasks --queue`).")]
+    Worker(WorkerArgs),
     /// List the tasks in the journal.
     #[command(after_help = "Examples:\n  hitem3d tasks\n  hitem3d tasks --all --json")]
     Tasks(TasksArgs),
@@ -180,8 +202,8 @@ pub struct PictureArgs {
     pub right: Option<PathBuf>,
 }
 
-/// What an image-to-3D task makes.
-#[derive(Debug, Args, Clone)]
+/// What an image-to-3D task makes (kept in a fleet's queue beside each input, as JSON).
+#[derive(Debug, Args, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModelArgs {
     /// The model: hitem3dv1, hitem3dv1.5, hitem3dv2.0, hitem3dv2.1, hi3dv3.0,
     /// scene-portraitv1.5, scene-portraitv2.0, scene-portraitv2.1.
@@ -322,6 +344,34 @@ pub struct BatchArgs {
     /// How many tasks run at once (at most the account's limit, 10 by default).
     #[arg(long, default_value_t = 4)]
     pub slots: usize,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// With --queue: only put the inputs in the queue, for `hitem3d worker`s to make.
+    #[arg(long)]
+    pub enqueue_only: bool,
+}
+
+/// `hitem3d worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The directory for the files: one that every worker sees.
+    #[arg(long, short, default_value = "out", value_name = "DIR")]
+    pub output: PathBuf,
+    /// How many inputs this worker runs at once.
+    #[arg(long, default_value_t = 4)]
+    pub slots: usize,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// What the fleet shares.
+#[derive(Debug, Args, Clone)]
+pub struct FleetArgs {
+    /// The most unfinished tasks the whole fleet holds at once: the account's limit (10
+    /// unless the service raised it), or fewer to leave room for other users of the account
+    /// [default: as set before, else 10].
+    #[arg(long, value_name = "N")]
+    pub task_limit: Option<u32>,
 }
 
 /// `hitem3d tasks`.

@@ -15,3 +15,4 @@ pub mod submit;
 pub mod task_run;
 pub mod tasks;
 pub mod wait;
+pub mod worker;

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit_code;
+mod journal_access;
 mod logs;
 mod mcp;
 mod mcp_progress;
@@ -68,8 +69,18 @@ fn main() -> ExitCode {
 /// Runs the command; `Ok` carries the exit code of a command that reports partial failure
 /// itself (a batch).
 async fn run(cli: Cli, report: Report) -> Result<Exit, Failure> {
+    let queue = cli
+        .queue
+        .as_deref()
+        .filter(|url| !url.trim().is_empty())
+        .map(str::parse)
+        .transpose()
+        .map_err(|error: hitem3d_postgres::DatabaseUrlError| {
+            Failure::invalid(format!("--queue (or HITEM3D_QUEUE): {error}"))
+        })?;
     let connect = Connect {
         journal: cli.journal.clone(),
+        queue,
         mock_speed: cli.mock_speed,
         slots: None,
         overwrite: false,
@@ -84,6 +95,7 @@ async fn run(cli: Cli, report: Report) -> Result<Exit, Failure> {
         Command::Balance => commands::balance::run(&connect, report).await,
         Command::Estimate(args) => commands::estimate::run(&args, report),
         Command::Batch(args) => commands::batch::run(args, &connect, report).await,
+        Command::Worker(args) => commands::worker::run(args, &connect, report).await,
         Command::Tasks(args) => commands::tasks::run(&args, &connect, report).await,
         Command::Resume(args) => commands::resume::run(args, &connect, report).await,
         Command::Forget(args) => commands::forget::run(&args, &connect, report).await,

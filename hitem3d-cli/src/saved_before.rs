@@ -3,21 +3,19 @@
 //! name, the task is resumed instead (a download, no payment).
 
 use std::path::Path;
-use std::sync::Arc;
 
-use hitem3d_async::journal::{EntryQuery, JournalEntry, JournalKey, Resumption, TaskJournal};
+use hitem3d_async::journal::{EntryQuery, JournalEntry, JournalKey, Resumption};
 
 use crate::exit_code::Failure;
-use crate::session::off_runtime;
+use crate::journal_access::Journal;
 
 /// The journal's entry under `key` that saved its model at `model_path`, still there.
 pub async fn saved_at(
-    journal: &Arc<dyn TaskJournal>,
+    journal: &Journal,
     key: &JournalKey,
     model_path: &Path,
 ) -> Result<Option<JournalEntry>, Failure> {
-    let query = EntryQuery::Key(key.clone());
-    let entries = off_runtime(journal, move |journal| journal.entries(&query)).await?;
+    let entries = journal.entries(EntryQuery::Key(key.clone())).await?;
     Ok(entries.into_iter().find(|entry| {
         entry.resumption() == Resumption::Done
             && entry.files.iter().any(|file| file == model_path)

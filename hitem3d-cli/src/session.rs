@@ -5,14 +5,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hitem3d_async::journal::{JournalError, LearntDuration, TaskJournal};
+use hitem3d_async::journal::{LearntDuration, TaskJournal};
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{BaseUrlError, ConfigError};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
 use hitem3d_journal::SqliteJournal;
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
+use hitem3d_postgres::DatabaseUrl;
 
 use crate::exit_code::Failure;
+use crate::journal_access::Journal;
 use crate::report::Report;
 
 /// Environment variables naming a mesh upload target other than the vendor's (the mock's,
@@ -29,7 +31,7 @@ pub struct Session {
     /// The client.
     pub client: Client,
     /// The journal the client writes to.
-    pub journal: Arc<dyn TaskJournal>,
+    pub journal: Journal,
     /// The built-in mock, when there were no credentials; kept alive with the client.
     pub mock: Option<MockService>,
 }
@@ -47,6 +49,8 @@ pub struct Connect {
     /// `--journal`, or `HITEM3D_JOURNAL` (unused on the built-in mock, whose tasks end with
     /// the process).
     pub journal: Option<PathBuf>,
+    /// `--queue`, or `HITEM3D_QUEUE`: the fleet's database, which then holds the journal.
+    pub queue: Option<DatabaseUrl>,
     /// `--mock-speed`.
     pub mock_speed: f64,
     /// Task slots, for `batch --slots`.
@@ -63,8 +67,8 @@ pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> 
     let lookup = |name: &str| std::env::var(name).ok();
     match ClientConfig::from_lookup(lookup) {
         Ok(config) => {
-            let journal = open_journal(how.journal.clone())?;
-            let config = with_upload_target(config)?.with_journal(journal.clone());
+            let journal = open_journal(how).await?;
+            let config = journal.configure(with_upload_target(config)?);
             let config = with_journal_retry(config)?;
             let config = config.with_learnt_durations(learnt_durations(&journal, report).await);
             let client = Client::new(with_slots(config, how)?)?;
@@ -100,8 +104,11 @@ async fn on_mock(how: &Connect, report: Report) -> Result<Session, Failure> {
     let mock =
         MockService::start_with(MockConfig::default().with_time(TimeMode::Real { speed })).await;
     // The mock's tasks end with the process: they never go into a journal file, where
-    // `resume` would look for them at the real service.
-    let journal: Arc<dyn TaskJournal> = Arc::new(SqliteJournal::in_memory()?);
+    // `resume` would look for them at the real service. A fleet's database is used as asked.
+    let journal = match &how.queue {
+        Some(url) => Journal::shared(url).await?,
+        None => Journal::Local(Arc::new(SqliteJournal::in_memory()?) as Arc<dyn TaskJournal>),
+    };
     let target = UploadTarget::new(
         &mock.upload_endpoint(),
         mock.upload_region(),
@@ -109,15 +116,15 @@ async fn on_mock(how: &Connect, report: Report) -> Result<Session, Failure> {
         &mock.upload_public_base(),
     )
     .map_err(|error| Failure::other(error.to_string()))?;
-    let config =
-        ClientConfig::new(
-            ClientId::new(mock.client_id()),
-            ClientSecret::new(mock.client_secret()),
-        )
-        .with_base_url(&mock.base_url())
-        .map_err(|error| Failure::other(error.to_string()))?
-        .with_upload_target(target)
-        .with_journal(journal.clone())
+    let config = ClientConfig::new(
+        ClientId::new(mock.client_id()),
+        ClientSecret::new(mock.client_secret()),
+    )
+    .with_base_url(&mock.base_url())
+    .map_err(|error| Failure::other(error.to_string()))?
+    .with_upload_target(target);
+    let config = journal
+        .configure(config)
         // The service is polled every few seconds; the faster mock, more often.
         .with_wait(WaitPolicy::default().with_schedule(PollSchedule::fixed(
             Duration::from_secs_f64((10.0 / speed).clamp(0.02, 5.0)),
@@ -157,8 +164,8 @@ fn with_slots(config: ClientConfig, how: &Connect) -> Result<ClientConfig, Failu
 
 /// How long earlier runs saw tasks take, for this run's waits to start from; none when the
 /// journal cannot be read (its writes would then fail loudly later, where it matters).
-async fn learnt_durations(journal: &Arc<dyn TaskJournal>, report: Report) -> Vec<LearntDuration> {
-    match off_runtime(journal, |journal| journal.learnt_durations()).await {
+async fn learnt_durations(journal: &Journal, report: Report) -> Vec<LearntDuration> {
+    match journal.learnt_durations().await {
         Ok(learnt) => learnt,
         Err(error) => {
             report.note(&format!(
@@ -170,25 +177,15 @@ async fn learnt_durations(journal: &Arc<dyn TaskJournal>, report: Report) -> Vec
     }
 }
 
-/// Runs `operation` on the journal where blocking is allowed: SQLite may wait seconds for
-/// another process's lock, which on the runtime's thread would stall every other task.
-///
-/// # Errors
-/// The journal's error.
-pub async fn off_runtime<T: Send + 'static>(
-    journal: &Arc<dyn TaskJournal>,
-    operation: impl FnOnce(&dyn TaskJournal) -> Result<T, JournalError> + Send + 'static,
-) -> Result<T, JournalError> {
-    let journal = Arc::clone(journal);
-    match tokio::task::spawn_blocking(move || operation(&*journal)).await {
-        Ok(done) => done,
-        Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+/// The fleet's journal with `--queue`; else the file `--journal` names, or the one in the
+/// platform's data directory.
+pub async fn open_journal(how: &Connect) -> Result<Journal, Failure> {
+    if let Some(url) = &how.queue {
+        return Journal::shared(url).await;
     }
-}
-
-/// The journal at `path`, or in the platform's data directory.
-pub fn open_journal(path: Option<PathBuf>) -> Result<Arc<dyn TaskJournal>, Failure> {
-    let path = path
+    let path = how
+        .journal
+        .clone()
         .or_else(hitem3d_journal::default_location)
         .ok_or_else(|| {
             Failure::invalid(
@@ -196,7 +193,7 @@ pub fn open_journal(path: Option<PathBuf>) -> Result<Arc<dyn TaskJournal>, Failu
              --journal FILE (or HITEM3D_JOURNAL)",
             )
         })?;
-    Ok(Arc::new(SqliteJournal::open(path)?))
+    Ok(Journal::Local(Arc::new(SqliteJournal::open(path)?)))
 }
 
 /// How long a journal write after a submit is retried: `HITEM3D_JOURNAL_RETRY` seconds, when

@@ -1,6 +1,8 @@
 //! The items both clients re-export at their roots: what their operations take and return.
 //! One list, so the two cannot drift apart.
 
+/// The time the fleet worker takes as input.
+pub use crate::Timestamp;
 /// A fleet worker's decisions, which a program that runs a shared queue drives.
 pub use crate::machines::{FleetWorker, WorkerPolicy, WorkerStep};
 pub use crate::{

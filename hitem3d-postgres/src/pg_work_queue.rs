@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, JournalError,
-    JournalKey, QueuedInput, Settled, StoreFuture, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, ItemState,
+    JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
 };
+use hitem3d_core::types::TaskId;
 use tokio_postgres::{Row, Transaction};
 
 use crate::PgJournal;
@@ -147,7 +148,50 @@ impl PgWorkQueue {
     }
 }
 
+impl PgWorkQueue {
+    async fn list(&self) -> Result<Vec<QueueItem>, JournalError> {
+        let client = self.journal.client("read").await?;
+        // The task of an input is its open entry's, else its last one's.
+        let rows = client
+            .query(
+                "SELECT q.id, q.key, q.input, q.options, q.state, q.worker, q.note, \
+                        e.task_id, e.estimated_credits \
+                 FROM hitem3d.queue q \
+                 LEFT JOIN LATERAL (SELECT task_id, estimated_credits FROM hitem3d.entries \
+                     WHERE key = q.key AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1) e \
+                     ON TRUE \
+                 ORDER BY q.id",
+                &[],
+            )
+            .await
+            .map_err(|error| self.journal.failed("read", &error))?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                // A state a newer version wrote reads as claimed: someone else's business.
+                let state = ItemState::parse(row.get(4)).unwrap_or(ItemState::Claimed);
+                let mut item = QueueItem::new(
+                    row.get::<_, i64>(0).cast_unsigned(),
+                    queued_input(row),
+                    state,
+                );
+                item.worker = row.get::<_, Option<String>>(5).map(WorkerId::new);
+                item.note = row.get(6);
+                item.task_id = row.get::<_, Option<String>>(7).map(TaskId::new);
+                item.credits = row
+                    .get::<_, Option<i32>>(8)
+                    .and_then(|credits| u32::try_from(credits).ok());
+                item
+            })
+            .collect())
+    }
+}
+
 impl AsyncWorkQueue for PgWorkQueue {
+    fn items(&self) -> StoreFuture<'_, Vec<QueueItem>> {
+        Box::pin(self.list())
+    }
+
     fn enqueue<'a>(&'a self, inputs: &'a [QueuedInput]) -> StoreFuture<'a, usize> {
         Box::pin(self.add(inputs))
     }

@@ -3,16 +3,17 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use hitem3d_async::journal::{JournalKey, TaskJournal};
+use hitem3d_async::journal::{AsyncWorkQueue, ItemState, JournalKey, QueuedInput};
 use hitem3d_async::{Client, GenerateOptions, GenerateProgress, SubmitTask};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use tokio::task::JoinSet;
 
 use crate::cli::BatchArgs;
+use crate::commands::worker::{QueuedOptions, fleet_queue, work};
 use crate::exit_code::{Exit, Failure};
+use crate::journal_access::Journal;
 use crate::pictures;
 use crate::progress::Live;
 use crate::report::Report;
@@ -47,6 +48,12 @@ struct Job {
 
 /// Runs `hitem3d batch`.
 pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
+    if args.enqueue_only && how.queue.is_none() {
+        return Err(Failure::invalid(
+            "--enqueue-only puts the pictures in a fleet's queue: give --queue \
+             postgres://USER@HOST/DATABASE (or set HITEM3D_QUEUE)",
+        ));
+    }
     let files = collect(&args.inputs)?;
     let mut outcomes = Vec::new();
     let mut jobs = Vec::new();
@@ -77,13 +84,16 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
             }),
         }
     }
+    if how.queue.is_some() {
+        return run_queued(args, jobs, outcomes, how, report).await;
+    }
     let how = Connect {
         slots: Some(args.slots),
         overwrite: args.output.force,
         ..how.clone()
     };
     let session = connect(&how, report).await?;
-    let journal = Arc::clone(&session.journal);
+    let journal = session.journal.clone();
 
     let group = MultiProgress::with_draw_target(if report.draws_progress() {
         ProgressDrawTarget::stderr()
@@ -145,6 +155,84 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
         outcomes.push(outcome);
     }
     overall.finish_and_clear();
+    Ok(summary(outcomes, report))
+}
+
+/// `batch --queue`: the inputs go into the fleet's queue (once per key), then this process
+/// works as one of the fleet's workers until the queue has nothing left to claim.
+async fn run_queued(
+    args: BatchArgs,
+    jobs: Vec<Job>,
+    mut outcomes: Vec<Outcome>,
+    how: &Connect,
+    report: Report,
+) -> Result<Exit, Failure> {
+    let how = Connect {
+        slots: Some(args.slots),
+        overwrite: args.output.force,
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
+    let queue = fleet_queue(&session, &args.fleet).await?;
+    let mut inputs = Vec::new();
+    for job in &jobs {
+        // Workers on other machines read the picture by this path.
+        let path = std::fs::canonicalize(&job.input)
+            .map_err(|error| Failure::invalid(format!("cannot read {}: {error}", job.input)))?;
+        let options = QueuedOptions {
+            model: args.model.clone(),
+            stem: job.stem.clone(),
+            cover: args.output.cover,
+        };
+        inputs.push(QueuedInput {
+            key: job.key.clone(),
+            input: path.display().to_string(),
+            options: serde_json::to_string(&options)
+                .map_err(|error| Failure::other(format!("cannot write the options: {error}")))?,
+        });
+    }
+    let added = queue.enqueue(&inputs).await?;
+    report.emit(
+        "enqueued",
+        json!({"inputs": inputs.len(), "added": added}),
+        &format!(
+            "{} inputs in the queue ({added} new); working on them with the fleet.",
+            inputs.len()
+        ),
+    );
+    if args.enqueue_only {
+        return Ok(Exit::Done);
+    }
+    let worked = work(&session, &queue, &args.output.output, args.slots, report).await?;
+    // The fleet may have done some of this batch's inputs: the queue says how each ended.
+    let items = queue.items().await?;
+    for (job, queued) in jobs.iter().zip(&inputs) {
+        let Some(item) = items.iter().find(|item| item.queued.key == queued.key) else {
+            continue;
+        };
+        let mine = worked.iter().rev().find(|done| done.input == queued.input);
+        let (result, exit) = match item.state {
+            ItemState::Saved => ("saved", Exit::Done),
+            ItemState::Unknown => ("unknown", Exit::OutcomeUnknown),
+            ItemState::Failed => ("failed", mine.map_or(Exit::Other, |done| done.exit)),
+            ItemState::Pending | ItemState::Claimed => ("unfinished", Exit::Other),
+        };
+        let detail = match (mine, item.state) {
+            (Some(done), _) => done.detail.clone(),
+            (None, ItemState::Saved) => format!(
+                "saved by worker {}",
+                item.worker.as_ref().map_or("?", |worker| worker.as_str())
+            ),
+            (None, _) => item.note.clone().unwrap_or_default(),
+        };
+        outcomes.push(Outcome {
+            input: job.input.clone(),
+            result,
+            detail,
+            task_id: item.task_id.as_ref().map(ToString::to_string),
+            exit,
+        });
+    }
     Ok(summary(outcomes, report))
 }
 
@@ -261,10 +349,7 @@ async fn prepare(
 
 /// The outcome of an input whose task the journal has saved under this input's name, still
 /// there.
-async fn done_earlier(
-    journal: &Arc<dyn TaskJournal>,
-    job: &Job,
-) -> Result<Option<Outcome>, Failure> {
+async fn done_earlier(journal: &Journal, job: &Job) -> Result<Option<Outcome>, Failure> {
     Ok(saved_at(journal, &job.key, &job.model_path)
         .await?
         .map(|entry| Outcome {

@@ -6,20 +6,20 @@ use serde_json::json;
 use crate::cli::ForgetArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
-use crate::session::{Connect, off_runtime, open_journal};
+use crate::session::{Connect, open_journal};
 
 /// Runs `hitem3d forget`.
 pub async fn run(args: &ForgetArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let journal = open_journal(how.journal.clone())?;
+    let journal = open_journal(how).await?;
     let id = EntryId(args.entry);
-    let entries = off_runtime(&journal, |journal| journal.entries(&EntryQuery::All)).await?;
+    let entries = journal.entries(EntryQuery::All).await?;
     let Some(entry) = entries.iter().find(|entry| entry.id == id) else {
         return Err(Failure::invalid(format!(
             "no journal entry {}: `hitem3d tasks --all` lists them",
             args.entry
         )));
     };
-    off_runtime(&journal, move |journal| journal.forget(id)).await?;
+    journal.forget(id).await?;
     let task = entry
         .task_id
         .as_ref()

@@ -9,7 +9,7 @@ use crate::cli::ResumeArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::progress::Live;
 use crate::report::Report;
-use crate::session::{Connect, connect, off_runtime};
+use crate::session::{Connect, connect};
 
 /// Runs `hitem3d resume`: each unfinished entry with a task is waited for and downloaded to
 /// where its run wanted it; entries whose submit got no answer are listed, never resent.
@@ -19,17 +19,11 @@ pub async fn run(args: ResumeArgs, how: &Connect, report: Report) -> Result<Exit
         ..how.clone()
     };
     let session = connect(&how, report).await?;
-    let unfinished = off_runtime(&session.journal, |journal| {
-        journal.entries(&EntryQuery::Unfinished)
-    })
-    .await?;
+    let unfinished = session.journal.entries(EntryQuery::Unfinished).await?;
     let chosen: Vec<JournalEntry> = if args.entries.is_empty() {
         unfinished
     } else {
-        let all = off_runtime(&session.journal, |journal| {
-            journal.entries(&EntryQuery::All)
-        })
-        .await?;
+        let all = session.journal.entries(EntryQuery::All).await?;
         let mut chosen = Vec::new();
         for wanted in &args.entries {
             let entry = all

@@ -1,22 +1,29 @@
 //! `hitem3d tasks`: what the journal holds.
 
-use hitem3d_async::journal::{EntryQuery, JournalEntry, Resumption};
+use std::collections::BTreeMap;
+
+use hitem3d_async::journal::{
+    AsyncWorkQueue, EntryQuery, ItemState, JournalEntry, QueueItem, Resumption,
+};
 use serde_json::json;
 
 use crate::cli::TasksArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
-use crate::session::{Connect, off_runtime, open_journal};
+use crate::session::{Connect, open_journal};
 
 /// Runs `hitem3d tasks`: reads the journal only, and needs no connection.
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let journal = open_journal(how.journal.clone())?;
+    let journal = open_journal(how).await?;
+    if let Some(queue) = journal.queue() {
+        fleet(&queue.items().await?, report);
+    }
     let query = if args.all {
         EntryQuery::All
     } else {
         EntryQuery::Unfinished
     };
-    let entries = off_runtime(&journal, move |journal| journal.entries(&query)).await?;
+    let entries = journal.entries(query).await?;
     if entries.is_empty() {
         report.text(if args.all {
             "The journal is empty."
@@ -33,6 +40,72 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
         report.emit("task", to_json(entry), &row(entry));
     }
     Ok(Exit::Done)
+}
+
+/// The fleet's progress: inputs per state, per worker, credits spent, and what needs a person.
+fn fleet(items: &[QueueItem], report: Report) {
+    let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
+    let mut workers: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut spent = (0_u64, 0_usize);
+    for item in items {
+        *states.entry(item.state).or_default() += 1;
+        if let Some(worker) = &item.worker {
+            let counts = workers.entry(worker.as_str()).or_default();
+            match item.state {
+                ItemState::Claimed => counts.0 += 1,
+                ItemState::Saved => counts.1 += 1,
+                _ => {}
+            }
+        }
+        // A failed task's credits are refunded; a task that exists otherwise was paid for.
+        if item.task_id.is_some() && item.state != ItemState::Failed {
+            spent.0 += u64::from(item.credits.unwrap_or(0));
+            spent.1 += 1;
+        }
+    }
+    let counts: Vec<String> = states
+        .iter()
+        .map(|(state, count)| format!("{} {count}", state.as_str()))
+        .collect();
+    let mut text = format!("QUEUE    {} inputs: {}", items.len(), counts.join(", "));
+    text.push_str(&format!(
+        "\nCREDITS  {} spent on {} tasks (the published prices)",
+        spent.0, spent.1
+    ));
+    text.push_str(&format!(
+        "\n{:<32} {:>7} {:>6}",
+        "WORKER", "CLAIMED", "SAVED"
+    ));
+    for (worker, (claimed, saved)) in &workers {
+        text.push_str(&format!("\n{worker:<32} {claimed:>7} {saved:>6}"));
+    }
+    let attention: Vec<&QueueItem> = items
+        .iter()
+        .filter(|item| matches!(item.state, ItemState::Unknown | ItemState::Failed))
+        .collect();
+    if !attention.is_empty() {
+        text.push_str("\nNEEDS A LOOK");
+    }
+    for item in &attention {
+        text.push_str(&format!(
+            "\n  {} {}: {}",
+            item.state.as_str(),
+            item.queued.input,
+            item.note.as_deref().unwrap_or("no reason recorded")
+        ));
+    }
+    report.emit(
+        "fleet",
+        json!({
+            "inputs": items.len(),
+            "states": states.iter().map(|(state, count)| (state.as_str(), count)).collect::<BTreeMap<_, _>>(),
+            "workers": workers.iter().map(|(worker, (claimed, saved))| json!({"worker": worker, "claimed": claimed, "saved": saved})).collect::<Vec<_>>(),
+            "credits_spent": spent.0,
+            "tasks_paid": spent.1,
+            "needs_a_look": attention.iter().map(|item| json!({"input": item.queued.input, "state": item.state.as_str(), "note": item.note, "task_id": item.task_id.as_ref().map(ToString::to_string)})).collect::<Vec<_>>(),
+        }),
+        &text,
+    );
 }
 
 fn row(entry: &JournalEntry) -> String {

@@ -60,7 +60,7 @@ pub struct Claim {
 
 /// What a claimed input needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
+// A worker must handle each case: no wildcard.
 pub enum ClaimStart {
     /// No task was begun for it (or the last one was refused or failed): submit, paying.
     Submit,
@@ -149,6 +149,87 @@ impl ItemOutcome {
     }
 }
 
+/// Where a queued input stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// Every reader must handle each case: no wildcard.
+pub enum ItemState {
+    /// Waiting for a worker.
+    Pending,
+    /// A worker holds it (or held it, until its lease runs out).
+    Claimed,
+    /// Its model was saved.
+    Saved,
+    /// It failed: the note says why.
+    Failed,
+    /// A submit for it may have created a task: a person decides (`forget` its entry to pay
+    /// again, after checking the console).
+    Unknown,
+}
+
+impl ItemState {
+    /// The state's name in stores: `pending`, `claimed`, `saved`, `failed`, `unknown`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Claimed => "claimed",
+            Self::Saved => "saved",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Reads [`ItemState::as_str`] back; `None` for a name this version does not know.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Claimed,
+            Self::Saved,
+            Self::Failed,
+            Self::Unknown,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == name)
+    }
+}
+
+/// One input of the queue, with what the journal knows of its task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueueItem {
+    /// The queue's number for it.
+    pub item: u64,
+    /// The input as enqueued.
+    pub queued: QueuedInput,
+    /// Where it stands.
+    pub state: ItemState,
+    /// The worker that holds it, or last held it.
+    pub worker: Option<WorkerId>,
+    /// Why it failed or needs a person.
+    pub note: Option<String>,
+    /// Its task, once the service named one.
+    pub task_id: Option<TaskId>,
+    /// The price of its task, once one was created: credits the fleet spent on it.
+    pub credits: Option<u32>,
+}
+
+impl QueueItem {
+    /// An item as a store read it.
+    #[must_use]
+    pub fn new(item: u64, queued: QueuedInput, state: ItemState) -> Self {
+        Self {
+            item,
+            queued,
+            state,
+            worker: None,
+            note: None,
+            task_id: None,
+            credits: None,
+        }
+    }
+}
+
 /// A queue store: the fleet's shared list of inputs, with the fleet's limit on unfinished
 /// tasks decided in the same transaction as each claim.
 pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
@@ -179,4 +260,10 @@ pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
     /// [`super::JournalError::LeaseLost`] if another worker holds the input now (nothing is
     /// changed), or the store could not be written.
     fn finish<'a>(&'a self, claim: &'a Claim, outcome: &'a ItemOutcome) -> StoreFuture<'a, ()>;
+
+    /// Every input, in the order enqueued.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    fn items(&self) -> StoreFuture<'_, Vec<QueueItem>>;
 }

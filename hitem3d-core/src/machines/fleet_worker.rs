@@ -45,7 +45,7 @@ impl WorkerPolicy {
 
 /// What the worker does next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
+// A front-end must handle each case: no wildcard.
 pub enum WorkerStep {
     /// Ask the queue for an input ([`crate::journal::AsyncWorkQueue::claim`] with the
     /// policy's lease), then [`FleetWorker::on_claim`].

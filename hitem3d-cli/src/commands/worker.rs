@@ -1,0 +1,301 @@
+//! `hitem3d worker`: runs what the fleet's queue holds, beside any number of other workers;
+//! and the same loop for `batch --queue`. Every decision (when to claim, renew, stop) is the
+//! SDK's fleet worker; this file runs the queue calls and the inputs' jobs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hitem3d_async::journal::{AsyncWorkQueue, Claim, ClaimStart, ItemOutcome, WorkerId};
+use hitem3d_async::{
+    Client, FleetWorker, GenerateOptions, TaskSource, Timestamp, WorkerPolicy, WorkerStep,
+};
+use hitem3d_postgres::PgWorkQueue;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::task::{AbortHandle, JoinSet};
+
+use crate::cli::{FleetArgs, ModelArgs, WorkerArgs};
+use crate::exit_code::{Exit, Failure};
+use crate::pictures;
+use crate::report::Report;
+use crate::session::{Connect, Session, connect};
+use crate::task_spec;
+
+/// How long a worker's claim holds without a heartbeat: `HITEM3D_LEASE_SECONDS`, else 30 s.
+const LEASE_VAR: &str = "HITEM3D_LEASE_SECONDS";
+
+/// What `batch --queue` writes beside each input, for whichever worker claims it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct QueuedOptions {
+    /// The model and its options.
+    pub model: ModelArgs,
+    /// The file name's stem, unique in its batch.
+    pub stem: String,
+    /// Whether to save the cover too.
+    pub cover: bool,
+}
+
+/// How one claimed input ended here.
+#[derive(Debug)]
+pub struct Worked {
+    /// The input.
+    pub input: String,
+    /// "saved", "failed" or "handed over" (its claim was lost to another worker).
+    pub result: &'static str,
+    /// The file, or the error.
+    pub detail: String,
+    /// Its task, when one is known.
+    pub task_id: Option<String>,
+    /// The exit code it stands for.
+    pub exit: Exit,
+}
+
+/// Runs `hitem3d worker`.
+pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
+    if how.queue.is_none() {
+        return Err(Failure::invalid(
+            "a worker needs the fleet's queue: give --queue postgres://USER@HOST/DATABASE \
+             (or set HITEM3D_QUEUE)",
+        ));
+    }
+    let how = Connect {
+        slots: Some(args.slots.max(1)),
+        ..how.clone()
+    };
+    let session = connect(&how, report).await?;
+    let queue = fleet_queue(&session, &args.fleet).await?;
+    let worked = work(&session, &queue, &args.output, args.slots, report).await?;
+    let worst = worked
+        .iter()
+        .fold(Exit::Done, |worst, done| worst.worst(done.exit));
+    report.emit(
+        "worker_finished",
+        json!({"inputs": worked.len(), "exit_code": worst.code()}),
+        &format!(
+            "This worker ran {} inputs; the queue has nothing left to claim (`hitem3d tasks \
+             --queue` shows the whole fleet).",
+            worked.len()
+        ),
+    );
+    Ok(worst)
+}
+
+/// The fleet's queue of `session`'s shared journal, its task limit set if asked.
+///
+/// # Errors
+/// The session has no shared journal, or the limit cannot be written.
+pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<PgWorkQueue, Failure> {
+    let queue = session
+        .journal
+        .queue()
+        .ok_or_else(|| Failure::invalid("the queue needs --queue postgres://USER@HOST/DATABASE"))?;
+    if let Some(limit) = fleet.task_limit {
+        if limit == 0 {
+            return Err(Failure::invalid("--task-limit must be at least 1"));
+        }
+        queue.set_task_limit(limit).await?;
+    }
+    Ok(queue)
+}
+
+/// Claims and runs inputs until the queue has nothing left to claim and nothing runs here.
+///
+/// # Errors
+/// The lease setting cannot be read.
+pub async fn work(
+    session: &Session,
+    queue: &PgWorkQueue,
+    output: &Path,
+    slots: usize,
+    report: Report,
+) -> Result<Vec<Worked>, Failure> {
+    let policy = WorkerPolicy::with_lease(slots, lease()?);
+    let me = worker_id();
+    let epoch = Instant::now();
+    let now = || Timestamp::from_elapsed(epoch.elapsed());
+    let mut machine = FleetWorker::new(policy, now());
+    let mut jobs: JoinSet<(u64, Option<ItemOutcome>, Worked)> = JoinSet::new();
+    let mut running: HashMap<u64, AbortHandle> = HashMap::new();
+    let mut worked = Vec::new();
+    loop {
+        match machine.next(now()) {
+            WorkerStep::Claim => {
+                let answer = queue.claim(&me, policy.lease).await;
+                machine.on_claim(answer, now());
+            }
+            WorkerStep::Start(claim) => {
+                let item = claim.item;
+                let job = run_claim(session.client.clone(), claim, output.to_path_buf());
+                running.insert(item, jobs.spawn(job));
+            }
+            WorkerStep::Heartbeat(claims) => {
+                let answer = queue.heartbeat(&claims, policy.lease).await;
+                machine.on_heartbeat(answer, now());
+            }
+            WorkerStep::Abort(claim) => {
+                if let Some(job) = running.remove(&claim.item) {
+                    job.abort();
+                }
+                let done = Worked {
+                    input: claim.queued.input.clone(),
+                    result: "handed over",
+                    detail: "this worker's lease ran out and another worker took it over"
+                        .to_owned(),
+                    task_id: None,
+                    exit: Exit::Done,
+                };
+                emit(report, &done);
+                worked.push(done);
+            }
+            WorkerStep::Finish(claim, outcome) => {
+                if let Err(error) = queue.finish(&claim, &outcome).await {
+                    // The claim runs out and the next claim reads the journal instead.
+                    report.note(&format!(
+                        "{}: its end could not be written to the queue ({error}); the next \
+                         worker to claim it finds the journal's record",
+                        claim.queued.input
+                    ));
+                }
+            }
+            WorkerStep::Wait { until } => {
+                let deadline = epoch + until.elapsed();
+                tokio::select! {
+                    Some(joined) = jobs.join_next(), if !jobs.is_empty() => {
+                        // An aborted job ends as cancelled: it was handed over above.
+                        if let Ok((item, outcome, done)) = joined {
+                            running.remove(&item);
+                            machine.on_job_end(item, outcome, now());
+                            emit(report, &done);
+                            worked.push(done);
+                        }
+                    }
+                    () = tokio::time::sleep_until(deadline.into()) => {}
+                }
+            }
+            WorkerStep::Stop => return Ok(worked),
+        }
+    }
+}
+
+/// One claimed input: its generate, or the save of the task an earlier worker paid for.
+async fn run_claim(
+    client: Client,
+    claim: Claim,
+    output: PathBuf,
+) -> (u64, Option<ItemOutcome>, Worked) {
+    let item = claim.item;
+    let input = claim.queued.input.clone();
+    let done = |outcome: Option<ItemOutcome>, result, detail: String, task_id, exit| {
+        let worked = Worked {
+            input: input.clone(),
+            result,
+            detail,
+            task_id,
+            exit,
+        };
+        (item, outcome, worked)
+    };
+    let options: QueuedOptions = match serde_json::from_str(&claim.queued.options) {
+        Ok(options) => options,
+        Err(error) => {
+            let reason = format!("its queued options cannot be read by this version: {error}");
+            return done(
+                Some(ItemOutcome::Failed(reason.clone())),
+                "failed",
+                reason,
+                None,
+                Exit::Invalid,
+            );
+        }
+    };
+    let save = GenerateOptions::new(&output)
+        .with_file_stem(&options.stem)
+        .with_cover(options.cover)
+        .with_journal_key(claim.queued.key.clone());
+    let source = match &claim.start {
+        ClaimStart::Resume(task_id) => {
+            TaskSource::existing(task_id.clone(), Some(options.model.format.clone()))
+        }
+        ClaimStart::Submit => match task_of(&claim.queued.input, &options.model).await {
+            Ok(task) => TaskSource::from(task),
+            Err(failure) => {
+                return done(
+                    Some(ItemOutcome::Failed(failure.message.clone())),
+                    "failed",
+                    failure.message,
+                    None,
+                    failure.exit,
+                );
+            }
+        },
+    };
+    let generated = client.generate(source, save).await;
+    let outcome = ItemOutcome::of(&generated);
+    match generated {
+        Ok(generated) => done(
+            outcome,
+            "saved",
+            generated.model.path.display().to_string(),
+            Some(generated.task_id.to_string()),
+            Exit::Done,
+        ),
+        Err(error) => {
+            let task_id = error.task_id().map(ToString::to_string);
+            let failure = Failure::from(error);
+            let first = failure
+                .message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            done(outcome, "failed", first, task_id, failure.exit)
+        }
+    }
+}
+
+async fn task_of(input: &str, model: &ModelArgs) -> Result<hitem3d_async::SubmitTask, Failure> {
+    let picture = pictures::read(None, Path::new(input)).await?;
+    task_spec::build(&[picture], model)
+}
+
+fn emit(report: Report, done: &Worked) {
+    report.emit(
+        "input_finished",
+        json!({"input": done.input, "result": done.result, "detail": done.detail,
+               "task_id": done.task_id, "exit_code": done.exit.code()}),
+        &format!("{}: {} {}", done.input, done.result, done.detail),
+    );
+}
+
+/// This worker's name in the queue: the machine's and the process's.
+fn worker_id() -> WorkerId {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|host| host.trim().to_owned())
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
+    WorkerId::new(format!("{host}:{}", std::process::id()))
+}
+
+fn lease() -> Result<Duration, Failure> {
+    let Some(value) = std::env::var(LEASE_VAR)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(Duration::from_secs(30));
+    };
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| *seconds >= 1.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| {
+            Failure::invalid(format!(
+                "{LEASE_VAR}={value:?}: give the seconds a claim holds without a heartbeat, \
+                 1 or more, such as 30"
+            ))
+        })
+}

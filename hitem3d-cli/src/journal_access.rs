@@ -1,0 +1,101 @@
+//! The journal a command reads and its client writes: the SQLite file on this machine, or the
+//! fleet's PostgreSQL database (`--queue`).
+
+use std::sync::Arc;
+
+use hitem3d_async::ClientConfig;
+use hitem3d_async::journal::{
+    AsyncTaskJournal, EntryId, EntryQuery, JournalEntry, JournalError, LearntDuration, TaskJournal,
+};
+use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
+
+use crate::exit_code::Failure;
+
+/// Where the journal is.
+#[derive(Debug, Clone)]
+pub enum Journal {
+    /// A file (or memory) on this machine: its calls block, so they run off the runtime.
+    Local(Arc<dyn TaskJournal>),
+    /// The fleet's database: its calls are awaited.
+    Shared(Arc<PgJournal>),
+}
+
+impl Journal {
+    /// The fleet's journal at `url`, its tables created if missing.
+    ///
+    /// # Errors
+    /// The database cannot be reached or was written by a newer hitem3d.
+    pub async fn shared(url: &DatabaseUrl) -> Result<Self, Failure> {
+        let journal = PgJournal::connect(url).await.map_err(|error| {
+            Failure::other(format!(
+                "{error}. Check that PostgreSQL runs at {url} and that the user may create \
+                 tables there."
+            ))
+        })?;
+        Ok(Self::Shared(Arc::new(journal)))
+    }
+
+    /// The client's configuration writing to this journal.
+    pub fn configure(&self, config: ClientConfig) -> ClientConfig {
+        match self {
+            Self::Local(journal) => config.with_journal(Arc::clone(journal)),
+            Self::Shared(journal) => {
+                config.with_async_journal(Arc::clone(journal) as Arc<dyn AsyncTaskJournal>)
+            }
+        }
+    }
+
+    /// The fleet's work queue, beside a shared journal.
+    pub fn queue(&self) -> Option<PgWorkQueue> {
+        match self {
+            Self::Local(_) => None,
+            Self::Shared(journal) => Some(PgWorkQueue::new(journal)),
+        }
+    }
+
+    /// The entries `query` selects, oldest first.
+    ///
+    /// # Errors
+    /// The journal cannot be read.
+    pub async fn entries(&self, query: EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        match self {
+            Self::Local(journal) => off_runtime(journal, move |j| j.entries(&query)).await,
+            Self::Shared(journal) => journal.entries(&query).await,
+        }
+    }
+
+    /// Removes an entry; whether it existed.
+    ///
+    /// # Errors
+    /// The journal cannot be written.
+    pub async fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
+        match self {
+            Self::Local(journal) => off_runtime(journal, move |j| j.forget(entry)).await,
+            Self::Shared(journal) => journal.forget(entry).await,
+        }
+    }
+
+    /// The durations kept, oldest first.
+    ///
+    /// # Errors
+    /// The journal cannot be read.
+    pub async fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        match self {
+            Self::Local(journal) => off_runtime(journal, |j| j.learnt_durations()).await,
+            Self::Shared(journal) => journal.learnt_durations().await,
+        }
+    }
+}
+
+/// Runs `operation` on a local journal where blocking is allowed: SQLite may wait seconds for
+/// another process's lock, which on the runtime's thread would stall every other task.
+async fn off_runtime<T: Send + 'static>(
+    journal: &Arc<dyn TaskJournal>,
+    operation: impl FnOnce(&dyn TaskJournal) -> Result<T, JournalError> + Send + 'static,
+) -> Result<T, JournalError> {
+    let journal = Arc::clone(journal);
+    match tokio::task::spawn_blocking(move || operation(&*journal)).await {
+        Ok(done) => done,
+        Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+    }
+}

@@ -1,0 +1,120 @@
+//! Many machines on one account: `batch --queue` and `worker` processes sharing a PostgreSQL
+//! queue against one mock that allows 3 unfinished tasks.
+
+mod support;
+
+use std::process::Stdio;
+
+use hitem3d_mock::MockConfig;
+use hitem3d_postgres::ThrowawayCluster;
+use support::*;
+
+/// A mock whose tasks take ~100 ms and which refuses a fourth unfinished task.
+fn three_at_once() -> Bench {
+    let mut config = MockConfig::fast();
+    config.max_unfinished_tasks = 3;
+    Bench::with(config)
+}
+
+#[test]
+fn a_batch_and_two_workers_share_one_queue_and_pay_for_each_picture_once() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(cluster.create_database()).unwrap();
+    let bench = three_at_once();
+    // Eight different pictures: the sample views, each copied with a byte of its own.
+    for n in 0..8 {
+        let path = bench.picture("front", &format!("photos/p{n}.png"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(&[u8::try_from(n).unwrap()]);
+        std::fs::write(&path, bytes).unwrap();
+    }
+
+    // From one machine the pictures go in; two workers and a batch of the same folder (which
+    // adds nothing new) make them.
+    let queued = bench.run(&[
+        "--queue",
+        &url,
+        "batch",
+        "photos",
+        "--task-limit",
+        "3",
+        "--enqueue-only",
+    ]);
+    queued.expect(0);
+    assert!(
+        queued.stdout.contains("8 inputs in the queue (8 new)"),
+        "{queued}"
+    );
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            bench
+                .command()
+                .args([
+                    "--json", "--queue", &url, "worker", "-o", "models", "--slots", "2",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (batch, batch_events) = bench.json(&[
+        "--queue", &url, "batch", "photos", "-o", "models", "--slots", "2",
+    ]);
+    batch.expect(0);
+    let mut saved: Vec<String> = events(&batch_events, "input_finished")
+        .iter()
+        .filter(|event| event["result"] == "saved" && event["task_id"].is_string())
+        .map(|event| event["input"].as_str().unwrap().to_owned())
+        .collect();
+    // The batch's table lists every input of its folder, whoever made it.
+    assert_eq!(
+        events(&batch_events, "batch_finished")[0]["failed"],
+        0,
+        "{batch}"
+    );
+    for worker in workers {
+        let run = Run::from(worker.wait_with_output().unwrap());
+        bench.assert_no_secret_in(&run);
+        run.expect(0);
+        for line in run.stdout.lines() {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            if event["event"] == "input_finished" && event["result"] == "saved" {
+                saved.push(event["input"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    saved.sort();
+    let before = saved.len();
+    saved.dedup();
+    assert_eq!(
+        (before, saved.len()),
+        (8, 8),
+        "each picture made once: {saved:?}"
+    );
+
+    let models = std::fs::read_dir(bench.path("models")).unwrap().count();
+    assert_eq!(models, 8, "a model for every picture");
+    assert_eq!(bench.mock().counters().tasks_created, 8, "each paid once");
+    bench.mock().assert_no_duplicate_submits();
+    assert!(
+        bench.mock().peak_unfinished_tasks() <= 3,
+        "never more than the account allows: {}",
+        bench.mock().peak_unfinished_tasks()
+    );
+
+    // The same folder again adds nothing and pays nothing.
+    let again = bench.run(&["--queue", &url, "batch", "photos", "-o", "models"]);
+    again.expect(0);
+    assert!(again.stdout.contains("(0 new)"), "{again}");
+    assert_eq!(bench.mock().counters().tasks_created, 8);
+
+    let (tasks, printed) = bench.json(&["--queue", &url, "tasks"]);
+    tasks.expect(0);
+    let fleet = events(&printed, "fleet");
+    assert_eq!(fleet[0]["states"]["saved"], 8, "{tasks}");
+    assert_eq!(fleet[0]["tasks_paid"], 8, "{tasks}");
+}
