@@ -309,14 +309,15 @@ async fn claim_in(
 }
 
 /// The account's slots the fleet holds: tasks begun and not known to have ended (within the
-/// service's task lifetime; a submit of unknown outcome may have created one), and inputs claimed under a live lease whose task is not begun
+/// service's task lifetime; a submit of unknown outcome is left out, or a few of them would
+/// stop the fleet for an hour, and a refusal for the account's limit costs nothing), and inputs claimed under a live lease whose task is not begun
 /// yet (a claim reserves its slot).
 async fn held_slots(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> {
     let row = tx
         .query_one(
             "SELECT \
                (SELECT count(*) FROM hitem3d.entries \
-                 WHERE state IN ('submitting', 'unknown', 'created', 'queueing', 'processing') \
+                 WHERE state IN ('submitting', 'created', 'queueing', 'processing') \
                    AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1) \
              + (SELECT count(*) FROM hitem3d.queue q \
                  WHERE q.state = 'claimed' AND q.lease_until > now() \
