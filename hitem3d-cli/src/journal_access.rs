@@ -39,9 +39,10 @@ impl Journal {
     pub fn configure(&self, config: ClientConfig) -> ClientConfig {
         match self {
             Self::Local(journal) => config.with_journal(Arc::clone(journal)),
-            Self::Shared(journal) => {
-                config.with_async_journal(Arc::clone(journal) as Arc<dyn AsyncTaskJournal>)
-            }
+            // The fleet's store keeps the account's limit for every machine.
+            Self::Shared(journal) => config
+                .with_async_journal(Arc::clone(journal) as Arc<dyn AsyncTaskJournal>)
+                .with_shared_task_limit(),
         }
     }
 

@@ -47,6 +47,6 @@ pub use memory_journal::MemoryJournal;
 pub use task_journal::TaskJournal;
 pub use unrecorded::Unrecorded;
 pub use work_queue::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, ItemState,
-    QueueItem, QueuedInput, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, FleetLimit, ItemOutcome,
+    ItemState, QueueItem, QueuedInput, WorkerId,
 };

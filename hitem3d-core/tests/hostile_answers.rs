@@ -412,6 +412,112 @@ fn a_concurrency_refusal_with_no_task_of_ours_backs_off_before_submitting_again(
     assert_eq!(task_id.unwrap().as_str(), "t-1");
 }
 
+/// A store that counts the refusals reported to it, as a fleet's store lowers its limit.
+#[derive(Debug, Default)]
+struct FleetStore {
+    entries: hitem3d_core::journal::MemoryJournal,
+    refusals: std::sync::atomic::AtomicUsize,
+}
+
+impl hitem3d_core::journal::TaskJournal for FleetStore {
+    fn begin(
+        &self,
+        intent: &hitem3d_core::journal::Intent,
+    ) -> Result<hitem3d_core::journal::Begun, hitem3d_core::journal::JournalError> {
+        self.entries.begin(intent)
+    }
+    fn settle(
+        &self,
+        entry: hitem3d_core::journal::EntryId,
+        settled: &hitem3d_core::journal::Settled,
+    ) -> Result<(), hitem3d_core::journal::JournalError> {
+        self.entries.settle(entry, settled)
+    }
+    fn record(
+        &self,
+        task_id: &TaskId,
+        event: &hitem3d_core::journal::TaskEvent,
+    ) -> Result<(), hitem3d_core::journal::JournalError> {
+        self.entries.record(task_id, event)
+    }
+    fn entries(
+        &self,
+        query: &hitem3d_core::journal::EntryQuery,
+    ) -> Result<Vec<hitem3d_core::journal::JournalEntry>, hitem3d_core::journal::JournalError> {
+        self.entries.entries(query)
+    }
+    fn forget(
+        &self,
+        entry: hitem3d_core::journal::EntryId,
+    ) -> Result<bool, hitem3d_core::journal::JournalError> {
+        self.entries.forget(entry)
+    }
+    fn learn_duration(
+        &self,
+        learnt: &hitem3d_core::journal::LearntDuration,
+    ) -> Result<(), hitem3d_core::journal::JournalError> {
+        self.entries.learn_duration(learnt)
+    }
+    fn learnt_durations(
+        &self,
+    ) -> Result<Vec<hitem3d_core::journal::LearntDuration>, hitem3d_core::journal::JournalError>
+    {
+        self.entries.learnt_durations()
+    }
+    fn limit_refused(&self) -> Result<(), hitem3d_core::journal::JournalError> {
+        self.refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// In a fleet the store keeps the account's limit: a refusal is reported to it, once per
+/// submit, and the client backs off without lowering its own slots (racing refusals between
+/// machines would drive each to one).
+#[test]
+fn with_a_shared_limit_a_refusal_goes_to_the_store_and_the_own_slots_stay() {
+    use hitem3d_core::{Input, Io, Job};
+    let store = std::sync::Arc::new(FleetStore::default());
+    let config = hitem3d_core::ClientConfig::new(
+        hitem3d_core::types::ClientId::new("ak_1"),
+        hitem3d_core::types::ClientSecret::new("sk_1"),
+    )
+    .with_journal(store.clone())
+    .with_shared_task_limit();
+    let core = hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap();
+    let fx = FakeFrontEnd::new(core).answers([
+        TOKEN,
+        REFUSED_FOR_CONCURRENCY,
+        REFUSED_FOR_CONCURRENCY,
+        SUBMITTED,
+    ]);
+    let mut submit = fx.core.submit(task());
+    let mut sleeps = 0;
+    let task_id = loop {
+        match until_not_a_call(&mut submit, &fx) {
+            Io::Journal(call) => submit.on(Input::Journal(call.run()), fx.now()),
+            Io::Sleep(until) => {
+                sleeps += 1;
+                fx.clock.set(until.elapsed());
+            }
+            Io::Done(done) => break done.unwrap(),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(task_id.as_str(), "t-1");
+    assert_eq!(sleeps, 2, "each refusal backs off");
+    assert_eq!(
+        store.refusals.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "one report per submit"
+    );
+    assert_eq!(
+        fx.core.slots().limit(),
+        10,
+        "its own slots are the fleet's business"
+    );
+}
+
 #[test]
 fn other_refusals_are_reported_as_they_are() {
     let fx = FakeFrontEnd::new(core()).answers([

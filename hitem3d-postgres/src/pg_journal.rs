@@ -339,6 +339,18 @@ impl AsyncTaskJournal for PgJournal {
     fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>> {
         Box::pin(self.read_durations())
     }
+
+    fn limit_refused(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let mut client = self.client("write").await?;
+            let lower = async {
+                let tx = client.transaction().await?;
+                crate::pg_work_queue::lower_after_refusal(&tx).await?;
+                tx.commit().await
+            };
+            lower.await.map_err(|error| self.failed("write", &error))
+        })
+    }
 }
 
 /// The driver's error with what the server said: its own `Display` is only "db error".

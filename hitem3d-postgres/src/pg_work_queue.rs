@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, ItemOutcome, ItemState,
-    JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, FleetLimit, ItemOutcome,
+    ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
 };
 use hitem3d_core::types::TaskId;
 use tokio_postgres::{Row, Transaction};
@@ -50,12 +50,29 @@ impl PgWorkQueue {
         let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
         client
             .execute(
-                "UPDATE hitem3d.fleet SET task_limit = $1 WHERE id = 1",
+                "UPDATE hitem3d.fleet SET task_limit = $1, configured_limit = $1, \
+                 limit_changed_at = now() WHERE id = 1",
                 &[&limit],
             )
             .await
             .map(drop)
             .map_err(|error| self.journal.failed("write", &error))
+    }
+
+    /// The fleet's limit on unfinished tasks now (learnt from refusals) and as configured.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    pub async fn task_limit(&self) -> Result<(u32, u32), JournalError> {
+        let client = self.journal.client("read").await?;
+        let row = client
+            .query_one(
+                "SELECT task_limit, configured_limit FROM hitem3d.fleet WHERE id = 1",
+                &[],
+            )
+            .await
+            .map_err(|error| self.journal.failed("read", &error))?;
+        Ok((count(row.get(0)), count(row.get(1))))
     }
 
     async fn add(&self, inputs: &[QueuedInput]) -> Result<usize, JournalError> {
@@ -216,13 +233,25 @@ async fn claim_in(
     worker: &WorkerId,
     lease: Duration,
 ) -> Result<ClaimAnswer, tokio_postgres::Error> {
-    let limit: i32 = tx
+    let fleet = tx
         .query_one(
-            "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            "SELECT task_limit, configured_limit, \
+                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8 \
+             FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
             &[],
         )
-        .await?
-        .get(0);
+        .await?;
+    let (current, configured) = (count(fleet.get(0)), count(fleet.get(1)));
+    let since_change = Duration::try_from_secs_f64(fleet.get::<_, f64>(2)).unwrap_or_default();
+    let limit = FleetLimit::probed(current, configured, since_change);
+    if limit != current {
+        tracing::info!(limit, "the fleet tries one more unfinished task");
+        tx.execute(
+            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
+            &[&i32::try_from(limit).unwrap_or(i32::MAX)],
+        )
+        .await?;
+    }
     let held = held_slots(tx).await?;
     // Inputs whose last lease ran out come first: their tasks may exist and need no slot.
     let candidates = [
@@ -342,6 +371,45 @@ async fn set_state(
     )
     .await
     .map(drop)
+}
+
+fn count(value: i32) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+/// After a refusal for the account's limit: the fleet's limit becomes the tasks it has at the
+/// service (the core's rule), under the fleet row's lock.
+pub(crate) async fn lower_after_refusal(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
+    let current: i32 = tx
+        .query_one(
+            "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?
+        .get(0);
+    let at_service: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM hitem3d.entries \
+             WHERE state IN ('created', 'queueing', 'processing') \
+               AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1",
+            &[&TASK_LIFETIME_SECS],
+        )
+        .await?
+        .get(0);
+    let current = count(current);
+    let lowered = FleetLimit::after_refusal(current, u32::try_from(at_service).unwrap_or(u32::MAX));
+    if lowered < current {
+        tracing::warn!(
+            limit = lowered,
+            "the account refused a task for its limit: the fleet keeps at most {lowered} unfinished"
+        );
+        tx.execute(
+            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
+            &[&i32::try_from(lowered).unwrap_or(i32::MAX)],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn queued_input(row: &Row) -> QueuedInput {

@@ -40,7 +40,8 @@ CREATE INDEX durations_by_kind ON hitem3d.durations(kind, id);
 ";
 
 /// Version 2: the fleet's work queue (an input per key, claimed under a lease whose epoch
-/// fences every write about it) and the fleet's one row: its limit on unfinished tasks.
+/// fences every write about it) and the fleet's one row: its limit on unfinished tasks, as
+/// configured and as learnt from refusals.
 const V2: &str = "
 CREATE TABLE hitem3d.queue (
     id BIGSERIAL PRIMARY KEY,
@@ -58,7 +59,9 @@ CREATE TABLE hitem3d.queue (
 CREATE INDEX queue_open ON hitem3d.queue(id) WHERE state IN ('pending', 'claimed');
 CREATE TABLE hitem3d.fleet (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    task_limit INTEGER NOT NULL
+    task_limit INTEGER NOT NULL,
+    configured_limit INTEGER NOT NULL,
+    limit_changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 ";
 
@@ -88,7 +91,7 @@ pub(crate) async fn prepare(
             tx.batch_execute(V2).await?;
             let limit = i32::try_from(DEFAULT_TASK_SLOTS).unwrap_or(i32::MAX);
             tx.execute(
-                "INSERT INTO hitem3d.fleet (id, task_limit) VALUES (1, $1)",
+                "INSERT INTO hitem3d.fleet (id, task_limit, configured_limit) VALUES (1, $1, $1)",
                 &[&limit],
             )
             .await?;

@@ -174,10 +174,18 @@ impl ThrowawayCluster {
     /// # Errors
     /// The server cannot be reached or refuses the statement.
     pub async fn execute(&self, sql: &str) -> Result<u64, ClusterError> {
-        let (client, connection) =
-            tokio_postgres::connect(&self.url("postgres"), tokio_postgres::NoTls)
-                .await
-                .map_err(|error| ClusterError(format!("cannot connect: {error}")))?;
+        self.execute_at(&self.url("postgres"), sql).await
+    }
+
+    /// Runs one SQL statement in the database at `url` (one that
+    /// [`ThrowawayCluster::create_database`] made).
+    ///
+    /// # Errors
+    /// The server cannot be reached or refuses the statement.
+    pub async fn execute_at(&self, url: &str, sql: &str) -> Result<u64, ClusterError> {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .map_err(|error| ClusterError(format!("cannot connect: {error}")))?;
         let driver = tokio::spawn(connection);
         let done = client
             .execute(sql, &[])

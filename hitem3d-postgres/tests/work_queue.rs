@@ -244,3 +244,56 @@ async fn a_paid_task_whose_worker_died_is_finished_by_another_without_paying() {
         ClaimAnswer::Drained
     );
 }
+
+/// The measured collapse: against an account allowing 3, racing refusals drove a client's
+/// limit to 1. The fleet's limit becomes what the fleet holds at the service, however many
+/// refusals race; a minute later it tries one more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_refusals_lower_the_fleet_limit_to_what_it_holds_and_it_climbs_back() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let text = cluster.create_database().await.unwrap();
+    let url: DatabaseUrl = text.parse().unwrap();
+    let (journal, queue) = worker(&url).await;
+    queue.set_task_limit(6).await.unwrap();
+    queue.enqueue(&inputs(8)).await.unwrap();
+    // Three tasks at the service.
+    for n in 0..3 {
+        let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
+        let Begun::New(entry) = journal.begin(&intent_of(&claim)).await.unwrap() else {
+            panic!("a new entry");
+        };
+        journal
+            .settle(entry, &Settled::Submitted(TaskId::new(format!("t-{n}"))))
+            .await
+            .unwrap();
+    }
+    let mut others = Vec::new();
+    for _ in 0..4 {
+        others.push(worker(&url).await.0);
+    }
+    let refused = join_all(others.iter().map(AsyncTaskJournal::limit_refused)).await;
+    assert!(refused.iter().all(Result::is_ok), "{refused:?}");
+    assert_eq!(
+        queue.task_limit().await.unwrap(),
+        (3, 6),
+        "not 1: the fleet holds 3"
+    );
+    assert_eq!(
+        queue.claim(&WorkerId::new("w"), LONG).await.unwrap(),
+        ClaimAnswer::AtLimit
+    );
+
+    // A minute on, the account's other users may have finished: one more is tried.
+    cluster
+        .execute_at(
+            &text,
+            "UPDATE hitem3d.fleet SET limit_changed_at = now() - INTERVAL '61 seconds'",
+        )
+        .await
+        .unwrap();
+    let next = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
+    assert_eq!(next.start, ClaimStart::Submit);
+    assert_eq!(queue.task_limit().await.unwrap(), (4, 6));
+}

@@ -16,7 +16,7 @@ use crate::session::{Connect, open_journal};
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let journal = open_journal(how).await?;
     if let Some(queue) = journal.queue() {
-        fleet(&queue.items().await?, report);
+        fleet(&queue.items().await?, queue.task_limit().await?, report);
     }
     let query = if args.all {
         EntryQuery::All
@@ -43,7 +43,7 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
 }
 
 /// The fleet's progress: inputs per state, per worker, credits spent, and what needs a person.
-fn fleet(items: &[QueueItem], report: Report) {
+fn fleet(items: &[QueueItem], (limit, configured): (u32, u32), report: Report) {
     let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
     let mut workers: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut spent = (0_u64, 0_usize);
@@ -68,6 +68,10 @@ fn fleet(items: &[QueueItem], report: Report) {
         .map(|(state, count)| format!("{} {count}", state.as_str()))
         .collect();
     let mut text = format!("QUEUE    {} inputs: {}", items.len(), counts.join(", "));
+    text.push_str(&format!(
+        "\nLIMIT    {limit} unfinished tasks at once across the fleet (configured {configured}; \
+         lowered by the account's refusals, raised a step a minute)"
+    ));
     text.push_str(&format!(
         "\nCREDITS  {} spent on {} tasks (the published prices)",
         spent.0, spent.1
@@ -100,6 +104,8 @@ fn fleet(items: &[QueueItem], report: Report) {
             "inputs": items.len(),
             "states": states.iter().map(|(state, count)| (state.as_str(), count)).collect::<BTreeMap<_, _>>(),
             "workers": workers.iter().map(|(worker, (claimed, saved))| json!({"worker": worker, "claimed": claimed, "saved": saved})).collect::<Vec<_>>(),
+            "task_limit": limit,
+            "configured_task_limit": configured,
             "credits_spent": spent.0,
             "tasks_paid": spent.1,
             "needs_a_look": attention.iter().map(|item| json!({"input": item.queued.input, "state": item.state.as_str(), "note": item.note, "task_id": item.task_id.as_ref().map(ToString::to_string)})).collect::<Vec<_>>(),

@@ -86,6 +86,9 @@ pub struct ClientConfig {
     /// How long a journal write after a submit is retried before the operation reports the
     /// task as [`crate::journal::Unrecorded`] ([`ClientConfig::with_journal_retry`]).
     pub journal_retry: Duration,
+    /// Whether the account's limit on unfinished tasks is kept by the journal's store for a
+    /// whole fleet ([`ClientConfig::with_shared_task_limit`]) rather than learnt by this client.
+    pub task_limit_shared: bool,
 }
 
 /// How long a journal write after a submit is retried by default: longer than a SQLite store
@@ -115,6 +118,7 @@ impl ClientConfig {
             upload: UploadTarget::default(),
             journal: None,
             journal_retry: DEFAULT_JOURNAL_RETRY,
+            task_limit_shared: false,
         }
     }
 
@@ -313,6 +317,17 @@ impl ClientConfig {
         }
         self.task_slots = slots;
         Ok(self)
+    }
+
+    /// Leaves the account's limit to the journal's store, which a fleet shares (a PostgreSQL
+    /// work queue decides in each claim how many tasks the fleet holds): a refusal for the
+    /// limit is reported to the store ([`crate::journal::JournalOp::LimitRefused`]) and this
+    /// client backs off and submits again, without lowering its own slots. Without it, racing
+    /// refusals between machines drive each client's learnt limit down to one.
+    #[must_use]
+    pub fn with_shared_task_limit(mut self) -> Self {
+        self.task_limit_shared = true;
+        self
     }
 
     /// The request builder for this configuration.

@@ -154,10 +154,21 @@ impl SubmitJob {
         refused && self.first_refusal.is_none_or(|first| now - first < budget)
     }
 
-    /// Lowers the client's limit, and plans the submit again.
+    /// Lowers the client's limit (or tells the store that keeps a fleet's), and plans the
+    /// submit again.
     fn after_refusal(&mut self, now: Timestamp) {
         self.slot = None;
-        let limit = self.core.slots().lower_to_held(now);
+        let shared = self.core.config().task_limit_shared;
+        if shared {
+            // One refusal is reported per submit job: the fleet's store lowers the limit from
+            // what the whole fleet holds, so racing refusals agree instead of compounding.
+            if self.refusals == 0 {
+                self.outbox.push(&self.core, JournalOp::LimitRefused);
+            }
+        } else {
+            self.core.slots().lower_to_held(now);
+        }
+        let limit = self.core.slots().limit();
         self.refusals += 1;
         self.first_refusal.get_or_insert(now);
         self.call = self.core.submit_call(self.task.clone());
@@ -165,11 +176,12 @@ impl SubmitJob {
         tracing::warn!(
             limit,
             held,
+            shared,
             refusals = self.refusals,
-            "the account refused a task for its concurrency limit: this client now keeps at \
-             most {limit} unfinished and submits again when one ends"
+            "the account refused a task for its concurrency limit: submitting again when one \
+             of this client's tasks ends, or after a pause"
         );
-        if held == 0 {
+        if held == 0 || shared {
             // Other processes fill the account: nothing of ours to wait for, so back off.
             let unit = SeededRandom::new(self.core.seed()).next_unit();
             let delay = self.core.config().retry.backoff(self.refusals, unit);

@@ -33,4 +33,9 @@ pub trait AsyncTaskJournal: std::fmt::Debug + Send + Sync {
     fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()>;
     /// [`super::TaskJournal::learnt_durations`].
     fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>>;
+
+    /// [`super::TaskJournal::limit_refused`]; by default nothing is kept.
+    fn limit_refused(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -23,6 +23,9 @@ pub enum JournalOp {
     /// [`TaskJournal::learn_duration`]: how long a task of a kind took. Advice for later
     /// waits, not a record of a paid task: one try, and a failure is only logged.
     LearnDuration(LearntDuration),
+    /// [`TaskJournal::limit_refused`]: the account refused a submit for its limit on
+    /// unfinished tasks. Advice for a store that keeps a fleet's limit: one try.
+    LimitRefused,
 }
 
 impl JournalOp {
@@ -40,7 +43,7 @@ impl JournalOp {
             Self::Settle(_, Settled::Submitted(task_id)) | Self::Record(task_id, _) => {
                 Some(task_id)
             }
-            Self::Begin(_) | Self::Settle(..) | Self::LearnDuration(_) => None,
+            Self::Begin(_) | Self::Settle(..) | Self::LearnDuration(_) | Self::LimitRefused => None,
         }
     }
 
@@ -54,13 +57,14 @@ impl JournalOp {
             Self::Record(_, TaskEvent::State(..)) => "the task's state",
             Self::Record(_, TaskEvent::Saved(_)) => "a saved file",
             Self::LearnDuration(_) => "how long the task took",
+            Self::LimitRefused => "a refusal for the account's limit",
         }
     }
 
     /// Whether the write only improves later waits: nothing about a paid task depends on it.
     #[must_use]
     pub fn is_advice(&self) -> bool {
-        matches!(self, Self::LearnDuration(_))
+        matches!(self, Self::LearnDuration(_) | Self::LimitRefused)
     }
 }
 
@@ -114,6 +118,7 @@ impl JournalCall {
             JournalOp::Settle(entry, settled) => store.settle(*entry, settled).map(written),
             JournalOp::Record(task_id, event) => store.record(task_id, event).map(written),
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).map(written),
+            JournalOp::LimitRefused => store.limit_refused().map(written),
         }
     }
 
@@ -132,6 +137,7 @@ impl JournalCall {
             JournalOp::Settle(entry, settled) => store.settle(*entry, settled).await.map(written),
             JournalOp::Record(task_id, event) => store.record(task_id, event).await.map(written),
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).await.map(written),
+            JournalOp::LimitRefused => store.limit_refused().await.map(written),
         }
     }
 }

@@ -60,4 +60,13 @@ pub trait TaskJournal: std::fmt::Debug + Send + Sync {
     /// # Errors
     /// The store could not be read.
     fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError>;
+
+    /// The account refused a submit for its limit on unfinished tasks. A store that keeps a
+    /// fleet's limit lowers it; others (this default) ignore it, as the client learns its own.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn limit_refused(&self) -> Result<(), JournalError> {
+        Ok(())
+    }
 }

@@ -149,6 +149,47 @@ impl ItemOutcome {
     }
 }
 
+/// How a fleet's limit on unfinished tasks moves: the rule every queue store applies in its
+/// transactions, so that the fleet learns the account's limit as one client would.
+///
+/// ```
+/// use std::time::Duration;
+/// use hitem3d_core::journal::FleetLimit;
+///
+/// // Refused while the fleet had 3 tasks at the service: 3, however many refusals race.
+/// assert_eq!(FleetLimit::after_refusal(10, 3), 3);
+/// assert_eq!(FleetLimit::after_refusal(3, 3), 3);
+/// // A minute after the last change, one more is tried, up to the configured 10.
+/// assert_eq!(FleetLimit::probed(3, 10, Duration::from_secs(59)), 3);
+/// assert_eq!(FleetLimit::probed(3, 10, Duration::from_secs(60)), 4);
+/// assert_eq!(FleetLimit::probed(10, 10, Duration::from_secs(600)), 10);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct FleetLimit;
+
+impl FleetLimit {
+    /// The limit after a refusal for the account's limit, when the fleet's own tasks at the
+    /// service number `at_service`: that many (at least one), never more than `current`.
+    /// Refusals that race see the same tasks and agree, where lowering by one each would
+    /// compound.
+    #[must_use]
+    pub fn after_refusal(current: u32, at_service: u32) -> u32 {
+        current.min(at_service.max(1))
+    }
+
+    /// The limit `since_change` after it last changed: one more once
+    /// [`crate::LIMIT_PROBE_INTERVAL`] has passed, as others sharing the account finish, up
+    /// to `configured`.
+    #[must_use]
+    pub fn probed(current: u32, configured: u32, since_change: Duration) -> u32 {
+        if current < configured && since_change >= crate::LIMIT_PROBE_INTERVAL {
+            current + 1
+        } else {
+            current
+        }
+    }
+}
+
 /// Where a queued input stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 // Every reader must handle each case: no wildcard.
