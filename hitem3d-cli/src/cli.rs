@@ -372,6 +372,11 @@ pub struct FleetArgs {
     /// [default: as set before, else 10].
     #[arg(long, value_name = "N")]
     pub task_limit: Option<u32>,
+    /// The most credits the whole fleet spends, counted from its first task: each submit is
+    /// charged its published price before it goes out, and none goes out past the limit
+    /// [default: as set before, else none].
+    #[arg(long, value_name = "CREDITS")]
+    pub max_credits: Option<u64>,
 }
 
 /// `hitem3d tasks`.

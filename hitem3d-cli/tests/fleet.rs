@@ -67,7 +67,7 @@ fn a_batch_and_two_workers_share_one_queue_and_pay_for_each_picture_once() {
     batch.expect(0);
     let mut saved: Vec<String> = events(&batch_events, "input_finished")
         .iter()
-        .filter(|event| event["result"] == "saved" && event["task_id"].is_string())
+        .filter(|event| event["result"] == "saved" && event["here"] == true)
         .map(|event| event["input"].as_str().unwrap().to_owned())
         .collect();
     // The batch's table lists every input of its folder, whoever made it.
@@ -117,4 +117,72 @@ fn a_batch_and_two_workers_share_one_queue_and_pay_for_each_picture_once() {
     let fleet = events(&printed, "fleet");
     assert_eq!(fleet[0]["states"]["saved"], 8, "{tasks}");
     assert_eq!(fleet[0]["tasks_paid"], 8, "{tasks}");
+}
+
+#[test]
+fn a_fleet_credit_limit_stops_submits_and_a_higher_one_goes_on() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(cluster.create_database()).unwrap();
+    let bench = three_at_once();
+    for n in 0..4 {
+        let path = bench.picture("front", &format!("photos/p{n}.png"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.push(u8::try_from(n).unwrap());
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let (estimate, printed) = bench.json(&["estimate", "--model", "hitem3dv2.1"]);
+    estimate.expect(0);
+    let price = events(&printed, "estimate")
+        .first()
+        .map(|event| event["credits_each"].as_u64().unwrap())
+        .unwrap_or_else(|| panic!("a price: {estimate}"));
+    let limit = (2 * price + price / 2).to_string();
+
+    let (batch, printed) = bench.json(&[
+        "--queue",
+        &url,
+        "batch",
+        "photos",
+        "-o",
+        "models",
+        "--max-credits",
+        &limit,
+    ]);
+    batch.expect(4);
+    assert_eq!(bench.mock().counters().tasks_created, 2, "{batch}");
+    let finished = events(&printed, "batch_finished");
+    assert_eq!(finished[0]["failed"], 2, "two wait for credits: {batch}");
+    let waiting: Vec<_> = events(&printed, "input_finished")
+        .into_iter()
+        .filter(|event| event["result"] == "waiting")
+        .collect();
+    assert_eq!(waiting.len(), 2, "{batch}");
+    assert!(
+        waiting[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("credit limit"),
+        "{batch}"
+    );
+
+    let (tasks, printed) = bench.json(&["--queue", &url, "tasks"]);
+    tasks.expect(0);
+    let fleet = &events(&printed, "fleet")[0];
+    assert_eq!(fleet["credits_spent"], 2 * price, "{tasks}");
+    assert_eq!(fleet["states"]["pending"], 2, "{tasks}");
+
+    let worker = bench.run(&[
+        "--queue",
+        &url,
+        "worker",
+        "-o",
+        "models",
+        "--max-credits",
+        &(4 * price).to_string(),
+    ]);
+    worker.expect(0);
+    assert_eq!(bench.mock().counters().tasks_created, 4);
 }

@@ -20,6 +20,7 @@ fn claim(item: u64) -> Claim {
             key: JournalKey::new(format!("k{item}")),
             input: format!("{item}.png"),
             options: "{}".to_owned(),
+            credits: Some(25),
         },
         epoch: 1,
         start: ClaimStart::Submit,
@@ -129,4 +130,25 @@ fn a_job_that_lost_its_claim_or_its_record_reports_nothing() {
         ItemOutcome::of(&refused),
         Some(ItemOutcome::Failed(_))
     ));
+}
+
+#[test]
+fn over_the_credit_limit_it_claims_no_more_and_stops_once_its_own_end() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(1))), at(0));
+    assert_eq!(worker.next(at(0)), WorkerStep::Start(claim(1)));
+    assert_eq!(worker.next(at(0)), WorkerStep::Claim);
+    worker.on_claim(Ok(ClaimAnswer::OverBudget), at(0));
+    assert_eq!(
+        worker.next(at(5)),
+        WorkerStep::Wait { until: at(10) },
+        "no claim"
+    );
+    worker.on_job_end(1, Some(ItemOutcome::Saved), at(6));
+    assert_eq!(
+        worker.next(at(6)),
+        WorkerStep::Finish(claim(1), ItemOutcome::Saved)
+    );
+    assert_eq!(worker.next(at(6)), WorkerStep::Stop);
 }

@@ -156,6 +156,13 @@ impl PgJournal {
                     .map_err(|error| self.failed("write", &error))?
                     .map(|row| Begun::Existing(read_entry(&row))),
             };
+            if let Some(Begun::New(_)) = &begun {
+                // Charged in the intent's own transaction: over the limit, nothing is written
+                // and the submit does not go out.
+                charge(&tx, intent.estimated_credits)
+                    .await
+                    .map_err(|error| self.failed("write", &error))??;
+            }
             tx.commit()
                 .await
                 .map_err(|error| self.failed("write", &error))?;
@@ -208,7 +215,14 @@ impl PgJournal {
         if let Some(row) = found {
             let mut entry = read_entry(&row);
             let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
+            let was_closed = entry.is_closed();
             change(&mut entry, now);
+            if entry.is_closed() && !was_closed {
+                // Refused (no task) or failed (the service refunds it): the charge comes back.
+                refund(&tx, entry.estimated_credits)
+                    .await
+                    .map_err(|error| self.failed("write", &error))?;
+            }
             store(&tx, &entry)
                 .await
                 .map_err(|error| self.failed("write", &error))?;
@@ -351,6 +365,55 @@ impl AsyncTaskJournal for PgJournal {
             lower.await.map_err(|error| self.failed("write", &error))
         })
     }
+}
+
+/// Charges a new intent's price against the fleet's credits, unless that passes the limit.
+async fn charge(
+    tx: &Transaction<'_>,
+    price: Option<u32>,
+) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
+    let row = tx
+        .query_one(
+            "SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?;
+    let (limit, spent) = (row.get::<_, Option<i64>>(0), row.get::<_, i64>(1));
+    let fits = match (limit, price) {
+        (None, _) => true,
+        (Some(limit), Some(price)) => spent + i64::from(price) <= limit,
+        // A price nobody knows cannot be kept under a limit.
+        (Some(_), None) => false,
+    };
+    if !fits {
+        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
+        return Ok(Err(JournalError::OverBudget {
+            price,
+            spent: unsigned(spent),
+            limit: limit.map_or(0, unsigned),
+        }));
+    }
+    if let Some(price) = price {
+        tx.execute(
+            "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1",
+            &[&i64::from(price)],
+        )
+        .await?;
+    }
+    Ok(Ok(()))
+}
+
+/// Gives back the charge of an entry whose submit was refused or whose task failed.
+async fn refund(tx: &Transaction<'_>, price: Option<u32>) -> Result<(), tokio_postgres::Error> {
+    if let Some(price) = price {
+        tx.execute(
+            "UPDATE hitem3d.fleet SET credits_charged = GREATEST(0, credits_charged - $1) \
+             WHERE id = 1",
+            &[&i64::from(price)],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The driver's error with what the server said: its own `Display` is only "db error".

@@ -59,6 +59,46 @@ impl PgWorkQueue {
             .map_err(|error| self.journal.failed("write", &error))
     }
 
+    /// Sets the most credits the fleet may spend, counted from the first task charged (`None`:
+    /// no limit). Each submit's intent charges its published price in the same transaction
+    /// that writes it, so no number of racing workers can spend past it.
+    ///
+    /// # Errors
+    /// The store could not be written.
+    pub async fn set_max_credits(&self, max: Option<u64>) -> Result<(), JournalError> {
+        let client = self.journal.client("write").await?;
+        let max = max.map(|max| i64::try_from(max).unwrap_or(i64::MAX));
+        client
+            .execute(
+                "UPDATE hitem3d.fleet SET max_credits = $1 WHERE id = 1",
+                &[&max],
+            )
+            .await
+            .map(drop)
+            .map_err(|error| self.journal.failed("write", &error))
+    }
+
+    /// The credits charged so far (published prices of the tasks created, refunds taken
+    /// off) and the limit, if one is set.
+    ///
+    /// # Errors
+    /// The store could not be read.
+    pub async fn credits(&self) -> Result<(u64, Option<u64>), JournalError> {
+        let client = self.journal.client("read").await?;
+        let row = client
+            .query_one(
+                "SELECT credits_charged, max_credits FROM hitem3d.fleet WHERE id = 1",
+                &[],
+            )
+            .await
+            .map_err(|error| self.journal.failed("read", &error))?;
+        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
+        Ok((
+            unsigned(row.get(0)),
+            row.get::<_, Option<i64>>(1).map(unsigned),
+        ))
+    }
+
     /// The fleet's limit on unfinished tasks now (learnt from refusals) and as configured.
     ///
     /// # Errors
@@ -83,9 +123,16 @@ impl PgWorkQueue {
             for queued in inputs {
                 added += tx
                     .execute(
-                        "INSERT INTO hitem3d.queue (key, input, options) VALUES ($1, $2, $3) \
-                         ON CONFLICT (key) DO NOTHING",
-                        &[&queued.key.as_str(), &queued.input, &queued.options],
+                        "INSERT INTO hitem3d.queue (key, input, options, credits) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+                        &[
+                            &queued.key.as_str(),
+                            &queued.input,
+                            &queued.options,
+                            &queued
+                                .credits
+                                .map(|credits| i32::try_from(credits).unwrap_or(i32::MAX)),
+                        ],
                     )
                     .await?;
             }
@@ -172,7 +219,7 @@ impl PgWorkQueue {
         let rows = client
             .query(
                 "SELECT q.id, q.key, q.input, q.options, q.state, q.worker, q.note, \
-                        e.task_id, e.estimated_credits \
+                        e.task_id, e.estimated_credits, q.credits \
                  FROM hitem3d.queue q \
                  LEFT JOIN LATERAL (SELECT task_id, estimated_credits FROM hitem3d.entries \
                      WHERE key = q.key AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1) e \
@@ -236,7 +283,8 @@ async fn claim_in(
     let fleet = tx
         .query_one(
             "SELECT task_limit, configured_limit, \
-                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8 \
+                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
+                    max_credits, credits_charged \
              FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
             &[],
         )
@@ -253,6 +301,11 @@ async fn claim_in(
         .await?;
     }
     let held = held_slots(tx).await?;
+    let budget = match fleet.get::<_, Option<i64>>(3) {
+        Some(max) => Some((max, fleet.get::<_, i64>(4) + reserved_credits(tx).await?)),
+        None => None,
+    };
+    let mut over_budget = false;
     // Inputs whose last lease ran out come first: their tasks may exist and need no slot.
     let candidates = [
         "state = 'claimed' AND lease_until <= now()",
@@ -262,7 +315,7 @@ async fn claim_in(
     for candidate in candidates {
         loop {
             let sql = format!(
-                "SELECT id, key, input, options, epoch, worker FROM hitem3d.queue \
+                "SELECT id, key, input, options, epoch, worker, credits FROM hitem3d.queue \
                  WHERE {candidate} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
             );
             let Some(row) = tx.query_opt(&sql, &[]).await? else {
@@ -283,6 +336,16 @@ async fn claim_in(
                     let needs_slot = start == ClaimStart::Submit;
                     if needs_slot && held >= i64::from(limit) {
                         at_limit = true;
+                        break;
+                    }
+                    // A submit's price must fit what the limit leaves (unknown: it cannot).
+                    let fits = |(max, spent): (i64, i64)| {
+                        queued
+                            .credits
+                            .is_some_and(|price| spent + i64::from(price) <= max)
+                    };
+                    if needs_slot && budget.is_some_and(|budget| !fits(budget)) {
+                        over_budget = true;
                         break;
                     }
                     let epoch: i64 = tx
@@ -323,6 +386,9 @@ async fn claim_in(
     if at_limit {
         return Ok(ClaimAnswer::AtLimit);
     }
+    if over_budget {
+        return Ok(ClaimAnswer::OverBudget);
+    }
     let others = tx
         .query_opt(
             "SELECT 1 FROM hitem3d.queue WHERE state IN ('pending', 'claimed') LIMIT 1",
@@ -353,6 +419,20 @@ async fn held_slots(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> 
                    AND NOT EXISTS (SELECT 1 FROM hitem3d.entries e WHERE e.key = q.key \
                                      AND e.state NOT IN ('refused', 'failed')))",
             &[&TASK_LIFETIME_SECS],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Credits that claims hold for submits not begun yet: what a claim reserves of the limit.
+async fn reserved_credits(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> {
+    let row = tx
+        .query_one(
+            "SELECT COALESCE(SUM(q.credits), 0)::BIGINT FROM hitem3d.queue q \
+             WHERE q.state = 'claimed' AND q.lease_until > now() \
+               AND NOT EXISTS (SELECT 1 FROM hitem3d.entries e WHERE e.key = q.key \
+                                 AND e.state NOT IN ('refused', 'failed'))",
+            &[],
         )
         .await?;
     Ok(row.get(0))
@@ -417,5 +497,8 @@ fn queued_input(row: &Row) -> QueuedInput {
         key: JournalKey::new(row.get::<_, String>(1)),
         input: row.get(2),
         options: row.get(3),
+        credits: row
+            .get::<_, Option<i32>>("credits")
+            .and_then(|credits| u32::try_from(credits).ok()),
     }
 }

@@ -41,13 +41,15 @@ CREATE INDEX durations_by_kind ON hitem3d.durations(kind, id);
 
 /// Version 2: the fleet's work queue (an input per key, claimed under a lease whose epoch
 /// fences every write about it) and the fleet's one row: its limit on unfinished tasks, as
-/// configured and as learnt from refusals.
+/// configured and as learnt from refusals, and its credits: charged by each submit's intent
+/// (refunded when refused or failed) and the limit set for them.
 const V2: &str = "
 CREATE TABLE hitem3d.queue (
     id BIGSERIAL PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
     input TEXT NOT NULL,
     options TEXT NOT NULL,
+    credits INTEGER,
     state TEXT NOT NULL DEFAULT 'pending',
     worker TEXT,
     epoch BIGINT NOT NULL DEFAULT 0,
@@ -61,7 +63,9 @@ CREATE TABLE hitem3d.fleet (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     task_limit INTEGER NOT NULL,
     configured_limit INTEGER NOT NULL,
-    limit_changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    limit_changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    max_credits BIGINT,
+    credits_charged BIGINT NOT NULL DEFAULT 0
 );
 ";
 

@@ -23,6 +23,7 @@ fn inputs(count: usize) -> Vec<QueuedInput> {
             key: JournalKey::new(format!("k{n}")),
             input: format!("photos/{n}.png"),
             options: r#"{"format":"glb"}"#.to_owned(),
+            credits: Some(10),
         })
         .collect()
 }
@@ -296,4 +297,73 @@ async fn racing_refusals_lower_the_fleet_limit_to_what_it_holds_and_it_climbs_ba
     let next = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
     assert_eq!(next.start, ClaimStart::Submit);
     assert_eq!(queue.task_limit().await.unwrap(), (4, 6));
+}
+
+/// `--max-credits`: each submit's intent charges its price in its own transaction, so racing
+/// workers never pass the limit; claims stop short of it; a refused submit gives its charge
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credit_limit_holds_however_many_workers_race() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (journal, queue) = worker(&url).await;
+    queue.set_max_credits(Some(35)).await.unwrap();
+
+    // Eight intents of 10 credits race on eight connections: three fit.
+    let mut racers = Vec::new();
+    for _ in 0..8 {
+        racers.push(worker(&url).await.0);
+    }
+    let intents: Vec<_> = (0..8)
+        .map(|n| {
+            let mut intent = intent(Some(&format!("race-{n}")));
+            intent.estimated_credits = Some(10);
+            intent
+        })
+        .collect();
+    let begun = join_all(
+        racers
+            .iter()
+            .zip(&intents)
+            .map(|(journal, intent)| journal.begin(intent)),
+    )
+    .await;
+    let new: Vec<_> = begun
+        .iter()
+        .filter_map(|begun| match begun {
+            Ok(Begun::New(entry)) => Some(*entry),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(new.len(), 3, "{begun:?}");
+    for refused in begun.iter().filter(|begun| begun.is_err()) {
+        assert!(
+            matches!(refused, Err(JournalError::OverBudget { limit: 35, .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(queue.credits().await.unwrap(), (30, Some(35)));
+
+    // Claims stop where the limit leaves too little; a refused submit gives its 10 back.
+    queue.enqueue(&inputs(2)).await.unwrap();
+    assert_eq!(
+        queue.claim(&WorkerId::new("w"), LONG).await.unwrap(),
+        ClaimAnswer::OverBudget
+    );
+    journal
+        .settle(new[0], &Settled::Refused("balance is not enough".into()))
+        .await
+        .unwrap();
+    assert_eq!(queue.credits().await.unwrap(), (20, Some(35)));
+    let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
+    assert_eq!(
+        queue.claim(&WorkerId::new("w2"), LONG).await.unwrap(),
+        ClaimAnswer::OverBudget,
+        "the first claim reserves its 10"
+    );
+    let Begun::New(_) = journal.begin(&intent_of(&claim)).await.unwrap() else {
+        panic!("the claimed input's intent fits");
+    };
 }

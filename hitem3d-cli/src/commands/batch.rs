@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use hitem3d_async::journal::{AsyncWorkQueue, ItemState, JournalKey, QueuedInput};
-use hitem3d_async::{Client, GenerateOptions, GenerateProgress, SubmitTask};
+use hitem3d_async::{Client, GenerateOptions, GenerateProgress, NewTask, SubmitTask};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -185,6 +185,7 @@ async fn run_queued(
             cover: args.output.cover,
         };
         inputs.push(QueuedInput {
+            credits: NewTask::from(job.task.clone()).estimated_credits(),
             key: job.key.clone(),
             input: path.display().to_string(),
             options: serde_json::to_string(&options)
@@ -215,7 +216,8 @@ async fn run_queued(
             ItemState::Saved => ("saved", Exit::Done),
             ItemState::Unknown => ("unknown", Exit::OutcomeUnknown),
             ItemState::Failed => ("failed", mine.map_or(Exit::Other, |done| done.exit)),
-            ItemState::Pending | ItemState::Claimed => ("unfinished", Exit::Other),
+            ItemState::Pending => ("waiting", Exit::Balance),
+            ItemState::Claimed => ("unfinished", Exit::Other),
         };
         let detail = match (mine, item.state) {
             (Some(done), _) => done.detail.clone(),
@@ -223,13 +225,26 @@ async fn run_queued(
                 "saved by worker {}",
                 item.worker.as_ref().map_or("?", |worker| worker.as_str())
             ),
+            (None, ItemState::Pending) => {
+                "waits in the queue: the fleet's credit limit is reached (--max-credits)".to_owned()
+            }
             (None, _) => item.note.clone().unwrap_or_default(),
         };
+        let task_id = item.task_id.as_ref().map(ToString::to_string);
+        if mine.is_none() {
+            // What the fleet did with it (this process reported its own as they ended).
+            report.emit(
+                "input_finished",
+                json!({"input": queued.input, "result": result, "detail": detail,
+                       "task_id": task_id, "exit_code": exit.code(), "here": false}),
+                "",
+            );
+        }
         outcomes.push(Outcome {
             input: job.input.clone(),
             result,
             detail,
-            task_id: item.task_id.as_ref().map(ToString::to_string),
+            task_id,
             exit,
         });
     }

@@ -16,7 +16,8 @@ use crate::session::{Connect, open_journal};
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let journal = open_journal(how).await?;
     if let Some(queue) = journal.queue() {
-        fleet(&queue.items().await?, queue.task_limit().await?, report);
+        let limits = (queue.task_limit().await?, queue.credits().await?);
+        fleet(&queue.items().await?, limits, report);
     }
     let query = if args.all {
         EntryQuery::All
@@ -43,7 +44,11 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
 }
 
 /// The fleet's progress: inputs per state, per worker, credits spent, and what needs a person.
-fn fleet(items: &[QueueItem], (limit, configured): (u32, u32), report: Report) {
+fn fleet(
+    items: &[QueueItem],
+    ((limit, configured), (charged, max_credits)): ((u32, u32), (u64, Option<u64>)),
+    report: Report,
+) {
     let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
     let mut workers: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut spent = (0_u64, 0_usize);
@@ -73,8 +78,10 @@ fn fleet(items: &[QueueItem], (limit, configured): (u32, u32), report: Report) {
          lowered by the account's refusals, raised a step a minute)"
     ));
     text.push_str(&format!(
-        "\nCREDITS  {} spent on {} tasks (the published prices)",
-        spent.0, spent.1
+        "\nCREDITS  {charged} charged at the published prices ({} tasks of the queue kept); \
+         limit {}",
+        spent.1,
+        max_credits.map_or_else(|| "none".to_owned(), |max| max.to_string())
     ));
     text.push_str(&format!(
         "\n{:<32} {:>7} {:>6}",
@@ -106,7 +113,8 @@ fn fleet(items: &[QueueItem], (limit, configured): (u32, u32), report: Report) {
             "workers": workers.iter().map(|(worker, (claimed, saved))| json!({"worker": worker, "claimed": claimed, "saved": saved})).collect::<Vec<_>>(),
             "task_limit": limit,
             "configured_task_limit": configured,
-            "credits_spent": spent.0,
+            "credits_spent": charged,
+            "max_credits": max_credits,
             "tasks_paid": spent.1,
             "needs_a_look": attention.iter().map(|item| json!({"input": item.queued.input, "state": item.state.as_str(), "note": item.note, "task_id": item.task_id.as_ref().map(ToString::to_string)})).collect::<Vec<_>>(),
         }),

@@ -66,19 +66,43 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
     let session = connect(&how, report).await?;
     let queue = fleet_queue(&session, &args.fleet).await?;
     let worked = work(&session, &queue, &args.output, args.slots, report).await?;
-    let worst = worked
+    let mut worst = worked
         .iter()
         .fold(Exit::Done, |worst, done| worst.worst(done.exit));
+    let waiting = waiting_for_credits(&queue).await?;
+    if waiting > 0 {
+        worst = worst.worst(Exit::Balance);
+    }
     report.emit(
         "worker_finished",
-        json!({"inputs": worked.len(), "exit_code": worst.code()}),
+        json!({"inputs": worked.len(), "waiting_for_credits": waiting, "exit_code": worst.code()}),
         &format!(
-            "This worker ran {} inputs; the queue has nothing left to claim (`hitem3d tasks \
-             --queue` shows the whole fleet).",
-            worked.len()
+            "This worker ran {} inputs; {} (`hitem3d tasks --queue` shows the whole fleet).",
+            worked.len(),
+            if waiting > 0 {
+                format!(
+                    "{waiting} wait in the queue because the fleet's credit limit is reached: \
+                     raise it with --max-credits and start a worker again"
+                )
+            } else {
+                "the queue has nothing left to claim".to_owned()
+            }
         ),
     );
     Ok(worst)
+}
+
+/// Inputs still pending once a worker stopped: the credit limit left them waiting.
+///
+/// # Errors
+/// The queue cannot be read.
+pub async fn waiting_for_credits(queue: &PgWorkQueue) -> Result<usize, Failure> {
+    Ok(queue
+        .items()
+        .await?
+        .iter()
+        .filter(|item| item.state == hitem3d_async::journal::ItemState::Pending)
+        .count())
 }
 
 /// The fleet's queue of `session`'s shared journal, its task limit set if asked.
@@ -95,6 +119,9 @@ pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<PgWorkQ
             return Err(Failure::invalid("--task-limit must be at least 1"));
         }
         queue.set_task_limit(limit).await?;
+    }
+    if let Some(max) = fleet.max_credits {
+        queue.set_max_credits(Some(max)).await?;
     }
     Ok(queue)
 }
@@ -263,7 +290,7 @@ fn emit(report: Report, done: &Worked) {
     report.emit(
         "input_finished",
         json!({"input": done.input, "result": done.result, "detail": done.detail,
-               "task_id": done.task_id, "exit_code": done.exit.code()}),
+               "task_id": done.task_id, "exit_code": done.exit.code(), "here": true}),
         &format!("{}: {} {}", done.input, done.result, done.detail),
     );
 }

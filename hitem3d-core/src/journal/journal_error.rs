@@ -38,6 +38,22 @@ pub enum JournalError {
         /// The queue's number for the input.
         item: u64,
     },
+    /// The submit would take the credits charged past the limit set for them; nothing was
+    /// sent or paid.
+    #[error(
+        "this task ({price} credits) would take the credits spent past the limit of {limit} \
+         ({spent} spent or reserved): nothing was sent or paid; raise the limit to go on",
+        price = price.map_or_else(|| "price unknown".to_owned(), |price| price.to_string())
+    )]
+    OverBudget {
+        /// The task's published price, if known (a task of unknown price cannot be guarded, so
+        /// it is refused under a limit).
+        price: Option<u32>,
+        /// Credits charged (and reserved by claims) so far.
+        spent: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 impl JournalError {

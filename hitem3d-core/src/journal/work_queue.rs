@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hitem3d_types::TaskId;
 
-use super::{JournalEntry, JournalKey, Resumption, StoreFuture};
+use super::{JournalEntry, JournalError, JournalKey, Resumption, StoreFuture};
 
 /// One input to make a model from, as enqueued: the same key twice is one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub struct QueuedInput {
     pub input: String,
     /// The worker's settings for it, opaque to the queue (the command-line tool writes JSON).
     pub options: String,
+    /// Its task's published price, when known: what a claim reserves of the fleet's credit
+    /// limit until the submit's intent charges it.
+    pub credits: Option<u32>,
 }
 
 /// The name of one worker process, unique in the fleet (host and process id, say).
@@ -123,6 +126,9 @@ pub enum ClaimAnswer {
     OthersWorking,
     /// Every input is done, failed or waiting for a person: a worker may stop.
     Drained,
+    /// Inputs are waiting, but their tasks would take the fleet past its credit limit: a
+    /// worker stops once its own inputs end, and the inputs stay queued for a higher limit.
+    OverBudget,
 }
 
 /// How a claimed input ended, as the worker reports it.
@@ -143,6 +149,10 @@ impl ItemOutcome {
     pub fn of<T>(result: &Result<T, crate::Error>) -> Option<Self> {
         match result {
             Ok(_) => Some(Self::Saved),
+            // Refused before paying: a person raises the limit, and reads why here.
+            Err(error @ crate::Error::Journal(JournalError::OverBudget { .. })) => {
+                Some(Self::Failed(error.to_string()))
+            }
             Err(crate::Error::Journal(_) | crate::Error::Unrecorded(_)) => None,
             Err(error) => Some(Self::Failed(error.to_string())),
         }

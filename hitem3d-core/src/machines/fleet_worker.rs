@@ -160,6 +160,10 @@ impl FleetWorker {
                 self.claim_after = now + self.policy.idle_poll;
             }
             Ok(ClaimAnswer::Drained) => self.drained = true,
+            Ok(ClaimAnswer::OverBudget) => {
+                tracing::warn!("the fleet's credit limit is reached: no more inputs are claimed");
+                self.drained = true;
+            }
             Err(error) => {
                 tracing::warn!(%error, "the work queue could not be read: trying again");
                 self.claim_after = now + self.policy.idle_poll;
