@@ -16,7 +16,7 @@ struct Bench {
     also_pinned: bool,
 }
 
-const BENCHES: [Bench; 7] = [
+const BENCHES: [Bench; 8] = [
     Bench {
         package: "hitem3d-core",
         name: "polling",
@@ -49,6 +49,13 @@ const BENCHES: [Bench; 7] = [
         package: "hitem3d-async",
         name: "slots_at_scale",
         measures: "1,000 tasks through 10 slots vs the concurrency bound",
+        in_smoke: true,
+        also_pinned: false,
+    },
+    Bench {
+        package: "hitem3d-bench",
+        name: "fleet",
+        measures: "1, 4 and 16 workers on one PostgreSQL queue vs the concurrency bound",
         in_smoke: true,
         also_pinned: false,
     },
