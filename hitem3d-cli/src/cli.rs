@@ -256,6 +256,11 @@ pub struct GenerateArgs {
     /// options (which is otherwise resumed).
     #[arg(long)]
     pub again: bool,
+    /// The most credits this journal's tasks may cost in all, counted from its first task
+    /// charged: a task that would pass it is not sent (exit 4) [default: as set before, else
+    /// none].
+    #[arg(long, value_name = "CREDITS")]
+    pub max_credits: Option<u64>,
 }
 
 /// `hitem3d submit`.

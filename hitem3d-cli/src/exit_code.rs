@@ -57,7 +57,12 @@ impl Exit {
             Self::Invalid
         } else if error.is_auth() {
             Self::Auth
-        } else if error.is_insufficient_balance() {
+        } else if error.is_insufficient_balance()
+            || matches!(
+                error,
+                Error::Journal(hitem3d_async::journal::JournalError::OverBudget { .. })
+            )
+        {
             Self::Balance
         } else if error.class() == ErrorClass::GenerationFailed {
             Self::TaskFailed

@@ -7,6 +7,7 @@ use hitem3d_async::ClientConfig;
 use hitem3d_async::journal::{
     AsyncTaskJournal, EntryId, EntryQuery, JournalEntry, JournalError, LearntDuration, TaskJournal,
 };
+use hitem3d_journal::SqliteJournal;
 use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
 
 use crate::exit_code::Failure;
@@ -15,7 +16,7 @@ use crate::exit_code::Failure;
 #[derive(Debug, Clone)]
 pub enum Journal {
     /// A file (or memory) on this machine: its calls block, so they run off the runtime.
-    Local(Arc<dyn TaskJournal>),
+    Local(Arc<SqliteJournal>),
     /// The fleet's database: its calls are awaited.
     Shared(Arc<PgJournal>),
 }
@@ -38,7 +39,9 @@ impl Journal {
     /// The client's configuration writing to this journal.
     pub fn configure(&self, config: ClientConfig) -> ClientConfig {
         match self {
-            Self::Local(journal) => config.with_journal(Arc::clone(journal)),
+            Self::Local(journal) => {
+                config.with_journal(Arc::clone(journal) as Arc<dyn TaskJournal>)
+            }
             // The fleet's store keeps the account's limit for every machine.
             Self::Shared(journal) => config
                 .with_async_journal(Arc::clone(journal) as Arc<dyn AsyncTaskJournal>)
@@ -51,6 +54,20 @@ impl Journal {
         match self {
             Self::Local(_) => None,
             Self::Shared(journal) => Some(PgWorkQueue::new(journal)),
+        }
+    }
+
+    /// Sets the most credits submits may be charged: this machine's with a local journal, the
+    /// whole fleet's with a shared one.
+    ///
+    /// # Errors
+    /// The journal cannot be written.
+    pub async fn set_max_credits(&self, max: u64) -> Result<(), JournalError> {
+        match self {
+            Self::Local(journal) => {
+                off_runtime(journal, move |j| j.set_max_credits(Some(max))).await
+            }
+            Self::Shared(journal) => PgWorkQueue::new(journal).set_max_credits(Some(max)).await,
         }
     }
 
@@ -82,7 +99,7 @@ impl Journal {
     /// The journal cannot be read.
     pub async fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
         match self {
-            Self::Local(journal) => off_runtime(journal, |j| j.learnt_durations()).await,
+            Self::Local(journal) => off_runtime(journal, TaskJournal::learnt_durations).await,
             Self::Shared(journal) => journal.learnt_durations().await,
         }
     }
@@ -91,11 +108,11 @@ impl Journal {
 /// Runs `operation` on a local journal where blocking is allowed: SQLite may wait seconds for
 /// another process's lock, which on the runtime's thread would stall every other task.
 async fn off_runtime<T: Send + 'static>(
-    journal: &Arc<dyn TaskJournal>,
-    operation: impl FnOnce(&dyn TaskJournal) -> Result<T, JournalError> + Send + 'static,
+    journal: &Arc<SqliteJournal>,
+    operation: impl FnOnce(&SqliteJournal) -> Result<T, JournalError> + Send + 'static,
 ) -> Result<T, JournalError> {
     let journal = Arc::clone(journal);
-    match tokio::task::spawn_blocking(move || operation(&*journal)).await {
+    match tokio::task::spawn_blocking(move || operation(&journal)).await {
         Ok(done) => done,
         Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
     }

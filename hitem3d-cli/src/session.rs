@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hitem3d_async::journal::{LearntDuration, TaskJournal};
+use hitem3d_async::journal::LearntDuration;
 use hitem3d_async::types::{ClientId, ClientSecret};
 use hitem3d_async::{BaseUrlError, ConfigError};
 use hitem3d_async::{Client, ClientConfig, PollSchedule, UploadTarget, WaitPolicy};
@@ -107,7 +107,7 @@ async fn on_mock(how: &Connect, report: Report) -> Result<Session, Failure> {
     // `resume` would look for them at the real service. A fleet's database is used as asked.
     let journal = match &how.queue {
         Some(url) => Journal::shared(url).await?,
-        None => Journal::Local(Arc::new(SqliteJournal::in_memory()?) as Arc<dyn TaskJournal>),
+        None => Journal::Local(Arc::new(SqliteJournal::in_memory()?)),
     };
     let target = UploadTarget::new(
         &mock.upload_endpoint(),

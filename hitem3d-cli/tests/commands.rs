@@ -456,3 +456,26 @@ fn a_mesh_task_whose_file_name_is_taken_is_refused_before_it_is_paid() {
         "no task was paid for"
     );
 }
+
+#[test]
+fn a_credit_limit_keeps_a_task_that_would_pass_it_from_being_sent() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    let refused = bench.run(&["generate", "chair.png", "--max-credits", "1"]);
+    refused.expect(4);
+    assert!(refused.stderr.contains("limit of 1"), "{refused}");
+    assert!(
+        refused.stderr.contains("nothing was sent or paid"),
+        "{refused}"
+    );
+    assert_eq!(bench.mock().counters().submit_requests, 0);
+
+    // The limit is kept in the journal: raised, the same command goes on.
+    bench
+        .run(&["generate", "chair.png", "--max-credits", "1000"])
+        .expect(0);
+    assert_eq!(bench.mock().counters().tasks_created, 1);
+    let again = bench.run(&["generate", "chair.png", "--again", "--name", "chair-2"]);
+    again.expect(0);
+    assert_eq!(bench.mock().counters().tasks_created, 2);
+}

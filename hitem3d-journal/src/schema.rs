@@ -3,7 +3,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this crate writes, kept in `PRAGMA user_version`.
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
 
 /// Version 1: one row per entry, its saved files in order. An open key (not refused, not
 /// failed) is unique, so even two processes cannot both begin the same task; a task id
@@ -44,6 +44,17 @@ CREATE TABLE durations (
 CREATE INDEX durations_by_kind ON durations(kind, id);
 ";
 
+/// Version 3: the credits charged by each submit's intent (refunded when it is refused or its
+/// task fails) and the most that may be charged (`--max-credits`); one row.
+const V3: &str = "
+CREATE TABLE budget (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    max_credits INTEGER,
+    credits_charged INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO budget (id) VALUES (1);
+";
+
 /// Creates the tables in a new file, brings an older one up to date, or checks that an existing
 /// one is a version this crate reads. Inside one immediate transaction, so two processes opening a new file at once
 /// create the tables once.
@@ -51,12 +62,15 @@ pub(crate) fn prepare(connection: &mut Connection) -> rusqlite::Result<Result<()
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match version {
-        0 | 1 => {
-            // Each version's tables on top of the last: a version 1 file keeps its entries.
+        0..=2 => {
+            // Each version's tables on top of the last: an older file keeps its entries.
             if version == 0 {
                 tx.execute_batch(V1)?;
             }
-            tx.execute_batch(V2)?;
+            if version <= 1 {
+                tx.execute_batch(V2)?;
+            }
+            tx.execute_batch(V3)?;
             tx.pragma_update(None, "user_version", VERSION)?;
             tx.commit()?;
             Ok(Ok(()))

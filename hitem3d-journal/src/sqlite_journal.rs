@@ -53,6 +53,39 @@ impl SqliteJournal {
         Self::prepare(connection, None)
     }
 
+    /// Sets the most credits this journal's submits may be charged, counted from the first
+    /// task it charged (`None`: no limit). Each submit's intent is charged its published price
+    /// in the transaction that writes it, refunded if the submit is refused or the task fails,
+    /// so no number of processes sharing the file can spend past it.
+    ///
+    /// # Errors
+    /// The file could not be written.
+    pub fn set_max_credits(&self, max: Option<u64>) -> Result<(), JournalError> {
+        let max = max.map(|max| i64::try_from(max).unwrap_or(i64::MAX));
+        self.write(|tx| tx.execute("UPDATE budget SET max_credits = ?1 WHERE id = 1", [max]))
+            .map(drop)
+    }
+
+    /// The credits charged so far and the limit, if one is set.
+    ///
+    /// # Errors
+    /// The file could not be read.
+    pub fn credits(&self) -> Result<(u64, Option<u64>), JournalError> {
+        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
+        self.write(|tx| {
+            tx.query_row(
+                "SELECT credits_charged, max_credits FROM budget WHERE id = 1",
+                [],
+                |row| {
+                    Ok((
+                        unsigned(row.get(0)?),
+                        row.get::<_, Option<i64>>(1)?.map(unsigned),
+                    ))
+                },
+            )
+        })
+    }
+
     /// The file, or `None` in memory.
     #[must_use]
     pub fn path(&self) -> Option<&Path> {
@@ -113,7 +146,12 @@ impl SqliteJournal {
                 return Ok(());
             };
             entry.files = read_files(tx, entry.id)?;
+            let was_closed = entry.is_closed();
             change(&mut entry, unix_now());
+            if entry.is_closed() && !was_closed {
+                // Refused (no task) or failed (the service refunds it): the charge comes back.
+                refund(tx, entry.estimated_credits)?;
+            }
             store(tx, &entry)
         })
     }
@@ -126,8 +164,12 @@ impl TaskJournal for SqliteJournal {
                 let sql = format!("{SELECT} WHERE key = ?1 AND state NOT IN ('refused', 'failed')");
                 if let Some(mut open) = tx.query_row(&sql, [key.as_str()], read_entry).optional()? {
                     open.files = read_files(tx, open.id)?;
-                    return Ok(Begun::Existing(open));
+                    return Ok(Ok(Begun::Existing(open)));
                 }
+            }
+            // Charged in the intent's own transaction: over the limit, nothing is written.
+            if let Err(over) = charge(tx, intent.estimated_credits)? {
+                return Ok(Err(over));
             }
             let now = unix_now();
             tx.execute(
@@ -143,8 +185,10 @@ impl TaskJournal for SqliteJournal {
                     now.cast_signed(),
                 ],
             )?;
-            Ok(Begun::New(EntryId(tx.last_insert_rowid().cast_unsigned())))
-        })
+            Ok(Ok(Begun::New(EntryId(
+                tx.last_insert_rowid().cast_unsigned(),
+            ))))
+        })?
     }
 
     fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
@@ -300,6 +344,46 @@ fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> rusqlite::Result<()> {
                 i64::try_from(position).unwrap_or(i64::MAX),
                 path.to_string_lossy()
             ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Charges a new intent's price, unless that passes the limit (an unknown price cannot be kept
+/// under one).
+fn charge(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<Result<(), JournalError>> {
+    let (limit, spent): (Option<i64>, i64) = tx.query_row(
+        "SELECT max_credits, credits_charged FROM budget WHERE id = 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let fits = match (limit, price) {
+        (None, _) => true,
+        (Some(limit), Some(price)) => spent + i64::from(price) <= limit,
+        (Some(_), None) => false,
+    };
+    if !fits {
+        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
+        return Ok(Err(JournalError::OverBudget {
+            price,
+            spent: unsigned(spent),
+            limit: limit.map_or(0, unsigned),
+        }));
+    }
+    if let Some(price) = price {
+        tx.execute(
+            "UPDATE budget SET credits_charged = credits_charged + ?1 WHERE id = 1",
+            [i64::from(price)],
+        )?;
+    }
+    Ok(Ok(()))
+}
+
+fn refund(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<()> {
+    if let Some(price) = price {
+        tx.execute(
+            "UPDATE budget SET credits_charged = MAX(0, credits_charged - ?1) WHERE id = 1",
+            [i64::from(price)],
         )?;
     }
     Ok(())

@@ -142,3 +142,60 @@ fn a_version_1_journal_keeps_its_entries_and_learns_durations() {
 fn rusqlite_connection(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// `--max-credits` on one machine: processes racing on one file spend no more than the limit;
+/// a refused submit gives its charge back.
+#[test]
+fn a_credit_limit_holds_for_processes_racing_on_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    SqliteJournal::open(&path)
+        .unwrap()
+        .set_max_credits(Some(35))
+        .unwrap();
+    let writers = 8;
+    let start = Arc::new(Barrier::new(writers));
+    let handles: Vec<_> = (0..writers)
+        .map(|n| {
+            let journal = SqliteJournal::open(&path).unwrap();
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                journal.begin(&intent(Some(&format!("k{n}"))))
+            })
+        })
+        .collect();
+    let begun: Vec<_> = handles
+        .into_iter()
+        .map(|handle| handle.join().unwrap())
+        .collect();
+    let new: Vec<_> = begun
+        .iter()
+        .filter_map(|begun| match begun {
+            Ok(Begun::New(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(new.len(), 3, "10 credits each under 35: {begun:?}");
+    assert!(
+        begun
+            .iter()
+            .filter(|begun| begun.is_err())
+            .all(|refused| refused
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("limit of 35")),
+        "{begun:?}"
+    );
+    let journal = SqliteJournal::open(&path).unwrap();
+    assert_eq!(journal.credits().unwrap(), (30, Some(35)));
+    journal
+        .settle(new[0], &Settled::Refused("balance is not enough".into()))
+        .unwrap();
+    assert_eq!(journal.credits().unwrap(), (20, Some(35)));
+    assert!(matches!(
+        journal.begin(&intent(Some("after"))).unwrap(),
+        Begun::New(_)
+    ));
+}

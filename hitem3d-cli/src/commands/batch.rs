@@ -93,6 +93,15 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
         ..how.clone()
     };
     let session = connect(&how, report).await?;
+    if args.fleet.task_limit.is_some() {
+        return Err(Failure::invalid(
+            "--task-limit is a fleet's limit and needs --queue; on one machine --slots sets how \
+             many tasks run at once",
+        ));
+    }
+    if let Some(max) = args.fleet.max_credits {
+        session.journal.set_max_credits(max).await?;
+    }
     let journal = session.journal.clone();
 
     let group = MultiProgress::with_draw_target(if report.draws_progress() {

@@ -24,6 +24,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     let mut key = task_spec::journal_key(&pictures, &args.model).await?;
     let stem = args.name.clone().unwrap_or_else(|| default_stem(&pictures));
     let session = connect(how, report).await?;
+    if let Some(max) = args.max_credits {
+        session.journal.set_max_credits(max).await?;
+    }
 
     let options = GenerateOptions::new(&args.output.output)
         .with_file_stem(&stem)
