@@ -24,6 +24,7 @@
 //! input whose task may exist means.
 
 mod async_task_journal;
+mod credit_limit;
 mod entry;
 mod journal_error;
 mod journal_ledger;
@@ -35,6 +36,7 @@ mod unrecorded;
 mod work_queue;
 
 pub use async_task_journal::{AsyncTaskJournal, StoreFuture};
+pub use credit_limit::CreditLimit;
 pub use entry::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalKey, Resumption, Settled,
     TaskEvent,

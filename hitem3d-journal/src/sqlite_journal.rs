@@ -5,8 +5,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hitem3d_core::journal::{
-    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
-    LearntDuration, Settled, TaskEvent, TaskJournal,
+    Begun, CreditLimit, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
+    JournalKey, LearntDuration, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
@@ -357,18 +357,8 @@ fn charge(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<Result<(
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let fits = match (limit, price) {
-        (None, _) => true,
-        (Some(limit), Some(price)) => spent + i64::from(price) <= limit,
-        (Some(_), None) => false,
-    };
-    if !fits {
-        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
-        return Ok(Err(JournalError::OverBudget {
-            price,
-            spent: unsigned(spent),
-            limit: limit.map_or(0, unsigned),
-        }));
+    if let Err(over) = CreditLimit::from_stored(limit, spent).admit(price) {
+        return Ok(Err(over));
     }
     if let Some(price) = price {
         tx.execute(

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use hitem3d_core::journal::{
-    AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
-    JournalKey, LearntDuration, Settled, StoreFuture, TaskEvent,
+    AsyncTaskJournal, Begun, CreditLimit, EntryId, EntryQuery, EntryState, Intent, JournalEntry,
+    JournalError, JournalKey, LearntDuration, Settled, StoreFuture, TaskEvent,
 };
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
@@ -378,20 +378,9 @@ async fn charge(
             &[],
         )
         .await?;
-    let (limit, spent) = (row.get::<_, Option<i64>>(0), row.get::<_, i64>(1));
-    let fits = match (limit, price) {
-        (None, _) => true,
-        (Some(limit), Some(price)) => spent + i64::from(price) <= limit,
-        // A price nobody knows cannot be kept under a limit.
-        (Some(_), None) => false,
-    };
-    if !fits {
-        let unsigned = |value: i64| u64::try_from(value).unwrap_or(0);
-        return Ok(Err(JournalError::OverBudget {
-            price,
-            spent: unsigned(spent),
-            limit: limit.map_or(0, unsigned),
-        }));
+    let limit = CreditLimit::from_stored(row.get(0), row.get(1));
+    if let Err(over) = limit.admit(price) {
+        return Ok(Err(over));
     }
     if let Some(price) = price {
         tx.execute(

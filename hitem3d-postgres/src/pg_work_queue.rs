@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, FleetLimit, ItemOutcome,
-    ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, FleetLimit,
+    ItemOutcome, ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture,
+    WorkerId,
 };
 use hitem3d_core::types::TaskId;
 use tokio_postgres::{Row, Transaction};
@@ -302,7 +303,10 @@ async fn claim_in(
     }
     let held = held_slots(tx).await?;
     let budget = match fleet.get::<_, Option<i64>>(3) {
-        Some(max) => Some((max, fleet.get::<_, i64>(4) + reserved_credits(tx).await?)),
+        Some(max) => Some(CreditLimit::from_stored(
+            Some(max),
+            fleet.get::<_, i64>(4) + reserved_credits(tx).await?,
+        )),
         None => None,
     };
     let mut over_budget = false;
@@ -339,11 +343,7 @@ async fn claim_in(
                         break;
                     }
                     // A submit's price must fit what the limit leaves (unknown: it cannot).
-                    let fits = |(max, spent): (i64, i64)| {
-                        queued
-                            .credits
-                            .is_some_and(|price| spent + i64::from(price) <= max)
-                    };
+                    let fits = |budget: CreditLimit| budget.admit(queued.credits).is_ok();
                     if needs_slot && budget.is_some_and(|budget| !fits(budget)) {
                         over_budget = true;
                         break;
