@@ -51,7 +51,8 @@ fn fleet(
 ) {
     let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
     let mut workers: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut spent = (0_u64, 0_usize);
+    // Tasks of the queue created and not failed (a failed task's credits are refunded).
+    let mut paid = 0_usize;
     for item in items {
         *states.entry(item.state).or_default() += 1;
         if let Some(worker) = &item.worker {
@@ -62,10 +63,8 @@ fn fleet(
                 _ => {}
             }
         }
-        // A failed task's credits are refunded; a task that exists otherwise was paid for.
         if item.task_id.is_some() && item.state != ItemState::Failed {
-            spent.0 += u64::from(item.credits.unwrap_or(0));
-            spent.1 += 1;
+            paid += 1;
         }
     }
     let counts: Vec<String> = states
@@ -78,9 +77,9 @@ fn fleet(
          lowered by the account's refusals, raised a step a minute)"
     ));
     text.push_str(&format!(
-        "\nCREDITS  {charged} charged at the published prices ({} tasks of the queue kept); \
-         limit {}",
-        spent.1,
+        "\nCREDITS  {charged} charged at the published prices, refunds taken off ({} of the \
+         queue's tasks created and not failed); limit {}",
+        paid,
         max_credits.map_or_else(|| "none".to_owned(), |max| max.to_string())
     ));
     text.push_str(&format!(
@@ -115,7 +114,7 @@ fn fleet(
             "configured_task_limit": configured,
             "credits_spent": charged,
             "max_credits": max_credits,
-            "tasks_paid": spent.1,
+            "tasks_paid": paid,
             "needs_a_look": attention.iter().map(|item| json!({"input": item.queued.input, "state": item.state.as_str(), "note": item.note, "task_id": item.task_id.as_ref().map(ToString::to_string)})).collect::<Vec<_>>(),
         }),
         &text,
