@@ -186,3 +186,98 @@ fn a_fleet_credit_limit_stops_submits_and_a_higher_one_goes_on() {
     worker.expect(0);
     assert_eq!(bench.mock().counters().tasks_created, 4);
 }
+
+/// A worker killed after its model file was in place and before the journal said so leaves a
+/// paid task and a file at the input's own path: the next claim saves it (paying nothing) and
+/// does not fail for the file it finds. Seen in CI's fault run, made deterministic here.
+#[test]
+fn a_resumed_input_whose_model_is_already_in_place_is_saved_not_failed() {
+    use hitem3d_async::journal::{
+        AsyncTaskJournal, AsyncWorkQueue, Begun, Intent, ItemState, Settled,
+    };
+    use hitem3d_async::types::{TaskId, TaskType};
+    use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
+
+    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(cluster.create_database()).unwrap();
+    let bench = three_at_once();
+    bench.picture("front", "photos/p0.png");
+    bench
+        .run(&["--queue", &url, "batch", "photos", "--enqueue-only"])
+        .expect(0);
+    // The dead worker's paid task, recorded under the input's key.
+    let (submit, printed) = bench.json(&["submit", "photos/p0.png"]);
+    submit.expect(0);
+    let task_id = events(&printed, "submitted")[0]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let database: DatabaseUrl = url.parse().unwrap();
+    runtime.block_on(async {
+        let journal = PgJournal::connect(&database).await.unwrap();
+        let items = PgWorkQueue::new(&journal).items().await.unwrap();
+        let intent = Intent {
+            key: Some(items[0].queued.key.clone()),
+            task_type: TaskType::ImageTo3d,
+            label: "hitem3dv2.1".to_owned(),
+            estimated_credits: Some(25),
+            destination: None,
+        };
+        let Begun::New(entry) = journal.begin(&intent).await.unwrap() else {
+            panic!("a new entry");
+        };
+        journal
+            .settle(entry, &Settled::Submitted(TaskId::new(&task_id)))
+            .await
+            .unwrap();
+    });
+    // Its model was renamed into place just before it died.
+    std::fs::create_dir_all(bench.path("models")).unwrap();
+    std::fs::write(bench.path("models/p0.glb"), b"the dead worker's copy").unwrap();
+
+    bench
+        .run(&["--queue", &url, "worker", "-o", "models"])
+        .expect(0);
+    let items = runtime.block_on(async {
+        let journal = PgJournal::connect(&database).await.unwrap();
+        PgWorkQueue::new(&journal).items().await.unwrap()
+    });
+    assert_eq!(items[0].state, ItemState::Saved, "{items:?}");
+    assert_eq!(
+        bench.mock().counters().tasks_created,
+        1,
+        "nothing paid again"
+    );
+    assert!(
+        std::fs::read(bench.path("models/p0.glb"))
+            .unwrap()
+            .starts_with(b"glTF")
+    );
+}
+
+/// A new input whose file name is taken is refused before it is paid, in words a worker's
+/// user can act on (a worker has no --force or --name).
+#[test]
+fn a_worker_refuses_a_taken_file_name_before_paying_and_says_what_to_do() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(cluster.create_database()).unwrap();
+    let bench = three_at_once();
+    bench.picture("front", "photos/p0.png");
+    std::fs::create_dir_all(bench.path("models")).unwrap();
+    std::fs::write(bench.path("models/p0.glb"), b"someone's own file").unwrap();
+    let worked = bench.run(&["--queue", &url, "batch", "photos", "-o", "models"]);
+    worked.expect(2);
+    assert!(worked.stdout.contains("move it away"), "{worked}");
+    assert!(!worked.stdout.contains("--force"), "{worked}");
+    assert_eq!(bench.mock().counters().submit_requests, 0);
+    assert_eq!(
+        std::fs::read(bench.path("models/p0.glb")).unwrap(),
+        b"someone's own file"
+    );
+}

@@ -239,6 +239,7 @@ async fn run_claim(
     let save = GenerateOptions::new(&output)
         .with_file_stem(&options.stem)
         .with_cover(options.cover)
+        .with_overwrite(claim.start.replaces_its_own_file())
         .with_journal_key(claim.queued.key.clone());
     let source = match &claim.start {
         ClaimStart::Resume(task_id) => {
@@ -258,7 +259,7 @@ async fn run_claim(
         },
     };
     let generated = client.generate(source, save).await;
-    let outcome = ItemOutcome::of(&generated);
+    let mut outcome = ItemOutcome::of(&generated);
     match generated {
         Ok(generated) => done(
             outcome,
@@ -269,13 +270,25 @@ async fn run_claim(
         ),
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
-            let failure = Failure::from(error);
+            let failure = match &error {
+                // A worker has no --force or --name: say what a person can do.
+                hitem3d_async::Error::PathTaken { path } => Failure::invalid(format!(
+                    "{} exists and a worker replaces nothing: move it away, then start a \
+                     worker again (nothing was sent or paid)",
+                    path.display()
+                )),
+                _ => Failure::from(error),
+            };
             let first = failure
                 .message
                 .lines()
                 .next()
                 .unwrap_or_default()
                 .to_owned();
+            // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
+            if let Some(ItemOutcome::Failed(reason)) = &mut outcome {
+                reason.clone_from(&first);
+            }
             done(outcome, "failed", first, task_id, failure.exit)
         }
     }

@@ -72,6 +72,17 @@ pub enum ClaimStart {
     Resume(TaskId),
 }
 
+impl ClaimStart {
+    /// Whether the input's save may replace a file at its own path. Only when resuming: the
+    /// fleet checked that path free before paying for the task, so a file there now is an
+    /// earlier worker's copy of the same model (killed after the file was in place and before
+    /// the journal said so). A new submit never replaces anything.
+    #[must_use]
+    pub fn replaces_its_own_file(&self) -> bool {
+        matches!(self, Self::Resume(_))
+    }
+}
+
 /// What the journal's entry for an input means for the next claim of it: the decision every
 /// queue store applies, so that no store pays twice by its own reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
