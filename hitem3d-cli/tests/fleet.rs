@@ -6,7 +6,6 @@ mod support;
 use std::process::Stdio;
 
 use hitem3d_mock::MockConfig;
-use hitem3d_postgres::ThrowawayCluster;
 use support::*;
 
 /// A mock whose tasks take ~100 ms and which refuses a fourth unfinished task.
@@ -18,19 +17,11 @@ fn three_at_once() -> Bench {
 
 #[test]
 fn a_batch_and_two_workers_share_one_queue_and_pay_for_each_picture_once() {
-    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+    let Some((_cluster, _runtime, url)) = fleet_database("fleet") else {
         return;
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(cluster.create_database()).unwrap();
     let bench = three_at_once();
-    // Eight different pictures: the sample views, each copied with a byte of its own.
-    for n in 0..8 {
-        let path = bench.picture("front", &format!("photos/p{n}.png"));
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes.extend_from_slice(&[u8::try_from(n).unwrap()]);
-        std::fs::write(&path, bytes).unwrap();
-    }
+    bench.distinct_pictures(8);
 
     // From one machine the pictures go in; two workers and a batch of the same folder (which
     // adds nothing new) make them.
@@ -121,18 +112,11 @@ fn a_batch_and_two_workers_share_one_queue_and_pay_for_each_picture_once() {
 
 #[test]
 fn a_fleet_credit_limit_stops_submits_and_a_higher_one_goes_on() {
-    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+    let Some((_cluster, _runtime, url)) = fleet_database("fleet") else {
         return;
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(cluster.create_database()).unwrap();
     let bench = three_at_once();
-    for n in 0..4 {
-        let path = bench.picture("front", &format!("photos/p{n}.png"));
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes.push(u8::try_from(n).unwrap());
-        std::fs::write(&path, bytes).unwrap();
-    }
+    bench.distinct_pictures(4);
     let (estimate, printed) = bench.json(&["estimate", "--model", "hitem3dv2.1"]);
     estimate.expect(0);
     let price = events(&printed, "estimate")
@@ -198,13 +182,11 @@ fn a_resumed_input_whose_model_is_already_in_place_is_saved_not_failed() {
     use hitem3d_async::types::{TaskId, TaskType};
     use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
 
-    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+    let Some((_cluster, runtime, url)) = fleet_database("fleet") else {
         return;
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(cluster.create_database()).unwrap();
     let bench = three_at_once();
-    bench.picture("front", "photos/p0.png");
+    bench.distinct_pictures(1);
     bench
         .run(&["--queue", &url, "batch", "photos", "--enqueue-only"])
         .expect(0);
@@ -262,13 +244,11 @@ fn a_resumed_input_whose_model_is_already_in_place_is_saved_not_failed() {
 /// user can act on (a worker has no --force or --name).
 #[test]
 fn a_worker_refuses_a_taken_file_name_before_paying_and_says_what_to_do() {
-    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet") else {
+    let Some((_cluster, _runtime, url)) = fleet_database("fleet") else {
         return;
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(cluster.create_database()).unwrap();
     let bench = three_at_once();
-    bench.picture("front", "photos/p0.png");
+    bench.distinct_pictures(1);
     std::fs::create_dir_all(bench.path("models")).unwrap();
     std::fs::write(bench.path("models/p0.glb"), b"someone's own file").unwrap();
     let worked = bench.run(&["--queue", &url, "batch", "photos", "-o", "models"]);

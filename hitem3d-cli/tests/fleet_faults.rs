@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use hitem3d_async::journal::{AsyncWorkQueue, ItemState, QueueItem};
 use hitem3d_mock::Route;
 use hitem3d_mock::{MockConfig, TimeMode};
-use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue, ThrowawayCluster};
+use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
 use support::*;
 
 const PICTURES: usize = 40;
@@ -91,22 +91,16 @@ fn settled(items: &[QueueItem]) -> bool {
 
 #[test]
 fn forty_pictures_through_killed_stopped_and_cut_off_workers_are_each_paid_once() {
-    let Some(cluster) = ThrowawayCluster::start_or_skip("fleet_faults") else {
+    let Some((cluster, runtime, url)) = fleet_database("fleet_faults") else {
         return;
     };
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(cluster.create_database()).unwrap();
     // Tasks of about 0.7 s: the run lasts long enough for every fault to strike mid-way.
     let mut config = MockConfig::default().with_time(TimeMode::Real { speed: 600.0 });
     config.max_unfinished_tasks = 3;
     let bench = Bench::with(config);
     let mut stems = HashMap::new();
-    for n in 0..PICTURES {
-        let path = bench.picture("front", &format!("photos/p{n}.png"));
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes.extend_from_slice(&u32::try_from(n).unwrap().to_le_bytes());
-        std::fs::write(&path, &bytes).unwrap();
-        stems.insert(sha256_hex(&bytes), format!("p{n}"));
+    for (n, bytes) in bench.distinct_pictures(PICTURES).iter().enumerate() {
+        stems.insert(sha256_hex(bytes), format!("p{n}"));
     }
     bench
         .run(&[

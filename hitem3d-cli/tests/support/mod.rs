@@ -147,6 +147,20 @@ impl Bench {
         path
     }
 
+    /// `count` different pictures, `photos/p0.png` …: the sample's front view, each with
+    /// bytes of its own after it (so each is a task of its own). Returns their contents.
+    pub fn distinct_pictures(&self, count: usize) -> Vec<Vec<u8>> {
+        (0..count)
+            .map(|n| {
+                let path = self.picture("front", &format!("photos/p{n}.png"));
+                let mut bytes = std::fs::read(&path).unwrap();
+                bytes.extend_from_slice(&u32::try_from(n).unwrap().to_le_bytes());
+                std::fs::write(&path, &bytes).unwrap();
+                bytes
+            })
+            .collect()
+    }
+
     /// Waits (up to a minute of real time, however slow the machine) until `ready` holds.
     pub fn until(&self, what: &str, mut ready: impl FnMut(&BlockingMock) -> bool) {
         let started = Instant::now();
@@ -158,6 +172,21 @@ impl Bench {
             std::thread::sleep(Duration::from_millis(10));
         }
     }
+}
+
+/// A throwaway PostgreSQL server, a runtime to reach it, and the URL of a new database on it;
+/// `None` (the test says it skips) where the server's binaries are missing.
+pub fn fleet_database(
+    test: &str,
+) -> Option<(
+    hitem3d_postgres::ThrowawayCluster,
+    tokio::runtime::Runtime,
+    String,
+)> {
+    let cluster = hitem3d_postgres::ThrowawayCluster::start_or_skip(test)?;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(cluster.create_database()).unwrap();
+    Some((cluster, runtime, url))
 }
 
 /// What one run printed, and how it ended.
