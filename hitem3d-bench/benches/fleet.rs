@@ -55,7 +55,7 @@ async fn worker(
         .expect("the mock's URL")
         .with_wait(
             WaitPolicy::default()
-                .with_schedule(PollSchedule::fixed(Duration::from_millis(5)))
+                .with_schedule(PollSchedule::fixed(Duration::from_millis(2)))
                 .with_deadline(Duration::from_secs(600)),
         )
         .with_task_slots(slots)

@@ -65,39 +65,6 @@ fn it_claims_up_to_its_slots_then_waits_for_a_heartbeat_or_a_job() {
     assert_eq!(worker.next(at(12)), WorkerStep::Claim, "a slot came free");
 }
 
-fn at_ms(millis: u64) -> Timestamp {
-    Timestamp::from_elapsed(Duration::from_millis(millis))
-}
-
-#[test]
-fn at_the_fleet_limit_it_asks_again_soon_then_less_often_up_to_a_second() {
-    let mut worker = FleetWorker::new(policy(), at(0));
-    let mut now = 0;
-    for expected in [50, 100, 200, 400, 800, 1000, 1000] {
-        assert_eq!(worker.next(at_ms(now)), WorkerStep::Claim);
-        worker.on_claim(Ok(ClaimAnswer::AtLimit), at_ms(now));
-        assert_eq!(
-            worker.next(at_ms(now)),
-            WorkerStep::Wait {
-                until: at_ms(now + expected)
-            }
-        );
-        now += expected;
-    }
-    // A claim resets it.
-    worker.next(at_ms(now));
-    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(1))), at_ms(now));
-    worker.next(at_ms(now));
-    assert_eq!(worker.next(at_ms(now)), WorkerStep::Claim);
-    worker.on_claim(Ok(ClaimAnswer::AtLimit), at_ms(now));
-    assert_eq!(
-        worker.next(at_ms(now)),
-        WorkerStep::Wait {
-            until: at_ms(now + 50)
-        }
-    );
-}
-
 #[test]
 fn when_others_hold_every_input_or_the_queue_fails_it_asks_a_second_later() {
     let mut worker = FleetWorker::new(policy(), at(0));

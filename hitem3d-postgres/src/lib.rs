@@ -28,9 +28,11 @@
 
 mod database_url;
 mod fence;
+mod fleet_limit;
 mod pg_journal;
 mod pg_work_queue;
 mod schema;
+mod slot_signal;
 #[cfg(feature = "throwaway")]
 mod throwaway_cluster;
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use hitem3d_core::journal::{
-    AsyncTaskJournal, Begun, CreditLimit, EntryId, EntryQuery, EntryState, Intent, JournalEntry,
-    JournalError, JournalKey, LearntDuration, Settled, StoreFuture, TaskEvent,
+    AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
+    JournalKey, LearntDuration, Settled, StoreFuture, TaskEvent,
 };
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
@@ -15,6 +15,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row, Transaction};
 
 use crate::fence::Fence;
+use crate::fleet_limit::{admit, slot_freed};
+use crate::slot_signal::SlotSignal;
 use crate::{DatabaseUrl, schema};
 
 /// Connections one process keeps open: a client's writes come one at a time per task, and a
@@ -40,6 +42,8 @@ pub struct PgJournal {
     url: DatabaseUrl,
     /// The queued inputs this process claimed: writes about them must find the claim standing.
     fence: Arc<Fence>,
+    /// Wakes this process's submits that wait for a slot of the fleet's limit.
+    slots: Arc<SlotSignal>,
 }
 
 impl PgJournal {
@@ -56,7 +60,7 @@ impl PgJournal {
         // Fast recycling: a connection the server closed (restart, terminated backend) is
         // noticed and replaced; one that died unnoticed fails one operation, which is retried.
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -74,6 +78,7 @@ impl PgJournal {
             pool,
             url: url.clone(),
             fence: Arc::default(),
+            slots: Arc::new(SlotSignal::new(config)),
         };
         let mut client = journal.client("open").await?;
         schema::prepare(&mut client)
@@ -156,10 +161,10 @@ impl PgJournal {
                     .map_err(|error| self.failed("write", &error))?
                     .map(|row| Begun::Existing(read_entry(&row))),
             };
-            if let Some(Begun::New(_)) = &begun {
-                // Charged in the intent's own transaction: over the limit, nothing is written
-                // and the submit does not go out.
-                charge(&tx, intent.estimated_credits)
+            if let Some(Begun::New(entry)) = &begun {
+                // The fleet's slot and credits, in the intent's own transaction: at a limit,
+                // nothing is written and the submit does not go out.
+                admit(&tx, entry.0.cast_signed(), intent.estimated_credits)
                     .await
                     .map_err(|error| self.failed("write", &error))??;
             }
@@ -216,10 +221,16 @@ impl PgJournal {
             let mut entry = read_entry(&row);
             let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
             let was_closed = entry.is_closed();
+            let held = entry.state.holds_account_slot();
             change(&mut entry, now);
             if entry.is_closed() && !was_closed {
                 // Refused (no task) or failed (the service refunds it): the charge comes back.
                 refund(&tx, entry.estimated_credits)
+                    .await
+                    .map_err(|error| self.failed("write", &error))?;
+            }
+            if held && !entry.state.holds_account_slot() {
+                slot_freed(&tx)
                     .await
                     .map_err(|error| self.failed("write", &error))?;
             }
@@ -255,15 +266,23 @@ impl PgJournal {
     }
 
     async fn remove(&self, entry: EntryId) -> Result<bool, JournalError> {
-        let client = self.client("write").await?;
-        client
-            .execute(
-                "DELETE FROM hitem3d.entries WHERE id = $1",
-                &[&entry.0.cast_signed()],
-            )
-            .await
-            .map(|deleted| deleted > 0)
-            .map_err(|error| self.failed("write", &error))
+        let mut client = self.client("write").await?;
+        let remove = async {
+            let tx = client.transaction().await?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM hitem3d.entries WHERE id = $1",
+                    &[&entry.0.cast_signed()],
+                )
+                .await?;
+            // The entry may have held a slot: a waiting submit looks again.
+            if deleted > 0 {
+                slot_freed(&tx).await?;
+            }
+            tx.commit().await?;
+            Ok(deleted > 0)
+        };
+        remove.await.map_err(|error| self.failed("write", &error))
     }
 
     async fn keep_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
@@ -359,37 +378,19 @@ impl AsyncTaskJournal for PgJournal {
             let mut client = self.client("write").await?;
             let lower = async {
                 let tx = client.transaction().await?;
-                crate::pg_work_queue::lower_after_refusal(&tx).await?;
+                crate::fleet_limit::lower_after_refusal(&tx).await?;
                 tx.commit().await
             };
             lower.await.map_err(|error| self.failed("write", &error))
         })
     }
-}
 
-/// Charges a new intent's price against the fleet's credits, unless that passes the limit.
-async fn charge(
-    tx: &Transaction<'_>,
-    price: Option<u32>,
-) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
-    let row = tx
-        .query_one(
-            "SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await?;
-    let limit = CreditLimit::from_stored(row.get(0), row.get(1));
-    if let Err(over) = limit.admit(price) {
-        return Ok(Err(over));
+    fn await_slot(&self, at_most: Duration) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.slots.wait(at_most).await;
+            Ok(())
+        })
     }
-    if let Some(price) = price {
-        tx.execute(
-            "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1",
-            &[&i64::from(price)],
-        )
-        .await?;
-    }
-    Ok(Ok(()))
 }
 
 /// Gives back the charge of an entry whose submit was refused or whose task failed.

@@ -1,24 +1,22 @@
-//! The fleet's work queue in PostgreSQL: claims under leases with `FOR UPDATE SKIP LOCKED`,
-//! and the fleet's limit on unfinished tasks decided in the claim's transaction.
+//! The fleet's work queue in PostgreSQL: claims under leases with `FOR UPDATE SKIP LOCKED`.
+//! The fleet's limit on unfinished tasks is not a claim's business: the journal decides it
+//! when a submit's intent is written, so workers claim ahead and submit the moment a slot
+//! frees.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, FleetLimit,
-    ItemOutcome, ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture,
-    WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, ItemOutcome,
+    ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
 };
 use hitem3d_core::types::TaskId;
 use tokio_postgres::{Row, Transaction};
 
 use crate::PgJournal;
 use crate::fence::Fence;
+use crate::fleet_limit::{count, slot_freed};
 use crate::pg_journal::{read_entry, select, store};
-
-/// The service ends a task after this long: an entry not heard of for longer no longer holds
-/// one of the account's slots, whatever its last recorded state.
-const TASK_LIFETIME_SECS: i64 = 60 * 60;
 
 /// The fleet's queue of inputs, in the database of a [`PgJournal`] whose writes it fences:
 /// once a claim has ended (its lease ran out and another worker took the input), the journal
@@ -275,7 +273,7 @@ impl AsyncWorkQueue for PgWorkQueue {
 }
 
 /// One claim, inside `tx`. The fleet's row is locked first, so claims take turns and two of
-/// them cannot both see the last free slot.
+/// them cannot both reserve the last credits.
 async fn claim_in(
     tx: &Transaction<'_>,
     worker: &WorkerId,
@@ -283,29 +281,14 @@ async fn claim_in(
 ) -> Result<ClaimAnswer, tokio_postgres::Error> {
     let fleet = tx
         .query_one(
-            "SELECT task_limit, configured_limit, \
-                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
-                    max_credits, credits_charged \
-             FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            "SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
             &[],
         )
         .await?;
-    let (current, configured) = (count(fleet.get(0)), count(fleet.get(1)));
-    let since_change = Duration::try_from_secs_f64(fleet.get::<_, f64>(2)).unwrap_or_default();
-    let limit = FleetLimit::probed(current, configured, since_change);
-    if limit != current {
-        tracing::info!(limit, "the fleet tries one more unfinished task");
-        tx.execute(
-            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
-            &[&i32::try_from(limit).unwrap_or(i32::MAX)],
-        )
-        .await?;
-    }
-    let held = held_slots(tx).await?;
-    let budget = match fleet.get::<_, Option<i64>>(3) {
+    let budget = match fleet.get::<_, Option<i64>>(0) {
         Some(max) => Some(CreditLimit::from_stored(
             Some(max),
-            fleet.get::<_, i64>(4) + reserved_credits(tx).await?,
+            fleet.get::<_, i64>(1) + reserved_credits(tx).await?,
         )),
         None => None,
     };
@@ -315,7 +298,6 @@ async fn claim_in(
         "state = 'claimed' AND lease_until <= now()",
         "state = 'pending'",
     ];
-    let mut at_limit = false;
     for candidate in candidates {
         loop {
             let sql = format!(
@@ -337,14 +319,10 @@ async fn claim_in(
             let item = row.get::<_, i64>(0);
             match ClaimVerdict::of(entry.as_ref(), previous.as_ref()) {
                 ClaimVerdict::Claim(start) => {
-                    let needs_slot = start == ClaimStart::Submit;
-                    if needs_slot && held >= i64::from(limit) {
-                        at_limit = true;
-                        break;
-                    }
                     // A submit's price must fit what the limit leaves (unknown: it cannot).
                     let fits = |budget: CreditLimit| budget.admit(queued.credits).is_ok();
-                    if needs_slot && budget.is_some_and(|budget| !fits(budget)) {
+                    let pays = start == ClaimStart::Submit;
+                    if pays && budget.is_some_and(|budget| !fits(budget)) {
                         over_budget = true;
                         break;
                     }
@@ -371,20 +349,21 @@ async fn claim_in(
                             .query_one("SELECT EXTRACT(EPOCH FROM now())::BIGINT", &[])
                             .await?
                             .get(0);
+                        let held = entry.state.holds_account_slot();
                         entry.settle(
                             &Settled::OutcomeUnknown(reason.clone()),
                             now.cast_unsigned(),
                         );
                         store(tx, &entry).await?;
+                        if held {
+                            slot_freed(tx).await?;
+                        }
                     }
                     set_state(tx, item, "unknown", Some(&reason)).await?;
                 }
                 ClaimVerdict::Done => set_state(tx, item, "saved", None).await?,
             }
         }
-    }
-    if at_limit {
-        return Ok(ClaimAnswer::AtLimit);
     }
     if over_budget {
         return Ok(ClaimAnswer::OverBudget);
@@ -401,27 +380,6 @@ async fn claim_in(
     } else {
         ClaimAnswer::Drained
     })
-}
-
-/// The account's slots the fleet holds: tasks begun and not known to have ended (within the
-/// service's task lifetime; a submit of unknown outcome is left out, or a few of them would
-/// stop the fleet for an hour, and a refusal for the account's limit costs nothing), and inputs claimed under a live lease whose task is not begun
-/// yet (a claim reserves its slot).
-async fn held_slots(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> {
-    let row = tx
-        .query_one(
-            "SELECT \
-               (SELECT count(*) FROM hitem3d.entries \
-                 WHERE state IN ('submitting', 'created', 'queueing', 'processing') \
-                   AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1) \
-             + (SELECT count(*) FROM hitem3d.queue q \
-                 WHERE q.state = 'claimed' AND q.lease_until > now() \
-                   AND NOT EXISTS (SELECT 1 FROM hitem3d.entries e WHERE e.key = q.key \
-                                     AND e.state NOT IN ('refused', 'failed')))",
-            &[&TASK_LIFETIME_SECS],
-        )
-        .await?;
-    Ok(row.get(0))
 }
 
 /// Credits that claims hold for submits not begun yet: what a claim reserves of the limit.
@@ -451,45 +409,6 @@ async fn set_state(
     )
     .await
     .map(drop)
-}
-
-fn count(value: i32) -> u32 {
-    u32::try_from(value).unwrap_or(0)
-}
-
-/// After a refusal for the account's limit: the fleet's limit becomes the tasks it has at the
-/// service (the core's rule), under the fleet row's lock.
-pub(crate) async fn lower_after_refusal(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
-    let current: i32 = tx
-        .query_one(
-            "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await?
-        .get(0);
-    let at_service: i64 = tx
-        .query_one(
-            "SELECT count(*) FROM hitem3d.entries \
-             WHERE state IN ('created', 'queueing', 'processing') \
-               AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1",
-            &[&TASK_LIFETIME_SECS],
-        )
-        .await?
-        .get(0);
-    let current = count(current);
-    let lowered = FleetLimit::after_refusal(current, u32::try_from(at_service).unwrap_or(u32::MAX));
-    if lowered < current {
-        tracing::warn!(
-            limit = lowered,
-            "the account refused a task for its limit: the fleet keeps at most {lowered} unfinished"
-        );
-        tx.execute(
-            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
-            &[&i32::try_from(lowered).unwrap_or(i32::MAX)],
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 fn queued_input(row: &Row) -> QueuedInput {

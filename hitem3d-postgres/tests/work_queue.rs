@@ -1,8 +1,9 @@
-//! The fleet's queue on a real server: inputs enqueued once, claims within the fleet's limit
+//! The fleet's queue on a real server: inputs enqueued once, intents within the fleet's limit
 //! however many workers race, and leases whose end fences every late write.
 
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use futures_util::future::join_all;
 use hitem3d_core::journal::{
     AsyncTaskJournal, AsyncWorkQueue, Begun, Claim, ClaimAnswer, ClaimStart, EntryQuery,
@@ -65,7 +66,7 @@ async fn the_same_inputs_enqueued_twice_are_queued_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixteen_racing_workers_claim_no_more_than_the_fleet_limit() {
+async fn racing_intents_take_no_more_than_the_fleet_limit_and_a_freed_slot_wakes_a_waiter() {
     let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
         return;
     };
@@ -85,48 +86,82 @@ async fn sixteen_racing_workers_claim_no_more_than_the_fleet_limit() {
             .map(|((_, queue), name)| queue.claim(name, LONG)),
     )
     .await;
+    // Claims take no slot: every input is claimed ahead, each once.
     let mut claims = Vec::new();
     for (index, answer) in answers.into_iter().enumerate() {
         match answer.unwrap() {
             ClaimAnswer::Claimed(claim) => claims.push((index, claim)),
-            ClaimAnswer::AtLimit => {}
+            ClaimAnswer::OthersWorking => {}
             other => panic!("inputs are waiting: {other:?}"),
         }
     }
-    assert_eq!(claims.len(), 3, "the fleet's limit: {claims:?}");
+    assert_eq!(claims.len(), 8, "{claims:?}");
     assert!(
         claims
             .iter()
             .all(|(_, claim)| claim.start == ClaimStart::Submit)
     );
-    assert_eq!(
-        queue.claim(&WorkerId::new("late"), LONG).await.unwrap(),
-        ClaimAnswer::AtLimit
-    );
+    let intents: Vec<_> = claims.iter().map(|(_, claim)| intent_of(claim)).collect();
+    let begun = join_all(
+        claims
+            .iter()
+            .zip(&intents)
+            .map(|((holder, _), intent)| workers[*holder].0.begin(intent)),
+    )
+    .await;
+    let mut new = Vec::new();
+    let mut waiting = Vec::new();
+    for ((holder, claim), answer) in claims.iter().zip(begun) {
+        match answer {
+            Ok(Begun::New(entry)) => new.push((*holder, entry)),
+            Err(JournalError::AtSharedLimit { held: 3, limit: 3 }) => {
+                waiting.push((*holder, claim));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(new.len(), 3, "the fleet's limit: {new:?}");
+    assert_eq!(waiting.len(), 5);
 
-    // One task ends at the service: its slot is free for the next claim, though its model
-    // is not saved yet.
-    let (holder, claim) = &claims[0];
-    let journal = &workers[*holder].0;
-    let Begun::New(entry) = journal.begin(&intent_of(claim)).await.unwrap() else {
-        panic!("a new entry");
-    };
+    // A waiter: its first wait ends when its process listens (a slot may have freed
+    // unheard before); the next lasts until a slot frees.
+    let (holder, claim) = waiting[0];
+    let waiter = &workers[holder].0;
+    waiter.await_slot(LONG).await.unwrap();
+    let wait = waiter.await_slot(Duration::from_secs(60));
+    tokio::pin!(wait);
+    assert!(wait.as_mut().now_or_never().is_none(), "no slot freed yet");
+
+    // One task reaches the service, then ends there: its slot frees (its model is not saved
+    // yet), and the notice wakes the waiter well before its wait runs out.
+    let (holder, entry) = new[0];
+    let journal = &workers[holder].0;
     let task = TaskId::new("t-0");
     journal
         .settle(entry, &Settled::Submitted(task.clone()))
         .await
         .unwrap();
-    assert_eq!(
-        queue.claim(&WorkerId::new("late"), LONG).await.unwrap(),
-        ClaimAnswer::AtLimit,
+    assert!(
+        matches!(
+            waiter.begin(&intent_of(claim)).await,
+            Err(JournalError::AtSharedLimit { .. })
+        ),
         "a task at the service holds its slot"
     );
+    let asked = std::time::Instant::now();
     journal
         .record(&task, &TaskEvent::State(TaskState::Success, None))
         .await
         .unwrap();
-    let next = claimed(queue.claim(&WorkerId::new("late"), LONG).await.unwrap());
-    assert_eq!(next.start, ClaimStart::Submit);
+    wait.await.unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(30),
+        "woken by the notice, not at the end of its 60 s wait"
+    );
+    assert!(matches!(
+        waiter.begin(&intent_of(claim)).await.unwrap(),
+        Begun::New(_)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,10 +316,11 @@ async fn racing_refusals_lower_the_fleet_limit_to_what_it_holds_and_it_climbs_ba
         (3, 6),
         "not 1: the fleet holds 3"
     );
-    assert_eq!(
-        queue.claim(&WorkerId::new("w"), LONG).await.unwrap(),
-        ClaimAnswer::AtLimit
-    );
+    let next = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
+    assert!(matches!(
+        journal.begin(&intent_of(&next)).await,
+        Err(JournalError::AtSharedLimit { held: 3, limit: 3 })
+    ));
 
     // A minute on, the account's other users may have finished: one more is tried.
     cluster
@@ -294,8 +330,10 @@ async fn racing_refusals_lower_the_fleet_limit_to_what_it_holds_and_it_climbs_ba
         )
         .await
         .unwrap();
-    let next = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
-    assert_eq!(next.start, ClaimStart::Submit);
+    assert!(matches!(
+        journal.begin(&intent_of(&next)).await.unwrap(),
+        Begun::New(_)
+    ));
     assert_eq!(queue.task_limit().await.unwrap(), (4, 6));
 }
 

@@ -11,8 +11,8 @@ use crate::{ClientCore, Error, Timestamp};
 /// one for [`crate::ClientConfig::journal_retry`]. At the job's end the writes left are tried
 /// once more; if any is still not written, the output is [`Error::Unrecorded`] with the task
 /// id (and the files saved all the same). The write before the paid call
-/// ([`crate::journal::JournalOp::Begin`]) goes to the job itself, whose failure stops the
-/// submit.
+/// ([`crate::journal::JournalOp::Begin`], and the wait for a shared slot that may precede it)
+/// goes to the job itself, whose failure stops the submit.
 ///
 /// [`ClientCore`]'s operations that can pay or save return their job wrapped in this.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ where
                 return ledger_io(step);
             }
             match self.job.next(now) {
-                Io::Journal(call) if call.op.is_begin() => {
+                Io::Journal(call) if call.op.is_before_payment() => {
                     self.begin_out = true;
                     return Io::Journal(call);
                 }

@@ -42,6 +42,11 @@ pub struct SubmitJob {
     began: bool,
     awaiting_begin: bool,
     entry: Option<EntryId>,
+    /// The store's shared limit refused the intent: a wait for a slot is due, or awaited, and
+    /// how many times in a row.
+    slot_wait_due: bool,
+    awaiting_slot: bool,
+    shared_refusals: u32,
     /// How the submit was settled, for the journal.
     outbox: JournalOutbox,
     /// The job's output, handed out once the outbox is empty.
@@ -67,6 +72,9 @@ impl SubmitJob {
             began: false,
             awaiting_begin: false,
             entry: None,
+            slot_wait_due: false,
+            awaiting_slot: false,
+            shared_refusals: 0,
             outbox: JournalOutbox::default(),
             done: None,
             resumed: false,
@@ -114,6 +122,20 @@ impl SubmitJob {
                 }
                 Begun::Existing(entry) => self.resume(entry),
             },
+            Err(JournalError::AtSharedLimit { held, limit }) => {
+                // Nothing was written or sent: wait for a slot, keeping this client's own.
+                if self.shared_refusals == 0 {
+                    tracing::info!(
+                        held,
+                        limit,
+                        "every slot of the shared limit is held: waiting for one"
+                    );
+                }
+                self.shared_refusals += 1;
+                self.began = false;
+                self.slot_wait_due = true;
+                None
+            }
             Ok(JournalReply::Written) => {
                 self.slot = None;
                 Some(Err(CallError::OutOfSequence(
@@ -190,6 +212,10 @@ impl SubmitJob {
     }
 }
 
+/// The longest wait for a slot of a store's shared limit before the intent is tried again:
+/// what a missed notice of a freed slot costs at most.
+const SHARED_SLOT_RECHECK: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The shortest pause before submitting again when this client holds no task to wait for.
 const MIN_REFUSAL_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -205,7 +231,7 @@ impl Job for SubmitJob {
             self.finished = true;
             return Io::Done(done);
         }
-        if self.finished || self.awaiting_begin {
+        if self.finished || self.awaiting_begin || self.awaiting_slot {
             return Io::Done(Err(CallError::OutOfSequence(
                 "a submit job was asked for more after it ended",
             )
@@ -223,6 +249,14 @@ impl Job for SubmitJob {
             match self.core.slots().try_reserve(now) {
                 Some(slot) => self.slot = Some(slot),
                 None => return Io::AwaitChange(seen),
+            }
+        }
+        if self.slot_wait_due {
+            self.slot_wait_due = false;
+            let wait = JournalOp::AwaitSlot(SHARED_SLOT_RECHECK);
+            if let Some(call) = self.core.journal_call(wait) {
+                self.awaiting_slot = true;
+                return Io::Journal(call);
             }
         }
         if !self.began {
@@ -251,6 +285,9 @@ impl Job for SubmitJob {
                 self.awaiting_begin = false;
                 self.done = self.on_begun(answer);
             }
+            // Waited (or the store could not watch its slots): the intent is tried again,
+            // and says more if the store is down.
+            Input::Journal(_) if self.awaiting_slot => self.awaiting_slot = false,
             // The settle's answer: the `Recorded` around this job keeps it.
             Input::Journal(_) => {}
             input => self.call.on(input, now),

@@ -38,4 +38,12 @@ pub trait AsyncTaskJournal: std::fmt::Debug + Send + Sync {
     fn limit_refused(&self) -> StoreFuture<'_, ()> {
         Box::pin(async { Ok(()) })
     }
+
+    /// [`super::TaskJournal::await_slot`]: a store that answers a begin with
+    /// [`JournalError::AtSharedLimit`] waits here until a slot may have freed, at the latest
+    /// after `at_most`; by default (for the others) it returns at once.
+    fn await_slot(&self, at_most: std::time::Duration) -> StoreFuture<'_, ()> {
+        let _unused = at_most;
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -70,6 +70,19 @@ impl EntryState {
         }
     }
 
+    /// Whether an entry here holds one of the account's slots for unfinished tasks: its
+    /// submit is going out, or its task is known to be running. (An outcome unknown is left
+    /// out: a few would stop a fleet for the service's task lifetime, and a refusal for the
+    /// limit costs nothing.)
+    #[must_use]
+    pub fn holds_account_slot(&self) -> bool {
+        matches!(
+            self,
+            Self::Submitting
+                | Self::Task(TaskState::Created | TaskState::Queueing | TaskState::Processing)
+        )
+    }
+
     /// Reads [`EntryState::as_str`] back.
     #[must_use]
     pub fn parse(name: &str) -> Self {

@@ -38,6 +38,20 @@ pub enum JournalError {
         /// The queue's number for the input.
         item: u64,
     },
+    /// Every slot of the limit on unfinished tasks that the store keeps for all its clients
+    /// (a fleet's, shared by its machines) is held: the intent was not written and nothing
+    /// was sent. The submit waits for a slot ([`super::JournalOp::AwaitSlot`]) and begins
+    /// again.
+    #[error(
+        "all {limit} unfinished tasks the shared limit allows are running ({held} held): \
+         nothing was sent; the submit waits for one of them to end"
+    )]
+    AtSharedLimit {
+        /// Unfinished tasks the store counts.
+        held: u32,
+        /// The shared limit.
+        limit: u32,
+    },
     /// The submit would take the credits charged past the limit set for them; nothing was
     /// sent or paid.
     #[error(

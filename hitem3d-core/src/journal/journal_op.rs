@@ -2,6 +2,7 @@
 //! caller's async runtime when the store blocks.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hitem3d_types::TaskId;
 
@@ -26,14 +27,19 @@ pub enum JournalOp {
     /// [`TaskJournal::limit_refused`]: the account refused a submit for its limit on
     /// unfinished tasks. Advice for a store that keeps a fleet's limit: one try.
     LimitRefused,
+    /// [`TaskJournal::await_slot`]: the store refused a begin for the shared limit on
+    /// unfinished tasks ([`JournalError::AtSharedLimit`]); wait until one of its slots may
+    /// have freed, at most this long, then begin again.
+    AwaitSlot(Duration),
 }
 
 impl JournalOp {
-    /// Whether this is the write before payment, whose failure stops the submit; every other
+    /// Whether this comes before payment and its answer goes to the submit itself: the
+    /// intent, whose failure stops the submit, and the wait for a shared slot. Every other
     /// operation follows a paid (or refused) submit and is retried instead.
     #[must_use]
-    pub fn is_begin(&self) -> bool {
-        matches!(self, Self::Begin(_))
+    pub fn is_before_payment(&self) -> bool {
+        matches!(self, Self::Begin(_) | Self::AwaitSlot(_))
     }
 
     /// The task it is about, once the service named one.
@@ -43,7 +49,11 @@ impl JournalOp {
             Self::Settle(_, Settled::Submitted(task_id)) | Self::Record(task_id, _) => {
                 Some(task_id)
             }
-            Self::Begin(_) | Self::Settle(..) | Self::LearnDuration(_) | Self::LimitRefused => None,
+            Self::Begin(_)
+            | Self::Settle(..)
+            | Self::LearnDuration(_)
+            | Self::LimitRefused
+            | Self::AwaitSlot(_) => None,
         }
     }
 
@@ -58,6 +68,7 @@ impl JournalOp {
             Self::Record(_, TaskEvent::Saved(_)) => "a saved file",
             Self::LearnDuration(_) => "how long the task took",
             Self::LimitRefused => "a refusal for the account's limit",
+            Self::AwaitSlot(_) => "a wait for a slot of the shared limit",
         }
     }
 
@@ -119,6 +130,7 @@ impl JournalCall {
             JournalOp::Record(task_id, event) => store.record(task_id, event).map(written),
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).map(written),
             JournalOp::LimitRefused => store.limit_refused().map(written),
+            JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).map(written),
         }
     }
 
@@ -138,6 +150,7 @@ impl JournalCall {
             JournalOp::Record(task_id, event) => store.record(task_id, event).await.map(written),
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).await.map(written),
             JournalOp::LimitRefused => store.limit_refused().await.map(written),
+            JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).await.map(written),
         }
     }
 }

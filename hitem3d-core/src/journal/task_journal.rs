@@ -69,4 +69,15 @@ pub trait TaskJournal: std::fmt::Debug + Send + Sync {
     fn limit_refused(&self) -> Result<(), JournalError> {
         Ok(())
     }
+
+    /// Returns when a slot of the shared limit may have freed, at the latest after `at_most`.
+    /// Only a store whose [`TaskJournal::begin`] answers [`JournalError::AtSharedLimit`] is
+    /// asked, and it must wait (this default, for the others, returns at once).
+    ///
+    /// # Errors
+    /// The store could not be watched; the begin that follows says more.
+    fn await_slot(&self, at_most: std::time::Duration) -> Result<(), JournalError> {
+        let _unused = at_most;
+        Ok(())
+    }
 }

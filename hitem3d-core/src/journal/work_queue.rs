@@ -129,9 +129,6 @@ impl ClaimVerdict {
 pub enum ClaimAnswer {
     /// This input is now the worker's.
     Claimed(Claim),
-    /// Inputs are waiting but the fleet holds as many unfinished tasks as the account allows:
-    /// ask again when one may have ended.
-    AtLimit,
     /// Nothing to claim now, but other workers hold inputs: one may die and leave its input
     /// to be claimed, so ask again later.
     OthersWorking,
@@ -292,8 +289,10 @@ impl QueueItem {
     }
 }
 
-/// A queue store: the fleet's shared list of inputs, with the fleet's limit on unfinished
-/// tasks decided in the same transaction as each claim.
+/// A queue store: the fleet's shared list of inputs. The fleet's limit on unfinished tasks is
+/// not a claim's business: the journal beside the queue decides it when a submit's intent is
+/// written ([`super::JournalError::AtSharedLimit`]), so a worker claims ahead and its next
+/// submit goes out the moment a slot frees.
 pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
     /// Adds the inputs whose keys are not in the queue yet; returns how many were added.
     ///
@@ -302,8 +301,7 @@ pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
     fn enqueue<'a>(&'a self, inputs: &'a [QueuedInput]) -> StoreFuture<'a, usize>;
 
     /// Claims the next input for `worker` until `lease` from now (by the store's clock): an
-    /// input whose earlier lease ran out first (its task may exist), then a new one if the
-    /// fleet is below its limit.
+    /// input whose earlier lease ran out first (its task may exist), then a new one.
     ///
     /// # Errors
     /// The store could not be read or written.

@@ -19,13 +19,8 @@ pub struct WorkerPolicy {
     pub lease: Duration,
     /// Time between heartbeats: a third of the lease, so that two can be missed.
     pub heartbeat_every: Duration,
-    /// Time between claims while others hold every input, or the queue cannot be read; and
-    /// the longest between claims while the fleet is at its limit.
+    /// Time between claims while others hold every input, or the queue cannot be read.
     pub idle_poll: Duration,
-    /// The first wait before claiming again when the fleet is at its limit, doubled at each
-    /// refusal in a row up to `idle_poll`: a slot frees whenever any task of the fleet ends,
-    /// which for short tasks is often.
-    pub at_limit_poll: Duration,
 }
 
 impl Default for WorkerPolicy {
@@ -36,8 +31,9 @@ impl Default for WorkerPolicy {
 
 impl WorkerPolicy {
     /// `slots` inputs at once under leases of `lease`, heartbeats three times a lease, and a
-    /// claim a second while waiting (from 50 ms on, doubling, while the fleet is at its
-    /// limit).
+    /// claim a second while waiting. An input's job may wait for a slot of the fleet's limit
+    /// on unfinished tasks before it submits: a worker with more slots than its share of the
+    /// limit has the next input ready when a slot frees.
     #[must_use]
     pub fn with_lease(slots: usize, lease: Duration) -> Self {
         Self {
@@ -45,7 +41,6 @@ impl WorkerPolicy {
             lease,
             heartbeat_every: lease / 3,
             idle_poll: Duration::from_secs(1).min(lease / 3),
-            at_limit_poll: Duration::from_millis(50),
         }
     }
 }
@@ -87,8 +82,6 @@ pub struct FleetWorker {
     drained: bool,
     /// A claim or heartbeat asked for and not answered yet.
     asked: bool,
-    /// Claims answered "at the limit" in a row.
-    at_limit: u32,
 }
 
 impl FleetWorker {
@@ -103,7 +96,6 @@ impl FleetWorker {
             heartbeat_at: now + policy.heartbeat_every,
             drained: false,
             asked: false,
-            at_limit: 0,
         }
     }
 
@@ -161,19 +153,10 @@ impl FleetWorker {
                     // The first claim's lease started now: its heartbeat is a third on.
                     self.heartbeat_at = now + self.policy.heartbeat_every;
                 }
-                self.at_limit = 0;
                 self.running.push(claim.clone());
                 self.steps.push_back(WorkerStep::Start(claim));
                 // Room for more is used at once.
                 self.claim_after = now;
-            }
-            Ok(ClaimAnswer::AtLimit) => {
-                let doubled = self
-                    .policy
-                    .at_limit_poll
-                    .saturating_mul(1 << self.at_limit.min(16));
-                self.at_limit += 1;
-                self.claim_after = now + doubled.min(self.policy.idle_poll);
             }
             Ok(ClaimAnswer::OthersWorking) => {
                 self.claim_after = now + self.policy.idle_poll;

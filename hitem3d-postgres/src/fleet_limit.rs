@@ -1,0 +1,123 @@
+//! The fleet's limit on unfinished tasks and its credit limit, decided in the transaction that
+//! writes a submit's intent: the fleet row is locked first, so two intents cannot both take
+//! the last slot or the last credits.
+
+use std::time::Duration;
+
+use hitem3d_core::journal::{CreditLimit, FleetLimit, JournalError};
+use tokio_postgres::Transaction;
+
+/// The service ends a task after this long: an entry not heard of for longer no longer holds
+/// one of the account's slots, whatever its last recorded state.
+const TASK_LIFETIME_SECS: i64 = 60 * 60;
+
+/// The entry states that hold one of the account's slots, as
+/// `EntryState::holds_account_slot` has them.
+const HELD_STATES: &str = "('submitting', 'created', 'queueing', 'processing')";
+
+/// The channel a transaction that frees a slot notifies, for submits waiting for one.
+pub(crate) const SLOT_FREED: &str = "hitem3d_slot_freed";
+
+/// Within the intent's transaction, for its new entry `entry` (left out of the count): whether
+/// the fleet has a slot for it and its price fits the credit limit; if so the price is charged.
+/// A learnt limit is raised by the core's probe rule first.
+pub(crate) async fn admit(
+    tx: &Transaction<'_>,
+    entry: i64,
+    price: Option<u32>,
+) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
+    let fleet = tx
+        .query_one(
+            "SELECT task_limit, configured_limit, \
+                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
+                    max_credits, credits_charged \
+             FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?;
+    let (current, configured) = (count(fleet.get(0)), count(fleet.get(1)));
+    let since_change = Duration::try_from_secs_f64(fleet.get::<_, f64>(2)).unwrap_or_default();
+    let limit = FleetLimit::probed(current, configured, since_change);
+    if limit != current {
+        tracing::info!(limit, "the fleet tries one more unfinished task");
+        tx.execute(
+            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
+            &[&i32::try_from(limit).unwrap_or(i32::MAX)],
+        )
+        .await?;
+    }
+    // A statement after the lock: it sees every intent committed before the lock was had.
+    let held: i64 = tx
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM hitem3d.entries WHERE state IN {HELD_STATES} \
+                   AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1 AND id <> $2"
+            ),
+            &[&TASK_LIFETIME_SECS, &entry],
+        )
+        .await?
+        .get(0);
+    let held = u32::try_from(held).unwrap_or(u32::MAX);
+    if held >= limit {
+        return Ok(Err(JournalError::AtSharedLimit { held, limit }));
+    }
+    let credits = CreditLimit::from_stored(fleet.get(3), fleet.get(4));
+    if let Err(over) = credits.admit(price) {
+        return Ok(Err(over));
+    }
+    if let Some(price) = price {
+        tx.execute(
+            "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1",
+            &[&i64::from(price)],
+        )
+        .await?;
+    }
+    Ok(Ok(()))
+}
+
+/// Within a transaction that took an entry out of the held states (or removed it): submits
+/// waiting for a slot are told when it commits.
+pub(crate) async fn slot_freed(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
+    tx.execute(&format!("NOTIFY {SLOT_FREED}"), &[])
+        .await
+        .map(drop)
+}
+
+/// After a refusal for the account's limit: the fleet's limit becomes the tasks it has at the
+/// service (the core's rule), under the fleet row's lock.
+pub(crate) async fn lower_after_refusal(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
+    let current: i32 = tx
+        .query_one(
+            "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await?
+        .get(0);
+    let at_service: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM hitem3d.entries \
+             WHERE state IN ('created', 'queueing', 'processing') \
+               AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1",
+            &[&TASK_LIFETIME_SECS],
+        )
+        .await?
+        .get(0);
+    let current = count(current);
+    let lowered = FleetLimit::after_refusal(current, u32::try_from(at_service).unwrap_or(u32::MAX));
+    if lowered < current {
+        tracing::warn!(
+            limit = lowered,
+            "the account refused a task for its limit: the fleet keeps at most {lowered} unfinished"
+        );
+        tx.execute(
+            "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
+            &[&i32::try_from(lowered).unwrap_or(i32::MAX)],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn count(value: i32) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
