@@ -23,7 +23,8 @@ pub struct Cli {
     pub journal: Option<PathBuf>,
     /// A PostgreSQL database that machines sharing one account use as their journal and work
     /// queue (postgres://USER:PASSWORD@HOST:PORT/DATABASE): `batch` enqueues there, `worker`
-    /// runs what is queued, `tasks`, `resume` and `forget` act on it.
+    /// runs what is queued, `tasks`, `resume` and `forget` act on it [default: the journal
+    /// file's queue, for the workers of this machine].
     #[arg(
         long,
         global = true,
@@ -125,16 +126,18 @@ Examples:
   hitem3d batch --queue postgres://fleet@db.internal/hitem3d photos/ -o /mnt/models
 A batch run again (after a crash or Ctrl-C) waits for and downloads what was already paid
 for, skips what was saved, and pays only for the rest. With --queue the pictures go into a
-fleet's queue (once each) and this machine works on them beside any `hitem3d worker`s.")]
+fleet's queue (once each) and this machine works on them beside any `hitem3d worker`s; with
+--enqueue-only alone they go into the journal file's queue for this machine's workers.")]
     Batch(BatchArgs),
-    /// Run what a fleet's queue holds (see `batch --queue`), on any number of machines.
+    /// Run what a queue holds (see `batch --enqueue-only`): the journal file's, or a fleet's.
     #[command(after_help = "\
 Examples:
+  hitem3d batch --enqueue-only photos/ && hitem3d worker -o models
   hitem3d worker --queue postgres://fleet@db.internal/hitem3d -o /mnt/models
   HITEM3D_QUEUE=postgres://fleet@db.internal/hitem3d hitem3d worker -o /mnt/models --slots 8
 Each input is claimed under a lease that the worker renews: a worker that dies or stops
 leaves its inputs to the others, which finish a paid task without paying again. A worker
-stops when every input is saved, failed or waiting for a person (`hitem3d tasks --queue`).")]
+stops when every input is saved, failed or waiting for a person (`hitem3d tasks`).")]
     Worker(WorkerArgs),
     /// List the tasks in the journal.
     #[command(after_help = "Examples:\n  hitem3d tasks\n  hitem3d tasks --all --json")]
@@ -351,7 +354,8 @@ pub struct BatchArgs {
     pub slots: usize,
     #[command(flatten)]
     pub fleet: FleetArgs,
-    /// With --queue: only put the inputs in the queue, for `hitem3d worker`s to make.
+    /// Only put the inputs in the queue (a fleet's with --queue, else the journal file's),
+    /// for `hitem3d worker`s to make.
     #[arg(long)]
     pub enqueue_only: bool,
 }
@@ -372,12 +376,13 @@ pub struct WorkerArgs {
 /// What the fleet shares.
 #[derive(Debug, Args, Clone)]
 pub struct FleetArgs {
-    /// The most unfinished tasks the whole fleet holds at once: the account's limit (10
-    /// unless the service raised it), or fewer to leave room for other users of the account
-    /// [default: as set before, else 10].
+    /// The most unfinished tasks the queue's workers hold at once, together: the account's
+    /// limit (10 unless the service raised it), or fewer to leave room for other users of
+    /// the account [default: as set before, else 10].
     #[arg(long, value_name = "N")]
     pub task_limit: Option<u32>,
-    /// The most credits the whole fleet spends, counted from its first task: each submit is
+    /// The most credits spent through the journal (the whole fleet's with --queue), counted
+    /// from its first task: each submit is
     /// charged its published price before it goes out, and none goes out past the limit
     /// [default: as set before, else none].
     #[arg(long, value_name = "CREDITS")]

@@ -7,10 +7,11 @@ use hitem3d_async::ClientConfig;
 use hitem3d_async::journal::{
     AsyncTaskJournal, EntryId, EntryQuery, JournalEntry, JournalError, LearntDuration, TaskJournal,
 };
-use hitem3d_journal::SqliteJournal;
+use hitem3d_journal::{SqliteJournal, SqliteWorkQueue};
 use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
 
 use crate::exit_code::Failure;
+use crate::queue_access::Queue;
 
 /// Where the journal is.
 #[derive(Debug, Clone)]
@@ -39,6 +40,10 @@ impl Journal {
     /// The client's configuration writing to this journal.
     pub fn configure(&self, config: ClientConfig) -> ClientConfig {
         match self {
+            // Workers sharing the file keep the account's limit in it.
+            Self::Local(journal) if journal.shares_task_limit() => config
+                .with_journal(Arc::clone(journal) as Arc<dyn TaskJournal>)
+                .with_shared_task_limit(),
             Self::Local(journal) => {
                 config.with_journal(Arc::clone(journal) as Arc<dyn TaskJournal>)
             }
@@ -49,11 +54,11 @@ impl Journal {
         }
     }
 
-    /// The fleet's work queue, beside a shared journal.
-    pub fn queue(&self) -> Option<PgWorkQueue> {
+    /// The work queue beside the journal: in its file, or in the fleet's database.
+    pub fn queue(&self) -> Queue {
         match self {
-            Self::Local(_) => None,
-            Self::Shared(journal) => Some(PgWorkQueue::new(journal)),
+            Self::Local(journal) => Queue::Local(SqliteWorkQueue::new(journal)),
+            Self::Shared(journal) => Queue::Shared(Box::new(PgWorkQueue::new(journal))),
         }
     }
 

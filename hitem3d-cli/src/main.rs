@@ -13,6 +13,7 @@ mod mcp;
 mod mcp_progress;
 mod pictures;
 mod progress;
+mod queue_access;
 mod report;
 mod saved_before;
 mod session;
@@ -85,6 +86,7 @@ async fn run(cli: Cli, report: Report) -> Result<Exit, Failure> {
         slots: None,
         overwrite: false,
         poll_every: cli.poll_every,
+        works_queue: false,
     };
     match cli.command {
         Command::Generate(args) => commands::generate::run(args, &connect, report).await,

@@ -59,6 +59,9 @@ pub struct Connect {
     pub overwrite: bool,
     /// `--poll-every`.
     pub poll_every: Option<f64>,
+    /// Whether the command runs a queue's inputs (`worker`): then the processes sharing a
+    /// journal file keep the account's limit on unfinished tasks together, in the file.
+    pub works_queue: bool,
 }
 
 /// The real service when `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` are set; otherwise
@@ -193,7 +196,11 @@ pub async fn open_journal(how: &Connect) -> Result<Journal, Failure> {
              --journal FILE (or HITEM3D_JOURNAL)",
             )
         })?;
-    Ok(Journal::Local(Arc::new(SqliteJournal::open(path)?)))
+    let journal = SqliteJournal::open(path)?;
+    if how.works_queue {
+        journal.share_task_limit();
+    }
+    Ok(Journal::Local(Arc::new(journal)))
 }
 
 /// How long a journal write after a submit is retried: `HITEM3D_JOURNAL_RETRY` seconds, when

@@ -50,5 +50,5 @@ pub use task_journal::TaskJournal;
 pub use unrecorded::Unrecorded;
 pub use work_queue::{
     AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, FleetLimit, ItemOutcome,
-    ItemState, QueueItem, QueuedInput, WorkerId,
+    ItemState, QueueItem, QueuedInput, WorkQueue, WorkerId,
 };

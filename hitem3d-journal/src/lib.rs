@@ -29,11 +29,16 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod claim_fence;
+mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod location;
 mod schema;
+mod shared_limit;
 mod sqlite_journal;
+mod sqlite_work_queue;
 
 pub use location::{JOURNAL_VAR, default_location};
 pub use sqlite_journal::SqliteJournal;
+pub use sqlite_work_queue::SqliteWorkQueue;

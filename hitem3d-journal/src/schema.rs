@@ -1,9 +1,10 @@
 //! The journal's tables, and how an older file is brought up to date.
 
+use hitem3d_core::DEFAULT_TASK_SLOTS;
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this crate writes, kept in `PRAGMA user_version`.
-pub(crate) const VERSION: i64 = 3;
+pub(crate) const VERSION: i64 = 4;
 
 /// Version 1: one row per entry, its saved files in order. An open key (not refused, not
 /// failed) is unique, so even two processes cannot both begin the same task; a task id
@@ -55,6 +56,31 @@ CREATE TABLE budget (
 INSERT INTO budget (id) VALUES (1);
 ";
 
+/// Version 4: a work queue for the `hitem3d worker`s of one machine (an input per key,
+/// claimed under a lease whose epoch fences every write about it; times in Unix
+/// milliseconds), and the limit on unfinished tasks those processes share: as configured and
+/// as learnt from refusals (set after the tables, from the SDK's default).
+const V4: &str = "
+CREATE TABLE queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    input TEXT NOT NULL,
+    options TEXT NOT NULL,
+    credits INTEGER,
+    state TEXT NOT NULL DEFAULT 'pending',
+    worker TEXT,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    lease_until_ms INTEGER,
+    note TEXT,
+    enqueued_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX queue_open ON queue(id) WHERE state IN ('pending', 'claimed');
+ALTER TABLE budget ADD COLUMN task_limit INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE budget ADD COLUMN configured_limit INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE budget ADD COLUMN limit_changed_at INTEGER NOT NULL DEFAULT 0;
+";
+
 /// Creates the tables in a new file, brings an older one up to date, or checks that an existing
 /// one is a version this crate reads. Inside one immediate transaction, so two processes opening a new file at once
 /// create the tables once.
@@ -62,7 +88,7 @@ pub(crate) fn prepare(connection: &mut Connection) -> rusqlite::Result<Result<()
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     match version {
-        0..=2 => {
+        0..=3 => {
             // Each version's tables on top of the last: an older file keeps its entries.
             if version == 0 {
                 tx.execute_batch(V1)?;
@@ -70,7 +96,15 @@ pub(crate) fn prepare(connection: &mut Connection) -> rusqlite::Result<Result<()
             if version <= 1 {
                 tx.execute_batch(V2)?;
             }
-            tx.execute_batch(V3)?;
+            if version <= 2 {
+                tx.execute_batch(V3)?;
+            }
+            tx.execute_batch(V4)?;
+            let limit = i64::try_from(DEFAULT_TASK_SLOTS).unwrap_or(i64::MAX);
+            tx.execute(
+                "UPDATE budget SET task_limit = ?1, configured_limit = ?1, limit_changed_at = ?2",
+                [limit, crate::clock::unix_millis().cast_signed()],
+            )?;
             tx.pragma_update(None, "user_version", VERSION)?;
             tx.commit()?;
             Ok(Ok(()))

@@ -1,8 +1,9 @@
 //! The SQLite store behind the journal.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hitem3d_core::journal::{
     Begun, CreditLimit, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
@@ -12,7 +13,10 @@ use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use crate::claim_fence::ClaimFence;
+use crate::clock::{unix_millis, unix_now};
 use crate::schema;
+use crate::shared_limit::{self, SlotBell};
 
 /// How long a write waits for another process holding the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -24,6 +28,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteJournal {
     connection: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// The inputs this process claimed from the file's queue: writes about one whose claim
+    /// ended are refused.
+    fence: ClaimFence,
+    /// Whether begins keep the limit on unfinished tasks stored in the file.
+    shares_task_limit: AtomicBool,
+    slot_freed: SlotBell,
 }
 
 impl SqliteJournal {
@@ -112,12 +122,63 @@ impl SqliteJournal {
         Ok(Self {
             connection: Mutex::new(connection),
             path,
+            fence: ClaimFence::default(),
+            shares_task_limit: AtomicBool::new(false),
+            slot_freed: SlotBell::default(),
         })
+    }
+
+    /// From now on, this handle's submits keep the limit on unfinished tasks stored in the
+    /// file (the account's, learnt from refusals), together with every other process that
+    /// does so: `hitem3d worker`s on one machine. At the limit a begin answers
+    /// [`JournalError::AtSharedLimit`] and [`TaskJournal::await_slot`] waits for a slot. Give
+    /// the client `ClientConfig::with_shared_task_limit` too, so that it leaves the limit to
+    /// the file.
+    pub fn share_task_limit(&self) {
+        self.shares_task_limit.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`SqliteJournal::share_task_limit`] was called.
+    #[must_use]
+    pub fn shares_task_limit(&self) -> bool {
+        self.shares_task_limit.load(Ordering::Relaxed)
+    }
+
+    /// Sets the limit on unfinished tasks that the processes sharing the file keep: the
+    /// account's (10 unless the service raised it), or fewer to leave room for other users.
+    ///
+    /// # Errors
+    /// The file could not be written.
+    pub fn set_task_limit(&self, limit: u32) -> Result<(), JournalError> {
+        self.write(|tx| shared_limit::configure(tx, limit, unix_millis()))?;
+        // A raised limit may let a waiting submit go.
+        self.slot_freed.ring();
+        Ok(())
+    }
+
+    /// The shared limit on unfinished tasks now (learnt from refusals) and as configured.
+    ///
+    /// # Errors
+    /// The file could not be read.
+    pub fn task_limit(&self) -> Result<(u32, u32), JournalError> {
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        shared_limit::read(&connection).map_err(|error| JournalError::store("read", error))
+    }
+
+    pub(crate) fn fence(&self) -> &ClaimFence {
+        &self.fence
+    }
+
+    pub(crate) fn slot_freed(&self) -> &SlotBell {
+        &self.slot_freed
     }
 
     /// Runs `work` in one immediate transaction (the write lock taken at once, so a check and
     /// the write after it cannot interleave with another process), committed if it succeeds.
-    fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, JournalError> {
@@ -140,26 +201,41 @@ impl SqliteJournal {
         find: (&str, &dyn rusqlite::ToSql),
         change: impl FnOnce(&mut JournalEntry, u64),
     ) -> Result<(), JournalError> {
-        self.write(|tx| {
+        let freed = self.write(|tx| {
             let sql = format!("{SELECT} WHERE {} = ?1", find.0);
             let Some(mut entry) = tx.query_row(&sql, [find.1], read_entry).optional()? else {
-                return Ok(());
+                return Ok(Ok(false));
             };
+            // A process whose claim on this input ended must change nothing about it.
+            if let Err(lost) = self.fence.check(tx, entry.key.as_ref())? {
+                return Ok(Err(lost));
+            }
             entry.files = read_files(tx, entry.id)?;
             let was_closed = entry.is_closed();
+            let held = entry.state.holds_account_slot();
             change(&mut entry, unix_now());
             if entry.is_closed() && !was_closed {
                 // Refused (no task) or failed (the service refunds it): the charge comes back.
                 refund(tx, entry.estimated_credits)?;
             }
-            store(tx, &entry)
-        })
+            store(tx, &entry)?;
+            Ok(Ok(held && !entry.state.holds_account_slot()))
+        })??;
+        if freed {
+            self.slot_freed.ring();
+        }
+        Ok(())
     }
 }
 
 impl TaskJournal for SqliteJournal {
     fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        let shared = self.shares_task_limit();
         self.write(|tx| {
+            // A process whose claim on this input ended must not pay for it.
+            if let Err(lost) = self.fence.check(tx, intent.key.as_ref())? {
+                return Ok(Err(lost));
+            }
             if let Some(key) = &intent.key {
                 let sql = format!("{SELECT} WHERE key = ?1 AND state NOT IN ('refused', 'failed')");
                 if let Some(mut open) = tx.query_row(&sql, [key.as_str()], read_entry).optional()? {
@@ -167,7 +243,11 @@ impl TaskJournal for SqliteJournal {
                     return Ok(Ok(Begun::Existing(open)));
                 }
             }
-            // Charged in the intent's own transaction: over the limit, nothing is written.
+            // The shared slot and the credits, in the intent's own transaction: at a limit,
+            // nothing is written and the submit does not go out.
+            if shared && let Err(full) = shared_limit::admit(tx, unix_millis())? {
+                return Ok(Err(full));
+            }
             if let Err(over) = charge(tx, intent.estimated_credits)? {
                 return Ok(Err(over));
             }
@@ -223,11 +303,16 @@ impl TaskJournal for SqliteJournal {
     }
 
     fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
-        self.write(|tx| {
+        let existed = self.write(|tx| {
             let id = entry.0.cast_signed();
             tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
             Ok(tx.execute("DELETE FROM entries WHERE id = ?1", [id])? > 0)
-        })
+        })?;
+        if existed {
+            // It may have held a slot.
+            self.slot_freed.ring();
+        }
+        Ok(existed)
     }
 
     fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
@@ -250,6 +335,18 @@ impl TaskJournal for SqliteJournal {
             )?;
             Ok(())
         })
+    }
+
+    fn limit_refused(&self) -> Result<(), JournalError> {
+        if !self.shares_task_limit() {
+            return Ok(());
+        }
+        self.write(|tx| shared_limit::lower_after_refusal(tx, unix_millis()))
+    }
+
+    fn await_slot(&self, at_most: Duration) -> Result<(), JournalError> {
+        self.slot_freed.wait(at_most);
+        Ok(())
     }
 
     fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
@@ -283,10 +380,10 @@ impl TaskJournal for SqliteJournal {
     }
 }
 
-const SELECT: &str = "SELECT id, key, task_type, label, estimated_credits, destination, task_id, \
+pub(crate) const SELECT: &str = "SELECT id, key, task_type, label, estimated_credits, destination, task_id, \
                       state, note, created_at, updated_at FROM entries";
 
-fn read_entry(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+pub(crate) fn read_entry(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
     let task_type: String = row.get(2)?;
     let state: String = row.get(7)?;
     let created_at: i64 = row.get(9)?;
@@ -311,7 +408,10 @@ fn read_entry(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
     Ok(entry)
 }
 
-fn read_files(connection: &Connection, entry: EntryId) -> rusqlite::Result<Vec<PathBuf>> {
+pub(crate) fn read_files(
+    connection: &Connection,
+    entry: EntryId,
+) -> rusqlite::Result<Vec<PathBuf>> {
     let mut statement =
         connection.prepare("SELECT path FROM files WHERE entry_id = ?1 ORDER BY position")?;
     statement
@@ -322,7 +422,7 @@ fn read_files(connection: &Connection, entry: EntryId) -> rusqlite::Result<Vec<P
 }
 
 /// Writes `entry` over its row, and its files.
-fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> rusqlite::Result<()> {
+pub(crate) fn store(tx: &Transaction<'_>, entry: &JournalEntry) -> rusqlite::Result<()> {
     let id = entry.id.0.cast_signed();
     tx.execute(
         "UPDATE entries SET task_id = ?2, state = ?3, note = ?4, updated_at = ?5 WHERE id = ?1",
@@ -377,12 +477,6 @@ fn refund(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs())
 }
 
 fn open_error(error: rusqlite::Error) -> JournalError {

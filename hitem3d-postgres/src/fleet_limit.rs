@@ -5,11 +5,12 @@
 use std::time::Duration;
 
 use hitem3d_core::journal::{CreditLimit, FleetLimit, JournalError};
+use hitem3d_core::types::limits::SERVER_TASK_TIMEOUT;
 use tokio_postgres::Transaction;
 
 /// The service ends a task after this long: an entry not heard of for longer no longer holds
 /// one of the account's slots, whatever its last recorded state.
-const TASK_LIFETIME_SECS: i64 = 60 * 60;
+const TASK_LIFETIME_SECS: i64 = SERVER_TASK_TIMEOUT.as_secs().cast_signed();
 
 /// The entry states that hold one of the account's slots, as
 /// `EntryState::holds_account_slot` has them.

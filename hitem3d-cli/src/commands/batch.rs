@@ -4,14 +4,14 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use hitem3d_async::journal::{AsyncWorkQueue, ItemState, JournalKey, QueuedInput};
+use hitem3d_async::journal::{ItemState, JournalKey, QueuedInput};
 use hitem3d_async::{Client, GenerateOptions, GenerateProgress, NewTask, SubmitTask};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use tokio::task::JoinSet;
 
 use crate::cli::BatchArgs;
-use crate::commands::worker::{QueuedOptions, fleet_queue, work};
+use crate::commands::worker::{QueuedOptions, fleet_queue, refuse_queue_on_builtin_mock, work};
 use crate::exit_code::{Exit, Failure};
 use crate::journal_access::Journal;
 use crate::pictures;
@@ -48,12 +48,6 @@ struct Job {
 
 /// Runs `hitem3d batch`.
 pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    if args.enqueue_only && how.queue.is_none() {
-        return Err(Failure::invalid(
-            "--enqueue-only puts the pictures in a fleet's queue: give --queue \
-             postgres://USER@HOST/DATABASE (or set HITEM3D_QUEUE)",
-        ));
-    }
     let files = collect(&args.inputs)?;
     let mut outcomes = Vec::new();
     let mut jobs = Vec::new();
@@ -84,7 +78,9 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
             }),
         }
     }
-    if how.queue.is_some() {
+    // `--enqueue-only` without `--queue`: into the journal file's queue, for this machine's
+    // `hitem3d worker`s.
+    if how.queue.is_some() || args.enqueue_only {
         return run_queued(args, jobs, outcomes, how, report).await;
     }
     let how = Connect {
@@ -95,8 +91,8 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
     let session = connect(&how, report).await?;
     if args.fleet.task_limit.is_some() {
         return Err(Failure::invalid(
-            "--task-limit is a fleet's limit and needs --queue; on one machine --slots sets how \
-             many tasks run at once",
+            "--task-limit is the limit that workers sharing a queue keep together: use it with \
+             --enqueue-only or --queue; a batch of its own runs --slots tasks at once",
         ));
     }
     if let Some(max) = args.fleet.max_credits {
@@ -179,9 +175,11 @@ async fn run_queued(
     let how = Connect {
         slots: Some(args.slots),
         overwrite: args.output.force,
+        works_queue: true,
         ..how.clone()
     };
     let session = connect(&how, report).await?;
+    refuse_queue_on_builtin_mock(&session, &how, "--enqueue-only")?;
     let queue = fleet_queue(&session, &args.fleet).await?;
     let mut inputs = Vec::new();
     for job in &jobs {
@@ -206,8 +204,16 @@ async fn run_queued(
         "enqueued",
         json!({"inputs": inputs.len(), "added": added}),
         &format!(
-            "{} inputs in the queue ({added} new); working on them with the fleet.",
-            inputs.len()
+            "{} in the queue ({added} new); {}",
+            match inputs.len() {
+                1 => "1 input".to_owned(),
+                many => format!("{many} inputs"),
+            },
+            if args.enqueue_only {
+                "`hitem3d worker` makes them"
+            } else {
+                "working on them with the fleet"
+            }
         ),
     );
     if args.enqueue_only {

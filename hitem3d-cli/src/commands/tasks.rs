@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use hitem3d_async::journal::{
-    AsyncWorkQueue, EntryQuery, ItemState, JournalEntry, QueueItem, Resumption,
-};
+use hitem3d_async::journal::{EntryQuery, ItemState, JournalEntry, QueueItem, Resumption};
 use serde_json::json;
 
 use crate::cli::TasksArgs;
@@ -15,9 +13,17 @@ use crate::session::{Connect, open_journal};
 /// Runs `hitem3d tasks`: reads the journal only, and needs no connection.
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let journal = open_journal(how).await?;
-    if let Some(queue) = journal.queue() {
+    // The queue's progress, when it holds inputs (always for a fleet's).
+    let queue = journal.queue();
+    let items = queue.items().await?;
+    if queue.is_fleet() || !items.is_empty() {
         let limits = (queue.task_limit().await?, queue.credits().await?);
-        fleet(&queue.items().await?, limits, report);
+        let across = if queue.is_fleet() {
+            "the fleet"
+        } else {
+            "the workers sharing this journal"
+        };
+        fleet(&items, limits, across, report);
     }
     let query = if args.all {
         EntryQuery::All
@@ -47,6 +53,7 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
 fn fleet(
     items: &[QueueItem],
     ((limit, configured), (charged, max_credits)): ((u32, u32), (u64, Option<u64>)),
+    across: &str,
     report: Report,
 ) {
     let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
@@ -73,7 +80,7 @@ fn fleet(
         .collect();
     let mut text = format!("QUEUE    {} inputs: {}", items.len(), counts.join(", "));
     text.push_str(&format!(
-        "\nLIMIT    {limit} unfinished tasks at once across the fleet (configured {configured}; \
+        "\nLIMIT    {limit} unfinished tasks at once across {across} (configured {configured}; \
          lowered by the account's refusals, raised a step a minute)"
     ));
     text.push_str(&format!(

@@ -1,16 +1,15 @@
-//! `hitem3d worker`: runs what the fleet's queue holds, beside any number of other workers;
-//! and the same loop for `batch --queue`. Every decision (when to claim, renew, stop) is the
+//! `hitem3d worker`: runs what the queue holds (the journal file's, or a fleet's with
+//! `--queue`), beside any number of other workers; and the same loop for `batch --queue`. Every decision (when to claim, renew, stop) is the
 //! SDK's fleet worker; this file runs the queue calls and the inputs' jobs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use hitem3d_async::journal::{AsyncWorkQueue, Claim, ClaimStart, ItemOutcome, WorkerId};
+use hitem3d_async::journal::{Claim, ClaimStart, ItemOutcome, WorkerId};
 use hitem3d_async::{
     Client, FleetWorker, GenerateOptions, TaskSource, Timestamp, WorkerPolicy, WorkerStep,
 };
-use hitem3d_postgres::PgWorkQueue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::task::{AbortHandle, JoinSet};
@@ -18,6 +17,7 @@ use tokio::task::{AbortHandle, JoinSet};
 use crate::cli::{FleetArgs, ModelArgs, WorkerArgs};
 use crate::exit_code::{Exit, Failure};
 use crate::pictures;
+use crate::queue_access::Queue;
 use crate::report::Report;
 use crate::session::{Connect, Session, connect};
 use crate::task_spec;
@@ -53,17 +53,13 @@ pub struct Worked {
 
 /// Runs `hitem3d worker`.
 pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    if how.queue.is_none() {
-        return Err(Failure::invalid(
-            "a worker needs the fleet's queue: give --queue postgres://USER@HOST/DATABASE \
-             (or set HITEM3D_QUEUE)",
-        ));
-    }
     let how = Connect {
         slots: Some(args.slots.max(1)),
+        works_queue: true,
         ..how.clone()
     };
     let session = connect(&how, report).await?;
+    refuse_queue_on_builtin_mock(&session, &how, "a worker")?;
     let queue = fleet_queue(&session, &args.fleet).await?;
     let worked = work(&session, &queue, &args.output, args.slots, report).await?;
     let mut worst = worked
@@ -77,7 +73,7 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
         "worker_finished",
         json!({"inputs": worked.len(), "waiting_for_credits": waiting, "exit_code": worst.code()}),
         &format!(
-            "This worker ran {} inputs; {} (`hitem3d tasks --queue` shows the whole fleet).",
+            "This worker ran {} inputs; {} (`hitem3d tasks{}` shows them all).",
             worked.len(),
             if waiting > 0 {
                 format!(
@@ -86,17 +82,40 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
                 )
             } else {
                 "the queue has nothing left to claim".to_owned()
-            }
+            },
+            if queue.is_fleet() { " --queue …" } else { "" },
         ),
     );
     Ok(worst)
+}
+
+/// On the built-in mock (no credentials) without `--queue`, the queue would be in memory and
+/// gone with this process, with tasks no other process can see: `what` is refused before
+/// anything is read, with what to run instead.
+///
+/// # Errors
+/// The session is on the built-in mock and no fleet's queue was given.
+pub fn refuse_queue_on_builtin_mock(
+    session: &Session,
+    how: &Connect,
+    what: &str,
+) -> Result<(), Failure> {
+    if session.on_mock() && how.queue.is_none() {
+        return Err(Failure::invalid(format!(
+            "{what} needs a queue that outlives this process, and the built-in mock (used \
+             because HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET are not set) ends with it: set \
+             the credentials, or start `hitem3d mock` in another terminal and point \
+             HITEM3D_BASE_URL and the credentials it prints at it (nothing was sent or paid)"
+        )));
+    }
+    Ok(())
 }
 
 /// Inputs still pending once a worker stopped: the credit limit left them waiting.
 ///
 /// # Errors
 /// The queue cannot be read.
-pub async fn waiting_for_credits(queue: &PgWorkQueue) -> Result<usize, Failure> {
+pub async fn waiting_for_credits(queue: &Queue) -> Result<usize, Failure> {
     Ok(queue
         .items()
         .await?
@@ -105,15 +124,13 @@ pub async fn waiting_for_credits(queue: &PgWorkQueue) -> Result<usize, Failure> 
         .count())
 }
 
-/// The fleet's queue of `session`'s shared journal, its task limit set if asked.
+/// The queue beside `session`'s journal (its file, or the fleet's database), its task limit
+/// and credit limit set if asked.
 ///
 /// # Errors
-/// The session has no shared journal, or the limit cannot be written.
-pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<PgWorkQueue, Failure> {
-    let queue = session
-        .journal
-        .queue()
-        .ok_or_else(|| Failure::invalid("the queue needs --queue postgres://USER@HOST/DATABASE"))?;
+/// A limit is invalid or cannot be written.
+pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<Queue, Failure> {
+    let queue = session.journal.queue();
     if let Some(limit) = fleet.task_limit {
         if limit == 0 {
             return Err(Failure::invalid("--task-limit must be at least 1"));
@@ -121,7 +138,7 @@ pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<PgWorkQ
         queue.set_task_limit(limit).await?;
     }
     if let Some(max) = fleet.max_credits {
-        queue.set_max_credits(Some(max)).await?;
+        session.journal.set_max_credits(max).await?;
     }
     Ok(queue)
 }
@@ -132,7 +149,7 @@ pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<PgWorkQ
 /// The lease setting cannot be read.
 pub async fn work(
     session: &Session,
-    queue: &PgWorkQueue,
+    queue: &Queue,
     output: &Path,
     slots: usize,
     report: Report,

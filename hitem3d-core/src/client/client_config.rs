@@ -319,8 +319,9 @@ impl ClientConfig {
         Ok(self)
     }
 
-    /// Leaves the account's limit to the journal's store, which a fleet shares (a PostgreSQL
-    /// work queue decides in each claim how many tasks the fleet holds): a refusal for the
+    /// Leaves the account's limit to the journal's store, which a fleet shares (it decides
+    /// at each submit's intent how many tasks the fleet holds, and makes the submit wait for
+    /// a slot): a refusal for the
     /// limit is reported to the store ([`crate::journal::JournalOp::LimitRefused`]) and this
     /// client backs off and submits again, without lowering its own slots. Without it, racing
     /// refusals between machines drive each client's learnt limit down to one.

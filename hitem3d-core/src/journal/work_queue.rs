@@ -327,3 +327,38 @@ pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
     /// The store could not be read.
     fn items(&self) -> StoreFuture<'_, Vec<QueueItem>>;
 }
+
+/// [`AsyncWorkQueue`] for a store whose calls block (a file on this machine): the same five
+/// operations with the same contracts. An async caller runs them where blocking is allowed.
+pub trait WorkQueue: fmt::Debug + Send + Sync {
+    /// [`AsyncWorkQueue::enqueue`].
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn enqueue(&self, inputs: &[QueuedInput]) -> Result<usize, JournalError>;
+
+    /// [`AsyncWorkQueue::claim`].
+    ///
+    /// # Errors
+    /// The store could not be read or written.
+    fn claim(&self, worker: &WorkerId, lease: Duration) -> Result<ClaimAnswer, JournalError>;
+
+    /// [`AsyncWorkQueue::heartbeat`].
+    ///
+    /// # Errors
+    /// The store could not be written.
+    fn heartbeat(&self, claims: &[Claim], lease: Duration) -> Result<Vec<u64>, JournalError>;
+
+    /// [`AsyncWorkQueue::finish`].
+    ///
+    /// # Errors
+    /// [`super::JournalError::LeaseLost`] if another worker holds the input now, or the store
+    /// could not be written.
+    fn finish(&self, claim: &Claim, outcome: &ItemOutcome) -> Result<(), JournalError>;
+
+    /// [`AsyncWorkQueue::items`].
+    ///
+    /// # Errors
+    /// The store could not be read.
+    fn items(&self) -> Result<Vec<QueueItem>, JournalError>;
+}

@@ -1,0 +1,114 @@
+//! The workers of one machine on the journal file's queue (no PostgreSQL): `batch
+//! --enqueue-only` and `worker` processes against one mock that allows 3 unfinished tasks.
+
+mod support;
+
+use std::process::Stdio;
+
+use hitem3d_mock::MockConfig;
+use support::*;
+
+/// A mock whose tasks take ~100 ms and which refuses a fourth unfinished task.
+fn three_at_once() -> Bench {
+    let mut config = MockConfig::fast();
+    config.max_unfinished_tasks = 3;
+    Bench::with(config)
+}
+
+#[test]
+fn workers_on_one_machine_share_the_journal_file_and_its_limit_and_pay_each_picture_once() {
+    let bench = three_at_once();
+    bench.distinct_pictures(8);
+    let queued = bench.run(&["batch", "photos", "--task-limit", "3", "--enqueue-only"]);
+    queued.expect(0);
+    assert!(
+        queued.stdout.contains("8 inputs in the queue (8 new)"),
+        "{queued}"
+    );
+    assert_eq!(
+        bench.mock().counters().submit_requests,
+        0,
+        "nothing sent yet"
+    );
+
+    // Three workers of two slots each: six submits could race for the account's three.
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            bench
+                .command()
+                .args(["--json", "worker", "-o", "models", "--slots", "2"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut saved = Vec::new();
+    for worker in workers {
+        let run = Run::from(worker.wait_with_output().unwrap());
+        bench.assert_no_secret_in(&run);
+        run.expect(0);
+        for line in run.stdout.lines() {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            if event["event"] == "input_finished" && event["result"] == "saved" {
+                saved.push(event["input"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    saved.sort();
+    let before = saved.len();
+    saved.dedup();
+    assert_eq!(
+        (before, saved.len()),
+        (8, 8),
+        "each picture made once: {saved:?}"
+    );
+    let models = std::fs::read_dir(bench.path("models")).unwrap().count();
+    assert_eq!(models, 8, "a model for every picture");
+    let counters = bench.mock().counters();
+    assert_eq!(counters.tasks_created, 8, "each paid once");
+    // The file's limit kept the workers within the account's: not one submit was refused.
+    assert_eq!(
+        counters.submit_requests, 8,
+        "no refused submit: {counters:?}"
+    );
+    bench.mock().assert_no_duplicate_submits();
+    assert!(bench.mock().peak_unfinished_tasks() <= 3);
+
+    // The same folder again adds nothing and pays nothing; `tasks` shows the queue.
+    let again = bench.run(&["batch", "photos", "--enqueue-only"]);
+    again.expect(0);
+    assert!(again.stdout.contains("(0 new)"), "{again}");
+    let (tasks, printed) = bench.json(&["tasks"]);
+    tasks.expect(0);
+    let queue = events(&printed, "fleet");
+    assert_eq!(queue[0]["states"]["saved"], 8, "{tasks}");
+    assert_eq!(queue[0]["tasks_paid"], 8, "{tasks}");
+    assert_eq!(queue[0]["task_limit"], 3, "{tasks}");
+    let text = bench.run(&["tasks"]);
+    assert!(
+        text.stdout
+            .contains("across the workers sharing this journal"),
+        "{text}"
+    );
+    let idle = bench.run(&["worker", "-o", "models"]);
+    idle.expect(0);
+    assert_eq!(bench.mock().counters().tasks_created, 8);
+}
+
+#[test]
+fn a_queue_on_the_built_in_mock_is_refused_before_anything_is_read() {
+    let bench = Bench::offline();
+    bench.distinct_pictures(2);
+    for args in [
+        &["worker", "-o", "models"][..],
+        &["batch", "photos", "--enqueue-only"][..],
+    ] {
+        let run = bench.run(args);
+        run.expect(2);
+        assert!(
+            run.stderr.contains("hitem3d mock") && run.stderr.contains("nothing was sent"),
+            "{run}"
+        );
+    }
+}
