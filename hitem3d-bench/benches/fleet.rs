@@ -2,30 +2,145 @@
 //! (a throwaway server) against the mock playing 100 ms tasks with `--max-tasks 10` (issue 28).
 //!
 //! For 1, 4 and 16 workers, each its own connection pool and client, as separate machines
-//! would be: the time to make every input against the concurrency bound (tasks × 100 ms / 10),
-//! database transactions per task (`pg_stat_database`), and how long a claim takes. Each worker
-//! runs the SDK's `FleetWorker` the way `hitem3d worker` does, with `generate` per input.
-//! `TASKS` changes the size; `HITEM3D_BENCH_SMOKE` (CI) runs 30 tasks.
+//! would be: the time until every input is made against the concurrency bound (tasks × 100 ms
+//! / 10), and until every worker has stopped (an idle worker asks again each second); database
+//! transactions per task (`pg_stat_database`); how many of the 10 slots the journal kept busy on
+//! average (from the intents begun and the successes recorded); how long an intent, a record
+//! and a claim take. Each worker runs the SDK's `FleetWorker` the way `hitem3d worker` does,
+//! with `generate` per input. `TASKS` changes the size, `TASK_MS` the tasks' length (100);
+//! `HITEM3D_BENCH_SMOKE` (CI) runs 30 tasks.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hitem3d_async::journal::{AsyncWorkQueue, ItemOutcome, JournalKey, QueuedInput, WorkerId};
-use hitem3d_async::types::{ClientId, ClientSecret, Model};
+use hitem3d_async::journal::{
+    AsyncTaskJournal, AsyncWorkQueue, Begun, EntryId, EntryQuery, Intent, ItemOutcome,
+    JournalEntry, JournalKey, LearntDuration, QueuedInput, Settled, StoreFuture, TaskEvent,
+    WorkerId,
+};
+use hitem3d_async::types::{ClientId, ClientSecret, Model, TaskId, TaskState};
 use hitem3d_async::{
     Client, ClientConfig, FleetWorker, GenerateOptions, Image, PollSchedule, SubmitTask, Timestamp,
     WaitPolicy, WorkerPolicy, WorkerStep,
 };
-use hitem3d_mock::{MockConfig, MockService};
+use hitem3d_mock::{MockConfig, MockService, TimeMode};
 use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue, ThrowawayCluster};
 use tokio::task::JoinSet;
 
 const LIMIT: usize = 10;
-const TASK_TIME: Duration = Duration::from_millis(100);
+/// A task's length on `MockConfig::fast()`, whose clock runs this many times faster than the
+/// service's.
+const FAST_TASK: Duration = Duration::from_millis(100);
+const FAST_SPEED: f64 = 4200.0;
+
+/// What the journals of one round saw: when slots were taken (an intent begun) and freed (a
+/// task's success recorded), and how long intents and records took.
+#[derive(Debug, Default)]
+struct Observations {
+    /// +1 when an intent was begun, -1 when a task's success was first recorded.
+    slots: Vec<(Instant, i32)>,
+    succeeded: HashSet<TaskId>,
+    begins: Vec<Duration>,
+    records: Vec<Duration>,
+}
+
+impl Observations {
+    /// The slots held on average from the first intent to the last success.
+    fn busy_slots(&mut self) -> f64 {
+        self.slots.sort_by_key(|(at, _)| *at);
+        let (Some(first), Some(last)) = (self.slots.first(), self.slots.last()) else {
+            return 0.0;
+        };
+        let span = last.0.duration_since(first.0).as_secs_f64();
+        let (mut held, mut area, mut since) = (0_i32, 0.0, first.0);
+        for &(at, change) in &self.slots {
+            area += at.duration_since(since).as_secs_f64() * f64::from(held);
+            held += change;
+            since = at;
+        }
+        area / span
+    }
+}
+
+/// A worker's journal, observed for the round's figures.
+#[derive(Debug)]
+struct Observed {
+    journal: Arc<PgJournal>,
+    seen: Arc<Mutex<Observations>>,
+}
+
+impl Observed {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Observations> {
+        self.seen.lock().expect("the observations")
+    }
+}
+
+impl AsyncTaskJournal for Observed {
+    fn begin<'a>(&'a self, intent: &'a Intent) -> StoreFuture<'a, Begun> {
+        Box::pin(async move {
+            let asked = Instant::now();
+            let begun = self.journal.begin(intent).await;
+            if let Ok(Begun::New(_)) = &begun {
+                let mut seen = self.seen();
+                seen.begins.push(asked.elapsed());
+                seen.slots.push((Instant::now(), 1));
+            }
+            begun
+        })
+    }
+
+    fn settle<'a>(&'a self, entry: EntryId, settled: &'a Settled) -> StoreFuture<'a, ()> {
+        self.journal.settle(entry, settled)
+    }
+
+    fn record<'a>(&'a self, task_id: &'a TaskId, event: &'a TaskEvent) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let asked = Instant::now();
+            let recorded = self.journal.record(task_id, event).await;
+            let mut seen = self.seen();
+            seen.records.push(asked.elapsed());
+            let success = matches!(event, TaskEvent::State(TaskState::Success, _));
+            if success && seen.succeeded.insert(task_id.clone()) {
+                seen.slots.push((Instant::now(), -1));
+            }
+            recorded
+        })
+    }
+
+    fn entries<'a>(&'a self, query: &'a EntryQuery) -> StoreFuture<'a, Vec<JournalEntry>> {
+        self.journal.entries(query)
+    }
+
+    fn forget(&self, entry: EntryId) -> StoreFuture<'_, bool> {
+        self.journal.forget(entry)
+    }
+
+    fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()> {
+        self.journal.learn_duration(learnt)
+    }
+
+    fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>> {
+        self.journal.learnt_durations()
+    }
+
+    fn limit_refused(&self) -> StoreFuture<'_, ()> {
+        self.journal.limit_refused()
+    }
+
+    fn await_slot(&self, at_most: Duration) -> StoreFuture<'_, ()> {
+        self.journal.await_slot(at_most)
+    }
+}
+
+/// What one worker reports: how long each claim took, and when it finished its last input.
+struct Worked {
+    claims: Vec<Duration>,
+    last_finish: Option<Instant>,
+}
 
 fn picture(seed: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(32, 32, |x, y| {
@@ -39,7 +154,7 @@ fn picture(seed: u32) -> Vec<u8> {
     png.into_inner()
 }
 
-/// One worker until the queue is drained; the time each claim took.
+/// One worker until the queue is drained.
 async fn worker(
     name: String,
     url: DatabaseUrl,
@@ -47,7 +162,8 @@ async fn worker(
     slots: usize,
     pictures: Arc<HashMap<String, Vec<u8>>>,
     output: std::path::PathBuf,
-) -> Vec<Duration> {
+    seen: Arc<Mutex<Observations>>,
+) -> Worked {
     let journal = Arc::new(PgJournal::connect(&url).await.expect("the database"));
     let queue = PgWorkQueue::new(&journal);
     let config = ClientConfig::new(ClientId::new(mock.1), ClientSecret::new(mock.2))
@@ -60,7 +176,10 @@ async fn worker(
         )
         .with_task_slots(slots)
         .expect("slots")
-        .with_async_journal(journal)
+        .with_async_journal(Arc::new(Observed {
+            journal: Arc::clone(&journal),
+            seen,
+        }))
         .with_shared_task_limit();
     let client = Client::new(config).expect("a client");
     let me = WorkerId::new(name);
@@ -70,6 +189,7 @@ async fn worker(
     let mut machine = FleetWorker::new(policy, now());
     let mut jobs = JoinSet::new();
     let mut claims = Vec::new();
+    let mut last_finish = None;
     loop {
         match machine.next(now()) {
             WorkerStep::Claim => {
@@ -99,6 +219,7 @@ async fn worker(
             WorkerStep::Abort(_) => panic!("no claim is lost in this bench"),
             WorkerStep::Finish(claim, outcome) => {
                 queue.finish(&claim, &outcome).await.expect("finished");
+                last_finish = Some(Instant::now());
             }
             WorkerStep::Wait { until } => {
                 let deadline = epoch + until.elapsed();
@@ -111,7 +232,12 @@ async fn worker(
                     () = tokio::time::sleep_until(deadline.into()) => {}
                 }
             }
-            WorkerStep::Stop => return claims,
+            WorkerStep::Stop => {
+                return Worked {
+                    claims,
+                    last_finish,
+                };
+            }
         }
     }
 }
@@ -135,8 +261,11 @@ async fn transactions(url: &str) -> i64 {
     row.get(0)
 }
 
-async fn round(cluster: &ThrowawayCluster, workers: usize, tasks: usize) {
-    let mut config = MockConfig::fast().with_balance(1e12);
+async fn round(cluster: &ThrowawayCluster, workers: usize, tasks: usize, task_time: Duration) {
+    let speed = FAST_SPEED * FAST_TASK.as_secs_f64() / task_time.as_secs_f64();
+    let mut config = MockConfig::fast()
+        .with_time(TimeMode::Real { speed })
+        .with_balance(1e12);
     config.max_unfinished_tasks = LIMIT;
     let mock = MockService::start_with(config).await;
     let text = cluster.create_database().await.expect("a database");
@@ -163,33 +292,54 @@ async fn round(cluster: &ThrowawayCluster, workers: usize, tasks: usize) {
     let pictures = Arc::new(pictures);
     let output = tempfile::tempdir().expect("a folder");
     let before = transactions(&text).await;
-    // Enough slots in all that the fleet's limit, not the workers', is the bound.
+    // Enough slots in all that the fleet's limit, not the workers', is the bound. More waiting
+    // submits than that only race for each freed slot (measured: twice the limit is slower).
     let slots = (LIMIT + 2).div_ceil(workers).max(1);
     let claims = Arc::new(Mutex::new(Vec::new()));
+    let last_finish = Arc::new(Mutex::new(None::<Instant>));
+    let seen = Arc::new(Mutex::new(Observations::default()));
     let started = Instant::now();
     let mut running = JoinSet::new();
     for w in 0..workers {
         let mock = (mock.base_url(), mock.client_id(), mock.client_secret());
         let (url, pictures, path) = (url.clone(), Arc::clone(&pictures), output.path().to_owned());
-        let claims = Arc::clone(&claims);
+        let (claims, last_finish, seen) = (
+            Arc::clone(&claims),
+            Arc::clone(&last_finish),
+            Arc::clone(&seen),
+        );
         running.spawn(async move {
-            let took = worker(format!("w{w}"), url, mock, slots, pictures, path).await;
-            claims.lock().expect("the list").extend(took);
+            let worked = worker(format!("w{w}"), url, mock, slots, pictures, path, seen).await;
+            claims.lock().expect("the list").extend(worked.claims);
+            let mut last = last_finish.lock().expect("the last");
+            *last = (*last).max(worked.last_finish);
         });
     }
     while let Some(joined) = running.join_next().await {
         joined.expect("a worker ran");
     }
-    let took = started.elapsed();
+    let stopped = started.elapsed();
+    let made = last_finish
+        .lock()
+        .expect("the last")
+        .map_or(stopped, |last| last.duration_since(started));
     let after = transactions(&text).await;
-    let bound = TASK_TIME * u32::try_from(tasks.div_ceil(LIMIT)).expect("a count");
+    let bound = task_time * u32::try_from(tasks.div_ceil(LIMIT)).expect("a count");
     let mut claims = claims.lock().expect("the list").clone();
+    let mut seen = seen.lock().expect("the observations");
+    let busy = seen.busy_slots();
+    let median = |times: &mut Vec<Duration>| {
+        times.sort();
+        times.get(times.len() / 2).copied().unwrap_or_default()
+    };
+    let (begin, record) = (median(&mut seen.begins), median(&mut seen.records));
     claims.sort();
     // The claim at `percent` of the sorted list.
     let at = |percent: usize| claims[(claims.len() - 1) * percent / 100];
     println!(
-        "| {workers} | {slots} | {tasks} | {took:.2?} | {:.1} % | {:.1} | {:.2?} / {:.2?} ({} claims) | {} |",
-        100.0 * bound.as_secs_f64() / took.as_secs_f64(),
+        "| {workers} | {slots} | {tasks} | {made:.2?} | **{:.1} %** | {stopped:.2?} | {:.1} | \
+         {busy:.2} of {LIMIT} | {begin:.2?} / {record:.2?} | {:.2?} / {:.2?} ({} claims) | {} |",
+        100.0 * bound.as_secs_f64() / made.as_secs_f64(),
         (after - before) as f64 / tasks as f64,
         at(50),
         at(99),
@@ -205,16 +355,21 @@ async fn main() {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(if smoke { 30 } else { 300 });
+    let task_time = std::env::var("TASK_MS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .map_or(FAST_TASK, Duration::from_millis);
     let Some(cluster) = ThrowawayCluster::start_or_skip("the fleet bench") else {
         return;
     };
     println!(
-        "| workers | slots each | tasks | took | of the bound ({TASK_TIME:?} × tasks / {LIMIT}) | \
-         database transactions per task | claim median / p99 | peak unfinished |"
+        "| workers | slots each | tasks | every input made | of the bound ({task_time:?} × tasks \
+         / {LIMIT}) | every worker stopped | database transactions per task | slots busy \
+         (journal) | intent / record median | claim median / p99 | peak unfinished |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let fleets: &[usize] = if smoke { &[4] } else { &[1, 4, 16] };
     for &workers in fleets {
-        round(&cluster, workers, tasks).await;
+        round(&cluster, workers, tasks, task_time).await;
     }
 }

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use crate::cached_statements::CachedStatements;
+use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{Claim, JournalError, JournalKey};
-use tokio_postgres::Transaction;
 
 /// Each claimed input's key, with the queue's number for it and the claim's epoch.
 #[derive(Debug, Default)]
@@ -38,7 +39,7 @@ impl Fence {
             return Ok(Ok(()));
         };
         let stands = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT 1 FROM hitem3d.queue WHERE id = $1 AND epoch = $2 AND state = 'claimed' \
                  FOR UPDATE",
                 &[&item.cast_signed(), &epoch.cast_signed()],

@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
+use crate::cached_statements::CachedStatements;
+use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{CreditLimit, FleetLimit, JournalError};
 use hitem3d_core::types::limits::SERVER_TASK_TIMEOUT;
-use tokio_postgres::Transaction;
 
 /// The service ends a task after this long: an entry not heard of for longer no longer holds
 /// one of the account's slots, whatever its last recorded state.
@@ -28,7 +29,7 @@ pub(crate) async fn admit(
     price: Option<u32>,
 ) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
     let fleet = tx
-        .query_one(
+        .query_one_cached(
             "SELECT task_limit, configured_limit, \
                     EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
                     max_credits, credits_charged \
@@ -41,7 +42,7 @@ pub(crate) async fn admit(
     let limit = FleetLimit::probed(current, configured, since_change);
     if limit != current {
         tracing::info!(limit, "the fleet tries one more unfinished task");
-        tx.execute(
+        tx.execute_cached(
             "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
             &[&i32::try_from(limit).unwrap_or(i32::MAX)],
         )
@@ -49,7 +50,7 @@ pub(crate) async fn admit(
     }
     // A statement after the lock: it sees every intent committed before the lock was had.
     let held: i64 = tx
-        .query_one(
+        .query_one_cached(
             &format!(
                 "SELECT count(*) FROM hitem3d.entries WHERE state IN {HELD_STATES} \
                    AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1 AND id <> $2"
@@ -67,7 +68,7 @@ pub(crate) async fn admit(
         return Ok(Err(over));
     }
     if let Some(price) = price {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1",
             &[&i64::from(price)],
         )
@@ -79,7 +80,7 @@ pub(crate) async fn admit(
 /// Within a transaction that took an entry out of the held states (or removed it): submits
 /// waiting for a slot are told when it commits.
 pub(crate) async fn slot_freed(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
-    tx.execute(&format!("NOTIFY {SLOT_FREED}"), &[])
+    tx.execute_cached("SELECT pg_notify($1, '')", &[&SLOT_FREED])
         .await
         .map(drop)
 }
@@ -88,14 +89,14 @@ pub(crate) async fn slot_freed(tx: &Transaction<'_>) -> Result<(), tokio_postgre
 /// service (the core's rule), under the fleet row's lock.
 pub(crate) async fn lower_after_refusal(tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
     let current: i32 = tx
-        .query_one(
+        .query_one_cached(
             "SELECT task_limit FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
             &[],
         )
         .await?
         .get(0);
     let at_service: i64 = tx
-        .query_one(
+        .query_one_cached(
             "SELECT count(*) FROM hitem3d.entries \
              WHERE state IN ('created', 'queueing', 'processing') \
                AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1",
@@ -110,7 +111,7 @@ pub(crate) async fn lower_after_refusal(tx: &Transaction<'_>) -> Result<(), toki
             limit = lowered,
             "the account refused a task for its limit: the fleet keeps at most {lowered} unfinished"
         );
-        tx.execute(
+        tx.execute_cached(
             "UPDATE hitem3d.fleet SET task_limit = $1, limit_changed_at = now() WHERE id = 1",
             &[&i32::try_from(lowered).unwrap_or(i32::MAX)],
         )

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod cached_statements;
 mod database_url;
 mod fence;
 mod fleet_limit;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cached_statements::CachedStatements;
+use deadpool_postgres::Transaction;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use hitem3d_core::journal::{
     AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
@@ -12,7 +14,7 @@ use hitem3d_core::journal::{
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row, Transaction};
+use tokio_postgres::{NoTls, Row};
 
 use crate::fence::Fence;
 use crate::fleet_limit::{admit, slot_freed};
@@ -98,6 +100,12 @@ impl PgJournal {
         &self.fence
     }
 
+    /// Wakes this process's waiting submits after one of its transactions freed a slot,
+    /// without waiting for the database's notice.
+    pub(crate) fn slot_freed_here(&self) {
+        self.slots.freed_here();
+    }
+
     pub(crate) async fn client(
         &self,
         action: &'static str,
@@ -133,7 +141,7 @@ impl PgJournal {
                 .await
                 .map_err(|error| self.failed("write", &error))??;
             let inserted = tx
-                .query_opt(
+                .query_opt_cached(
                     "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
                      destination, state, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, 'submitting', \
@@ -153,7 +161,7 @@ impl PgJournal {
             let begun = match inserted {
                 Some(row) => Some(Begun::New(EntryId(row.get::<_, i64>(0).cast_unsigned()))),
                 None => tx
-                    .query_opt(
+                    .query_opt_cached(
                         &select("WHERE key = $1 AND state NOT IN ('refused', 'failed')"),
                         &[&key],
                     )
@@ -197,7 +205,7 @@ impl PgJournal {
             .map_err(|error| self.failed("write", &error))?;
         // The input's claim is locked before the entry, in the order claims take them.
         let key: Option<Option<String>> = tx
-            .query_opt(
+            .query_opt_cached(
                 &format!("SELECT key FROM hitem3d.entries WHERE {column} = $1"),
                 &[value],
             )
@@ -214,9 +222,10 @@ impl PgJournal {
              WHERE {column} = $1 FOR UPDATE"
         );
         let found = tx
-            .query_opt(&sql, &[value])
+            .query_opt_cached(&sql, &[value])
             .await
             .map_err(|error| self.failed("write", &error))?;
+        let mut freed = false;
         if let Some(row) = found {
             let mut entry = read_entry(&row);
             let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
@@ -229,7 +238,8 @@ impl PgJournal {
                     .await
                     .map_err(|error| self.failed("write", &error))?;
             }
-            if held && !entry.state.holds_account_slot() {
+            freed = held && !entry.state.holds_account_slot();
+            if freed {
                 slot_freed(&tx)
                     .await
                     .map_err(|error| self.failed("write", &error))?;
@@ -240,7 +250,11 @@ impl PgJournal {
         }
         tx.commit()
             .await
-            .map_err(|error| self.failed("write", &error))
+            .map_err(|error| self.failed("write", &error))?;
+        if freed {
+            self.slots.freed_here();
+        }
+        Ok(())
     }
 
     async fn read_entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
@@ -248,13 +262,13 @@ impl PgJournal {
         let rows = match query {
             EntryQuery::Key(key) => {
                 let sql = select("WHERE key = $1 ORDER BY id");
-                client.query(&sql, &[&key.as_str()]).await
+                client.query_cached(&sql, &[&key.as_str()]).await
             }
             EntryQuery::Task(task_id) => {
                 let sql = select("WHERE task_id = $1 ORDER BY id");
-                client.query(&sql, &[&task_id.as_str()]).await
+                client.query_cached(&sql, &[&task_id.as_str()]).await
             }
-            _ => client.query(&select("ORDER BY id"), &[]).await,
+            _ => client.query_cached(&select("ORDER BY id"), &[]).await,
         }
         .map_err(|error| self.failed("read", &error))?;
         // The query's rule is the core's, applied here rather than restated in SQL.
@@ -270,7 +284,7 @@ impl PgJournal {
         let remove = async {
             let tx = client.transaction().await?;
             let deleted = tx
-                .execute(
+                .execute_cached(
                     "DELETE FROM hitem3d.entries WHERE id = $1",
                     &[&entry.0.cast_signed()],
                 )
@@ -282,7 +296,11 @@ impl PgJournal {
             tx.commit().await?;
             Ok(deleted > 0)
         };
-        remove.await.map_err(|error| self.failed("write", &error))
+        let removed = remove.await.map_err(|error| self.failed("write", &error))?;
+        if removed {
+            self.slots.freed_here();
+        }
+        Ok(removed)
     }
 
     async fn keep_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
@@ -292,7 +310,7 @@ impl PgJournal {
         let kept = i64::try_from(TASKS_KEPT_PER_KIND).unwrap_or(i64::MAX);
         let write = async {
             let tx = client.transaction().await?;
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO hitem3d.durations (kind, at_least_ms, at_most_ms) VALUES ($1, $2, $3)",
                 &[
                     &kind,
@@ -302,7 +320,7 @@ impl PgJournal {
             )
             .await?;
             // The newest of the kind are what forecasts are learnt from.
-            tx.execute(
+            tx.execute_cached(
                 "DELETE FROM hitem3d.durations WHERE kind = $1 AND id NOT IN \
                  (SELECT id FROM hitem3d.durations WHERE kind = $1 ORDER BY id DESC LIMIT $2)",
                 &[&kind, &kept],
@@ -396,7 +414,7 @@ impl AsyncTaskJournal for PgJournal {
 /// Gives back the charge of an entry whose submit was refused or whose task failed.
 async fn refund(tx: &Transaction<'_>, price: Option<u32>) -> Result<(), tokio_postgres::Error> {
     if let Some(price) = price {
-        tx.execute(
+        tx.execute_cached(
             "UPDATE hitem3d.fleet SET credits_charged = GREATEST(0, credits_charged - $1) \
              WHERE id = 1",
             &[&i64::from(price)],
@@ -468,7 +486,7 @@ pub(crate) async fn store(
         .iter()
         .map(|path| path.to_string_lossy().into_owned())
         .collect();
-    tx.execute(
+    tx.execute_cached(
         "UPDATE hitem3d.entries SET task_id = $2, state = $3, note = $4, files = $5, \
          updated_at = $6 WHERE id = $1",
         &[

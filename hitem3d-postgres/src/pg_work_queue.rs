@@ -6,12 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cached_statements::CachedStatements;
+use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{
     AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, ItemOutcome,
     ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
 };
 use hitem3d_core::types::TaskId;
-use tokio_postgres::{Row, Transaction};
+use tokio_postgres::Row;
 
 use crate::PgJournal;
 use crate::fence::Fence;
@@ -48,7 +50,7 @@ impl PgWorkQueue {
         let client = self.journal.client("write").await?;
         let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
         client
-            .execute(
+            .execute_cached(
                 "UPDATE hitem3d.fleet SET task_limit = $1, configured_limit = $1, \
                  limit_changed_at = now() WHERE id = 1",
                 &[&limit],
@@ -68,7 +70,7 @@ impl PgWorkQueue {
         let client = self.journal.client("write").await?;
         let max = max.map(|max| i64::try_from(max).unwrap_or(i64::MAX));
         client
-            .execute(
+            .execute_cached(
                 "UPDATE hitem3d.fleet SET max_credits = $1 WHERE id = 1",
                 &[&max],
             )
@@ -85,7 +87,7 @@ impl PgWorkQueue {
     pub async fn credits(&self) -> Result<(u64, Option<u64>), JournalError> {
         let client = self.journal.client("read").await?;
         let row = client
-            .query_one(
+            .query_one_cached(
                 "SELECT credits_charged, max_credits FROM hitem3d.fleet WHERE id = 1",
                 &[],
             )
@@ -105,7 +107,7 @@ impl PgWorkQueue {
     pub async fn task_limit(&self) -> Result<(u32, u32), JournalError> {
         let client = self.journal.client("read").await?;
         let row = client
-            .query_one(
+            .query_one_cached(
                 "SELECT task_limit, configured_limit FROM hitem3d.fleet WHERE id = 1",
                 &[],
             )
@@ -121,7 +123,7 @@ impl PgWorkQueue {
             let mut added = 0;
             for queued in inputs {
                 added += tx
-                    .execute(
+                    .execute_cached(
                         "INSERT INTO hitem3d.queue (key, input, options, credits) \
                          VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
                         &[
@@ -151,9 +153,12 @@ impl PgWorkQueue {
             tx.commit().await?;
             Ok(answer)
         };
-        let answer = claim
+        let (answer, freed) = claim
             .await
             .map_err(|error| self.journal.failed("write", &error))?;
+        if freed {
+            self.journal.slot_freed_here();
+        }
         if let ClaimAnswer::Claimed(claim) = &answer {
             self.fence().hold(claim);
         }
@@ -165,7 +170,7 @@ impl PgWorkQueue {
         let mut lost = Vec::new();
         for claim in claims {
             let extended = client
-                .execute(
+                .execute_cached(
                     "UPDATE hitem3d.queue SET lease_until = now() + $3::FLOAT8 * INTERVAL '1 second', \
                      updated_at = now() WHERE id = $1 AND epoch = $2 AND state = 'claimed'",
                     &[
@@ -191,7 +196,7 @@ impl PgWorkQueue {
             ItemOutcome::Failed(reason) => ("failed", Some(reason.as_str())),
         };
         let ended = client
-            .execute(
+            .execute_cached(
                 "UPDATE hitem3d.queue SET state = $3, note = $4, lease_until = NULL, \
                  updated_at = now() WHERE id = $1 AND epoch = $2 AND state = 'claimed'",
                 &[
@@ -278,9 +283,9 @@ async fn claim_in(
     tx: &Transaction<'_>,
     worker: &WorkerId,
     lease: Duration,
-) -> Result<ClaimAnswer, tokio_postgres::Error> {
+) -> Result<(ClaimAnswer, bool), tokio_postgres::Error> {
     let fleet = tx
-        .query_one(
+        .query_one_cached(
             "SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
             &[],
         )
@@ -293,6 +298,8 @@ async fn claim_in(
         None => None,
     };
     let mut over_budget = false;
+    // Whether an entry set to an unknown outcome freed a slot.
+    let mut freed = false;
     // Inputs whose last lease ran out come first: their tasks may exist and need no slot.
     let candidates = [
         "state = 'claimed' AND lease_until <= now()",
@@ -304,13 +311,13 @@ async fn claim_in(
                 "SELECT id, key, input, options, epoch, worker, credits FROM hitem3d.queue \
                  WHERE {candidate} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
             );
-            let Some(row) = tx.query_opt(&sql, &[]).await? else {
+            let Some(row) = tx.query_opt_cached(&sql, &[]).await? else {
                 break;
             };
             let previous = row.get::<_, Option<String>>(5).map(WorkerId::new);
             let queued = queued_input(&row);
             let entry = tx
-                .query_opt(
+                .query_opt_cached(
                     &select("WHERE key = $1 AND state NOT IN ('refused', 'failed') FOR UPDATE"),
                     &[&queued.key.as_str()],
                 )
@@ -327,7 +334,7 @@ async fn claim_in(
                         break;
                     }
                     let epoch: i64 = tx
-                        .query_one(
+                        .query_one_cached(
                             "UPDATE hitem3d.queue SET state = 'claimed', worker = $2, \
                              epoch = epoch + 1, \
                              lease_until = now() + $3::FLOAT8 * INTERVAL '1 second', \
@@ -336,17 +343,18 @@ async fn claim_in(
                         )
                         .await?
                         .get(0);
-                    return Ok(ClaimAnswer::Claimed(Claim {
+                    let claim = ClaimAnswer::Claimed(Claim {
                         item: item.cast_unsigned(),
                         queued,
                         epoch: epoch.cast_unsigned(),
                         start,
-                    }));
+                    });
+                    return Ok((claim, freed));
                 }
                 ClaimVerdict::Unknown(reason) => {
                     if let Some(mut entry) = entry {
                         let now: i64 = tx
-                            .query_one("SELECT EXTRACT(EPOCH FROM now())::BIGINT", &[])
+                            .query_one_cached("SELECT EXTRACT(EPOCH FROM now())::BIGINT", &[])
                             .await?
                             .get(0);
                         let held = entry.state.holds_account_slot();
@@ -357,6 +365,7 @@ async fn claim_in(
                         store(tx, &entry).await?;
                         if held {
                             slot_freed(tx).await?;
+                            freed = true;
                         }
                     }
                     set_state(tx, item, "unknown", Some(&reason)).await?;
@@ -366,26 +375,27 @@ async fn claim_in(
         }
     }
     if over_budget {
-        return Ok(ClaimAnswer::OverBudget);
+        return Ok((ClaimAnswer::OverBudget, freed));
     }
     let others = tx
-        .query_opt(
+        .query_opt_cached(
             "SELECT 1 FROM hitem3d.queue WHERE state IN ('pending', 'claimed') LIMIT 1",
             &[],
         )
         .await?
         .is_some();
-    Ok(if others {
+    let answer = if others {
         ClaimAnswer::OthersWorking
     } else {
         ClaimAnswer::Drained
-    })
+    };
+    Ok((answer, freed))
 }
 
 /// Credits that claims hold for submits not begun yet: what a claim reserves of the limit.
 async fn reserved_credits(tx: &Transaction<'_>) -> Result<i64, tokio_postgres::Error> {
     let row = tx
-        .query_one(
+        .query_one_cached(
             "SELECT COALESCE(SUM(q.credits), 0)::BIGINT FROM hitem3d.queue q \
              WHERE q.state = 'claimed' AND q.lease_until > now() \
                AND NOT EXISTS (SELECT 1 FROM hitem3d.entries e WHERE e.key = q.key \
@@ -402,7 +412,7 @@ async fn set_state(
     state: &str,
     note: Option<&str>,
 ) -> Result<(), tokio_postgres::Error> {
-    tx.execute(
+    tx.execute_cached(
         "UPDATE hitem3d.queue SET state = $2, note = $3, lease_until = NULL, updated_at = now() \
          WHERE id = $1",
         &[&item, &state, &note],

@@ -56,6 +56,12 @@ impl SlotSignal {
         let _waited_long_enough = tokio::time::timeout(at_most, notified).await;
     }
 
+    /// Wakes the waiters at once: a transaction of this process freed a slot (other
+    /// processes hear of it by the notice).
+    pub(crate) fn freed_here(&self) {
+        self.freed.notify_waiters();
+    }
+
     /// Starts listening unless a connection already does.
     fn listen(self: &Arc<Self>) {
         let mut listener = self.listener.lock().unwrap_or_else(PoisonError::into_inner);
