@@ -180,14 +180,34 @@ async fn learnt_durations(journal: &Journal, report: Report) -> Vec<LearntDurati
     }
 }
 
+/// For a command that only reads: the journal as [`open_journal`] finds it, but a file that
+/// does not exist yet is not created (an empty journal in memory stands for it).
+pub async fn open_journal_to_read(how: &Connect) -> Result<Journal, Failure> {
+    if how.queue.is_some() {
+        return open_journal(how).await;
+    }
+    match SqliteJournal::open_existing(journal_path(how)?)? {
+        Some(journal) => Ok(Journal::Local(Arc::new(journal))),
+        None => Ok(Journal::Local(Arc::new(SqliteJournal::in_memory()?))),
+    }
+}
+
 /// The fleet's journal with `--queue`; else the file `--journal` names, or the one in the
 /// platform's data directory.
 pub async fn open_journal(how: &Connect) -> Result<Journal, Failure> {
     if let Some(url) = &how.queue {
         return Journal::shared(url).await;
     }
-    let path = how
-        .journal
+    let journal = SqliteJournal::open(journal_path(how)?)?;
+    if how.works_queue {
+        journal.share_task_limit();
+    }
+    Ok(Journal::Local(Arc::new(journal)))
+}
+
+/// The journal file `--journal` names, or the one in the platform's data directory.
+fn journal_path(how: &Connect) -> Result<PathBuf, Failure> {
+    how.journal
         .clone()
         .or_else(hitem3d_journal::default_location)
         .ok_or_else(|| {
@@ -195,12 +215,7 @@ pub async fn open_journal(how: &Connect) -> Result<Journal, Failure> {
                 "this system names no data directory for the task journal: give one with \
              --journal FILE (or HITEM3D_JOURNAL)",
             )
-        })?;
-    let journal = SqliteJournal::open(path)?;
-    if how.works_queue {
-        journal.share_task_limit();
-    }
-    Ok(Journal::Local(Arc::new(journal)))
+        })
 }
 
 /// How long a journal write after a submit is retried: `HITEM3D_JOURNAL_RETRY` seconds, when

@@ -32,14 +32,11 @@ pub fn error(error: &Error) -> String {
         }
         other => other.to_string(),
     };
-    if let Some(task_id) = error.task_id() {
-        // A task that failed is over; one whose wait or download broke is still there.
-        if error.class() != hitem3d_async::types::ErrorClass::GenerationFailed {
-            message.push_str(&format!(
-                "\ntask {task_id} is still at the service: `hitem3d wait {task_id}` or \
-                 `hitem3d download {task_id}` picks it up without paying again"
-            ));
-        }
+    if let Some(task_id) = error.task_left_at_service() {
+        message.push_str(&format!(
+            "\ntask {task_id} is still at the service: `hitem3d wait {task_id}` or \
+             `hitem3d download {task_id}` picks it up without paying again"
+        ));
     }
     message
 }

@@ -17,7 +17,7 @@ fn generate_without_credentials_runs_the_whole_job_on_the_built_in_mock() {
         "said in one line: {run}"
     );
     assert!(run.stdout.contains("Saved out/house.glb"), "{run}");
-    assert!(run.stdout.contains("(simulated)"), "{run}");
+    assert!(run.stdout.contains("(simulated: nothing charged)"), "{run}");
     let glb = std::fs::read(bench.path("out/house.glb")).unwrap();
     assert_eq!(&glb[..4], b"glTF");
     // The built-in mock's tasks end with the process: they stay out of the journal file.
@@ -43,7 +43,11 @@ fn generate_saves_the_model_reports_each_step_and_a_rerun_pays_nothing() {
             .unwrap()
             .starts_with("out/chair-cover")
     );
-    assert_eq!(done["credits_spent"], 25.0);
+    // The task's published price, not a difference of balances (two generates at once each
+    // showed 75 for a 25-credit task): the balance is not even read.
+    assert_eq!(done["credits"], 25);
+    assert_eq!(done["credits_source"], "published price");
+    assert_eq!(bench.mock().counters().balances, 0, "{run}");
     assert!(bench.path("out/chair.stl").exists());
 
     let (run, again) = bench.json(&["generate", "chair.png", "--format", "stl", "--cover"]);
@@ -80,17 +84,21 @@ fn generate_saves_the_model_reports_each_step_and_a_rerun_pays_nothing() {
 }
 
 #[test]
-fn generate_goes_on_when_the_balance_cannot_be_read() {
+fn generate_reports_the_published_price_and_needs_no_balance() {
     let bench = Bench::fast();
     bench.picture("front", "chair.png");
-    // The balance only feeds the summary; a gateway page there must not stop the paid job.
+    // A gateway page at the balance endpoint changes nothing: the price is the task's own.
     bench
         .mock()
         .inject_times(Route::Balance, Fault::HtmlStatus(404), 10);
     let run = bench.run(&["generate", "chair.png"]);
     run.expect(0);
     assert!(run.stdout.contains("Saved out/chair.glb"), "{run}");
-    assert!(run.stdout.contains("did not report a balance"), "{run}");
+    assert!(
+        run.stdout
+            .contains("credits     25, the published price of this model and resolution"),
+        "{run}"
+    );
 }
 
 #[test]

@@ -72,6 +72,61 @@ fn refused_credentials_exit_3() {
     assert!(run.stderr.contains("not both halves"), "{run}");
 }
 
+/// One refused login ends the whole run: a batch of 8 with a wrong secret sent 8 token
+/// requests, `generate` 2.
+#[test]
+fn refused_credentials_end_the_run_after_one_login() {
+    let bench = Bench::fast();
+    bench.distinct_pictures(8);
+    bench.picture("front", "chair.png");
+    for args in [
+        &["batch", "photos", "-o", "models"][..],
+        &["generate", "chair.png"][..],
+    ] {
+        let before = bench.mock().counters().tokens;
+        let run = bench
+            .command()
+            .env("HITEM3D_CLIENT_SECRET", "sk_wrong")
+            .args(args)
+            .output()
+            .unwrap();
+        let run = support::Run::from(run);
+        run.expect(3);
+        assert!(!run.stderr.contains("sk_wrong"), "{run}");
+        let counters = bench.mock().counters();
+        assert_eq!(counters.tokens - before, 1, "one refused login: {run}");
+        assert_eq!(counters.submit_requests, 0, "nothing submitted");
+        let said = run.stdout.matches("40010000").count() + run.stderr.matches("40010000").count();
+        assert_eq!(said, 1, "the refusal said once: {run}");
+    }
+}
+
+/// An empty task id was sent (and answered "task not found"), and the hint after it named an
+/// empty task "still at the service".
+#[test]
+fn a_task_id_no_task_can_have_is_refused_before_sending_and_an_unknown_one_gets_no_false_hint() {
+    let bench = Bench::fast();
+    for command in ["status", "wait", "download"] {
+        for id in ["", "a b"] {
+            let run = bench.run(&[command, id]);
+            run.expect(2);
+            assert!(run.stderr.contains("the task id"), "{run}");
+            assert!(!run.stderr.contains("still at the service"), "{run}");
+        }
+    }
+    assert_eq!(bench.mock().counters().queries, 0, "nothing sent");
+
+    for command in ["wait", "download"] {
+        let run = bench.run(&[command, "0123456789abcdef0123456789abcdef.nowhere.1"]);
+        assert_ne!(run.code, 0, "{run}");
+        assert!(run.stderr.contains("task not found"), "{run}");
+        assert!(
+            !run.stderr.contains("still at the service"),
+            "the service does not know it: {run}"
+        );
+    }
+}
+
 #[test]
 fn an_unusable_journal_or_base_url_is_refused_in_the_command_lines_words() {
     let bench = Bench::fast();

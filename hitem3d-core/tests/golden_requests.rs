@@ -7,7 +7,8 @@ use hitem3d_core::types::{
 };
 use hitem3d_core::{
     ApiRequests, BaseUrl, Body, BodySegment, ClientConfig, DEFAULT_USER_AGENT, FileSegment, Image,
-    MeshFile, MeshFormat, MeshTask, NewTask, ReliefBase, ReliefTask, RequestUrl, SubmitTask,
+    MeshFile, MeshFormat, MeshTask, NewTask, ReliefBase, ReliefTask, RequestError, RequestUrl,
+    SubmitTask,
 };
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
@@ -70,10 +71,10 @@ fn get_token_sends_basic_credentials_and_an_empty_object() {
 #[test]
 fn query_task_escapes_the_task_id_and_asks_for_english() {
     let request = api()
-        .query_task(&token(), &TaskId::new("a b&c=d.jjewelry-aigc-api.1N"))
+        .query_task(&token(), &TaskId::new("a+b&c=d.jjewelry-aigc-api.1N"))
         .unwrap();
     let expected = format!(
-        "GET https://api.hitem3d.ai/open-api/v1/query-task?task_id=a+b%26c%3Dd.jjewelry-aigc-api.1N\n\
+        "GET https://api.hitem3d.ai/open-api/v1/query-task?task_id=a%2Bb%26c%3Dd.jjewelry-aigc-api.1N\n\
          accept: application/json\n\
          accept-language: en-US\n\
          authorization: Bearer tok*en.123\n\
@@ -81,6 +82,19 @@ fn query_task_escapes_the_task_id_and_asks_for_english() {
     );
     assert_eq!(render(&request), expected);
     assert!(request.headers()["authorization"].is_sensitive());
+}
+
+/// An empty id was sent, and answered "task not found"; no task has spaces in its id.
+#[test]
+fn a_task_id_no_task_can_have_is_not_sent() {
+    for (id, reason) in [
+        ("", "is empty"),
+        ("a b", "has spaces or control characters"),
+        ("abc\n", "has spaces or control characters"),
+    ] {
+        let error = api().query_task(&token(), &TaskId::new(id)).unwrap_err();
+        assert_eq!(error, RequestError::InvalidTaskId(reason), "{id:?}");
+    }
 }
 
 #[test]
@@ -352,7 +366,7 @@ fn every_request_carries_the_url_it_was_built_from() {
         api.get_token(&ClientId::new("id"), &ClientSecret::new("secret"))
             .unwrap(),
         api.submit_task(&token(), &task, SEED).unwrap(),
-        api.query_task(&token(), &TaskId::new("a b/c")).unwrap(),
+        api.query_task(&token(), &TaskId::new("a+b/c")).unwrap(),
         api.balance(&token()).unwrap(),
         api.download("https://cdn.example/m.glb?sig=x y").unwrap(),
     ];

@@ -349,6 +349,7 @@ fn until_not_a_call<J: hitem3d_core::Job>(
                     job.on(Input::Token(token), fx.now());
                 }
                 TokenStep::Wait(_) => panic!("nobody else fetches a token here"),
+                TokenStep::Refused(error) => job.on(Input::Token(Err(error)), fx.now()),
             },
             Io::Exchange(request) => {
                 let answer = block_on(fx.exchange(request));

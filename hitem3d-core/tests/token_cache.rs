@@ -4,11 +4,12 @@
 mod support;
 
 use hitem3d_core::machines::{Call, CallStep, TokenCache, TokenNeed};
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use hitem3d_core::types::{AccessToken, ClientId, ClientSecret, TaskData};
+use hitem3d_core::types::{AccessToken, ClientId, ClientSecret, TaskData, TokenData};
 use hitem3d_core::{ApiRequests, BaseUrl, CallError, RetryPolicy, Timestamp, TokenCachePolicy};
-use support::{Reply, Script, cached_token};
+use support::{Reply, Script, cached_token, drive};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -154,4 +155,36 @@ fn bad_credentials_during_a_refresh_end_the_call_without_looping() {
     let error = query_through_cache(&mut cache, &mut script).unwrap_err();
     assert!(error.api_error().unwrap().is_bad_credentials(), "{error:?}");
     assert_eq!(script.sent.len(), 3, "no further token request");
+}
+
+/// A batch of 8 with a wrong secret sent 8 token requests: a refusal of the credentials is
+/// kept, and every later call ends with it without sending anything.
+#[test]
+fn a_refusal_of_the_credentials_is_kept_and_another_failure_is_not() {
+    let mut cache = cache(TokenCachePolicy::default());
+    let TokenNeed::Fetch(call) = cache.token_or_request(Timestamp::ZERO, 1) else {
+        panic!("nothing cached yet");
+    };
+    let mut script = Script::new([Reply::Json(
+        r#"{"code":40010000,"message":"client credentials are invalid","data":{}}"#,
+    )]);
+    let refused = drive::<TokenData>(*call, &mut script, &mut VecDeque::new(), Timestamp::ZERO)
+        .result
+        .unwrap_err();
+    assert!(cache.refusal().is_none());
+    assert!(cache.note_fetch_error(&refused));
+    assert_eq!(cache.refusal(), Some(&refused));
+
+    let mut cache = self::cache(TokenCachePolicy::default());
+    let TokenNeed::Fetch(call) = cache.token_or_request(Timestamp::ZERO, 1) else {
+        panic!("nothing cached yet");
+    };
+    let mut script = Script::new([Reply::Json(
+        r#"{"code":40000000,"message":"bad request","data":{}}"#,
+    )]);
+    let failed = drive::<TokenData>(*call, &mut script, &mut VecDeque::new(), Timestamp::ZERO)
+        .result
+        .unwrap_err();
+    assert!(!cache.note_fetch_error(&failed), "{failed}");
+    assert!(cache.refusal().is_none());
 }

@@ -81,6 +81,20 @@ ALTER TABLE budget ADD COLUMN configured_limit INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE budget ADD COLUMN limit_changed_at INTEGER NOT NULL DEFAULT 0;
 ";
 
+/// Why the database behind `connection` is another program's, if it is: one with tables but
+/// not a journal's entries. Read before anything is written, so such a file is left untouched.
+pub(crate) fn foreign(connection: &Connection) -> rusqlite::Result<Option<String>> {
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if tables.is_empty() || tables.iter().any(|name| name == "entries") {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    Ok(Some(format!("its tables are {}", shown.join(", "))))
+}
+
 /// Creates the tables in a new file, brings an older one up to date, or checks that an existing
 /// one is a version this crate reads. Inside one immediate transaction, so two processes opening a new file at once
 /// create the tables once.

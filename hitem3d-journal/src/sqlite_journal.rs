@@ -54,6 +54,24 @@ impl SqliteJournal {
         Self::prepare(connection, Some(path.to_path_buf()))
     }
 
+    /// Opens the journal at `path` only if it exists, creating nothing: for commands that
+    /// only read (`None` when there is no file yet). A file that is not a journal is refused
+    /// and left as it was.
+    ///
+    /// # Errors
+    /// The file cannot be opened, is no journal, or a newer version of this crate wrote it.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Option<Self>, JournalError> {
+        let path = path.as_ref();
+        match std::fs::metadata(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(JournalError::store(
+                "open",
+                format!("{}: {error}", path.display()),
+            )),
+            Ok(_) => Self::open(path).map(Some),
+        }
+    }
+
     /// A journal that lives in memory and is gone with this value: for tests.
     ///
     /// # Errors
@@ -103,22 +121,42 @@ impl SqliteJournal {
     }
 
     fn prepare(mut connection: Connection, path: Option<PathBuf>) -> Result<Self, JournalError> {
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        let named = |error: rusqlite::Error| match &path {
+            Some(path) => JournalError::store("open", format!("{}: {error}", path.display())),
+            None => open_error(error),
+        };
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(named)?;
+        // Another program's database is left exactly as it was: no tables, no journal mode.
+        if let Some(path) = &path
+            && let Some(reason) = schema::foreign(&connection).map_err(named)?
+        {
+            return Err(JournalError::store(
+                "open",
+                format!(
+                    "{} is not a hitem3d task journal ({reason}); nothing was written to it: \
+                     give --journal (or HITEM3D_JOURNAL) another file",
+                    path.display()
+                ),
+            ));
+        }
         // The write-ahead log lets readers (`hitem3d tasks`) run beside a writer (a batch).
         if path.is_some() {
             connection
                 .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
-                .map_err(open_error)?;
+                .map_err(named)?;
         }
         connection
             .pragma_update(None, "synchronous", "FULL")
-            .map_err(open_error)?;
+            .map_err(named)?;
         connection
             .pragma_update(None, "foreign_keys", "ON")
-            .map_err(open_error)?;
+            .map_err(named)?;
         schema::prepare(&mut connection)
-            .map_err(open_error)?
-            .map_err(|reason| JournalError::store("open", reason))?;
+            .map_err(named)?
+            .map_err(|reason| match &path {
+                Some(path) => JournalError::store("open", format!("{}: {reason}", path.display())),
+                None => JournalError::store("open", reason),
+            })?;
         Ok(Self {
             connection: Mutex::new(connection),
             path,
@@ -165,7 +203,15 @@ impl SqliteJournal {
             .connection
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        shared_limit::read(&connection).map_err(|error| JournalError::store("read", error))
+        shared_limit::read(&connection).map_err(|error| self.failed("read", &error))
+    }
+
+    /// A failed `action`, naming the file.
+    fn failed(&self, action: &'static str, error: &rusqlite::Error) -> JournalError {
+        match &self.path {
+            Some(path) => JournalError::store(action, format!("{}: {error}", path.display())),
+            None => JournalError::store(action, error),
+        }
     }
 
     pub(crate) fn fence(&self) -> &ClaimFence {
@@ -189,9 +235,9 @@ impl SqliteJournal {
             .unwrap_or_else(PoisonError::into_inner);
         let tx = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(write_error)?;
-        let value = work(&tx).map_err(write_error)?;
-        tx.commit().map_err(write_error)?;
+            .map_err(|error| self.failed("write", &error))?;
+        let value = work(&tx).map_err(|error| self.failed("write", &error))?;
+        tx.commit().map_err(|error| self.failed("write", &error))?;
         Ok(value)
     }
 
@@ -299,7 +345,7 @@ impl TaskJournal for SqliteJournal {
             }
             Ok(entries)
         };
-        read().map_err(|error| JournalError::store("read", error))
+        read().map_err(|error| self.failed("read", &error))
     }
 
     fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
@@ -376,7 +422,7 @@ impl TaskJournal for SqliteJournal {
             }
             Ok(learnt)
         };
-        read().map_err(|error| JournalError::store("read", error))
+        read().map_err(|error| self.failed("read", &error))
     }
 }
 
@@ -481,8 +527,4 @@ fn refund(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<()> {
 
 fn open_error(error: rusqlite::Error) -> JournalError {
     JournalError::store("open", error)
-}
-
-fn write_error(error: rusqlite::Error) -> JournalError {
-    JournalError::store("write", error)
 }

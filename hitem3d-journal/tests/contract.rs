@@ -103,9 +103,27 @@ fn a_journal_from_a_newer_version_or_another_file_is_refused_with_a_reason() {
     .unwrap();
     let error = SqliteJournal::open(&text).unwrap_err().to_string();
     assert!(
-        error.contains("notes.txt") || error.contains("not a database"),
+        error.contains("notes.txt") && error.contains("not a database"),
         "{error}"
     );
+
+    // Another program's database: refused by name, not a byte changed.
+    let foreign = dir.path().join("shop.db");
+    rusqlite_connection(&foreign)
+        .execute_batch("CREATE TABLE orders (id INTEGER PRIMARY KEY);")
+        .unwrap();
+    let before = std::fs::read(&foreign).unwrap();
+    let error = SqliteJournal::open(&foreign).unwrap_err().to_string();
+    assert!(
+        error.contains("shop.db is not a hitem3d task journal") && error.contains("orders"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+
+    // Opened only to read, a journal that does not exist is not created.
+    let missing = dir.path().join("later").join("journal.sqlite3");
+    assert!(SqliteJournal::open_existing(&missing).unwrap().is_none());
+    assert!(!missing.parent().unwrap().exists());
 }
 
 #[test]

@@ -145,14 +145,25 @@ fn racing_intents_take_no_more_than_the_shared_limit_and_a_freed_slot_wakes_a_wa
         holder.begin(&intent_of(claim)),
         Err(JournalError::AtSharedLimit { .. })
     ));
+    holder
+        .record(&task, &TaskEvent::State(TaskState::Success, None))
+        .unwrap();
     let asked = Instant::now();
     thread::scope(|scope| {
         let waiter = scope.spawn(|| holder.await_slot(Duration::from_secs(60)).unwrap());
-        // Rung until the waiter has seen it: a ring before its wait began is not heard.
+        // A slot freed before the wait began is not heard (the wait's bound covers it): slots
+        // are taken and freed again until the waiter has heard one.
+        let mut n = 0;
         while !waiter.is_finished() {
+            let task = TaskId::new(format!("t-extra-{n}"));
+            let entry = new_entry(holder.begin(&intent(Some(&format!("extra-{n}")))));
+            holder
+                .settle(entry, &Settled::Submitted(task.clone()))
+                .unwrap();
             holder
                 .record(&task, &TaskEvent::State(TaskState::Success, None))
                 .unwrap();
+            n += 1;
             thread::sleep(Duration::from_millis(50));
         }
     });

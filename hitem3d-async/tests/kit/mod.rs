@@ -645,6 +645,23 @@ pub fn bad_credentials_are_an_auth_error_without_retries<S: Sdk>() {
         !error.to_string().contains(&mock.client_secret()),
         "no secret in messages"
     );
+
+    // The credentials do not change: later calls end the same way and send nothing (each
+    // refused login would be one more on the account).
+    let again = expect_err(client.balance());
+    assert!(again.is_auth(), "{again}");
+    let dir = out_dir();
+    let generated = expect_err(client.generate(
+        single_view(OutputFormat::Glb),
+        GenerateOptions::new(dir.path()),
+    ));
+    assert!(generated.is_auth(), "{generated}");
+    assert_eq!(
+        mock.counters().tokens,
+        1,
+        "one refused login, not one per call"
+    );
+    assert_eq!(mock.counters().submit_requests, 0, "nothing submitted");
 }
 
 pub fn insufficient_balance_is_reported_and_frees_the_slot<S: Sdk>() {

@@ -394,6 +394,18 @@ async fn done_earlier(journal: &Journal, job: &Job) -> Result<Option<Outcome>, F
 /// The table of results, and the exit code of the worst.
 fn summary(mut outcomes: Vec<Outcome>, report: Report) -> Exit {
     outcomes.sort_by(|a, b| a.input.cmp(&b.input));
+    // Refused credentials end every input alike (one login was tried, nothing was sent after
+    // it): the reason is said once.
+    let mut refused = false;
+    for outcome in &mut outcomes {
+        if outcome.exit == Exit::Auth {
+            if refused {
+                outcome.result = "not made";
+                outcome.detail = "the credentials were refused (see above)".to_owned();
+            }
+            refused = true;
+        }
+    }
     let worst = outcomes
         .iter()
         .fold(Exit::Done, |worst, outcome| worst.worst(outcome.exit));

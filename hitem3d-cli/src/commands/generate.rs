@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use hitem3d_async::journal::{JournalEntry, JournalKey};
-use hitem3d_async::{GenerateOptions, Generated};
+use hitem3d_async::{GenerateOptions, Generated, NewTask};
 use indicatif::HumanBytes;
 use serde_json::json;
 
@@ -46,9 +46,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     let model = task.model().to_string();
     let resolution = task.resolution().map(ToString::to_string);
     let views = task.images().count();
-    // The balance only feeds the summary's "credits spent": a failed read must not stop the
-    // job.
-    let before = balance(&session).await;
+    // The task's own price: a difference of balances would count whatever else the account
+    // paid for meanwhile.
+    let price = NewTask::from(task.clone()).estimated_credits();
 
     let started = Instant::now();
     let mut live = Live::start(report, &format!("submitting {views} view(s) to {model}"));
@@ -58,13 +58,11 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         .await;
     live.finish();
     let generated = generated?;
-    let after = balance(&session).await;
-    let spent = before.zip(after).map(|(before, after)| before.0 - after.0);
     summary(
         &generated,
         &model,
         resolution.as_deref(),
-        spent,
+        price,
         &session,
         started,
         report,
@@ -94,7 +92,7 @@ fn summary(
     generated: &Generated,
     model: &str,
     resolution: Option<&str>,
-    spent: Option<f64>,
+    price: Option<u32>,
     session: &Session,
     started: Instant,
     report: Report,
@@ -116,16 +114,19 @@ fn summary(
         text.push_str(&format!("\n  cover       {}", cover.path.display()));
     }
     text.push_str(&format!("\n  took        {took:.1} s"));
-    match spent {
-        Some(spent) => text.push_str(&format!(
-            "\n  credits     {spent} spent{}",
+    match price {
+        Some(price) => text.push_str(&format!(
+            "\n  credits     {price}, the published price of this model and resolution{}",
             if session.on_mock() {
-                " (simulated)"
+                " (simulated: nothing charged)"
             } else {
                 ""
             }
         )),
-        None => text.push_str("\n  credits     (the service did not report a balance)"),
+        None => text.push_str(
+            "\n  credits     no published price for this model and resolution: the console's \
+             billing page shows what was charged",
+        ),
     }
     report.emit(
         "done",
@@ -137,17 +138,13 @@ fn summary(
             "model": model,
             "resolution": resolution,
             "cover": generated.cover.as_ref().map(|cover| cover.path.display().to_string()),
-            "credits_spent": spent,
+            "credits": price,
+            "credits_source": price.map(|_| "published price"),
             "simulated": session.on_mock(),
             "seconds": took,
         }),
         &text,
     );
-}
-
-/// The account's credits, or `None` when the service does not say.
-async fn balance(session: &Session) -> Option<hitem3d_async::types::Credits> {
-    session.client.balance().await.ok()?.total()
 }
 
 /// A suffix that differs between runs, for `--again`.

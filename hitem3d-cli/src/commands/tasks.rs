@@ -8,11 +8,11 @@ use serde_json::json;
 use crate::cli::TasksArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
-use crate::session::{Connect, open_journal};
+use crate::session::{Connect, open_journal_to_read};
 
 /// Runs `hitem3d tasks`: reads the journal only, and needs no connection.
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let journal = open_journal(how).await?;
+    let journal = open_journal_to_read(how).await?;
     // The queue's progress, when it holds inputs (always for a fleet's).
     let queue = journal.queue();
     let items = queue.items().await?;

@@ -233,6 +233,9 @@ impl ClientCore {
         if let Some(stale) = stale {
             tokens.cache.invalidate(stale);
         }
+        if let Some(refused) = tokens.cache.refusal() {
+            return TokenStep::Refused(refused.clone());
+        }
         if tokens.fetching {
             return TokenStep::Wait(seen);
         }

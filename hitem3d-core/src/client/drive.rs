@@ -146,6 +146,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 // asks again), or this caller's fetch for everyone.
                 Io::Token { stale } => match core.token(stale.as_ref(), now) {
                     TokenStep::Ready(token) => Some(Input::Token(Ok(token))),
+                    TokenStep::Refused(error) => Some(Input::Token(Err(error))),
                     TokenStep::Wait(seen) => {
                         self.effects.await_change(core, seen).await;
                         None

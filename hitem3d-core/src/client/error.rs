@@ -164,6 +164,25 @@ impl Error {
         }
     }
 
+    /// The task that is still at the service after this error, to be waited for or downloaded
+    /// later without paying again: the task of a wait or download that broke off. `None` when
+    /// the task failed, when the service does not know the id, when the id was refused before
+    /// anything was sent, and for errors before any task existed.
+    #[must_use]
+    pub fn task_left_at_service(&self) -> Option<&TaskId> {
+        let task_id = match self {
+            Self::Wait(error) => &error.task_id,
+            Self::Download(error) => &error.task_id,
+            _ => return None,
+        };
+        let unknown_there = self.code() == Some(&ApiErrorCode::TaskNotFound);
+        let over = matches!(
+            self.class(),
+            ErrorClass::GenerationFailed | ErrorClass::Input
+        );
+        (!unknown_there && !over).then_some(task_id)
+    }
+
     /// How to understand the error: auth, input, billing, rate limit, transient, generation
     /// failure.
     #[must_use]

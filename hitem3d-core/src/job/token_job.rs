@@ -16,6 +16,9 @@ pub enum TokenStep {
     /// Another caller is fetching one: wait until [`ClientCore::changes`] differs from this
     /// number, then ask again.
     Wait(u64),
+    /// The service refused these credentials earlier: the call ends with this error, and
+    /// nothing is sent.
+    Refused(CallError),
 }
 
 /// Fetches a token and caches it. While it exists, other callers wait for it instead of
@@ -45,7 +48,16 @@ impl Job for TokenJob {
     fn next(&mut self, now: Timestamp) -> Io<NoEvent, Self::Output> {
         match Job::next(&mut self.call, now).forward(|never| never) {
             Ok(io) => io,
-            Err(fetched) => Io::Done(fetched.map(|data| self.core.tokens().cache.store(data, now))),
+            Err(fetched) => {
+                let mut tokens = self.core.tokens();
+                Io::Done(match fetched {
+                    Ok(data) => Ok(tokens.cache.store(data, now)),
+                    Err(error) => {
+                        tokens.cache.note_fetch_error(&error);
+                        Err(error)
+                    }
+                })
+            }
         }
     }
 

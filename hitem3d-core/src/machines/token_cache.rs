@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hitem3d_types::{AccessToken, ClientId, ClientSecret, TokenData, limits};
 
-use crate::{ApiRequests, Call, RetryPolicy, Timestamp};
+use crate::{ApiRequests, Call, CallError, RetryPolicy, Timestamp};
 
 /// How long tokens are trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,9 @@ pub struct TokenCache {
     policy: TokenCachePolicy,
     cached: Option<Cached>,
     fetch_started: Option<Timestamp>,
+    /// The token endpoint refused these credentials: they will not change, so nothing more is
+    /// sent with them.
+    refused: Option<CallError>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -106,6 +109,7 @@ impl fmt::Debug for TokenCache {
             .field("policy", &self.policy)
             .field("has_token", &self.cached.is_some())
             .field("refresh_at", &self.refresh_at())
+            .field("refused", &self.refused.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +130,7 @@ impl TokenCache {
             policy,
             cached: None,
             fetch_started: None,
+            refused: None,
         }
     }
 
@@ -183,6 +188,24 @@ impl TokenCache {
             self.cached = None;
         }
         is_cached
+    }
+
+    /// Keeps a fetch's error if it says the credentials were refused: a client's id and secret
+    /// do not change, so every later call would be refused the same way, and each refused
+    /// request is one more failed login on the account. Returns whether it was kept.
+    pub fn note_fetch_error(&mut self, error: &CallError) -> bool {
+        let refused = error.is_auth();
+        if refused && self.refused.is_none() {
+            self.refused = Some(error.clone());
+        }
+        refused
+    }
+
+    /// The refusal of these credentials, once the token endpoint answered one: the error every
+    /// call ends with from then on, without sending anything.
+    #[must_use]
+    pub fn refusal(&self) -> Option<&CallError> {
+        self.refused.as_ref()
     }
 
     /// Drops any cached token.

@@ -16,9 +16,9 @@ use url::{Position, Url};
 /// use hitem3d_core::types::{AccessToken, TaskId};
 ///
 /// let api = ApiRequests::new(BaseUrl::production()).with_request_urls(true);
-/// let mut request = api.query_task(&AccessToken::new("t0k3n"), &TaskId::new("a b")).unwrap();
+/// let mut request = api.query_task(&AccessToken::new("t0k3n"), &TaskId::new("a+b")).unwrap();
 /// let url = RequestUrl::of(&request).expect("the core's requests carry their URL");
-/// assert_eq!(url.as_str(), "https://api.hitem3d.ai/open-api/v1/query-task?task_id=a+b");
+/// assert_eq!(url.as_str(), "https://api.hitem3d.ai/open-api/v1/query-task?task_id=a%2Bb");
 ///
 /// *request.uri_mut() = "https://elsewhere.example/".parse().unwrap();
 /// assert!(RequestUrl::of(&request).is_none());

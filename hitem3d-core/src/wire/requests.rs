@@ -36,6 +36,10 @@ pub enum RequestError {
     /// The chosen User-Agent is not a valid header value.
     #[error("the User-Agent {0:?} is not a valid HTTP header value")]
     InvalidUserAgent(String),
+    /// A task id that no task can have: empty, or with spaces or control characters. Nothing is
+    /// sent, since the service would only answer "task not found".
+    #[error("the task id {0}: give it exactly as the submit returned it")]
+    InvalidTaskId(&'static str),
 }
 
 /// Builds the API's requests for one base URL.
@@ -260,12 +264,22 @@ impl ApiRequests {
     /// its id says it is another kind (`depth_…` is read at `/open-api/v1/depth/query-task`).
     ///
     /// # Errors
-    /// [`RequestError::InvalidToken`] if the token cannot be a header value.
+    /// [`RequestError::InvalidToken`] if the token cannot be a header value,
+    /// [`RequestError::InvalidTaskId`] for an id no task can have (empty, spaces).
     pub fn query_task(
         &self,
         token: &AccessToken,
         task_id: &TaskId,
     ) -> Result<Request<Body>, RequestError> {
+        let id = task_id.as_str();
+        if id.is_empty() {
+            return Err(RequestError::InvalidTaskId("is empty"));
+        }
+        if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(RequestError::InvalidTaskId(
+                "has spaces or control characters",
+            ));
+        }
         // Each kind of task has its own query endpoint; the id's prefix says which.
         let endpoint = TaskType::of(task_id).query_endpoint();
         let query = Some(("task_id", task_id.as_str()));
