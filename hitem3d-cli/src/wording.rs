@@ -129,3 +129,12 @@ pub fn finished(outcome: &WaitOutcome) -> String {
         if outcome.polls == 1 { "" } else { "s" }
     )
 }
+
+/// "1 input", "3 inputs".
+pub fn inputs(count: usize) -> String {
+    if count == 1 {
+        "1 input".to_owned()
+    } else {
+        format!("{count} inputs")
+    }
+}

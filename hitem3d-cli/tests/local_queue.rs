@@ -79,6 +79,17 @@ fn workers_on_one_machine_share_the_journal_file_and_its_limit_and_pay_each_pict
     let again = bench.run(&["batch", "photos", "--enqueue-only"]);
     again.expect(0);
     assert!(again.stdout.contains("(0 new)"), "{again}");
+    let one = std::fs::read_dir(bench.path("photos"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let single = bench.run(&["batch", one.to_str().unwrap(), "--enqueue-only"]);
+    assert!(
+        single.stdout.contains("1 input in the queue (0 new)"),
+        "{single}"
+    );
     let (tasks, printed) = bench.json(&["tasks"]);
     tasks.expect(0);
     let queue = events(&printed, "fleet");

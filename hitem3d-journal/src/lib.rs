@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod busy_retry;
 mod claim_fence;
 mod clock;
 #[cfg(feature = "conformance")]

@@ -13,6 +13,7 @@ use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use crate::busy_retry::until_not_busy;
 use crate::claim_fence::ClaimFence;
 use crate::clock::{unix_millis, unix_now};
 use crate::schema;
@@ -128,7 +129,8 @@ impl SqliteJournal {
         connection.busy_timeout(BUSY_TIMEOUT).map_err(named)?;
         // Another program's database is left exactly as it was: no tables, no journal mode.
         if let Some(path) = &path
-            && let Some(reason) = schema::foreign(&connection).map_err(named)?
+            && let Some(reason) =
+                until_not_busy(BUSY_TIMEOUT, || schema::foreign(&connection)).map_err(named)?
         {
             return Err(JournalError::store(
                 "open",
@@ -141,9 +143,10 @@ impl SqliteJournal {
         }
         // The write-ahead log lets readers (`hitem3d tasks`) run beside a writer (a batch).
         if path.is_some() {
-            connection
-                .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
-                .map_err(named)?;
+            until_not_busy(BUSY_TIMEOUT, || {
+                connection.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            })
+            .map_err(named)?;
         }
         connection
             .pragma_update(None, "synchronous", "FULL")
@@ -151,7 +154,7 @@ impl SqliteJournal {
         connection
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(named)?;
-        schema::prepare(&mut connection)
+        until_not_busy(BUSY_TIMEOUT, || schema::prepare(&mut connection))
             .map_err(named)?
             .map_err(|reason| match &path {
                 Some(path) => JournalError::store("open", format!("{}: {reason}", path.display())),

@@ -217,3 +217,29 @@ fn a_credit_limit_holds_for_processes_racing_on_one_file() {
         Begun::New(_)
     ));
 }
+
+/// Two `hitem3d` processes started at once on a machine with no journal yet: one of them
+/// failed with "database is locked" about a third of the time (the switch to the write-ahead
+/// log is refused at once, not waited for, while another connection holds the file).
+#[test]
+fn processes_opening_a_new_journal_at_once_all_open_it() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite3");
+        let start = Barrier::new(6);
+        std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        SqliteJournal::open(&path).map(drop)
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(opened.is_ok(), "round {round}: {opened:?}");
+            }
+        });
+    }
+}

@@ -930,6 +930,20 @@ pub fn a_named_file_that_exists_is_never_overwritten<S: Sdk>() {
         .generate(single_view(OutputFormat::Glb), options.with_overwrite(true))
         .expect("an allowed overwrite succeeds");
     assert_eq!(replaced.model.path, first.model.path);
+
+    // A link to nothing takes the name too: it was paid for, then the save failed (exit 2
+    // after payment).
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("table.glb");
+        std::os::unix::fs::symlink(dir.path().join("gone.glb"), &link).unwrap();
+        let paid = submit_count(&mock);
+        let options = GenerateOptions::new(dir.path()).with_file_stem("table");
+        let error = expect_err(client.generate(single_view(OutputFormat::Glb), options));
+        assert!(matches!(&error, Error::PathTaken { .. }), "{error}");
+        assert_eq!(submit_count(&mock), paid, "refused before paying");
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    }
 }
 
 pub fn a_download_never_replaces_an_existing_file_unless_allowed<S: Sdk>() {

@@ -20,6 +20,7 @@ use crate::report::Report;
 use crate::saved_before::saved_at;
 use crate::session::{Connect, connect};
 use crate::task_spec;
+use crate::wording;
 
 /// Picture extensions a folder is searched for.
 const PICTURE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
@@ -205,10 +206,7 @@ async fn run_queued(
         json!({"inputs": inputs.len(), "added": added}),
         &format!(
             "{} in the queue ({added} new); {}",
-            match inputs.len() {
-                1 => "1 input".to_owned(),
-                many => format!("{many} inputs"),
-            },
+            wording::inputs(inputs.len()),
             if args.enqueue_only {
                 "`hitem3d worker` makes them"
             } else {
@@ -431,8 +429,8 @@ fn summary(mut outcomes: Vec<Outcome>, report: Report) -> Exit {
             ));
         }
         table.push_str(&format!(
-            "\n{} inputs: {} finished, {failed} failed",
-            outcomes.len(),
+            "\n{}: {} finished, {failed} failed",
+            wording::inputs(outcomes.len()),
             outcomes.len() - failed
         ));
         report.text(&table);

@@ -9,6 +9,7 @@ use crate::cli::TasksArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::report::Report;
 use crate::session::{Connect, open_journal_to_read};
+use crate::wording;
 
 /// Runs `hitem3d tasks`: reads the journal only, and needs no connection.
 pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
@@ -78,7 +79,11 @@ fn fleet(
         .iter()
         .map(|(state, count)| format!("{} {count}", state.as_str()))
         .collect();
-    let mut text = format!("QUEUE    {} inputs: {}", items.len(), counts.join(", "));
+    let mut text = format!(
+        "QUEUE    {}: {}",
+        wording::inputs(items.len()),
+        counts.join(", ")
+    );
     text.push_str(&format!(
         "\nLIMIT    {limit} unfinished tasks at once across {across} (configured {configured}; \
          lowered by the account's refusals, raised a step a minute)"

@@ -21,6 +21,7 @@ use crate::queue_access::Queue;
 use crate::report::Report;
 use crate::session::{Connect, Session, connect};
 use crate::task_spec;
+use crate::wording;
 
 /// How long a worker's claim holds without a heartbeat: `HITEM3D_LEASE_SECONDS`, else 30 s.
 const LEASE_VAR: &str = "HITEM3D_LEASE_SECONDS";
@@ -73,8 +74,8 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
         "worker_finished",
         json!({"inputs": worked.len(), "waiting_for_credits": waiting, "exit_code": worst.code()}),
         &format!(
-            "This worker ran {} inputs; {} (`hitem3d tasks{}` shows them all).",
-            worked.len(),
+            "This worker ran {}; {} (`hitem3d tasks{}` shows them all).",
+            wording::inputs(worked.len()),
             if waiting > 0 {
                 format!(
                     "{waiting} wait in the queue because the fleet's credit limit is reached: \

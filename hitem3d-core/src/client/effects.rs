@@ -92,7 +92,8 @@ pub trait Effects {
         overwrite: bool,
     ) -> impl Future<Output = io::Result<()>>;
 
-    /// Whether anything exists at `path`.
+    /// Whether anything exists at `path`, a symbolic link included even when what it points to
+    /// does not: the name is taken, and a file saved there later would fail after payment.
     fn exists(&self, path: &Path) -> impl Future<Output = io::Result<bool>>;
 
     /// Runs a journal operation. The default runs it on the calling thread
