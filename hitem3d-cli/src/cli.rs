@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::listed_values;
 use hitem3d_async::types::{
     MeshLevel, Model, OutputFormat, ReliefFormat, ReliefModel, RequestType, Resolution, SplitJoint,
     SplitPart,
@@ -208,9 +210,8 @@ pub struct PictureArgs {
 /// What an image-to-3D task makes (kept in a fleet's queue beside each input, as JSON).
 #[derive(Debug, Args, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModelArgs {
-    /// The model: hitem3dv1, hitem3dv1.5, hitem3dv2.0, hitem3dv2.1, hi3dv3.0,
-    /// scene-portraitv1.5, scene-portraitv2.0, scene-portraitv2.1.
-    #[arg(long, default_value = "hitem3dv2.1")]
+    /// The model.
+    #[arg(long, default_value = "hitem3dv2.1", value_parser = listed_values::models())]
     pub model: Model,
     /// The resolution, e.g. 1536fast, 1536pro, 2048quality [default: the model's].
     #[arg(long)]
@@ -224,8 +225,8 @@ pub struct ModelArgs {
     /// The number of faces [default: the model's].
     #[arg(long)]
     pub face: Option<u32>,
-    /// glb, obj, stl, fbx, usdz or 3mf.
-    #[arg(long, default_value = "glb")]
+    /// The model's file format.
+    #[arg(long, default_value = "glb", value_parser = listed_values::formats())]
     pub format: OutputFormat,
 }
 
@@ -311,7 +312,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = TaskKindArg::ImageTo3d)]
     pub task: TaskKindArg,
     /// The model (image-to-3D).
-    #[arg(long, default_value = "hitem3dv2.1")]
+    #[arg(long, default_value = "hitem3dv2.1", value_parser = listed_values::models())]
     pub model: Model,
     /// The resolution (image-to-3D) [default: the model's].
     #[arg(long)]
@@ -441,7 +442,7 @@ pub struct MeshArgs {
     /// The mesh: a file (GLB, OBJ, STL, FBX, USDZ) or an http(s) URL.
     pub mesh: String,
     /// The result's format [default: the service's].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::formats())]
     pub format: Option<OutputFormat>,
     #[command(flatten)]
     pub output: OutputArgs,

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod exit_code;
 mod journal_access;
+mod listed_values;
 mod logs;
 mod mcp;
 mod mcp_progress;

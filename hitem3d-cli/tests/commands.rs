@@ -321,7 +321,20 @@ fn completions_and_the_mock_subcommand() {
         run.stdout.contains("_hitem3d"),
         "a bash completion function"
     );
-    bench.run(&["completions", "fish"]).expect(0);
+    // The spec's models and formats, not file names.
+    assert!(
+        run.stdout
+            .contains(r#"compgen -W "obj glb stl fbx usdz 3mf""#),
+        "formats completed: {run}"
+    );
+    assert!(
+        run.stdout
+            .contains("hitem3dv2.1 hi3dv3.0 scene-portraitv1.5"),
+        "models completed: {run}"
+    );
+    let fish = bench.run(&["completions", "fish"]);
+    fish.expect(0);
+    assert!(fish.stdout.contains("hitem3dv2.1"), "{fish}");
 
     let run = bench.run(&["mock", "--help"]);
     run.expect(0);
