@@ -34,7 +34,14 @@ fn main() -> ExitCode {
     logs::start(cli.verbose);
     // These two need no runtime: the mock brings its own, completions print and end.
     match &cli.command {
-        Command::Mock(args) => return hitem3d_mock::standalone::run("hitem3d mock", &args.args),
+        Command::Mock(args) => {
+            // The global --json asks the mock for its JSON start-up line.
+            let mut args = args.args.clone();
+            if cli.json && !args.iter().any(|arg| arg == "--json") {
+                args.push("--json".to_owned());
+            }
+            return hitem3d_mock::standalone::run("hitem3d mock", &args);
+        }
         Command::Completions(args) => return commands::completions::run(args),
         _ => {}
     }

@@ -345,6 +345,40 @@ fn completions_and_the_mock_subcommand() {
     assert!(run.stderr.contains("--port"), "{run}");
 }
 
+/// `hitem3d --json mock` printed its lines for people: the global --json was ignored.
+#[test]
+fn the_mock_started_with_json_prints_one_line_a_client_can_use() {
+    use std::io::{BufRead, BufReader};
+    let bench = Bench::offline();
+    let mut mock = bench
+        .command()
+        .args(["--json", "mock"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: serde_json::Value = serde_json::from_str(&line)
+        .unwrap_or_else(|error| panic!("one JSON line, not {line:?}: {error}"));
+    let text = |name: &str| started[name].as_str().unwrap().to_owned();
+    let balance = bench
+        .command()
+        .env("HITEM3D_BASE_URL", text("base_url"))
+        .env("HITEM3D_CLIENT_ID", text("client_id"))
+        .env("HITEM3D_CLIENT_SECRET", text("client_secret"))
+        .arg("balance")
+        .output()
+        .unwrap();
+    mock.kill().unwrap();
+    let _ = mock.wait();
+    let balance = support::Run::from(balance);
+    balance.expect(0);
+    assert_eq!(started["event"], "mock_started");
+    assert!(started["upload"]["endpoint"].as_str().is_some(), "{line}");
+}
+
 #[test]
 fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
     let bench = Bench::fast();

@@ -20,6 +20,8 @@ const USAGE: &str = "usage: PROGRAM [OPTIONS]
   --task-seconds S      mock seconds from submit to the end of a task (default 420)
   --max-tasks N         unfinished tasks allowed at once (default 10)
   --seed N              replay the same task ids, tokens and link keys
+  --json                print one JSON line (base_url, client_id, client_secret, upload)
+                        instead of the lines for people
 
 Failing tasks (the first rule that matches a task decides; repeatable):
   --fail-tasks all          every task fails
@@ -44,6 +46,8 @@ Examples:
 
 struct Options {
     port: u16,
+    /// One JSON line with what a client needs, in place of the lines for people.
+    json: bool,
     config: MockConfig,
     fail_as: TaskFailure,
     failing: Vec<FailingTasks>,
@@ -52,6 +56,7 @@ struct Options {
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         port: 0,
+        json: false,
         config: MockConfig::default().with_time(TimeMode::Real { speed: 60.0 }),
         fail_as: TaskFailure::State,
         failing: Vec::new(),
@@ -62,6 +67,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         let config = &mut options.config;
         match flag.as_str() {
             "--port" => options.port = number(flag, &value(flag)?)?,
+            "--json" => options.json = true,
             "--speed" => {
                 let speed: f64 = number(flag, &value(flag)?)?;
                 if !(speed.is_finite() && speed > 0.0) {
@@ -179,7 +185,7 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = options.config;
+    let (config, json) = (options.config, options.json);
     let config_faults: Vec<String> = config
         .standing_faults
         .iter()
@@ -202,6 +208,25 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
         let mock = MockService::start_on(config, Some(listener)).await;
         let url = mock.base_url();
         let (id, secret) = (mock.client_id(), mock.client_secret());
+        if json {
+            let started = serde_json::json!({
+                "event": "mock_started",
+                "base_url": url,
+                "client_id": id,
+                "client_secret": secret,
+                "upload": {
+                    "endpoint": mock.upload_endpoint(),
+                    "region": mock.upload_region(),
+                    "bucket": mock.upload_bucket(),
+                    "public_base": mock.upload_public_base(),
+                },
+                "faults": config_faults,
+                "failing_tasks": config_failing,
+            });
+            println!("{started}");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
         println!("{program} listening on {url}");
         println!("  HITEM3D_BASE_URL={url}");
         println!("  HITEM3D_CLIENT_ID={id}");
