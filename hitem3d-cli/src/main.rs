@@ -119,18 +119,24 @@ async fn run(cli: Cli, report: Report) -> Result<Exit, Failure> {
     }
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+/// Resolves on Ctrl-C, or on SIGTERM or SIGHUP where there are such.
 async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        // A closed terminal (SIGHUP) ends the run as Ctrl-C and SIGTERM do: files cleaned up,
+        // the task left in the journal.
+        let (Ok(mut terminate), Ok(mut hang_up)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
             let _ = tokio::signal::ctrl_c().await;
             return;
         };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}
+            _ = hang_up.recv() => {}
         }
     }
     #[cfg(not(unix))]

@@ -136,3 +136,19 @@ fn ctrl_c_leaves_no_partial_file_and_resume_finishes_the_task_without_paying() {
     assert_eq!(bench.mock().counters().submit_requests, 1, "paid once");
     assert!(bench.run(&["tasks"]).stdout.contains("Nothing unfinished"));
 }
+
+/// A closed terminal (SIGHUP) killed the run outright, leaving its partial files behind: it is
+/// handled like Ctrl-C and SIGTERM.
+#[test]
+fn a_hang_up_is_an_interruption_like_ctrl_c() {
+    for name in ["-HUP", "-TERM"] {
+        let bench = Bench::manual();
+        bench.picture("front", "chair.png");
+        let child = spawn(&bench, &["generate", "chair.png", "-o", "models"]);
+        bench.until("the task journaled", |_| journaled_task_ids(&bench) == 1);
+        signal(&child, name);
+        let run = Run::from(child.wait_with_output().unwrap());
+        run.expect(130);
+        assert!(run.stderr.contains("interrupted"), "{name}: {run}");
+    }
+}
