@@ -100,6 +100,9 @@ fn fix(field: SubmitField, remedy: Remedy) -> String {
             "give one picture: hitem3d generate photo.png".to_owned()
         }
         (SubmitField::MultiImages, Remedy::KeepOne) => "give each view once".to_owned(),
+        (SubmitField::MultiImages, Remedy::Distinct) => {
+            "give each view a picture of its own side".to_owned()
+        }
         (SubmitField::MultiImages, _) => "give the front view as IMAGE (the first argument), and \
                                           the others with --back, --left and --right"
             .to_owned(),

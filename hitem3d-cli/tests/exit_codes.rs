@@ -101,6 +101,20 @@ fn refused_credentials_end_the_run_after_one_login() {
     }
 }
 
+/// The same file as front and back was accepted and paid for.
+#[test]
+fn one_picture_for_two_views_is_refused_before_paying() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    let run = bench.run(&["generate", "chair.png", "--back", "chair.png"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("the same picture") && run.stderr.contains("a picture of its own side"),
+        "{run}"
+    );
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+}
+
 /// An empty task id was sent (and answered "task not found"), and the hint after it named an
 /// empty task "still at the service".
 #[test]

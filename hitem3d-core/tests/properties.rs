@@ -254,7 +254,7 @@ fn valid_submit() -> impl Strategy<Value = SubmitTaskBuilder> {
         select(Model::KNOWN.to_vec()),
         any::<u64>(),
         picture(),
-        prop::collection::vec(picture(), 4),
+        prop::collection::vec(select(vec![PNG, JPEG, WEBP]), 4),
     )
         .prop_map(|(model, dice, single, pictures)| {
             let caps = model.capabilities().unwrap();
@@ -267,9 +267,15 @@ fn valid_submit() -> impl Strategy<Value = SubmitTaskBuilder> {
             } else {
                 let count = 2 + pick(3, 2);
                 let others = [View::Back, View::Left, View::Right];
-                builder = builder.view(View::Front, pictures[0].clone());
+                // Each view a picture of its own: one picture for two views is refused.
+                let own = |i: usize| {
+                    let mut bytes = pictures[i].to_vec();
+                    bytes.push(u8::try_from(i).expect("a view's number"));
+                    Image::new(bytes)
+                };
+                builder = builder.view(View::Front, own(0));
                 for (i, view) in others.iter().take(count - 1).enumerate() {
-                    builder = builder.view(view.clone(), pictures[i + 1].clone());
+                    builder = builder.view(view.clone(), own(i + 1));
                 }
             }
             let option = &caps.resolutions[pick(caps.resolutions.len(), 3)];
@@ -314,6 +320,7 @@ enum Breakage {
     GifImage,
     NoFrontView,
     OneView,
+    SamePictureTwice,
     FaceTooHigh,
     FaceTooLow,
     ResolutionOfAnotherModel,
@@ -344,6 +351,7 @@ fn remedy_of(breakage: Breakage) -> Remedy {
         | Breakage::RelativeMeshUrl
         | Breakage::RelativeCallbackUrl
         | Breakage::ShadingOutOfRange => Remedy::Change,
+        Breakage::SamePictureTwice => Remedy::Distinct,
     }
 }
 
@@ -354,6 +362,7 @@ const BREAKAGES: &[Breakage] = &[
     Breakage::GifImage,
     Breakage::NoFrontView,
     Breakage::OneView,
+    Breakage::SamePictureTwice,
     Breakage::FaceTooHigh,
     Breakage::FaceTooLow,
     Breakage::ResolutionOfAnotherModel,
@@ -410,7 +419,13 @@ fn broken(breakage: Breakage, model: &Model) -> (SubmitTaskBuilder, SubmitField)
         Breakage::NoFrontView => (
             base()
                 .view(View::Back, Image::new(PNG))
-                .view(View::Left, Image::new(PNG)),
+                .view(View::Left, Image::new(JPEG)),
+            SubmitField::MultiImages,
+        ),
+        Breakage::SamePictureTwice => (
+            base()
+                .view(View::Front, Image::new(PNG))
+                .view(View::Back, Image::new(PNG)),
             SubmitField::MultiImages,
         ),
         Breakage::OneView => (

@@ -301,10 +301,11 @@ pub fn multi_view_generate_sends_the_views_in_order<S: Sdk>() {
     let mock = fast_mock();
     let client: S = client_for(&mock);
     let dir = out_dir();
+    // Each view a picture of its own (one picture for two views is refused before sending).
     let task = SubmitTask::builder(Model::Hitem3dV1_5)
-        .view(View::Left, Image::new(picture()))
-        .view(View::Front, Image::new(picture()))
-        .view(View::Back, Image::new(picture()))
+        .view(View::Left, Image::new(picture_numbered(161)))
+        .view(View::Front, Image::new(picture_numbered(162)))
+        .view(View::Back, Image::new(picture_numbered(163)))
         .format(OutputFormat::Stl)
         .build()
         .expect("a valid multi-view task");

@@ -100,6 +100,21 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
             ));
         }
     }
+    // One picture for two sides makes a model of neither, and is paid all the same.
+    for (index, (view, image)) in views.iter().enumerate() {
+        let same = views[..index]
+            .iter()
+            .find(|(earlier, picture)| earlier != view && picture == image);
+        if let Some((earlier, _)) = same {
+            out.push(violation(
+                SubmitField::MultiImages,
+                format!("{earlier} and {view} views"),
+                "the two views are the same picture: each view shows its own side",
+                Remedy::Distinct,
+                "give each view its own picture",
+            ));
+        }
+    }
     let present: Vec<&View> = views.iter().map(|(view, _)| view).collect();
     if !present.contains(&&View::Front) {
         out.push(violation(

@@ -104,6 +104,9 @@ pub enum Remedy {
     KeepOne,
     /// The file itself must change: it is empty, too large, or of a type not taken.
     ReplaceFile,
+    /// The same thing was given where each needs its own (one picture for two views): give
+    /// each its own.
+    Distinct,
 }
 
 impl fmt::Display for Violation {
