@@ -52,13 +52,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // On the built-in mock the journal is in memory and the mock ends with the process: a task
+    // does not outlive it, and nothing is kept to resume.
+    let on_builtin_mock = cli.queue.is_none()
+        && matches!(
+            hitem3d_async::ClientConfig::from_lookup(|name| std::env::var(name).ok()),
+            Err(hitem3d_async::ConfigError::MissingCredentials)
+        );
     let exit = runtime.block_on(async {
         tokio::select! {
             ended = run(cli, report) => ended,
             () = interrupted() => Err(Failure {
-                message: "interrupted: no partial file is left; a task already submitted goes \
-                          on at the service and stays in the journal (`hitem3d resume`)"
-                    .to_owned(),
+                message: if on_builtin_mock {
+                    "interrupted: no partial file is left; the built-in mock's tasks end with \
+                     this process and nothing was charged"
+                } else {
+                    "interrupted: no partial file is left; a task already submitted goes on at \
+                     the service and stays in the journal (`hitem3d resume`)"
+                }
+                .to_owned(),
                 exit: Exit::Interrupted,
             }),
         }

@@ -152,3 +152,32 @@ fn a_hang_up_is_an_interruption_like_ctrl_c() {
         assert!(run.stderr.contains("interrupted"), "{name}: {run}");
     }
 }
+
+/// On the built-in mock Ctrl-C said the task "stays in the journal (`hitem3d resume`)", though
+/// the journal is in memory and the mock ends with the process.
+#[test]
+fn ctrl_c_on_the_built_in_mock_promises_no_resume() {
+    use std::io::{BufRead, BufReader};
+    let bench = Bench::offline();
+    let mut child = spawn(&bench, &["generate", "--mock-speed", "1"]);
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in stderr.by_ref().map_while(Result::ok) {
+        let submitted = line.contains("submitted");
+        seen.push(line);
+        if submitted {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|line| line.contains("submitted")),
+        "{seen:?}"
+    );
+    signal(&child, "-INT");
+    seen.extend(stderr.map_while(Result::ok));
+    let status = child.wait().unwrap();
+    let said = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{said}");
+    assert!(said.contains("end with this process"), "{said}");
+    assert!(!said.contains("hitem3d resume"), "{said}");
+}
