@@ -41,6 +41,20 @@ impl Session {
     pub fn on_mock(&self) -> bool {
         self.mock.is_some()
     }
+
+    /// For a command whose result is meant for a later command (a task id, an upload's URL):
+    /// on the built-in mock, says up front that `what` ends with this process and what to
+    /// run instead. Whether it said so.
+    pub fn say_nothing_outlives_the_mock(&self, what: &str, report: Report) -> bool {
+        if self.on_mock() {
+            report.note(&format!(
+                "On the built-in mock {what} ends with this process: no later hitem3d command \
+                 finds it. For step-by-step use, start `hitem3d mock` in another terminal and \
+                 set the HITEM3D_BASE_URL, HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET it prints."
+            ));
+        }
+        self.on_mock()
+    }
 }
 
 /// How to connect: the global options.

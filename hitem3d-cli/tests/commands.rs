@@ -124,6 +124,29 @@ fn multi_view_generate_sends_each_view() {
     assert!(run.stdout.contains("hitem3dv1.5"), "{run}");
 }
 
+/// On the built-in mock, `submit` then `wait ID` ends in "task not found": the task ended
+/// with the first process, and nothing said so.
+#[test]
+fn submit_on_the_built_in_mock_says_up_front_that_the_task_ends_with_it() {
+    let bench = Bench::offline();
+    bench.picture("front", "chair.png");
+    let run = bench.run(&["submit", "chair.png"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("the task ends with this process")
+            && run.stderr.contains("start `hitem3d mock`"),
+        "{run}"
+    );
+    assert!(
+        !run.stdout.contains("hitem3d wait"),
+        "no false next step: {run}"
+    );
+    assert!(
+        run.stdout.contains("built-in mock, which stops now"),
+        "{run}"
+    );
+}
+
 #[test]
 fn submit_then_status_wait_and_download_by_id() {
     let bench = Bench::fast();

@@ -45,10 +45,12 @@ pub async fn multicolor(
 pub async fn upload(args: &UploadArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let mesh = read_mesh(&args.mesh).await?;
     let session = connect(how, report).await?;
+    let ephemeral = session.say_nothing_outlives_the_mock("the uploaded mesh", report);
     let url = session.client.upload_mesh(mesh).await?;
     report.emit(
         "uploaded",
-        json!({"path": args.mesh.display().to_string(), "url": url}),
+        json!({"path": args.mesh.display().to_string(), "url": url,
+               "ends_with_this_process": ephemeral}),
         &url,
     );
     Ok(Exit::Done)

@@ -15,14 +15,21 @@ pub async fn run(args: SubmitArgs, how: &Connect, report: Report) -> Result<Exit
     let task = task_spec::build(&pictures, &args.model)?;
     let credits = hitem3d_async::NewTask::from(task.clone()).estimated_credits();
     let session = connect(how, report).await?;
+    let ephemeral = session.say_nothing_outlives_the_mock("the task", report);
     let task_id = session.client.submit(task).await?;
+    let next = if ephemeral {
+        "submitted to the built-in mock, which stops now".to_owned()
+    } else {
+        format!(
+            "submitted; `hitem3d wait {task_id}` waits for it, `hitem3d download {task_id}` \
+             saves it"
+        )
+    };
     report.emit(
         "submitted",
-        json!({"task_id": task_id.as_str(), "estimated_credits": credits}),
-        &format!(
-            "{task_id}\n  submitted; `hitem3d wait {task_id}` waits for it, `hitem3d download \
-             {task_id}` saves it"
-        ),
+        json!({"task_id": task_id.as_str(), "estimated_credits": credits,
+               "ends_with_this_process": ephemeral}),
+        &format!("{task_id}\n  {next}"),
     );
     Ok(Exit::Done)
 }
