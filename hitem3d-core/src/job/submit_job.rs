@@ -188,7 +188,7 @@ impl SubmitJob {
                 self.outbox.push(&self.core, JournalOp::LimitRefused);
             }
         } else {
-            self.core.slots().lower_to_held(now);
+            self.core.slots().lower_to_in_use(now);
         }
         let limit = self.core.slots().limit();
         self.refusals += 1;

@@ -150,11 +150,14 @@ impl TaskSlots {
         self.lock().held.len()
     }
 
-    /// Lowers the limit to what the account really allows, as learnt from a refusal at `now`:
-    /// the tasks this client holds, at least one. Never raises it. Returns the new limit.
-    pub(crate) fn lower_to_held(&self, now: Timestamp) -> usize {
+    /// Lowers the limit to what the account really allows, as learnt from a refusal at `now`
+    /// (the refused submit's slot already given back): the slots still in use, at least one.
+    /// Those are its tasks at the service and its submits still out, which the account may
+    /// have accepted before the refusal; counting only the tasks whose ids came back drove
+    /// the limit of racing submits down to one. Never raises it. Returns the new limit.
+    pub(crate) fn lower_to_in_use(&self, now: Timestamp) -> usize {
         let mut state = self.lock();
-        state.limit = state.limit.min(state.held.len().max(1));
+        state.limit = state.limit.min(state.in_use.max(1));
         state.lowered_at = Some(now);
         state.limit
     }
@@ -267,13 +270,32 @@ mod tests {
         assert_eq!(slots.available(), 1);
     }
 
+    /// The measured collapse: eight submits race against an account allowing three; refusals
+    /// that come back before the accepted tasks' ids drove the limit to one.
+    #[test]
+    fn racing_refusals_leave_the_limit_at_what_the_account_accepted() {
+        let (slots, _) = slots(8);
+        let now = Timestamp::ZERO;
+        let mut out: Vec<_> = (0..8).map(|_| slots.try_reserve(now).unwrap()).collect();
+        // Five refusals come back first, then the three accepted tasks' ids.
+        for _ in 0..5 {
+            drop(out.pop());
+            slots.lower_to_in_use(now);
+        }
+        for (n, reservation) in out.into_iter().enumerate() {
+            slots.hold(reservation, TaskId::new(format!("t-{n}")));
+        }
+        assert_eq!(slots.limit(), 3, "not 1");
+        assert_eq!(slots.held(), 3);
+    }
+
     #[test]
     fn a_learnt_limit_is_raised_one_slot_at_a_time_after_standing_long_enough() {
         let (slots, _) = slots(3);
         let start = Timestamp::ZERO;
         let id = TaskId::new("t-1");
         slots.hold(slots.try_reserve(start).unwrap(), id.clone());
-        assert_eq!(slots.lower_to_held(start), 1, "refused while holding one");
+        assert_eq!(slots.lower_to_in_use(start), 1, "refused while holding one");
 
         let almost = start + (LIMIT_PROBE_INTERVAL - Duration::from_millis(1));
         assert!(
@@ -293,7 +315,7 @@ mod tests {
         // The probe is refused too: back to what is held, and the wait starts again.
         drop(second);
         let refused_at = probe + Duration::from_secs(1);
-        assert_eq!(slots.lower_to_held(refused_at), 1);
+        assert_eq!(slots.lower_to_in_use(refused_at), 1);
         assert!(slots.try_reserve(probe + LIMIT_PROBE_INTERVAL).is_none());
 
         // Accepted probes climb back to the configured count, never past it.
