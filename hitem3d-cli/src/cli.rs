@@ -166,7 +166,9 @@ stops when every input is saved, failed or waiting for a person (`hitem3d tasks`
     #[command(after_help = "Example:\n  hitem3d segment chair.glb -o parts")]
     Segment(SegmentArgs),
     /// Reduce a textured mesh to a few colours, for multi-colour printing.
-    #[command(after_help = "Example:\n  hitem3d multicolor toy.glb --colors 4 -o printable")]
+    #[command(
+        after_help = "Example:\n  hitem3d multicolor toy.glb --colors 4 --format 3mf -o printable"
+    )]
     Multicolor(MulticolorArgs),
     /// Upload a mesh and print the URL tasks can use (--mesh-url).
     #[command(after_help = "Example:\n  hitem3d upload chair.glb")]
@@ -441,7 +443,8 @@ pub struct ReliefArgs {
 pub struct MeshArgs {
     /// The mesh: a file (GLB, OBJ, STL, FBX, USDZ) or an http(s) URL.
     pub mesh: String,
-    /// The result's format [default: the service's].
+    /// The result's format [default: the service's, for the tasks that have one; multicolor
+    /// has none].
     #[arg(long, value_parser = listed_values::formats())]
     pub format: Option<OutputFormat>,
     #[command(flatten)]

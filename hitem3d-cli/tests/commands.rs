@@ -264,6 +264,21 @@ fn relief_and_the_mesh_tasks_go_from_submit_to_their_files() {
             "parts",
         ])
         .expect(0);
+    // The help's example runs as printed (it lacked the format multicolor needs: exit 2).
+    let help = bench.run(&["multicolor", "--help"]);
+    let example = help
+        .stdout
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("hitem3d multicolor "))
+        .unwrap_or_else(|| panic!("an example: {help}"))
+        .to_owned();
+    let args: Vec<&str> = std::iter::once("multicolor")
+        .chain(example.split_whitespace().map(|arg| match arg {
+            "toy.glb" => "out/mesh.glb",
+            other => other,
+        }))
+        .collect();
+    bench.run(&args).expect(0);
     let mut made: Vec<String> = std::fs::read_dir(bench.path("parts"))
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
