@@ -439,6 +439,12 @@ fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
         "1",
     ]);
     run.expect(2);
+    // A folder's other files are said to be skipped (they were skipped without a word).
+    assert_eq!(
+        events(&lines, "skipped")[0]["files"],
+        serde_json::json!(["photos/notes.txt"]),
+        "{run}"
+    );
     let finished = events(&lines, "batch_finished");
     assert_eq!(finished[0]["inputs"], 3, "{run}");
     assert_eq!(finished[0]["failed"], 1, "{run}");
@@ -465,6 +471,10 @@ fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
     assert_eq!(run.stdout.matches("done earlier").count(), 2, "{run}");
     assert!(
         run.stdout.contains("3 inputs: 2 finished, 1 failed"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("Skipped 1 file not named as a picture"),
         "{run}"
     );
 }

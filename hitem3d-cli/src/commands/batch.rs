@@ -49,7 +49,27 @@ struct Job {
 
 /// Runs `hitem3d batch`.
 pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let files = collect(&args.inputs)?;
+    let (files, skipped) = collect(&args.inputs)?;
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        report.emit(
+            "skipped",
+            json!({"files": names}),
+            &format!(
+                "Skipped {} not named as a picture ({}): {}",
+                if names.len() == 1 {
+                    "1 file".to_owned()
+                } else {
+                    format!("{} files", names.len())
+                },
+                PICTURE_EXTENSIONS.join(", "),
+                names.join(", ")
+            ),
+        );
+    }
     let mut outcomes = Vec::new();
     let mut jobs = Vec::new();
     let mut stems = HashSet::new();
@@ -310,8 +330,11 @@ async fn generate(
 }
 
 /// The pictures the inputs name: files as given, folders' pictures sorted by name.
-fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+/// The pictures the inputs name (a folder's by their extension), and the folders' other
+/// files, which are skipped and said so (hidden files left out of both).
+fn collect(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Failure> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let entries = std::fs::read_dir(input).map_err(|error| {
@@ -323,10 +346,13 @@ fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
             let mut found: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|entry| entry.path())
-                .filter(|path| path.is_file() && is_picture_name(path))
+                .filter(|path| path.is_file() && !is_hidden(path))
                 .collect();
             found.sort();
-            files.extend(found);
+            let (pictures, others): (Vec<PathBuf>, Vec<PathBuf>) =
+                found.into_iter().partition(|path| is_picture_name(path));
+            files.extend(pictures);
+            skipped.extend(others);
         } else {
             files.push(input.clone());
         }
@@ -342,7 +368,12 @@ fn collect(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
                 .join(", ")
         )));
     }
-    Ok(files)
+    Ok((files, skipped))
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with('.'))
 }
 
 fn is_picture_name(path: &Path) -> bool {
