@@ -417,6 +417,30 @@ fn the_mock_started_with_json_prints_one_line_a_client_can_use() {
     assert!(started["upload"]["endpoint"].as_str().is_some(), "{line}");
 }
 
+/// A batch run again on the built-in mock marked every file "failed" and suggested --name,
+/// which batch does not have.
+#[test]
+fn a_batch_whose_files_exist_says_so_in_its_own_options() {
+    let bench = Bench::offline();
+    bench.distinct_pictures(2);
+    let args = ["--mock-speed", "2000", "batch", "photos"];
+    bench.run(&args).expect(0);
+    let again = bench.run(&args);
+    again.expect(2);
+    assert_eq!(again.stdout.matches(" exists ").count(), 2, "{again}");
+    assert!(
+        again
+            .stdout
+            .contains("give --force to replace it, or another -o"),
+        "{again}"
+    );
+    assert!(
+        !again.stdout.contains("--name"),
+        "batch has no --name: {again}"
+    );
+    assert!(!again.stdout.contains(" failed "), "{again}");
+}
+
 #[test]
 fn a_batch_reports_each_input_and_exits_with_its_worst_result() {
     let bench = Bench::fast();

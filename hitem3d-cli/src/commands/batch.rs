@@ -309,6 +309,18 @@ async fn generate(
             task_id: Some(generated.task_id.to_string()),
             exit: Exit::Done,
         },
+        // Found before anything was sent: batch has no --name, so only two ways out.
+        Err(hitem3d_async::Error::PathTaken { path }) => Outcome {
+            input: job.input,
+            result: "exists",
+            detail: format!(
+                "{} exists: give --force to replace it, or another -o (nothing was sent or \
+                 paid)",
+                path.display()
+            ),
+            task_id: None,
+            exit: Exit::Invalid,
+        },
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
             let failure = Failure::from(error);
@@ -329,8 +341,7 @@ async fn generate(
     (key, outcome)
 }
 
-/// The pictures the inputs name: files as given, folders' pictures sorted by name.
-/// The pictures the inputs name (a folder's by their extension), and the folders' other
+/// The pictures the inputs name (a folder's by their extension, sorted), and the folders' other
 /// files, which are skipped and said so (hidden files left out of both).
 fn collect(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Failure> {
     let mut files = Vec::new();
