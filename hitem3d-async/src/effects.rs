@@ -127,11 +127,7 @@ impl Effects for Inner {
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {
         // The name, not what it points to: a dangling link takes it too.
-        match tokio::fs::symlink_metadata(path).await {
-            Ok(_) => Ok(true),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(error) => Err(error),
-        }
+        hitem3d_core::name_taken(tokio::fs::symlink_metadata(path).await)
     }
 
     async fn journal(&self, call: JournalCall) -> Result<JournalReply, JournalError> {

@@ -103,11 +103,7 @@ impl Effects for Inner {
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {
         // The name, not what it points to: a dangling link takes it too.
-        match std::fs::symlink_metadata(path) {
-            Ok(_) => Ok(true),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(error) => Err(error),
-        }
+        hitem3d_core::name_taken(path.symlink_metadata())
     }
 }
 

@@ -26,6 +26,7 @@
 mod async_task_journal;
 mod credit_limit;
 mod entry;
+mod held_claims;
 mod journal_error;
 mod journal_ledger;
 mod journal_op;
@@ -41,6 +42,7 @@ pub use entry::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalKey, Resumption, Settled,
     TaskEvent,
 };
+pub use held_claims::HeldClaims;
 pub use journal_error::JournalError;
 pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
 pub use journal_op::{JournalCall, JournalOp, JournalReply, JournalStore};

@@ -58,7 +58,7 @@ pub use client::client_config::{
 };
 pub use client::client_core::{ClientCore, Seed};
 pub use client::drive::{Driver, NoSink, Sink};
-pub use client::effects::Effects;
+pub use client::effects::{Effects, name_taken};
 pub use client::error::Error;
 pub use client::generate::{GenerateOptions, Generated, SavedFile};
 pub use client::task_source::TaskSource;

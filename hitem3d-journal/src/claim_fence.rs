@@ -1,31 +1,15 @@
 //! The claims this process holds, which its journal writes are fenced by.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
-use hitem3d_core::journal::{Claim, JournalError, JournalKey};
+use hitem3d_core::journal::{HeldClaims, JournalError, JournalKey};
 use rusqlite::{OptionalExtension, Transaction};
 
-/// Each claimed input's key, with the queue's number for it and the claim's epoch.
+/// The claims held ([`HeldClaims`]) and their check against the file's queue.
 #[derive(Debug, Default)]
 pub(crate) struct ClaimFence {
-    held: Mutex<HashMap<JournalKey, (u64, u64)>>,
+    pub(crate) held: HeldClaims,
 }
 
 impl ClaimFence {
-    pub(crate) fn hold(&self, claim: &Claim) {
-        self.lock()
-            .insert(claim.queued.key.clone(), (claim.item, claim.epoch));
-    }
-
-    pub(crate) fn release(&self, claim: &Claim) {
-        let mut held = self.lock();
-        // A newer claim of the same input by this process stays.
-        if held.get(&claim.queued.key) == Some(&(claim.item, claim.epoch)) {
-            held.remove(&claim.queued.key);
-        }
-    }
-
     /// Within `tx` (which holds the file's write lock): if this process claimed `key`, checks
     /// that the claim still stands. A write about an input not claimed here is not fenced.
     pub(crate) fn check(
@@ -33,8 +17,7 @@ impl ClaimFence {
         tx: &Transaction<'_>,
         key: Option<&JournalKey>,
     ) -> rusqlite::Result<Result<(), JournalError>> {
-        let held = key.and_then(|key| self.lock().get(key).copied());
-        let Some((item, epoch)) = held else {
+        let Some((item, epoch)) = self.held.of(key) else {
             return Ok(Ok(()));
         };
         let stands = tx
@@ -50,9 +33,5 @@ impl ClaimFence {
         } else {
             Err(JournalError::LeaseLost { item })
         })
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<JournalKey, (u64, u64)>> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

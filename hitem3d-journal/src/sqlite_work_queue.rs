@@ -92,7 +92,7 @@ impl WorkQueue for SqliteWorkQueue {
             self.journal.slot_freed().ring();
         }
         if let ClaimAnswer::Claimed(claim) = &answer {
-            self.journal.fence().hold(claim);
+            self.journal.fence().held.hold(claim);
         }
         Ok(answer)
     }
@@ -120,7 +120,7 @@ impl WorkQueue for SqliteWorkQueue {
             Ok(lost)
         })?;
         for claim in &lost {
-            self.journal.fence().release(claim);
+            self.journal.fence().held.release(claim);
         }
         Ok(lost.iter().map(|claim| claim.item).collect())
     }
@@ -144,7 +144,7 @@ impl WorkQueue for SqliteWorkQueue {
                 ],
             )
         });
-        self.journal.fence().release(claim);
+        self.journal.fence().held.release(claim);
         if ended? == 0 {
             return Err(JournalError::LeaseLost { item: claim.item });
         }

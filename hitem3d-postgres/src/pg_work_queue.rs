@@ -160,7 +160,7 @@ impl PgWorkQueue {
             self.journal.slot_freed_here();
         }
         if let ClaimAnswer::Claimed(claim) = &answer {
-            self.fence().hold(claim);
+            self.fence().held.hold(claim);
         }
         Ok(answer)
     }
@@ -182,7 +182,7 @@ impl PgWorkQueue {
                 .await
                 .map_err(|error| self.journal.failed("write", &error))?;
             if extended == 0 {
-                self.fence().release(claim);
+                self.fence().held.release(claim);
                 lost.push(claim.item);
             }
         }
@@ -208,7 +208,7 @@ impl PgWorkQueue {
             )
             .await
             .map_err(|error| self.journal.failed("write", &error))?;
-        self.fence().release(claim);
+        self.fence().held.release(claim);
         if ended == 0 {
             return Err(JournalError::LeaseLost { item: claim.item });
         }

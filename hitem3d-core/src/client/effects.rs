@@ -108,3 +108,26 @@ pub trait Effects {
         std::future::ready(call.run())
     }
 }
+
+/// [`Effects::exists`]'s answer from looking `path` up without following a symbolic link
+/// (`symlink_metadata`): taken when anything answered, free when nothing is there.
+///
+/// ```
+/// use std::io;
+/// use hitem3d_core::name_taken;
+///
+/// let nothing = io::Error::from(io::ErrorKind::NotFound);
+/// assert!(!name_taken(Err::<(), _>(nothing)).unwrap());
+/// assert!(name_taken(Ok::<(), io::Error>(())).unwrap());
+/// assert!(name_taken(Err::<(), _>(io::Error::from(io::ErrorKind::PermissionDenied))).is_err());
+/// ```
+///
+/// # Errors
+/// The lookup's error, unless it says nothing is there.
+pub fn name_taken<T>(lookup: io::Result<T>) -> io::Result<bool> {
+    match lookup {
+        Ok(_) => Ok(true),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
