@@ -54,11 +54,7 @@ fn main() -> ExitCode {
     };
     // On the built-in mock the journal is in memory and the mock ends with the process: a task
     // does not outlive it, and nothing is kept to resume.
-    let on_builtin_mock = cli.queue.is_none()
-        && matches!(
-            hitem3d_async::ClientConfig::from_lookup(|name| std::env::var(name).ok()),
-            Err(hitem3d_async::ConfigError::MissingCredentials)
-        );
+    let on_builtin_mock = session::builtin_mock_in_memory(cli.queue.is_some());
     let exit = runtime.block_on(async {
         tokio::select! {
             ended = run(cli, report) => ended,

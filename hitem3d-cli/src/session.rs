@@ -78,6 +78,16 @@ pub struct Connect {
     pub works_queue: bool,
 }
 
+/// Whether [`connect`] will choose the built-in mock with its journal in memory: no
+/// credentials set, and no fleet's queue given (`queue_given`) to keep the journal.
+pub fn builtin_mock_in_memory(queue_given: bool) -> bool {
+    !queue_given
+        && matches!(
+            ClientConfig::from_lookup(|name| std::env::var(name).ok()),
+            Err(ConfigError::MissingCredentials)
+        )
+}
+
 /// The real service when `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` are set; otherwise
 /// the built-in mock, said in one line on stderr.
 pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> {

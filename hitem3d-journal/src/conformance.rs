@@ -21,8 +21,9 @@ use std::time::Duration;
 
 use futures_util::future::join_all;
 use hitem3d_core::journal::{
-    AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalKey,
-    LearntDuration, Resumption, Settled, StoreFuture, TaskEvent, TaskJournal,
+    AsyncTaskJournal, Begun, Claim, ClaimAnswer, EntryId, EntryQuery, EntryState, Intent,
+    JournalEntry, JournalKey, LearntDuration, QueuedInput, Resumption, Settled, StoreFuture,
+    TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{Model, RequestType, TaskId, TaskState, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
@@ -76,6 +77,40 @@ where
     unfinished_lists_what_needs_a_wait_or_a_decision(name, &*fresh().await).await;
     begins_racing_on_one_key_begin_it_once(name, &*fresh().await).await;
     durations_are_kept_per_kind_newest_last_up_to_the_limit(name, &*fresh().await).await;
+}
+
+/// `count` inputs to enqueue, keyed `k0`, `k1`, …, each priced 10 credits: what the queue
+/// stores' tests share.
+#[must_use]
+pub fn queued_inputs(count: usize) -> Vec<QueuedInput> {
+    (0..count)
+        .map(|n| QueuedInput {
+            key: JournalKey::new(format!("k{n}")),
+            input: format!("photos/{n}.png"),
+            options: r#"{"format":"glb"}"#.to_owned(),
+            credits: Some(10),
+        })
+        .collect()
+}
+
+/// The claim a queue answered with.
+///
+/// # Panics
+/// When it answered anything else.
+#[must_use]
+pub fn claimed(answer: ClaimAnswer) -> Claim {
+    match answer {
+        ClaimAnswer::Claimed(claim) => claim,
+        other => panic!("expected a claim, got {other:?}"),
+    }
+}
+
+/// The intent of a claimed input: [`intent`] under the claim's key.
+#[must_use]
+pub fn intent_of(claim: &Claim) -> Intent {
+    let mut intent = intent(None);
+    intent.key = Some(claim.queued.key.clone());
+    intent
 }
 
 /// The intent every check writes, under `key`.

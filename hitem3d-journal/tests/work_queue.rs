@@ -9,28 +9,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use hitem3d_core::journal::{
-    Begun, Claim, ClaimAnswer, ClaimStart, EntryQuery, EntryState, Intent, ItemOutcome, ItemState,
-    JournalError, JournalKey, QueuedInput, Resumption, Settled, TaskEvent, TaskJournal, WorkQueue,
-    WorkerId,
+    Begun, ClaimAnswer, ClaimStart, EntryQuery, EntryState, ItemOutcome, ItemState, JournalError,
+    Resumption, Settled, TaskEvent, TaskJournal, WorkQueue, WorkerId,
 };
 use hitem3d_core::types::{TaskId, TaskState};
-use hitem3d_journal::conformance::intent;
+use hitem3d_journal::conformance::{claimed, intent, intent_of, queued_inputs};
 use hitem3d_journal::{SqliteJournal, SqliteWorkQueue};
 
 /// A lease that has run out by the next claim.
 const GONE: Duration = Duration::ZERO;
 const LONG: Duration = Duration::from_secs(600);
-
-fn inputs(count: usize) -> Vec<QueuedInput> {
-    (0..count)
-        .map(|n| QueuedInput {
-            key: JournalKey::new(format!("k{n}")),
-            input: format!("photos/{n}.png"),
-            options: r#"{"format":"glb"}"#.to_owned(),
-            credits: Some(10),
-        })
-        .collect()
-}
 
 /// A worker process on the file: its own connection and claims, keeping the shared limit.
 fn worker(path: &Path) -> (Arc<SqliteJournal>, SqliteWorkQueue) {
@@ -38,19 +26,6 @@ fn worker(path: &Path) -> (Arc<SqliteJournal>, SqliteWorkQueue) {
     journal.share_task_limit();
     let queue = SqliteWorkQueue::new(&journal);
     (journal, queue)
-}
-
-fn claimed(answer: ClaimAnswer) -> Claim {
-    match answer {
-        ClaimAnswer::Claimed(claim) => claim,
-        other => panic!("expected a claim, got {other:?}"),
-    }
-}
-
-fn intent_of(claim: &Claim) -> Intent {
-    let mut intent = intent(None);
-    intent.key = Some(claim.queued.key.clone());
-    intent
 }
 
 fn new_entry(begun: Result<Begun, JournalError>) -> hitem3d_core::journal::EntryId {
@@ -64,9 +39,9 @@ fn new_entry(begun: Result<Begun, JournalError>) -> hitem3d_core::journal::Entry
 fn the_same_inputs_enqueued_twice_are_queued_once() {
     let dir = tempfile::tempdir().unwrap();
     let (_, queue) = worker(&dir.path().join("j.sqlite3"));
-    assert_eq!(queue.enqueue(&inputs(3)).unwrap(), 3);
-    assert_eq!(queue.enqueue(&inputs(5)).unwrap(), 2);
-    assert_eq!(queue.enqueue(&inputs(5)).unwrap(), 0);
+    assert_eq!(queue.enqueue(&queued_inputs(3)).unwrap(), 3);
+    assert_eq!(queue.enqueue(&queued_inputs(5)).unwrap(), 2);
+    assert_eq!(queue.enqueue(&queued_inputs(5)).unwrap(), 0);
     let items = queue.items().unwrap();
     assert_eq!(items.len(), 5);
     assert!(items.iter().all(|item| item.state == ItemState::Pending));
@@ -78,7 +53,7 @@ fn racing_intents_take_no_more_than_the_shared_limit_and_a_freed_slot_wakes_a_wa
     let path = dir.path().join("j.sqlite3");
     let (journal, queue) = worker(&path);
     journal.set_task_limit(3).unwrap();
-    queue.enqueue(&inputs(8)).unwrap();
+    queue.enqueue(&queued_inputs(8)).unwrap();
     let workers: Vec<_> = (0..8).map(|_| worker(&path)).collect();
 
     // Eight processes claim and begin at once: every input is claimed, three begun.
@@ -182,7 +157,7 @@ fn a_lease_that_ran_out_while_submitting_is_an_unknown_outcome_and_fences_the_la
     let path = dir.path().join("j.sqlite3");
     let (late_journal, late_queue) = worker(&path);
     let (_, queue) = worker(&path);
-    late_queue.enqueue(&inputs(1)).unwrap();
+    late_queue.enqueue(&queued_inputs(1)).unwrap();
 
     let claim = claimed(late_queue.claim(&WorkerId::new("sleepy"), GONE).unwrap());
     let entry = new_entry(late_journal.begin(&intent_of(&claim)));
@@ -230,7 +205,7 @@ fn a_paid_task_whose_worker_died_is_finished_by_another_without_paying() {
     let path = dir.path().join("j.sqlite3");
     let (dead_journal, dead_queue) = worker(&path);
     let (journal, queue) = worker(&path);
-    queue.enqueue(&inputs(1)).unwrap();
+    queue.enqueue(&queued_inputs(1)).unwrap();
 
     let first = claimed(dead_queue.claim(&WorkerId::new("dies"), GONE).unwrap());
     let entry = new_entry(dead_journal.begin(&intent_of(&first)));
@@ -283,7 +258,7 @@ fn racing_refusals_lower_the_shared_limit_to_what_is_held_and_it_climbs_back() {
     let path = dir.path().join("j.sqlite3");
     let (journal, queue) = worker(&path);
     journal.set_task_limit(6).unwrap();
-    queue.enqueue(&inputs(8)).unwrap();
+    queue.enqueue(&queued_inputs(8)).unwrap();
     for n in 0..3 {
         let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).unwrap());
         let entry = new_entry(journal.begin(&intent_of(&claim)));
@@ -323,7 +298,7 @@ fn claims_stop_at_the_credit_limit_until_a_refund() {
     let path = dir.path().join("j.sqlite3");
     let (journal, queue) = worker(&path);
     journal.set_max_credits(Some(25)).unwrap();
-    queue.enqueue(&inputs(3)).unwrap();
+    queue.enqueue(&queued_inputs(3)).unwrap();
     let first = claimed(queue.claim(&WorkerId::new("w"), LONG).unwrap());
     // The first claim reserves 10 until its intent charges them: 20 of 25 are spoken for.
     let second = claimed(queue.claim(&WorkerId::new("w"), LONG).unwrap());

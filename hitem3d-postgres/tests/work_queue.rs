@@ -6,28 +6,16 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::join_all;
 use hitem3d_core::journal::{
-    AsyncTaskJournal, AsyncWorkQueue, Begun, Claim, ClaimAnswer, ClaimStart, EntryQuery,
-    EntryState, ItemOutcome, JournalError, JournalKey, QueuedInput, Resumption, Settled, TaskEvent,
-    WorkerId,
+    AsyncTaskJournal, AsyncWorkQueue, Begun, ClaimAnswer, ClaimStart, EntryQuery, EntryState,
+    ItemOutcome, JournalError, Resumption, Settled, TaskEvent, WorkerId,
 };
 use hitem3d_core::types::{TaskId, TaskState};
-use hitem3d_journal::conformance::intent;
+use hitem3d_journal::conformance::{claimed, intent, intent_of, queued_inputs};
 use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue, ThrowawayCluster};
 
 /// A lease that has run out by the next claim (the database's clock moves on).
 const GONE: Duration = Duration::ZERO;
 const LONG: Duration = Duration::from_secs(600);
-
-fn inputs(count: usize) -> Vec<QueuedInput> {
-    (0..count)
-        .map(|n| QueuedInput {
-            key: JournalKey::new(format!("k{n}")),
-            input: format!("photos/{n}.png"),
-            options: r#"{"format":"glb"}"#.to_owned(),
-            credits: Some(10),
-        })
-        .collect()
-}
 
 /// A worker: its own journal (its own pool and claims), as on its own machine.
 async fn worker(url: &DatabaseUrl) -> (PgJournal, PgWorkQueue) {
@@ -40,29 +28,15 @@ async fn fleet(cluster: &ThrowawayCluster) -> DatabaseUrl {
     cluster.create_database().await.unwrap().parse().unwrap()
 }
 
-fn claimed(answer: ClaimAnswer) -> Claim {
-    match answer {
-        ClaimAnswer::Claimed(claim) => claim,
-        other => panic!("expected a claim, got {other:?}"),
-    }
-}
-
-/// The intent of a claimed input: its key is the claim's.
-fn intent_of(claim: &Claim) -> hitem3d_core::journal::Intent {
-    let mut intent = intent(None);
-    intent.key = Some(claim.queued.key.clone());
-    intent
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_inputs_enqueued_twice_are_queued_once() {
     let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
         return;
     };
     let (_, queue) = worker(&fleet(&cluster).await).await;
-    assert_eq!(queue.enqueue(&inputs(3)).await.unwrap(), 3);
-    assert_eq!(queue.enqueue(&inputs(5)).await.unwrap(), 2);
-    assert_eq!(queue.enqueue(&inputs(5)).await.unwrap(), 0);
+    assert_eq!(queue.enqueue(&queued_inputs(3)).await.unwrap(), 3);
+    assert_eq!(queue.enqueue(&queued_inputs(5)).await.unwrap(), 2);
+    assert_eq!(queue.enqueue(&queued_inputs(5)).await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +47,7 @@ async fn racing_intents_take_no_more_than_the_fleet_limit_and_a_freed_slot_wakes
     let url = fleet(&cluster).await;
     let (_, queue) = worker(&url).await;
     queue.set_task_limit(3).await.unwrap();
-    queue.enqueue(&inputs(8)).await.unwrap();
+    queue.enqueue(&queued_inputs(8)).await.unwrap();
     let mut workers = Vec::new();
     for _ in 0..16 {
         workers.push(worker(&url).await);
@@ -172,7 +146,7 @@ async fn a_lease_that_ran_out_while_submitting_is_an_unknown_outcome_and_fences_
     let url = fleet(&cluster).await;
     let (late_journal, late_queue) = worker(&url).await;
     let (_, queue) = worker(&url).await;
-    late_queue.enqueue(&inputs(1)).await.unwrap();
+    late_queue.enqueue(&queued_inputs(1)).await.unwrap();
 
     let claim = claimed(
         late_queue
@@ -229,7 +203,7 @@ async fn a_paid_task_whose_worker_died_is_finished_by_another_without_paying() {
     let url = fleet(&cluster).await;
     let (dead_journal, dead_queue) = worker(&url).await;
     let (journal, queue) = worker(&url).await;
-    queue.enqueue(&inputs(1)).await.unwrap();
+    queue.enqueue(&queued_inputs(1)).await.unwrap();
 
     let first = claimed(
         dead_queue
@@ -293,7 +267,7 @@ async fn racing_refusals_lower_the_fleet_limit_to_what_it_holds_and_it_climbs_ba
     let url: DatabaseUrl = text.parse().unwrap();
     let (journal, queue) = worker(&url).await;
     queue.set_task_limit(6).await.unwrap();
-    queue.enqueue(&inputs(8)).await.unwrap();
+    queue.enqueue(&queued_inputs(8)).await.unwrap();
     // Three tasks at the service.
     for n in 0..3 {
         let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
@@ -385,7 +359,7 @@ async fn a_credit_limit_holds_however_many_workers_race() {
     assert_eq!(queue.credits().await.unwrap(), (30, Some(35)));
 
     // Claims stop where the limit leaves too little; a refused submit gives its 10 back.
-    queue.enqueue(&inputs(2)).await.unwrap();
+    queue.enqueue(&queued_inputs(2)).await.unwrap();
     assert_eq!(
         queue.claim(&WorkerId::new("w"), LONG).await.unwrap(),
         ClaimAnswer::OverBudget
