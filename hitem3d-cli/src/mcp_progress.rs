@@ -47,6 +47,10 @@ impl McpProgress {
                     _ => "downloading the cover".to_owned(),
                 }
             }
+            GenerateProgress::Saved(file) if file.summary.by_another_run => format!(
+                "{} was saved by another run of the same task",
+                file.path.display()
+            ),
             GenerateProgress::Saved(file) => format!("saved {}", file.path.display()),
             _ => return,
         };

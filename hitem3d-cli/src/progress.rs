@@ -83,7 +83,11 @@ impl Live {
             GenerateProgress::Saved(file) => {
                 self.emit(
                     "saved",
-                    json!({"path": file.path.display().to_string(), "bytes": file.bytes()}),
+                    json!({
+                        "path": file.path.display().to_string(),
+                        "bytes": file.bytes(),
+                        "by_another_run": file.summary.by_another_run,
+                    }),
                 );
                 self.downloading = None;
                 self.bar.set_style(spinner_style());

@@ -24,6 +24,21 @@ pub fn error(error: &Error) -> String {
              or paid)",
             path.display()
         ),
+        Error::NotSaved { task_id, source } => format!(
+            "task {task_id} is paid for and finished, but its file was not saved: {}",
+            match &**source {
+                Error::File { path, source, .. }
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    format!(
+                        "{} was taken meanwhile by a file that is not this task's (nothing was \
+                         replaced); move that file away",
+                        path.display()
+                    )
+                }
+                other => other.to_string(),
+            }
+        ),
         Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
             format!(
                 "{} exists: give --force to replace it, or another --name or -o",

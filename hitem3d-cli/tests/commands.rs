@@ -606,3 +606,26 @@ fn a_credit_limit_keeps_a_task_that_would_pass_it_from_being_sent() {
     again.expect(0);
     assert_eq!(bench.mock().counters().tasks_created, 2);
 }
+
+/// A model file already there is never replaced without --force, and nothing is paid: with
+/// `.with_overwrite(true)` planted in generate, `out/chair.glb` was replaced silently and no
+/// test failed.
+#[test]
+fn generate_never_replaces_a_file_without_force() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    std::fs::create_dir_all(bench.path("out")).unwrap();
+    std::fs::write(bench.path("out/chair.glb"), b"the user's own file").unwrap();
+
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(2);
+    assert!(run.stderr.contains("out/chair.glb exists"), "{run}");
+    assert!(run.stderr.contains("nothing was sent or paid"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 0, "{run}");
+    let kept = std::fs::read(bench.path("out/chair.glb")).unwrap();
+    assert_eq!(kept, b"the user's own file");
+
+    bench.run(&["generate", "chair.png", "--force"]).expect(0);
+    let replaced = std::fs::read(bench.path("out/chair.glb")).unwrap();
+    assert!(replaced.starts_with(b"glTF"), "replaced when asked");
+}

@@ -29,7 +29,7 @@ const PICTURE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
 #[derive(Debug)]
 struct Outcome {
     input: String,
-    /// "saved", "resumed", "done earlier" or "failed".
+    /// "saved", "resumed", "saved by another run", "done earlier" or "failed".
     result: &'static str,
     /// The file, or the error.
     detail: String,
@@ -304,7 +304,11 @@ async fn generate(
     let outcome = match generated {
         Ok(generated) => Outcome {
             input: job.input,
-            result: if resumed { "resumed" } else { "saved" },
+            result: match (generated.model.summary.by_another_run, resumed) {
+                (true, _) => "saved by another run",
+                (false, true) => "resumed",
+                (false, false) => "saved",
+            },
             detail: generated.model.path.display().to_string(),
             task_id: Some(generated.task_id.to_string()),
             exit: Exit::Done,

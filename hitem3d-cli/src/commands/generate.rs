@@ -102,8 +102,14 @@ fn summary(
         .extension()
         .map_or_else(|| "?".to_owned(), |ext| ext.to_string_lossy().into_owned());
     let took = started.elapsed().as_secs_f64();
+    let by_another_run = generated.model.summary.by_another_run;
+    let saved = if by_another_run {
+        "Saved by another run working on the same task (paid once, nothing replaced):"
+    } else {
+        "Saved"
+    };
     let mut text = format!(
-        "Saved {}\n  format      {format}\n  size        {}\n  model       {model}\n  \
+        "{saved} {}\n  format      {format}\n  size        {}\n  model       {model}\n  \
          resolution  {}\n  task        {}",
         path.display(),
         HumanBytes(generated.model.bytes()),
@@ -142,6 +148,7 @@ fn summary(
             "credits_source": price.map(|_| "published price"),
             "simulated": session.on_mock(),
             "seconds": took,
+            "by_another_run": by_another_run,
         }),
         &text,
     );

@@ -80,6 +80,20 @@ pub enum Error {
         /// The file in the way.
         path: PathBuf,
     },
+    /// The task is paid for and finished, but a file of its result could not be saved (the
+    /// disk is full, the name was taken meanwhile by something else): fix that, then save it
+    /// again without paying, from the journal or by its task id.
+    #[error(
+        "task {task_id} is paid for and finished, but its file was not saved: {source}; once \
+         that is fixed it can be saved again without paying (a query gives fresh links)"
+    )]
+    NotSaved {
+        /// The paid task.
+        task_id: TaskId,
+        /// Why the file was not saved.
+        #[source]
+        source: Box<Error>,
+    },
     /// The task journal could not record the submit, or forbids it: nothing was sent.
     #[error(transparent)]
     Journal(#[from] JournalError),
@@ -160,6 +174,7 @@ impl Error {
             Self::Wait(error) => Some(&error.task_id),
             Self::Download(error) => Some(&error.task_id),
             Self::Unrecorded(unrecorded) => Some(&unrecorded.task_id),
+            Self::NotSaved { task_id, .. } => Some(task_id),
             _ => None,
         }
     }
@@ -173,6 +188,7 @@ impl Error {
         let task_id = match self {
             Self::Wait(error) => &error.task_id,
             Self::Download(error) => &error.task_id,
+            Self::NotSaved { task_id, .. } => return Some(task_id),
             _ => return None,
         };
         let unknown_there = self.code() == Some(&ApiErrorCode::TaskNotFound);

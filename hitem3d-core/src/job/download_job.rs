@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use hitem3d_types::{OutputFormat, TaskData};
 
 use crate::job::{Input, Io, Job, JournalOutbox, NoEvent};
-use crate::journal::{JournalOp, TaskEvent};
+use crate::journal::{EntryQuery, JournalOp, JournalReply, TaskEvent};
 use crate::rules::content_check::{self, Expected, HEAD_BYTES};
 use crate::{
     BodyAction, Call, CallError, ClientCore, DownloadPlan, DownloadProgress, DownloadStep,
@@ -84,6 +84,22 @@ enum State {
         bytes: u64,
     },
     Finishing(DownloadSummary),
+    /// The name was taken while this file downloaded: ask the journal whether another run of
+    /// the same task saved it there (`reads` asked so far).
+    Confirm {
+        summary: DownloadSummary,
+        reads: u32,
+    },
+    Confirming {
+        summary: DownloadSummary,
+        reads: u32,
+    },
+    /// Between reads, for the other run to record the file it just saved.
+    ConfirmLater {
+        summary: DownloadSummary,
+        reads: u32,
+        until: Timestamp,
+    },
     Finished(Result<DownloadSummary, Error>),
     Over,
 }
@@ -158,6 +174,50 @@ impl DownloadJob {
             expected,
             head: Vec::new(),
         }
+    }
+
+    /// The journal's entries of the task whose file found its name taken: the file is another
+    /// run's save of the same task when the entry lists it at this path. An entry still open
+    /// may be a run that saved it a moment ago and has yet to record it: asked again shortly.
+    fn on_confirmed(
+        &mut self,
+        mut summary: DownloadSummary,
+        reads: u32,
+        answer: Result<JournalReply, crate::journal::JournalError>,
+        now: Timestamp,
+    ) -> State {
+        let entries = match answer {
+            Ok(JournalReply::Entries(entries)) => entries,
+            Ok(_) => return self.taken(),
+            Err(error) => {
+                tracing::debug!(%error, "could not read the journal about a taken file name");
+                return self.taken();
+            }
+        };
+        let path = self.path.as_deref();
+        if entries
+            .iter()
+            .any(|entry| entry.files.iter().any(|file| Some(file.as_path()) == path))
+        {
+            tracing::info!("the file was saved by another run of the same task");
+            summary.by_another_run = true;
+            return State::Finished(Ok(summary));
+        }
+        let recording = entries.iter().any(|entry| !entry.is_closed());
+        if recording && reads < SAVED_ELSEWHERE_READS {
+            let until = now + SAVED_ELSEWHERE_PAUSE;
+            return State::ConfirmLater {
+                summary,
+                reads,
+                until,
+            };
+        }
+        self.taken()
+    }
+
+    /// The end for a name taken by a file this task's runs did not save.
+    fn taken(&self) -> State {
+        State::Finished(Err(self.file_error("save", already_exists())))
     }
 
     /// The error for a failed file step: the final path names the file; a caller's writer has
@@ -253,6 +313,31 @@ impl Job for DownloadJob {
                     self.state = State::WritingBack { bytes };
                     return Io::StartWriteback(range);
                 }
+                State::Confirm { summary, reads } => {
+                    let query = EntryQuery::Task(summary.result.task_id.clone());
+                    match self.core.journal_call(JournalOp::Entries(query)) {
+                        Some(call) => {
+                            self.state = State::Confirming { summary, reads };
+                            return Io::Journal(call);
+                        }
+                        None => self.state = self.taken(),
+                    }
+                }
+                State::ConfirmLater {
+                    summary,
+                    reads,
+                    until,
+                } => {
+                    if now < until {
+                        self.state = State::ConfirmLater {
+                            summary,
+                            reads,
+                            until,
+                        };
+                        return Io::Sleep(until);
+                    }
+                    self.state = State::Confirm { summary, reads };
+                }
                 State::Finished(result) => return Io::Done(result),
                 State::Over => {
                     return Io::Done(Err(Error::Call(CallError::OutOfSequence(
@@ -266,7 +351,8 @@ impl Job for DownloadJob {
                 | State::AwaitingChunk { .. }
                 | State::Writing { .. }
                 | State::WritingBack { .. }
-                | State::Finishing(_)) => {
+                | State::Finishing(_)
+                | State::Confirming { .. }) => {
                     tracing::debug!(state = ?awaiting, "download job asked again mid-step");
                     return Io::Done(Err(Error::Call(CallError::OutOfSequence(
                         "a download job was asked for more before its I/O was answered",
@@ -277,7 +363,8 @@ impl Job for DownloadJob {
     }
 
     fn on(&mut self, input: Input, now: Timestamp) {
-        if let Input::Journal(_) = input {
+        if let (Input::Journal(_), false) = (&input, matches!(self.state, State::Confirming { .. }))
+        {
             // The saved file's write: the `Recorded` around this job keeps its answer.
             return;
         }
@@ -380,8 +467,16 @@ impl Job for DownloadJob {
                 }
                 State::Finished(Ok(summary))
             }
+            (State::Finishing(summary), Input::File(Err(error)))
+                if error.kind() == std::io::ErrorKind::AlreadyExists && !self.overwrite =>
+            {
+                State::Confirm { summary, reads: 0 }
+            }
             (State::Finishing(_), Input::File(Err(error))) => {
                 State::Finished(Err(self.file_error("save", error)))
+            }
+            (State::Confirming { summary, reads }, Input::Journal(answer)) => {
+                self.on_confirmed(summary, reads + 1, answer, now)
             }
             // Input a finished job gets changes nothing; any other it did not ask for is a
             // driver bug, and ends the job.
@@ -399,6 +494,11 @@ impl Job for DownloadJob {
         tracing::info_span!("hitem3d.download", task_id = %self.plan.result().task_id)
     }
 }
+
+/// How often the journal is read about a taken file name, and the pause between reads: a run
+/// records its saved file right after the rename, so a second or two covers the gap.
+const SAVED_ELSEWHERE_READS: u32 = 3;
+const SAVED_ELSEWHERE_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Why a file that exists was not replaced, and how to allow it.
 pub(crate) fn already_exists() -> std::io::Error {

@@ -210,6 +210,18 @@ impl GenerateJob {
                     Some(model) => self.finish(model, Some(file)),
                 }
             }
+            // The task is paid for: a file it could not write is not the caller's input to fix
+            // before paying, but a result to save again.
+            Ended::Downloaded(Err(error @ Error::File { .. })) => {
+                let not_saved = match &self.outcome {
+                    Some(outcome) => Error::NotSaved {
+                        task_id: outcome.task_id.clone(),
+                        source: Box::new(error),
+                    },
+                    None => error,
+                };
+                Stage::Finished(Box::new(Err(not_saved)))
+            }
             Ended::Submitted {
                 task: Err(error), ..
             }

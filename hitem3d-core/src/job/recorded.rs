@@ -12,7 +12,8 @@ use crate::{ClientCore, Error, Timestamp};
 /// once more; if any is still not written, the output is [`Error::Unrecorded`] with the task
 /// id (and the files saved all the same). The write before the paid call
 /// ([`crate::journal::JournalOp::Begin`], and the wait for a shared slot that may precede it)
-/// goes to the job itself, whose failure stops the submit.
+/// goes to the job itself, whose failure stops the submit, and so does a read, whose answer
+/// the job acts on.
 ///
 /// [`ClientCore`]'s operations that can pay or save return their job wrapped in this.
 #[derive(Debug)]
@@ -21,8 +22,8 @@ pub struct Recorded<J: Job> {
     ledger: JournalLedger,
     /// The job's output, held while the ledger finishes.
     output: Option<J::Output>,
-    /// The job's own pending journal answer: a begin it must see.
-    begin_out: bool,
+    /// The job's own pending journal answer: a begin or a read it must see.
+    answer_out: bool,
 }
 
 impl<J: Job> Recorded<J> {
@@ -31,7 +32,7 @@ impl<J: Job> Recorded<J> {
             job,
             ledger: JournalLedger::new(core.config().journal_retry),
             output: None,
-            begin_out: false,
+            answer_out: false,
         }
     }
 
@@ -61,8 +62,8 @@ where
                 return ledger_io(step);
             }
             match self.job.next(now) {
-                Io::Journal(call) if call.op.is_before_payment() => {
-                    self.begin_out = true;
+                Io::Journal(call) if call.op.answers_the_job() => {
+                    self.answer_out = true;
                     return Io::Journal(call);
                 }
                 Io::Journal(call) => {
@@ -78,8 +79,8 @@ where
     fn on(&mut self, input: Input, now: Timestamp) {
         match input {
             Input::Journal(written) if self.ledger.awaiting() => self.ledger.on(written, now),
-            Input::Journal(begun) if self.begin_out => {
-                self.begin_out = false;
+            Input::Journal(begun) if self.answer_out => {
+                self.answer_out = false;
                 self.job.on(Input::Journal(begun), now);
             }
             input => self.job.on(input, now),

@@ -136,7 +136,7 @@ impl SubmitJob {
                 self.slot_wait_due = true;
                 None
             }
-            Ok(JournalReply::Written) => {
+            Ok(JournalReply::Written | JournalReply::Entries(_)) => {
                 self.slot = None;
                 Some(Err(CallError::OutOfSequence(
                     "the journal answered a submit's intent with a plain write",

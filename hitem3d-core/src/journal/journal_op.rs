@@ -7,8 +7,8 @@ use std::time::Duration;
 use hitem3d_types::TaskId;
 
 use super::{
-    AsyncTaskJournal, Begun, EntryId, Intent, JournalError, LearntDuration, Settled, TaskEvent,
-    TaskJournal,
+    AsyncTaskJournal, Begun, EntryId, EntryQuery, Intent, JournalEntry, JournalError,
+    LearntDuration, Settled, TaskEvent, TaskJournal,
 };
 
 /// One journal operation a job needs done.
@@ -31,6 +31,9 @@ pub enum JournalOp {
     /// unfinished tasks ([`JournalError::AtSharedLimit`]); wait until one of its slots may
     /// have freed, at most this long, then begin again.
     AwaitSlot(Duration),
+    /// [`TaskJournal::entries`]: a read whose answer decides the job's next step (whether a
+    /// file that took the result's name was saved by another run of the same task).
+    Entries(EntryQuery),
 }
 
 impl JournalOp {
@@ -40,6 +43,13 @@ impl JournalOp {
     #[must_use]
     pub fn is_before_payment(&self) -> bool {
         matches!(self, Self::Begin(_) | Self::AwaitSlot(_))
+    }
+
+    /// Whether the job itself takes the answer (the operations before payment, and reads),
+    /// rather than a ledger that writes it in order and retries it.
+    #[must_use]
+    pub fn answers_the_job(&self) -> bool {
+        self.is_before_payment() || matches!(self, Self::Entries(_))
     }
 
     /// The task it is about, once the service named one.
@@ -53,7 +63,8 @@ impl JournalOp {
             | Self::Settle(..)
             | Self::LearnDuration(_)
             | Self::LimitRefused
-            | Self::AwaitSlot(_) => None,
+            | Self::AwaitSlot(_)
+            | Self::Entries(_) => None,
         }
     }
 
@@ -69,6 +80,7 @@ impl JournalOp {
             Self::LearnDuration(_) => "how long the task took",
             Self::LimitRefused => "a refusal for the account's limit",
             Self::AwaitSlot(_) => "a wait for a slot of the shared limit",
+            Self::Entries(_) => "a read of the journal",
         }
     }
 
@@ -87,6 +99,8 @@ pub enum JournalReply {
     Begun(Box<Begun>),
     /// For the writes.
     Written,
+    /// For [`JournalOp::Entries`].
+    Entries(Vec<JournalEntry>),
 }
 
 /// A client's journal: a store that blocks (SQLite, in memory) or one that answers with
@@ -131,6 +145,7 @@ impl JournalCall {
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).map(written),
             JournalOp::LimitRefused => store.limit_refused().map(written),
             JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).map(written),
+            JournalOp::Entries(query) => store.entries(query).map(JournalReply::Entries),
         }
     }
 
@@ -151,6 +166,7 @@ impl JournalCall {
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).await.map(written),
             JournalOp::LimitRefused => store.limit_refused().await.map(written),
             JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).await.map(written),
+            JournalOp::Entries(query) => store.entries(query).await.map(JournalReply::Entries),
         }
     }
 }

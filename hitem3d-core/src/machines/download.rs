@@ -115,6 +115,9 @@ pub struct DownloadSummary {
     pub attempts: u32,
     /// Re-queries made for fresh links.
     pub requeries: u32,
+    /// Another run working on the same task saved this file at the path first (its journal
+    /// entry lists the file): this download's identical copy was dropped, nothing replaced.
+    pub by_another_run: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -430,6 +433,7 @@ impl DownloadPlan {
                     bytes,
                     attempts: self.attempts,
                     requeries: self.requeries,
+                    by_another_run: false,
                 }));
             }
         }
