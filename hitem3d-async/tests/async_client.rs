@@ -260,3 +260,40 @@ async fn a_transport_in_between_that_rewrites_the_uri_is_obeyed() {
     );
     assert!(mock.journal().is_empty(), "nothing reached a real route");
 }
+
+/// The caller's own reqwest client, built with an overall `.timeout()`, gives up on a submit
+/// whose body has left while the server still holds the answer: the task may exist, so the
+/// submit is an unknown outcome and never sent again. Classing reqwest's timeout as "not sent"
+/// survived every test, as only such a client reaches that branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_timed_out_by_the_callers_own_http_client_is_never_resent() {
+    use kit::hostile::{Behavior, Gate, HostileServer, json};
+    let answer = Gate::default();
+    let held = Behavior::Stall {
+        bytes: Vec::new(),
+        until: answer.clone(),
+    };
+    let server = HostileServer::start([json(200, kit::HOSTILE_TOKEN), held.clone(), held]);
+    // The server holds the answer until the test lets it go, so this limit always runs out,
+    // however slow the machine.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let config = kit::config_at(&server.base_url(), "ak_hostile", "sk_hostile");
+    let client = Client::with_http_client(config, http).unwrap();
+
+    let error = client
+        .submit(single_view(OutputFormat::Glb))
+        .await
+        .unwrap_err();
+    answer.open();
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    let submits = server
+        .received()
+        .iter()
+        .filter(|request| request.line.contains("/submit-task"))
+        .count();
+    assert_eq!(submits, 1, "it may have created a task: never sent twice");
+}

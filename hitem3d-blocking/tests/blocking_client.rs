@@ -195,3 +195,36 @@ fn a_callers_agent_still_hands_error_bodies_to_the_client() {
     );
     assert!(error.to_string().contains("404"), "{error}");
 }
+
+/// The caller's own agent, built with an overall time limit, gives up on a submit whose body
+/// has left while the server still holds the answer: the task may exist, so the submit is an
+/// unknown outcome and never sent again.
+#[test]
+fn a_submit_timed_out_by_the_callers_own_agent_is_never_resent() {
+    use kit::hostile::{Behavior, Gate, HostileServer, json};
+    let answer = Gate::default();
+    let held = Behavior::Stall {
+        bytes: Vec::new(),
+        until: answer.clone(),
+    };
+    let server = HostileServer::start([json(200, kit::HOSTILE_TOKEN), held.clone(), held]);
+    // The server holds the answer until the test lets it go, so this limit always runs out,
+    // however slow the machine.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(2)))
+        .build()
+        .into();
+    let config = kit::config_at(&server.base_url(), "ak_hostile", "sk_hostile");
+    let client = Client::with_http_client(config, agent).unwrap();
+
+    let error = client.submit(single_view(OutputFormat::Glb)).unwrap_err();
+    answer.open();
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    let submits = server
+        .received()
+        .iter()
+        .filter(|request| request.line.contains("/submit-task"))
+        .count();
+    assert_eq!(submits, 1, "it may have created a task: never sent twice");
+}

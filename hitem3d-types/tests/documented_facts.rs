@@ -2,7 +2,9 @@
 //! (§3.2–§3.5, §13, §14), independent of the spec tables the code is generated from: a wrong
 //! table fails here even when the client and the mock agree with each other.
 
-use hitem3d_types::{ApiErrorCode, Model, OutputFormat, RequestType, View, ViewMask, limits};
+use hitem3d_types::{
+    ApiErrorCode, Model, OutputFormat, RequestType, TaskType, View, ViewMask, limits,
+};
 
 fn resolutions(model: &Model) -> Vec<String> {
     let mut names: Vec<String> = model
@@ -59,6 +61,19 @@ fn face_ranges_as_documented() {
         Model::from_wire("hi3dv3.0").face_range(),
         Some(100_000..=5_000_000)
     );
+    // The docs' 100000–2000000 is the one range given for the scene models too (raising
+    // scene-portrait's maximum in the spec survived every test).
+    for model in [
+        "scene-portraitv1.5",
+        "scene-portraitv2.0",
+        "scene-portraitv2.1",
+    ] {
+        assert_eq!(
+            Model::from_wire(model).face_range(),
+            Some(100_000..=2_000_000),
+            "{model}"
+        );
+    }
 }
 
 #[test]
@@ -101,10 +116,14 @@ fn error_codes_as_documented() {
         (10_031_003, "Resolution not valid"),
         (10_031_004, "format not support"),
         (10_031_005, "images only allow png jpeg jpg webp"),
+        (10_031_006, "model only allow hitem3dv1 hitem3dv1.5"),
         (10_031_007, "both images and multi images provided"),
         (10_031_008, "images or multi images required"),
         (10_031_009, "multi images count exceeds limit"),
         (10_031_010, "empty file not allowed"),
+        (10_031_011, "mesh url required when request type 2"),
+        (10_031_012, "mesh_url_must_start_with_http"),
+        (10_000_000, "system error"),
         (30_010_000, "balance is not enough"),
         (40_010_000, "client credentials are invalid"),
         (50_010_001, "generate failed"),
@@ -134,6 +153,52 @@ fn prices_as_measured_and_listed() {
     assert_eq!(price("hitem3dv2.1", "1536pro"), Some(45));
     assert_eq!(price("hi3dv3.0", "2048quality"), Some(105));
     assert_eq!(price("hi3dv3.0", "2048master"), Some(455));
+    // §14 B, model by model (changing v1.5 at 1024 in the spec survived every test).
+    let listed: &[(&str, &str, u32)] = &[
+        ("hitem3dv1.5", "512", 15),
+        ("hitem3dv1.5", "1024", 20),
+        ("hitem3dv1.5", "1536", 30),
+        ("hitem3dv2.0", "1536", 35),
+        ("scene-portraitv1.5", "1536", 30),
+        ("scene-portraitv2.1", "1536pro", 45),
+        // §14 C: measured live, the fast tier spelled as the vendor's plugin does.
+        ("scene-portraitv2.1", "1536profast", 25),
+    ];
+    for (model, resolution, credits) in listed {
+        assert_eq!(
+            price(model, resolution),
+            Some(*credits),
+            "{model} {resolution}"
+        );
+    }
+    // §14 B: "retexture (request_type=2, hi3dv3.0) same as image_to_3d (105 / 455)".
+    let retexture = |resolution: &str| {
+        Model::from_wire("hi3dv3.0")
+            .estimated_credits(&resolution.parse().unwrap(), &RequestType::Texture)
+    };
+    assert_eq!(retexture("2048quality"), Some(105));
+    assert_eq!(retexture("2048master"), Some(455));
+    // §14 A, where B has no price: v1.5 and v2.0 at 1536pro, 60 / 70 / 70 by request type.
+    for model in ["hitem3dv1.5", "hitem3dv2.0"] {
+        let by_type = |request_type: RequestType| {
+            Model::from_wire(model).estimated_credits(&"1536pro".parse().unwrap(), &request_type)
+        };
+        assert_eq!(by_type(RequestType::Geometry), Some(60), "{model}");
+        assert_eq!(
+            by_type(RequestType::GeometryAndTexture),
+            Some(70),
+            "{model}"
+        );
+    }
+    // §14 B: the other task kinds, one price each (changing the split's survived every test).
+    assert_eq!(TaskType::Split.credits(), Some(20));
+    assert_eq!(TaskType::Relief.credits(), Some(10));
+    assert_eq!(TaskType::Multicolor.credits(), Some(20));
+    assert_eq!(
+        TaskType::Segmentation.credits(),
+        None,
+        "no source prices it"
+    );
 }
 
 #[test]

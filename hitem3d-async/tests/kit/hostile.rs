@@ -17,6 +17,9 @@ pub enum Behavior {
     Raw(Vec<u8>),
     /// Closes without a word, after the whole request (body included) arrived.
     ResetAfterRequest,
+    /// Resets the connection (a TCP RST, not a close), after the whole request (body
+    /// included) arrived: what a crashing server or a middlebox does.
+    TcpResetAfterRequest,
     /// Answers `head`, then repeats `piece` until the client hangs up.
     Endless { head: String, piece: Vec<u8> },
     /// Answers these bytes, then holds the connection open until `until` opens, then closes.
@@ -202,6 +205,12 @@ fn serve(stream: TcpStream, behavior: Option<Behavior>, log: &Mutex<Vec<Received
             let _ = stream.write_all(&bytes);
             let _ = stream.flush();
             until.wait();
+        }
+        Some(Behavior::TcpResetAfterRequest) => {
+            // Lingering for no time makes the close a reset, with nothing flushed.
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            drop(stream);
+            return;
         }
         Some(Behavior::ResetAfterRequest) | None => {}
     }

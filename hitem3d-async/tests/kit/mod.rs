@@ -112,6 +112,7 @@ macro_rules! scenarios {
             a_file_host_redirect_is_followed_without_credentials,
             hostile_an_endless_answer_is_cut_at_the_cap,
             hostile_a_submit_cut_off_after_its_body_left_is_never_resent,
+            hostile_a_submit_reset_after_its_body_left_is_never_resent,
             hostile_an_html_page_where_json_is_expected_is_named,
             hostile_a_token_with_white_space_around_it_is_used_trimmed,
             hostile_a_body_shorter_than_announced_is_fetched_again,
@@ -133,10 +134,40 @@ macro_rules! scenarios {
         $(
             #[test]
             fn $name() {
-                $crate::kit::$name::<$sdk>();
+                $crate::kit::within_bound(stringify!($name), $crate::kit::$name::<$sdk>);
             }
         )*
     };
+}
+
+/// How long one scenario may take on the busiest machine before it counts as hung: far above
+/// what any takes, so it never judges speed, only a scenario that would otherwise wait for
+/// ever (a check failing while a stalled server holds a thread).
+pub const SCENARIO_BOUND: Duration = Duration::from_secs(600);
+
+/// Runs `scenario` on a thread of its own and fails the test if it has not ended within
+/// [`SCENARIO_BOUND`]; a panic inside it fails the test with its own message.
+pub fn within_bound(name: &str, scenario: fn()) {
+    let (done, ended) = std::sync::mpsc::channel();
+    let runner = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(scenario);
+            let _ = done.send(());
+            outcome
+        })
+        .expect("a scenario thread");
+    match ended.recv_timeout(SCENARIO_BOUND) {
+        Ok(()) => {
+            if let Err(panic) = runner.join().expect("the outcome was caught") {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Err(_) => panic!(
+            "scenario {name} still running after {} s: hung",
+            SCENARIO_BOUND.as_secs()
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1213,7 +1244,7 @@ pub fn a_file_host_redirect_is_followed_without_credentials<S: Sdk>() {
 // ---------------------------------------------------------------------------------------------
 // Against a hostile server
 
-const HOSTILE_TOKEN: &str = r#"{"code":200,"data":{"accessToken":"t0k3n"},"msg":"success"}"#;
+pub const HOSTILE_TOKEN: &str = r#"{"code":200,"data":{"accessToken":"t0k3n"},"msg":"success"}"#;
 
 /// The result of a task that succeeded with its model at `url`.
 fn success_result(task_id: &str, url: &str) -> TaskResult {
@@ -1273,6 +1304,28 @@ pub fn hostile_a_submit_cut_off_after_its_body_left_is_never_resent<S: Sdk>() {
         submits, 1,
         "it may have created a task: it is never sent twice"
     );
+}
+
+/// A real TCP reset after the submit's body arrived: the request may have created a task, so
+/// it is never sent again. Classing a reset as "not sent" in a transport survived every test
+/// while the only "reset" was a graceful close.
+pub fn hostile_a_submit_reset_after_its_body_left_is_never_resent<S: Sdk>() {
+    let server = HostileServer::start([
+        hostile::json(200, HOSTILE_TOKEN),
+        Behavior::TcpResetAfterRequest,
+        Behavior::TcpResetAfterRequest,
+    ]);
+    let client: S = hostile_client(&server);
+
+    let error = expect_err(client.submit(single_view(OutputFormat::Glb)));
+
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    let submits = server
+        .received()
+        .iter()
+        .filter(|request| request.line.contains("/submit-task"))
+        .count();
+    assert_eq!(submits, 1, "it may have created a task: never sent twice");
 }
 
 /// A server that hands out a token, then accepts one submit as task `t-1`.
@@ -1459,33 +1512,31 @@ pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sd
             .collect()
     };
 
-    std::thread::scope(|scope| {
+    // Every check is read before the gate opens and asserted after: a failed check inside the
+    // scope would wait for ever on the stalled download instead of failing.
+    let (appeared, removed, hidden_after, removed_again, outcome) = std::thread::scope(|scope| {
         let download = scope.spawn(|| client.download(&result, ResultKind::Model, &target));
         // Waits for an event, the temporary file, not for a time.
         let started = std::time::Instant::now();
-        while hidden().is_empty() {
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "no temporary file"
-            );
+        while hidden().is_empty() && started.elapsed() < Duration::from_secs(120) {
             std::thread::sleep(Duration::from_millis(5));
         }
-
-        assert_eq!(
-            client.remove_partial_files(),
-            1,
-            "the stalled download's file"
-        );
-        assert!(
-            hidden().is_empty(),
-            "removed while the download is still running"
-        );
-        assert_eq!(client.remove_partial_files(), 0, "nothing is listed twice");
-
+        let appeared = !hidden().is_empty();
+        let removed = client.remove_partial_files();
+        let hidden_after = hidden();
+        let removed_again = client.remove_partial_files();
         gate.open();
         let outcome = download.join().unwrap();
-        assert!(outcome.is_err(), "the body was cut off: {outcome:?}");
+        (appeared, removed, hidden_after, removed_again, outcome)
     });
+    assert!(appeared, "no temporary file");
+    assert_eq!(removed, 1, "the stalled download's file");
+    assert!(
+        hidden_after.is_empty(),
+        "removed while the download is still running"
+    );
+    assert_eq!(removed_again, 0, "nothing is listed twice");
+    assert!(outcome.is_err(), "the body was cut off: {outcome:?}");
     assert!(!target.exists());
     assert!(hidden().is_empty());
 }
