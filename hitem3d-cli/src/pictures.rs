@@ -66,21 +66,55 @@ pub async fn pictures(args: &PictureArgs) -> Result<Vec<Picture>, Failure> {
     if !any_other {
         return Ok(vec![read(None, front).await?]);
     }
-    let mut pictures = vec![read(Some(View::Front), front).await?];
-    for (view, path) in others {
-        if let Some(path) = path {
-            pictures.push(read(Some(view), path).await?);
+    // Every view is read before any problem is reported: one run names them all.
+    let mut pictures = Vec::new();
+    let mut problems = Vec::new();
+    let views = [(View::Front, Some(front))]
+        .into_iter()
+        .chain(others.map(|(view, path)| (view, path.as_ref())));
+    for (view, path) in views {
+        let Some(path) = path else { continue };
+        match read(Some(view), path).await {
+            Ok(picture) => pictures.push(picture),
+            Err(failure) if failure.exit == crate::exit_code::Exit::Invalid => {
+                problems.push(failure.message);
+            }
+            Err(failure) => return Err(failure),
         }
     }
-    Ok(pictures)
+    match problems.len() {
+        0 => Ok(pictures),
+        1 => Err(Failure::invalid(problems.remove(0))),
+        count => Err(Failure::invalid(format!(
+            "nothing was sent or charged: {count} problems with the pictures\n  - {}",
+            problems.join("\n  - ")
+        ))),
+    }
 }
 
 /// Reads one picture; streamed from disk when sent, checked now.
 pub async fn read(view: Option<View>, path: &Path) -> Result<Picture, Failure> {
+    // A pipe or device is refused before it is opened: opening a pipe no program writes to
+    // waits for ever, and one that is written to has no size to check before sending.
+    if let Ok(metadata) = tokio::fs::metadata(path).await
+        && !metadata.is_file()
+    {
+        return Err(Failure::invalid(format!(
+            "{} is {}, not a picture file: give the path of a PNG, JPEG or WebP file",
+            path.display(),
+            if metadata.is_dir() {
+                "a folder"
+            } else {
+                "a pipe or device"
+            }
+        )));
+    }
     let image = image_from_path(path).await.map_err(|error| match error {
-        hitem3d_async::Error::File { source, .. } => {
-            Failure::invalid(format!("cannot read {}: {source}", path.display()))
-        }
+        hitem3d_async::Error::File { source, .. } => Failure::invalid(format!(
+            "cannot read {}: {}",
+            path.display(),
+            crate::wording::io_problem(&source)
+        )),
         other => Failure::from(other),
     })?;
     if image.format().is_none() {

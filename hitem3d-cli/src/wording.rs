@@ -36,6 +36,15 @@ pub fn error(error: &Error) -> String {
                         path.display()
                     )
                 }
+                Error::File {
+                    action,
+                    path,
+                    source,
+                } => format!(
+                    "could not {action} {}: {}",
+                    path.display(),
+                    io_problem(source)
+                ),
                 other => other.to_string(),
             }
         ),
@@ -45,6 +54,15 @@ pub fn error(error: &Error) -> String {
                 path.display()
             )
         }
+        Error::File {
+            action,
+            path,
+            source,
+        } => format!(
+            "could not {action} {}: {}",
+            path.display(),
+            io_problem(source)
+        ),
         other => other.to_string(),
     };
     if let Some(task_id) = error.task_left_at_service() {
@@ -154,5 +172,15 @@ pub fn inputs(count: usize) -> String {
         "1 input".to_owned()
     } else {
         format!("{count} inputs")
+    }
+}
+
+/// A file error in words, without the system's error number ("(os error 2)") that means
+/// nothing to a reader.
+pub fn io_problem(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
     }
 }

@@ -115,6 +115,55 @@ fn one_picture_for_two_views_is_refused_before_paying() {
     assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
 }
 
+/// Four views, four problems: only the first (the GIF) was named, so a user fixed them one
+/// run at a time; a pipe given as a picture was read as "0 bytes", and one no program writes
+/// to hung the run for ever. All four are named in one run, in words (no "os error").
+#[test]
+fn every_problem_with_the_pictures_is_named_in_one_run_and_a_pipe_never_hangs() {
+    let bench = Bench::fast();
+    std::fs::write(
+        bench.path("front.png"),
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00",
+    )
+    .unwrap();
+    std::fs::create_dir(bench.path("left.png")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(bench.path("right.png"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let mut child = bench
+        .command()
+        .args(["generate", "front.png", "--back", "missing.png"])
+        .args(["--left", "left.png", "--right", "right.png"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A run that hangs on the pipe fails here instead of hanging the suite.
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the run hung on the pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let run = support::Run::from(child.wait_with_output().unwrap());
+    run.expect(2);
+    for problem in [
+        "front.png is a GIF picture",
+        "cannot read missing.png: No such file or directory",
+        "left.png is a folder",
+        "right.png is a pipe or device",
+    ] {
+        assert!(run.stderr.contains(problem), "{problem}: {run}");
+    }
+    assert!(run.stderr.contains("4 problems"), "{run}");
+    assert!(!run.stderr.contains("os error"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+}
+
 /// An empty task id was sent (and answered "task not found"), and the hint after it named an
 /// empty task "still at the service".
 #[test]
