@@ -117,7 +117,15 @@ fn argument(field: SubmitField) -> String {
         SubmitField::MultiImages => "the views (IMAGE, --back, --left, --right)".to_owned(),
         SubmitField::Mesh => "MESH".to_owned(),
         SubmitField::ModelType => "--model".to_owned(),
-        SubmitField::Setting(name) => format!("--{}", name.replace('_', "-")),
+        // The wire's names where the command line's flags differ; a setting no flag sets is
+        // named as a setting, never as a flag the command line does not have.
+        SubmitField::Setting(name) => match name {
+            "number_color" => "--colors".to_owned(),
+            "part" => "--parts".to_owned(),
+            "seg_level" | "level" => "--level".to_owned(),
+            "joint" => "--joint".to_owned(),
+            other => format!("the {} setting", other.replace('_', " ")),
+        },
         other => format!("--{}", other.as_str().replace('_', "-")),
     }
 }

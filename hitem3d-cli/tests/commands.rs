@@ -264,6 +264,19 @@ fn relief_and_the_mesh_tasks_go_from_submit_to_their_files() {
             "parts",
         ])
         .expect(0);
+    // A refused setting is named by the flag that sets it (it read "--number-color", a flag
+    // the command line does not have).
+    let refused = bench.run(&[
+        "multicolor",
+        "out/mesh.glb",
+        "--colors",
+        "999",
+        "--format",
+        "3mf",
+    ]);
+    refused.expect(2);
+    assert!(refused.stderr.contains("--colors (999)"), "{refused}");
+    assert!(!refused.stderr.contains("--number-color"), "{refused}");
     // The help's example runs as printed (it lacked the format multicolor needs: exit 2).
     let help = bench.run(&["multicolor", "--help"]);
     let example = help
