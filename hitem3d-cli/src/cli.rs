@@ -68,7 +68,8 @@ pub fn parse() -> Cli {
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  done
-  1  another error (the message says which)
+  1  another error (the message says which), such as a paid task whose file could not be
+     saved: its task id is printed, and saving it again pays nothing
   2  invalid input: fix the command line or the files; nothing was sent or paid
   3  the credentials were refused
   4  not enough credits
