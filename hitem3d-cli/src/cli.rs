@@ -172,7 +172,11 @@ stops when every input is saved, failed or waiting for a person (`hitem3d tasks`
     )]
     Multicolor(MulticolorArgs),
     /// Upload a mesh and print the URL tasks can use (--mesh-url).
-    #[command(after_help = "Example:\n  hitem3d upload chair.glb")]
+    #[command(after_help = "Example:\n  hitem3d upload chair.glb\n\n\
+        The mesh goes to the service's storage, or to the storage `hitem3d mock` names when \
+        HITEM3D_BASE_URL points at it. Another S3-style storage: set all four of \
+        HITEM3D_UPLOAD_ENDPOINT, HITEM3D_UPLOAD_REGION, HITEM3D_UPLOAD_BUCKET and \
+        HITEM3D_UPLOAD_PUBLIC_BASE (where uploaded keys are public).")]
     Upload(UploadArgs),
     /// Run the mock service on its own (for other languages' tests), with the mock's flags.
     #[command(

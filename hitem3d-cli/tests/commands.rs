@@ -642,3 +642,36 @@ fn generate_never_replaces_a_file_without_force() {
     let replaced = std::fs::read(bench.path("out/chair.glb")).unwrap();
     assert!(replaced.starts_with(b"glTF"), "replaced when asked");
 }
+
+/// `hitem3d upload` against `hitem3d mock` without the HITEM3D_UPLOAD_* variables went to the
+/// real storage host (a DNS error, exit 6, "try again later"): the mock names its storage in
+/// its upload-token answer, on its own host, and the upload goes there.
+#[test]
+fn an_upload_against_the_mock_goes_to_the_storage_it_names() {
+    let bench = Bench::fast();
+    bench.picture("front", "coin.png");
+    bench
+        .run(&["generate", "coin.png", "--name", "mesh"])
+        .expect(0);
+    let mut command = bench.command();
+    for name in [
+        "HITEM3D_UPLOAD_ENDPOINT",
+        "HITEM3D_UPLOAD_REGION",
+        "HITEM3D_UPLOAD_BUCKET",
+        "HITEM3D_UPLOAD_PUBLIC_BASE",
+    ] {
+        command.env_remove(name);
+    }
+    // The real storage is on https: were it tried, it would meet this closed local port, never
+    // the internet.
+    command.env("HTTPS_PROXY", "http://127.0.0.1:9");
+    let run = support::Run::from(command.args(["upload", "out/mesh.glb"]).output().unwrap());
+    run.expect(0);
+    assert!(
+        run.stdout
+            .trim()
+            .starts_with(&bench.mock().upload_public_base()),
+        "{run}"
+    );
+    assert_eq!(bench.mock().uploaded_keys().len(), 1, "{run}");
+}

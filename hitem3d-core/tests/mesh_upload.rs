@@ -315,3 +315,64 @@ fn a_refusal_or_a_lost_connection_is_handled_once_each() {
         "{url}"
     );
 }
+
+/// The put of a client given no storage, after an upload-token answer carrying `storage`.
+fn put_after_answer(storage: &str) -> String {
+    let config = ClientConfig::new(ClientId::new("id"), ClientSecret::new("secret"))
+        .with_base_url("http://127.0.0.1:9")
+        .unwrap();
+    let core = ClientCore::new(config, 7_u64, || {}).unwrap();
+    let mesh = MeshFile::new(b"glTF\x02\x00\x00\x00rest".to_vec(), MeshFormat::Glb).unwrap();
+    let mut job = core.upload(mesh, noon());
+    let start = Timestamp::ZERO;
+    let Io::Token { .. } = job.next(start) else {
+        panic!("a token first")
+    };
+    job.on(
+        Input::Token(Ok(hitem3d_core::types::AccessToken::new("t0k3n"))),
+        start,
+    );
+    let Io::Exchange(_) = job.next(start) else {
+        panic!("the credentials call")
+    };
+    let answer = format!(
+        r#"{{"code":200,"data":{{"accessKeyId":"A","secretAccessKey":"s","sessionKey":"k","storage":{storage}}},"msg":"success"}}"#
+    );
+    job.on(
+        Input::Answer(Ok(http::Response::new(bytes::Bytes::from(answer)))),
+        start,
+    );
+    let Io::Exchange(put) = job.next(start) else {
+        panic!("the put")
+    };
+    put.uri().to_string()
+}
+
+/// `hitem3d mock` names its storage in its upload-token answer (the service names none), as
+/// paths on its own host: a client given no storage uploads there; a storage named on any
+/// other host is ignored, so an answer cannot send a mesh elsewhere.
+#[test]
+fn a_storage_named_on_the_apis_own_host_is_used_and_no_other() {
+    let on_host =
+        r#"{"endpointPath":"/storage/","region":"r","bucket":"b","publicPath":"/public/"}"#;
+    let put = put_after_answer(on_host);
+    assert!(
+        put.starts_with("http://127.0.0.1:9/storage/b/comfyui/mesh/"),
+        "{put}"
+    );
+
+    let elsewhere = r#"{"endpointPath":"https://attacker.example/","region":"r","bucket":"b","publicPath":"/public/"}"#;
+    let put = put_after_answer(elsewhere);
+    let default = UploadTarget::default();
+    assert!(
+        put.contains(default.endpoint().host_str().unwrap()),
+        "the spec's storage, not the named one: {put}"
+    );
+    let relative_elsewhere =
+        r#"{"endpointPath":"//127.0.0.2:9/","region":"r","bucket":"b","publicPath":"/public/"}"#;
+    let put = put_after_answer(relative_elsewhere);
+    assert!(
+        !put.contains("127.0.0.2"),
+        "another host, though one a client may reach: {put}"
+    );
+}

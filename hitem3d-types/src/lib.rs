@@ -94,5 +94,5 @@ pub use secret::{AccessToken, ClientId, ClientSecret};
 pub use task::{SubmitTaskData, TaskData};
 pub use token::TokenData;
 pub use unknown::{ParseCodeError, UnknownCode, UnknownValue};
-pub use upload_credentials::{StorageSecret, UploadCredentials};
+pub use upload_credentials::{AnnouncedStorage, StorageSecret, UploadCredentials};
 pub use view_mask::{ParseViewMaskError, ViewMask};

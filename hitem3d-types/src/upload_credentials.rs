@@ -50,4 +50,35 @@ pub struct UploadCredentials {
     /// The STS session token that must accompany them.
     #[serde(rename = "sessionKey", alias = "sessionToken", alias = "securityToken")]
     pub session_key: StorageSecret,
+    /// The storage these credentials are for, when the answer names it: `hitem3d-mock` does,
+    /// so that uploads reach its own storage; the service names none (its storage is the
+    /// spec's `[upload]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<AnnouncedStorage>,
+}
+
+/// A storage named in an upload-token answer, on the API's own host: paths, never another
+/// host, so that an answer cannot send a mesh anywhere the caller did not point the client.
+///
+/// ```
+/// use hitem3d_types::UploadCredentials;
+///
+/// let data: UploadCredentials = serde_json::from_str(
+///     r#"{"accessKeyId":"AK","secretAccessKey":"s","sessionKey":"t","storage":
+///        {"endpointPath":"/storage/","region":"r","bucket":"b","publicPath":"/public/"}}"#,
+/// ).unwrap();
+/// assert_eq!(data.storage.unwrap().bucket, "b");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncedStorage {
+    /// The storage endpoint's path on the API's host.
+    #[serde(rename = "endpointPath")]
+    pub endpoint_path: String,
+    /// The storage's region.
+    pub region: String,
+    /// The bucket.
+    pub bucket: String,
+    /// The path on the API's host under which uploaded keys are public.
+    #[serde(rename = "publicPath")]
+    pub public_path: String,
 }

@@ -74,6 +74,40 @@ impl UploadJob {
         &self.key
     }
 
+    /// Uploads go to the storage the credentials name (a local mock's) when the caller chose
+    /// none: only paths on the API's own host are taken, so an answer cannot send a mesh to a
+    /// host the caller did not point the client at.
+    fn adopt_announced_storage(&mut self, credentials: &UploadCredentials) {
+        let Some(storage) = &credentials.storage else {
+            return;
+        };
+        if self.target != UploadTarget::default() {
+            return;
+        }
+        let api = self.core.config().base_url.url();
+        // A path only: "//host/" joins as another host, so the result's origin is checked.
+        let on_api_host = |path: &str| {
+            api.join(path)
+                .ok()
+                .filter(|url| path.starts_with('/') && url.origin() == api.origin())
+                .map(String::from)
+        };
+        let (Some(endpoint), Some(public)) = (
+            on_api_host(&storage.endpoint_path),
+            on_api_host(&storage.public_path),
+        ) else {
+            tracing::debug!("an upload-token answer named a storage not on the API's host");
+            return;
+        };
+        match UploadTarget::new(&endpoint, &storage.region, &storage.bucket, &public) {
+            Ok(target) => {
+                tracing::debug!("uploading to the storage the upload-token answer named");
+                self.target = target;
+            }
+            Err(error) => tracing::debug!(%error, "the storage an upload-token answer named"),
+        }
+    }
+
     /// The signed `PUT` of the mesh, as of `now`.
     fn put(&self, credentials: &UploadCredentials, now: Timestamp) -> Result<Request<Body>, Error> {
         let style = if self.target.path_style() {
@@ -178,7 +212,10 @@ impl Job for UploadJob {
                             self.stage = Stage::Credentials(call);
                             return io;
                         }
-                        Err(Ok(credentials)) => self.stage = Stage::Put(credentials),
+                        Err(Ok(credentials)) => {
+                            self.adopt_announced_storage(&credentials);
+                            self.stage = Stage::Put(credentials);
+                        }
                         Err(Err(error)) => self.stage = Stage::Finished(Err(error.into())),
                     }
                 }

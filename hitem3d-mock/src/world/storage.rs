@@ -75,6 +75,15 @@ impl World {
             "accessKeyId": access,
             "secretAccessKey": issued.secret,
             "sessionKey": issued.session,
+            // Not in the service's answer: where this mock's storage is, on its own host, so
+            // that a client pointed at the mock uploads there (hitem3d-types
+            // AnnouncedStorage); a client of the service ignores it.
+            "storage": {
+                "endpointPath": STORAGE_PATH,
+                "region": REGION,
+                "bucket": BUCKET,
+                "publicPath": PUBLIC_PATH,
+            },
         });
         self.storage.credentials.insert(access, issued);
         Reply::success(data, self.config.quirks, "msg")
