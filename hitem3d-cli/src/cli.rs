@@ -60,8 +60,30 @@ pub fn parse() -> Cli {
             .unwrap_or_default();
         sub.after_long_help(format!("{examples}\n\n{EXIT_CODES}"))
     });
-    let matches = command.get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    let matches = command
+        .try_get_matches()
+        .unwrap_or_else(|error| refuse(&error));
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| refuse(&error))
+}
+
+/// Ends the process for a command line that cannot run: clap's own text, or, when `--json`
+/// was asked for, one JSON error line like every other error's (exit code 2 either way). Help
+/// and the version print as usual.
+fn refuse(error: &clap::Error) -> ! {
+    let json = std::env::args_os().any(|arg| arg == "--json");
+    if !json || !error.use_stderr() {
+        error.exit()
+    }
+    let rendered = error.render().to_string();
+    let message = rendered
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    crate::report::Report::new(true).error(message, crate::exit_code::Exit::Invalid.code());
+    std::process::exit(i32::from(crate::exit_code::Exit::Invalid.code()))
 }
 
 /// The exit codes, in every `--help`.

@@ -285,3 +285,22 @@ fn a_submit_without_an_answer_exits_7_is_journaled_and_never_resent() {
     assert_eq!(bench.mock().counters().submit_requests, 2);
     bench.run(&["forget", "99"]).expect(2);
 }
+
+/// With --json, a command line clap refuses printed clap's text: a script reading JSON lines
+/// got none. It gets one error line with exit code 2, like every other refusal.
+#[test]
+fn a_refused_command_line_is_one_json_error_line_with_json() {
+    let bench = Bench::offline();
+    let (run, lines) = bench.json(&["generate", "--no-such-flag"]);
+    run.expect(2);
+    assert_eq!(lines.len(), 1, "{run}");
+    assert_eq!(lines[0]["event"], "error");
+    assert_eq!(lines[0]["exit_code"], 2);
+    let message = lines[0]["message"].as_str().unwrap();
+    assert!(message.contains("--no-such-flag"), "{message}");
+    // Without --json, clap's own words, and help still prints as help.
+    let run = bench.run(&["generate", "--no-such-flag"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--no-such-flag"), "{run}");
+    bench.run(&["--json", "generate", "--help"]).expect(0);
+}
