@@ -675,3 +675,45 @@ fn an_upload_against_the_mock_goes_to_the_storage_it_names() {
     );
     assert_eq!(bench.mock().uploaded_keys().len(), 1, "{run}");
 }
+
+/// `hitem3d tasks` printed fixed-width columns: a long task id or label pushed the rest of
+/// its row out of line. Each column is now as wide as its widest cell.
+#[test]
+fn the_tasks_table_stays_aligned_with_long_ids() {
+    use hitem3d_async::journal::{Begun, Intent, Settled, TaskJournal};
+    use hitem3d_async::types::{TaskId, TaskType};
+    let bench = Bench::fast();
+    let journal = hitem3d_journal::SqliteJournal::open(bench.path("journal.sqlite3")).unwrap();
+    for (label, task_id) in [
+        ("hitem3dv2.1", "t-1"),
+        (
+            "scene-portraitv2.1-with-a-long-label",
+            "a-task-id-much-longer-than-forty-characters-0123456789",
+        ),
+    ] {
+        let intent = Intent {
+            key: Some(hitem3d_async::journal::JournalKey::new(task_id)),
+            task_type: TaskType::ImageTo3d,
+            label: label.to_owned(),
+            estimated_credits: Some(25),
+            destination: None,
+        };
+        let Begun::New(entry) = journal.begin(&intent).unwrap() else {
+            panic!("a new entry")
+        };
+        let settled = Settled::Submitted(TaskId::new(task_id));
+        journal.settle(entry, &settled).unwrap();
+    }
+    drop(journal);
+
+    let run = bench.run(&["tasks", "--all"]);
+    run.expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let column = |line: &str, text: &str| line.find(text).unwrap_or_else(|| panic!("{run}"));
+    let next = column(lines[0], "NEXT");
+    let credits_end = column(lines[0], "CREDITS") + "CREDITS".len();
+    for row in &lines[1..] {
+        assert_eq!(column(row, "hitem3d resume"), next, "{run}");
+        assert_eq!(column(row, "25") + 2, credits_end, "{run}");
+    }
+}

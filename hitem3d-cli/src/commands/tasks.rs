@@ -40,12 +40,18 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
         });
         return Ok(Exit::Done);
     }
-    report.text(&format!(
-        "{:>5}  {:<12} {:<20} {:<40} {:>7}  {}",
-        "ENTRY", "STATE", "KIND", "TASK", "CREDITS", "NEXT"
-    ));
-    for entry in &entries {
-        report.emit("task", to_json(entry), &row(entry));
+    // Each column as wide as its widest cell: long task ids or labels keep the rows aligned.
+    let header = cells_of_header();
+    let rows: Vec<[String; 6]> = entries.iter().map(cells).collect();
+    let mut widths = header.each_ref().map(|cell| cell.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    report.text(&line(&header, &widths));
+    for (entry, row) in entries.iter().zip(&rows) {
+        report.emit("task", to_json(entry), &line(row, &widths));
     }
     Ok(Exit::Done)
 }
@@ -133,17 +139,36 @@ fn fleet(
     );
 }
 
-fn row(entry: &JournalEntry) -> String {
-    format!(
-        "{:>5}  {:<12} {:<20} {:<40} {:>7}  {}",
-        entry.id.0,
-        entry.state.as_str(),
-        entry.label,
-        entry.task_id.as_ref().map_or("-", |id| id.as_str()),
+fn cells_of_header() -> [String; 6] {
+    ["ENTRY", "STATE", "KIND", "TASK", "CREDITS", "NEXT"].map(str::to_owned)
+}
+
+fn cells(entry: &JournalEntry) -> [String; 6] {
+    [
+        entry.id.0.to_string(),
+        entry.state.as_str().to_owned(),
+        entry.label.clone(),
+        entry
+            .task_id
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), ToString::to_string),
         entry
             .estimated_credits
             .map_or_else(|| "?".to_owned(), |credits| credits.to_string()),
-        next_step(entry)
+        next_step(entry),
+    ]
+}
+
+/// One row: numbers right-aligned, text left-aligned, the last column as it is.
+fn line(cells: &[String; 6], widths: &[usize; 6]) -> String {
+    let [entry, state, kind, task, credits, next] = cells;
+    format!(
+        "{entry:>w0$}  {state:<w1$}  {kind:<w2$}  {task:<w3$}  {credits:>w4$}  {next}",
+        w0 = widths[0],
+        w1 = widths[1],
+        w2 = widths[2],
+        w3 = widths[3],
+        w4 = widths[4],
     )
 }
 
