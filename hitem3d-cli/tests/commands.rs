@@ -717,3 +717,36 @@ fn the_tasks_table_stays_aligned_with_long_ids() {
         assert_eq!(column(row, "25") + 2, credits_end, "{run}");
     }
 }
+
+/// A journaled task the service no longer knows was resumed again and again, each time
+/// "task not found", with no word of how the entry ends.
+#[test]
+fn resuming_a_task_the_service_does_not_know_says_how_to_end_the_entry() {
+    use hitem3d_async::journal::{Begun, Intent, Settled, TaskJournal};
+    use hitem3d_async::types::{TaskId, TaskType};
+    let bench = Bench::fast();
+    let journal = hitem3d_journal::SqliteJournal::open(bench.path("journal.sqlite3")).unwrap();
+    let intent = Intent {
+        key: None,
+        task_type: TaskType::ImageTo3d,
+        label: "hitem3dv2.1".to_owned(),
+        estimated_credits: Some(25),
+        destination: None,
+    };
+    let Begun::New(entry) = journal.begin(&intent).unwrap() else {
+        panic!("a new entry")
+    };
+    let settled = Settled::Submitted(TaskId::new("gone-long-ago"));
+    journal.settle(entry, &settled).unwrap();
+    drop(journal);
+
+    let run = bench.run(&["resume"]);
+    assert_ne!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("task not found"), "{run}");
+    assert!(
+        run.stdout
+            .contains(&format!("`hitem3d forget {}`", entry.0)),
+        "{run}"
+    );
+    assert!(run.stdout.contains("--again"), "{run}");
+}

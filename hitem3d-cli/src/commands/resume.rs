@@ -138,6 +138,19 @@ async fn finish(
         )
         .await;
     live.finish();
-    let saved = saved?;
+    let saved = saved.map_err(|error| {
+        let unknown = error.code() == Some(&hitem3d_async::types::ApiErrorCode::TaskNotFound);
+        let mut failure = Failure::from(error);
+        if unknown {
+            // Resuming again would meet the same answer: say how the entry ends.
+            failure.message.push_str(&format!(
+                "\nthe service does not know this task, so resuming again will not help: \
+                 `hitem3d forget {}` drops the entry, and the same generate with --again pays \
+                 for a new task",
+                entry.id.0
+            ));
+        }
+        failure
+    })?;
     Ok(std::iter::once(saved.model).chain(saved.cover).collect())
 }
