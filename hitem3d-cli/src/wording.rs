@@ -1,6 +1,6 @@
 //! SDK errors in the command line's words: flags and arguments instead of Rust methods.
 
-use hitem3d_async::{Error, WaitOutcome};
+use hitem3d_async::{CallError, Error, TransportFailure, WaitOutcome};
 use hitem3d_async::{Remedy, SubmitField, Violation};
 
 /// The message for an SDK error, with what to do next where the command line can say it.
@@ -62,6 +62,23 @@ pub fn error(error: &Error) -> String {
             "could not {action} {}: {}",
             path.display(),
             io_problem(source)
+        ),
+        Error::Call(CallError::Api {
+            operation,
+            attempts,
+            source,
+            ..
+        }) => format!("{operation} failed{}: {source}", tries(*attempts)),
+        Error::Call(CallError::Transport {
+            operation,
+            attempts,
+            failure,
+            ..
+        }) if !failure.is_refused() => format!(
+            "{operation} got no answer{}: {}; check HITEM3D_BASE_URL and the network, or try \
+             again later",
+            tries(*attempts),
+            innermost_cause(failure)
         ),
         other => other.to_string(),
     };
@@ -191,4 +208,31 @@ pub fn io_problem(error: &std::io::Error) -> String {
         Some(at) if text.ends_with(')') => text[..at].to_owned(),
         _ => text,
     }
+}
+
+/// " after N attempts" when a call was tried more than once.
+fn tries(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    }
+}
+
+/// What went wrong with a connection, in its innermost and plainest words: the transports'
+/// chains ("error sending request …: client error (Connect): tcp connect error: Connection
+/// refused (os error 111)") say it last.
+fn innermost_cause(failure: &TransportFailure) -> String {
+    let message = failure.message();
+    let cause = message.rsplit(": ").next().unwrap_or(message);
+    let cause = match cause.rfind(" (os error ") {
+        Some(at) if cause.ends_with(')') => &cause[..at],
+        _ => cause,
+    };
+    let timing = if failure.is_timeout() {
+        "timed out"
+    } else {
+        "failed"
+    };
+    format!("the connection {timing} ({})", cause.to_lowercase())
 }

@@ -61,6 +61,10 @@ fn refused_credentials_exit_3() {
     let run = support::Run::from(run);
     run.expect(3);
     assert!(!run.stderr.contains("sk_wrong"), "{run}");
+    // The SDK's words for its retry policy ("after 1 attempt (not retryable)") are not the
+    // command line's.
+    assert!(run.stderr.contains("get-token failed: "), "{run}");
+    assert!(!run.stderr.contains("retryable"), "{run}");
     let run = bench
         .command()
         .env_remove("HITEM3D_CLIENT_SECRET")
@@ -303,4 +307,36 @@ fn a_refused_command_line_is_one_json_error_line_with_json() {
     run.expect(2);
     assert!(run.stderr.contains("--no-such-flag"), "{run}");
     bench.run(&["--json", "generate", "--help"]).expect(0);
+}
+
+/// A service that cannot be reached was reported with the HTTP library's chain: "error sending
+/// request for url (<url>): client error (Connect): tcp connect error: Connection refused (os
+/// error 111)". It is now the cause in plain words and what to check.
+#[test]
+fn an_unreachable_service_is_reported_in_plain_words() {
+    let bench = Bench::offline();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let run = bench
+        .command()
+        .env("HITEM3D_BASE_URL", &url)
+        .env("HITEM3D_CLIENT_ID", "ak_test")
+        .env("HITEM3D_CLIENT_SECRET", "sk_test")
+        .arg("balance")
+        .output()
+        .unwrap();
+    let run = support::Run::from(run);
+    run.expect(6);
+    assert!(run.stderr.contains("connection refused"), "{run}");
+    assert!(run.stderr.contains("check HITEM3D_BASE_URL"), "{run}");
+    for noise in [
+        "client error",
+        "(Connect)",
+        "os error",
+        "retryable",
+        "<url>",
+    ] {
+        assert!(!run.stderr.contains(noise), "{noise}: {run}");
+    }
 }

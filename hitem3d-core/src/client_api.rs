@@ -16,5 +16,7 @@ pub use crate::{
     BaseUrlError, ConfigError, DEFAULT_TASK_SLOTS, MeshTaskBuilder, ReliefTaskBuilder, Remedy,
     SubmitField, ValidationError, Violation, journal, possible_file_names,
 };
+/// What a failed call's error holds, for matching on [`Error::Call`].
+pub use crate::{CallError, TransportFailure};
 /// The data model, `hitem3d-types`.
 pub use hitem3d_types as types;
