@@ -209,7 +209,7 @@ impl Tools {
         if let Some(entry) = saved_at(&self.session.journal, &key, &model_path).await? {
             return Ok(json!({
                 "task_id": entry.task_id.as_ref().map(TaskId::as_str),
-                "path": model_path.display().to_string(),
+                "path": absolute(&model_path),
                 "already_saved": true,
                 "simulated": self.session.on_mock(),
             }));
@@ -226,9 +226,10 @@ impl Tools {
             .await?;
         Ok(json!({
             "task_id": generated.task_id.as_str(),
-            "path": generated.model.path.display().to_string(),
+            "path": absolute(&generated.model.path),
             "bytes": generated.model.bytes(),
             "resumed": resumed,
+            "by_another_run": generated.model.summary.by_another_run,
             "already_saved": false,
             "simulated": self.session.on_mock(),
         }))
@@ -248,7 +249,7 @@ impl Tools {
             .await?;
         Ok(json!({
             "task_id": task_id.as_str(),
-            "path": saved.model.path.display().to_string(),
+            "path": absolute(&saved.model.path),
             "bytes": saved.model.bytes(),
         }))
     }
@@ -258,13 +259,26 @@ impl Tools {
 impl ServerHandler for Tools {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::from_build_env())
+            // Named for this program: rmcp's own name and version were reported before.
+            .with_server_info(
+                Implementation::new("hitem3d", env!("CARGO_PKG_VERSION"))
+                    .with_title("Hitem3D image to 3D"),
+            )
             .with_instructions(
                 "Hitem3D turns photos into 3D models. `generate` spends credits and takes \
                  minutes; `estimate` says how many first, `balance` how many are left. Paths \
                  are on the machine running this server.",
             )
     }
+}
+
+/// A saved file's path as the agent can use it: absolute, since relative paths would be
+/// relative to this server's working folder, which the agent does not know.
+fn absolute(path: &std::path::Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// A tool's result: its JSON, or the failure's message and exit code as a tool error.

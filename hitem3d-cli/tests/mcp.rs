@@ -77,6 +77,12 @@ fn an_mcp_client_calls_every_tool() {
             async move { client.call_tool(params).await.expect("the tool answers") }
         };
 
+        // The server names itself (it said "rmcp", its library's name, and that version).
+        let server = client.peer_info().expect("the server introduced itself");
+        let named = server.server_info.clone().expect("with its name");
+        assert_eq!(named.name, "hitem3d");
+        assert_eq!(named.version, env!("CARGO_PKG_VERSION"));
+
         let mut names: Vec<String> = client
             .list_all_tools()
             .await
@@ -155,18 +161,17 @@ fn an_mcp_client_calls_every_tool() {
         assert_eq!(structured(&queried)["state"], "success");
         assert_eq!(structured(&queried)["result_ready"], true);
 
+        // A relative folder is the server's; the path answered is absolute, so the agent can
+        // find the file (it was relative to a working folder the agent does not know).
         let downloaded = call(
             "download",
-            json!({"task_id": task_id, "output_dir": out, "name": "copy"}),
+            json!({"task_id": task_id, "output_dir": "copies", "name": "copy"}),
         )
         .await;
-        assert!(
-            structured(&downloaded)["path"]
-                .as_str()
-                .unwrap()
-                .ends_with("copy.stl"),
-            "{downloaded:?}"
-        );
+        let copy = std::path::PathBuf::from(structured(&downloaded)["path"].as_str().unwrap());
+        assert!(copy.is_absolute(), "{downloaded:?}");
+        assert!(copy.ends_with("copies/copy.stl"), "{downloaded:?}");
+        assert!(copy.exists(), "{downloaded:?}");
 
         let refused = call(
             "generate",
