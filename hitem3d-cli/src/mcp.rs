@@ -120,8 +120,10 @@ impl Tools {
         Parameters(request): Parameters<GenerateRequest>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let progress = McpProgress::for_call(&context);
-        answer(self.run_generate(request, progress).await)
+        let mut progress = McpProgress::for_call(&context);
+        let generated = self.run_generate(request, &mut progress).await;
+        progress.sent().await;
+        answer(generated)
     }
 
     #[tool(
@@ -179,7 +181,7 @@ impl Tools {
     async fn run_generate(
         &self,
         request: GenerateRequest,
-        mut progress: McpProgress,
+        progress: &mut McpProgress,
     ) -> Result<Value, Failure> {
         let model = model_args(
             request.model.as_deref(),

@@ -12,19 +12,32 @@ use crate::progress::describe;
 /// Sends one notification per step, in order, from the SDK's synchronous progress callback.
 pub struct McpProgress {
     steps: Option<mpsc::UnboundedSender<String>>,
+    /// The task sending them, awaited before the call answers.
+    sending: Option<tokio::task::JoinHandle<()>>,
     downloading: Option<ResultKind>,
 }
 
 impl McpProgress {
     /// Notifications for the call `context` belongs to, or none when it has no progress token.
     pub fn for_call(context: &RequestContext<RoleServer>) -> Self {
-        let steps = context
+        let (steps, sending) = context
             .meta
             .get_progress_token()
-            .map(|token| forward(context.peer.clone(), token));
+            .map(|token| forward(context.peer.clone(), token))
+            .unzip();
         Self {
             steps,
+            sending,
             downloading: None,
+        }
+    }
+
+    /// Returns once every step reported has been sent: the call's answer comes after its last
+    /// notification, never before it.
+    pub async fn sent(mut self) {
+        drop(self.steps.take());
+        if let Some(sending) = self.sending.take() {
+            let _ = sending.await;
         }
     }
 
@@ -63,9 +76,12 @@ impl McpProgress {
 
 /// A task sending each step as a notification with a rising count, until the sender is
 /// dropped.
-fn forward(peer: Peer<RoleServer>, token: ProgressToken) -> mpsc::UnboundedSender<String> {
+fn forward(
+    peer: Peer<RoleServer>,
+    token: ProgressToken,
+) -> (mpsc::UnboundedSender<String>, tokio::task::JoinHandle<()>) {
     let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
-    tokio::spawn(async move {
+    let sending = tokio::spawn(async move {
         let mut count = 0.0;
         while let Some(message) = receiver.recv().await {
             count += 1.0;
@@ -75,5 +91,5 @@ fn forward(peer: Peer<RoleServer>, token: ProgressToken) -> mpsc::UnboundedSende
             }
         }
     });
-    sender
+    (sender, sending)
 }

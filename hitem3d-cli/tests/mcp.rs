@@ -116,6 +116,8 @@ fn an_mcp_client_calls_every_tool() {
         assert!(path.ends_with("chair.stl"), "{made}");
         assert!(std::path::Path::new(&path).exists());
         let task_id = made["task_id"].as_str().unwrap().to_owned();
+        // The client handles notifications on tasks of their own, so the last may land just
+        // after the answer here; the order on the wire is the next test's.
         let started = Instant::now();
         while !progress.messages().iter().any(|m| m.starts_with("saved")) {
             assert!(
@@ -254,4 +256,67 @@ fn an_mcp_generate_reports_each_state_as_the_task_reaches_it() {
         assert!(at("generating").is_some(), "{steps:?}");
         client.cancel().await.unwrap();
     });
+}
+
+/// The last progress notification of a generate sometimes reached the client after the call's
+/// answer. Read on the wire (one JSON-RPC message per line), every notification comes first.
+#[test]
+fn a_generates_notifications_all_come_before_its_answer_on_the_wire() {
+    use std::io::{BufRead, BufReader, Write};
+    let bench = Bench::fast();
+    let picture = bench.picture("front", "chair.png");
+    let mut server = bench
+        .command()
+        .arg("mcp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut to_server = server.stdin.take().unwrap();
+    let mut from_server = BufReader::new(server.stdout.take().unwrap());
+    let mut send = |message: Value| {
+        writeln!(to_server, "{message}").unwrap();
+        to_server.flush().unwrap();
+    };
+    let mut read = || -> Value {
+        let mut line = String::new();
+        from_server.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("a JSON-RPC line: {line:?}"))
+    };
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "wire-test", "version": "1"}}}),
+    );
+    assert_eq!(read()["id"], 1);
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    send(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "generate", "_meta": {"progressToken": 9},
+        "arguments": {"image": picture, "format": "stl", "output_dir": bench.path("out")}}}),
+    );
+
+    let mut steps = Vec::new();
+    let answer = loop {
+        let message = read();
+        if message["id"] == 2 {
+            break message;
+        }
+        if message["method"] == "notifications/progress" {
+            steps.push(
+                message["params"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            );
+        }
+    };
+    drop(to_server);
+    let _ = server.wait();
+
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    assert!(
+        steps.last().is_some_and(|step| step.starts_with("saved")),
+        "every step before the answer: {steps:?}"
+    );
 }
