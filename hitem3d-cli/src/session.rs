@@ -88,6 +88,25 @@ pub fn builtin_mock_in_memory(queue_given: bool) -> bool {
         )
 }
 
+/// For a command about a task made by an earlier command (`wait`, `status`, `download`): on
+/// the built-in mock there is none, since its tasks end with the process that made them, so
+/// the command is refused before it starts one, saying what to run instead.
+///
+/// # Errors
+/// Exit code 2 on the built-in mock.
+pub fn refuse_earlier_task_on_builtin_mock(how: &Connect, command: &str) -> Result<(), Failure> {
+    if builtin_mock_in_memory(how.queue.is_some()) {
+        return Err(Failure::invalid(format!(
+            "`hitem3d {command}` is about a task an earlier command made, but no credentials \
+             are set, so this would run on the built-in mock, whose tasks end with the process \
+             that made them. For step-by-step use, start `hitem3d mock` in another terminal and \
+             set the HITEM3D_BASE_URL, HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET it prints \
+             (nothing was sent or paid)"
+        )));
+    }
+    Ok(())
+}
+
 /// The real service when `HITEM3D_CLIENT_ID` and `HITEM3D_CLIENT_SECRET` are set; otherwise
 /// the built-in mock, said in one line on stderr.
 pub async fn connect(how: &Connect, report: Report) -> Result<Session, Failure> {

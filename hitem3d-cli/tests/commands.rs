@@ -145,6 +145,14 @@ fn submit_on_the_built_in_mock_says_up_front_that_the_task_ends_with_it() {
         run.stdout.contains("built-in mock, which stops now"),
         "{run}"
     );
+    // The commands about an earlier task are refused up front there (they said "task not
+    // found", as if the id were wrong).
+    for command in ["wait", "status", "download"] {
+        let run = bench.run(&[command, "t-from-earlier"]);
+        run.expect(2);
+        assert!(run.stderr.contains("start `hitem3d mock`"), "{run}");
+        assert!(!run.stderr.contains("task not found"), "{run}");
+    }
 }
 
 #[test]

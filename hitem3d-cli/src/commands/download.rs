@@ -19,6 +19,7 @@ pub async fn run(args: DownloadArgs, how: &Connect, report: Report) -> Result<Ex
         overwrite: args.output.force,
         ..how.clone()
     };
+    crate::session::refuse_earlier_task_on_builtin_mock(&how, "download")?;
     let session = connect(&how, report).await?;
     let mut options = GenerateOptions::new(&args.output.output)
         .with_cover(args.output.cover)

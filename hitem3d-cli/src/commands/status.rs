@@ -13,6 +13,7 @@ use crate::session::{Connect, connect};
 /// `hitem3d download` fetches fresh ones.
 pub async fn run(args: TaskIdArg, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let task_id = TaskId::new(args.task_id.trim());
+    crate::session::refuse_earlier_task_on_builtin_mock(how, "status")?;
     let session = connect(how, report).await?;
     let task = session.client.query(&task_id).await?;
     let percent = task.progress.or(task.process_pct);

@@ -15,6 +15,7 @@ use crate::wording;
 /// Runs `hitem3d wait`.
 pub async fn run(args: WaitArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
     let task_id = TaskId::new(args.task_id.trim());
+    crate::session::refuse_earlier_task_on_builtin_mock(how, "wait")?;
     let session = connect(how, report).await?;
     let client = match args.timeout {
         Some(0) => return Err(Failure::invalid("--timeout must be at least 1 second")),
