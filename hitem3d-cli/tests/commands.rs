@@ -758,3 +758,22 @@ fn resuming_a_task_the_service_does_not_know_says_how_to_end_the_entry() {
     );
     assert!(run.stdout.contains("--again"), "{run}");
 }
+
+/// The README's first command run twice exited 2 ("out/house.glb exists") while the README
+/// said a rerun reports the file: on the built-in mock nothing remembers the earlier run. Both
+/// now say so.
+#[test]
+fn a_rerun_on_the_built_in_mock_says_why_it_stops_at_the_file() {
+    let bench = Bench::offline();
+    let args = ["--mock-speed", "2000", "generate"];
+    bench.run(&args).expect(0);
+    let again = bench.run(&args);
+    again.expect(2);
+    assert!(again.stderr.contains("out/house.glb exists"), "{again}");
+    assert!(again.stderr.contains("keeps no journal"), "{again}");
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+    )
+    .unwrap();
+    assert!(readme.contains("on the built-in mock, which keeps no journal, a rerun stops"));
+}

@@ -57,7 +57,19 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         .generate_with(task, options, |step| live.on_generate(&step))
         .await;
     live.finish();
-    let generated = generated?;
+    let generated = generated.map_err(|error| {
+        let taken = matches!(error, hitem3d_async::Error::PathTaken { .. });
+        let mut failure = Failure::from(error);
+        if taken && session.on_mock() {
+            // A rerun elsewhere reports the file it made; here nothing remembers it.
+            failure.message.push_str(
+                "\nthe built-in mock keeps no journal, so this run cannot tell that an earlier \
+                 one made the file; with credentials, or against `hitem3d mock`, a rerun reports \
+                 the file instead",
+            );
+        }
+        failure
+    })?;
     summary(
         &generated,
         &model,
