@@ -36,16 +36,8 @@ pub fn error(error: &Error) -> String {
                         path.display()
                     )
                 }
-                Error::File {
-                    action,
-                    path,
-                    source,
-                } => format!(
-                    "could not {action} {}: {}",
-                    path.display(),
-                    io_problem(source)
-                ),
-                other => other.to_string(),
+                // The same words as on its own (a file error adds no hint).
+                other => self::error(other),
             }
         ),
         Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {

@@ -149,6 +149,14 @@ impl HostileServer {
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
+
+    /// How many submits arrived: a task may exist for each.
+    pub fn submits_received(&self) -> usize {
+        self.received()
+            .iter()
+            .filter(|request| request.line.contains("/submit-task"))
+            .count()
+    }
 }
 
 impl Drop for HostileServer {
