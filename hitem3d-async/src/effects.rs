@@ -80,6 +80,8 @@ impl Effects for Inner {
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let (file, temp) = builder.tempfile_in(&location.dir)?.into_parts();
+        // Held until renamed or the process ends: a partial file no process holds is stale.
+        file.try_lock()?;
         Ok((tokio::fs::File::from_std(file), temp))
     }
 

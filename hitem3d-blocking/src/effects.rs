@@ -66,7 +66,10 @@ impl Effects for Inner {
         // like a temporary file.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        Ok(builder.tempfile_in(&location.dir)?.into_parts())
+        let (file, temp) = builder.tempfile_in(&location.dir)?.into_parts();
+        // Held until renamed or the process ends: a partial file no process holds is stale.
+        file.try_lock()?;
+        Ok((file, temp))
     }
 
     fn partial_path<'p>(&self, (_, temp): &'p Self::Partial) -> &'p Path {
@@ -91,14 +94,14 @@ impl Effects for Inner {
         path: &Path,
         overwrite: bool,
     ) -> io::Result<()> {
-        file.sync_all()?;
-        drop(file);
-        let persisted = if overwrite {
-            temp.persist(path)
-        } else {
-            temp.persist_noclobber(path)
-        };
-        persisted.map_err(|error| error.error)
+        // Synced, and closed at the end of the statement (moved into the block), before the
+        // rename.
+        File::sync_all(&{ file })?;
+        match overwrite {
+            true => temp.persist(path),
+            false => temp.persist_noclobber(path),
+        }
+        .map_err(|error| error.error)
     }
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {

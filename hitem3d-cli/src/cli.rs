@@ -14,14 +14,23 @@ use hitem3d_async::types::{
 ///
 /// With HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET set, commands use the real service (and
 /// spend credits); without them they run on the built-in mock service and say so.
+/// The heading of the options every command takes, apart from each command's own.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(name = "hitem3d", version, after_long_help = EXIT_CODES)]
 pub struct Cli {
     /// Print one JSON object per line (events and results) instead of text, for scripts.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// The task journal file [default: the platform's data directory].
-    #[arg(long, global = true, env = "HITEM3D_JOURNAL", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = GLOBAL,
+        env = "HITEM3D_JOURNAL",
+        value_name = "FILE"
+    )]
     pub journal: Option<PathBuf>,
     /// A PostgreSQL database that machines sharing one account use as their journal and work
     /// queue (postgres://USER:PASSWORD@HOST:PORT/DATABASE): `batch` enqueues there, `worker`
@@ -30,21 +39,28 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "HITEM3D_QUEUE",
         hide_env_values = true,
         value_name = "URL"
     )]
     pub queue: Option<String>,
     /// How much faster than the real service the built-in mock runs.
-    #[arg(long, global = true, default_value_t = 60.0, value_name = "TIMES")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = GLOBAL,
+        default_value_t = 60.0,
+        value_name = "TIMES"
+    )]
     pub mock_speed: f64,
     /// Log what the SDK does on stderr: -v requests and states, -vv details, -vvv everything.
     /// Secrets (credentials, tokens, signed links) never appear, at any level.
-    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    #[arg(long, short, global = true, help_heading = GLOBAL, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Ask for a task's state every this many seconds, instead of the schedule that learns
     /// how long tasks take (for a local mock service, or tests).
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS")]
     pub poll_every: Option<f64>,
     /// What to do.
     #[command(subcommand)]
@@ -489,15 +505,16 @@ pub struct SplitArgs {
     /// What the mesh shows: general (any object) or character (a figure, split by body part).
     #[arg(long, value_enum, default_value_t = SplitKind::General)]
     pub kind: SplitKind,
-    /// How finely a general object is split: low, medium or high.
-    #[arg(long, default_value = "medium")]
-    pub level: MeshLevel,
-    /// How a character is split: a (6 parts), b (5), c (4, head not counted), d (4), e (3), f (2).
-    #[arg(long, default_value = "a")]
-    pub parts: SplitPart,
-    /// The joints between a character's parts: none, ball or dovetail.
-    #[arg(long, default_value = "none")]
-    pub joint: SplitJoint,
+    /// How finely a general object is split: low, medium (the default) or high.
+    #[arg(long)]
+    pub level: Option<MeshLevel>,
+    /// How a character is split: a (6 parts, the default), b (5), c (4, head not counted), d
+    /// (4), e (3), f (2).
+    #[arg(long)]
+    pub parts: Option<SplitPart>,
+    /// The joints between a character's parts: none (the default), ball or dovetail.
+    #[arg(long)]
+    pub joint: Option<SplitJoint>,
 }
 
 /// What a split takes the mesh for.

@@ -119,12 +119,19 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// An SDK error worded for `audience`.
+    pub fn worded(error: &Error, audience: crate::audience::Audience) -> Self {
+        Self {
+            message: crate::wording::error_for(error, audience),
+            exit: Exit::of(error),
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Self {
-            message: crate::wording::error(&error),
-            exit: Exit::of(&error),
-        }
+        Self::worded(&error, crate::audience::Audience::COMMAND_LINE)
     }
 }
 

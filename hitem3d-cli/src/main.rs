@@ -4,6 +4,7 @@
 //! journal (`hitem3d-journal`) before they are paid for, so `hitem3d resume` and a re-run
 //! finish what a crash or Ctrl-C left, without paying twice.
 
+mod audience;
 mod cli;
 mod commands;
 mod exit_code;
@@ -11,6 +12,8 @@ mod journal_access;
 mod listed_values;
 mod logs;
 mod mcp;
+mod mcp_answers;
+mod mcp_arguments;
 mod mcp_progress;
 mod pictures;
 mod progress;
@@ -18,6 +21,7 @@ mod queue_access;
 mod report;
 mod saved_before;
 mod session;
+mod stale_partials;
 mod task_spec;
 mod wording;
 

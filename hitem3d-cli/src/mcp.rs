@@ -9,15 +9,18 @@ use std::sync::Arc;
 use hitem3d_async::journal::JournalKey;
 use hitem3d_async::types::{Model, OutputFormat, RequestType, Resolution, TaskId};
 use hitem3d_async::{GenerateOptions, TaskSource};
+use rmcp::handler::server::common::schema_for_output;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
+use crate::audience::Reader;
 use crate::cli::{ModelArgs, PictureArgs};
 use crate::exit_code::{Exit, Failure};
+use crate::mcp_answers::{Balance, Downloaded, Estimate, Generated, Queried, Refusal};
+use crate::mcp_arguments::Arguments;
 use crate::mcp_progress::McpProgress;
 use crate::pictures;
 use crate::report::Report;
@@ -113,13 +116,18 @@ impl Tools {
     /// credits), waits for it (minutes) and saves the model. Run again with the same picture
     /// and options, it returns the file already made instead of paying again.
     #[tool(
-        description = "Make a 3D model file from a photo (or 2-4 views of one object). Spends credits; takes minutes, reported as progress notifications when asked for. The same picture and options again return the earlier file without paying."
+        description = "Make a 3D model file from a photo (or 2-4 views of one object). Spends credits; takes minutes, reported as progress notifications when asked for. The same picture and options again return the earlier file without paying.",
+        output_schema = schema_for_output::<Generated>()
     )]
     async fn generate(
         &self,
-        Parameters(request): Parameters<GenerateRequest>,
+        Parameters(Arguments(request)): Parameters<Arguments<GenerateRequest>>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let request = match request {
+            Ok(request) => request,
+            Err(problem) => return answer(Err::<Generated, _>(Failure::invalid(problem))),
+        };
         let mut progress = McpProgress::for_call(&context);
         let generated = self.run_generate(request, &mut progress).await;
         progress.sent().await;
@@ -127,48 +135,83 @@ impl Tools {
     }
 
     #[tool(
-        description = "Ask once where a task stands: created, queueing, processing, success or failed, with progress when known."
+        description = "Ask once where a task stands: created, queueing, processing, success or failed, with progress when known.",
+        output_schema = schema_for_output::<Queried>()
     )]
-    async fn query(&self, Parameters(request): Parameters<TaskRequest>) -> CallToolResult {
+    async fn query(
+        &self,
+        Parameters(Arguments(request)): Parameters<Arguments<TaskRequest>>,
+    ) -> CallToolResult {
+        let request = match request {
+            Ok(request) => request,
+            Err(problem) => return answer(Err::<Queried, _>(Failure::invalid(problem))),
+        };
         let task_id = TaskId::new(request.task_id.trim());
         let queried = self.session.client.query(&task_id).await;
-        answer(queried.map_err(Failure::from).map(|task| {
-            json!({
-                "task_id": task.task_id.as_str(),
-                "state": task.state.as_str(),
-                "percent": task.progress.or(task.process_pct),
-                "result_ready": task.url.is_some(),
-            })
-        }))
+        answer(
+            queried
+                .map_err(|error| self.failure(&error))
+                .map(|task| Queried {
+                    task_id: task.task_id.as_str().to_owned(),
+                    state: task.state.as_str().to_owned(),
+                    percent: task.progress.or(task.process_pct),
+                    result_ready: task.url.is_some(),
+                }),
+        )
     }
 
     #[tool(
-        description = "Save a task's model file (waiting for the task first if it is not done). Never overwrites a file."
+        description = "Save a task's model file (waiting for the task first if it is not done). Never overwrites a file.",
+        output_schema = schema_for_output::<Downloaded>()
     )]
-    async fn download(&self, Parameters(request): Parameters<DownloadRequest>) -> CallToolResult {
-        answer(self.run_download(request).await)
+    async fn download(
+        &self,
+        Parameters(Arguments(request)): Parameters<Arguments<DownloadRequest>>,
+    ) -> CallToolResult {
+        match request {
+            Ok(request) => answer(self.run_download(request).await),
+            Err(problem) => answer(Err::<Downloaded, _>(Failure::invalid(problem))),
+        }
     }
 
-    #[tool(description = "The account's credit balance.")]
+    #[tool(
+        description = "The account's credit balance.",
+        output_schema = schema_for_output::<Balance>()
+    )]
     async fn balance(&self) -> CallToolResult {
         let balance = self.session.client.balance().await;
-        answer(balance.map_err(Failure::from).map(|balance| {
-            json!({
-                "credits": balance.total().map(|credits| credits.0),
-                "simulated": self.session.on_mock(),
-            })
-        }))
+        answer(
+            balance
+                .map_err(|error| self.failure(&error))
+                .map(|balance| Balance {
+                    credits: balance.total().map(|credits| credits.0),
+                    simulated: self.session.on_mock(),
+                }),
+        )
     }
 
     #[tool(
-        description = "The published price in credits of image-to-3D tasks, before paying. Free."
+        description = "The published price in credits of image-to-3D tasks, before paying. Free.",
+        output_schema = schema_for_output::<Estimate>()
     )]
-    async fn estimate(&self, Parameters(request): Parameters<EstimateRequest>) -> CallToolResult {
-        answer(estimate(&request))
+    async fn estimate(
+        &self,
+        Parameters(Arguments(request)): Parameters<Arguments<EstimateRequest>>,
+    ) -> CallToolResult {
+        answer(
+            request
+                .map_err(Failure::invalid)
+                .and_then(|request| estimate(&request)),
+        )
     }
 }
 
 impl Tools {
+    /// An SDK error in the tools' terms.
+    fn failure(&self, error: &hitem3d_async::Error) -> Failure {
+        self.session.failure(error, Reader::Agent)
+    }
+
     /// The lock of `key`'s task.
     fn turn_for(&self, key: &JournalKey) -> Arc<tokio::sync::Mutex<()>> {
         let mut turns = self
@@ -182,7 +225,7 @@ impl Tools {
         &self,
         request: GenerateRequest,
         progress: &mut McpProgress,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Generated, Failure> {
         let model = model_args(
             request.model.as_deref(),
             request.resolution.as_deref(),
@@ -196,7 +239,8 @@ impl Tools {
             right: request.right,
         };
         let pictures = pictures::pictures(&picture_args).await?;
-        let task = task_spec::build(&pictures, &model)?;
+        let task = task_spec::build(&pictures, &model)
+            .map_err(|error| self.failure(&hitem3d_async::Error::from(error)))?;
         let key = task_spec::journal_key(&pictures, &model).await?;
         let turn = self.turn_for(&key);
         let _one_at_a_time = turn.lock().await;
@@ -209,12 +253,15 @@ impl Tools {
             .predictable_paths(Some(task.format()), None)
             .swap_remove(0);
         if let Some(entry) = saved_at(&self.session.journal, &key, &model_path).await? {
-            return Ok(json!({
-                "task_id": entry.task_id.as_ref().map(TaskId::as_str),
-                "path": absolute(&model_path),
-                "already_saved": true,
-                "simulated": self.session.on_mock(),
-            }));
+            return Ok(Generated {
+                task_id: entry.task_id.as_ref().map(|id| id.as_str().to_owned()),
+                path: absolute(&model_path),
+                bytes: None,
+                resumed: false,
+                by_another_run: false,
+                already_saved: true,
+                simulated: self.session.on_mock(),
+            });
         }
         let options = options.with_journal_key(key);
         let mut resumed = false;
@@ -225,19 +272,20 @@ impl Tools {
                 resumed |= matches!(step, hitem3d_async::GenerateProgress::Resumed { .. });
                 progress.on_generate(&step);
             })
-            .await?;
-        Ok(json!({
-            "task_id": generated.task_id.as_str(),
-            "path": absolute(&generated.model.path),
-            "bytes": generated.model.bytes(),
-            "resumed": resumed,
-            "by_another_run": generated.model.summary.by_another_run,
-            "already_saved": false,
-            "simulated": self.session.on_mock(),
-        }))
+            .await
+            .map_err(|error| self.failure(&error))?;
+        Ok(Generated {
+            task_id: Some(generated.task_id.as_str().to_owned()),
+            path: absolute(&generated.model.path),
+            bytes: Some(generated.model.bytes()),
+            resumed,
+            by_another_run: generated.model.summary.by_another_run,
+            already_saved: false,
+            simulated: self.session.on_mock(),
+        })
     }
 
-    async fn run_download(&self, request: DownloadRequest) -> Result<Value, Failure> {
+    async fn run_download(&self, request: DownloadRequest) -> Result<Downloaded, Failure> {
         let task_id = TaskId::new(request.task_id.trim());
         let dir = request.output_dir.unwrap_or_else(|| "out".into());
         let mut options = GenerateOptions::new(dir);
@@ -248,12 +296,13 @@ impl Tools {
             .session
             .client
             .generate(TaskSource::existing(task_id.clone(), None), options)
-            .await?;
-        Ok(json!({
-            "task_id": task_id.as_str(),
-            "path": absolute(&saved.model.path),
-            "bytes": saved.model.bytes(),
-        }))
+            .await
+            .map_err(|error| self.failure(&error))?;
+        Ok(Downloaded {
+            task_id: task_id.as_str().to_owned(),
+            path: absolute(&saved.model.path),
+            bytes: saved.model.bytes(),
+        })
     }
 }
 
@@ -283,14 +332,24 @@ fn absolute(path: &std::path::Path) -> String {
         .to_string()
 }
 
-/// A tool's result: its JSON, or the failure's message and exit code as a tool error.
-fn answer(result: Result<Value, Failure>) -> CallToolResult {
-    match result {
-        Ok(value) => CallToolResult::structured(value),
-        Err(failure) => CallToolResult::structured_error(json!({
-            "message": failure.message,
-            "exit_code": failure.exit.code(),
-        })),
+/// A tool's result: its answer, or the failure's message and exit code as a tool error.
+fn answer<T: Serialize>(result: Result<T, Failure>) -> CallToolResult {
+    let (value, failed) = match result {
+        Ok(value) => (serde_json::to_value(value), false),
+        Err(failure) => (
+            serde_json::to_value(Refusal {
+                message: failure.message,
+                exit_code: failure.exit.code(),
+            }),
+            true,
+        ),
+    };
+    // Plain data of strings and numbers always serializes.
+    let value = value.expect("an answer serializes");
+    if failed {
+        CallToolResult::structured_error(value)
+    } else {
+        CallToolResult::structured(value)
     }
 }
 
@@ -324,7 +383,7 @@ where
         .map_err(|error| Failure::invalid(format!("{field} {text:?}: {error}")))
 }
 
-fn estimate(request: &EstimateRequest) -> Result<Value, Failure> {
+fn estimate(request: &EstimateRequest) -> Result<Estimate, Failure> {
     let model: Model = parse("model", request.model.as_deref().unwrap_or("hitem3dv2.1"))?;
     let caps = model
         .capabilities()
@@ -339,11 +398,11 @@ fn estimate(request: &EstimateRequest) -> Result<Value, Failure> {
             Failure::invalid(format!("no published price for {model} at {resolution}"))
         })?;
     let count = request.count.unwrap_or(1);
-    Ok(json!({
-        "model": model.to_string(),
-        "resolution": resolution.to_string(),
-        "credits_each": each,
-        "count": count,
-        "credits": u64::from(each) * u64::from(count),
-    }))
+    Ok(Estimate {
+        model: model.to_string(),
+        resolution: resolution.to_string(),
+        credits_each: each,
+        count,
+        credits: u64::from(each) * u64::from(count),
+    })
 }

@@ -82,6 +82,9 @@ pub async fn pictures(args: &PictureArgs) -> Result<Vec<Picture>, Failure> {
             Err(failure) => return Err(failure),
         }
     }
+    if problems.is_empty() {
+        problems.extend(same_pictures(&pictures).await);
+    }
     match problems.len() {
         0 => Ok(pictures),
         1 => Err(Failure::invalid(problems.remove(0))),
@@ -90,6 +93,37 @@ pub async fn pictures(args: &PictureArgs) -> Result<Vec<Picture>, Failure> {
             problems.join("\n  - ")
         ))),
     }
+}
+
+/// Views that are one picture under two names (a copy, or the same file by another path):
+/// one picture for two sides makes a model of neither, and is paid all the same. The SDK
+/// compares the pictures it is given, not the contents of their files.
+async fn same_pictures(pictures: &[Picture]) -> Vec<String> {
+    let mut contents: Vec<(&Picture, Vec<u8>)> = Vec::new();
+    let mut problems = Vec::new();
+    for picture in pictures {
+        let Some(path) = &picture.path else { continue };
+        // A file that cannot be read now is reported when it is sent.
+        let Ok(bytes) = tokio::fs::read(path).await else {
+            continue;
+        };
+        if let Some((earlier, _)) = contents.iter().find(|(_, seen)| *seen == bytes) {
+            problems.push(format!(
+                "{} ({} view) and {} ({} view) are the same picture: give each view a picture \
+                 of its own side",
+                earlier.path.as_deref().unwrap_or(path).display(),
+                view_name(earlier),
+                path.display(),
+                view_name(picture)
+            ));
+        }
+        contents.push((picture, bytes));
+    }
+    problems
+}
+
+fn view_name(picture: &Picture) -> &str {
+    picture.view.as_ref().map_or("front", View::as_str)
 }
 
 /// Reads one picture; streamed from disk when sent, checked now.

@@ -13,6 +13,7 @@ use hitem3d_journal::SqliteJournal;
 use hitem3d_mock::{MockConfig, MockService, TimeMode};
 use hitem3d_postgres::DatabaseUrl;
 
+use crate::audience::{Audience, Reader};
 use crate::exit_code::Failure;
 use crate::journal_access::Journal;
 use crate::report::Report;
@@ -40,6 +41,12 @@ impl Session {
     /// Whether the service is the built-in mock.
     pub fn on_mock(&self) -> bool {
         self.mock.is_some()
+    }
+
+    /// An SDK error worded for `reader` on this session's service: on the built-in mock no
+    /// hint promises a later command the task, which ends with this process.
+    pub fn failure(&self, error: &hitem3d_async::Error, reader: Reader) -> Failure {
+        Failure::worded(error, Audience::new(reader, self.on_mock()))
     }
 
     /// For a command whose result is meant for a later command (a task id, an upload's URL):

@@ -1,8 +1,8 @@
 //! An image-to-3D task from the command line: the SDK's task, and the journal key that makes
 //! the same pictures and options the same paid task.
 
-use hitem3d_async::SubmitTask;
 use hitem3d_async::journal::JournalKey;
+use hitem3d_async::{SubmitTask, ValidationError};
 use sha2::{Digest, Sha256};
 
 use crate::cli::ModelArgs;
@@ -12,8 +12,8 @@ use crate::pictures::Picture;
 /// The task, validated by the SDK before anything is sent.
 ///
 /// # Errors
-/// Every problem the SDK finds, in the command line's words: exit code 2.
-pub fn build(pictures: &[Picture], model: &ModelArgs) -> Result<SubmitTask, Failure> {
+/// Every problem the SDK finds, for the caller to word for its reader (exit code 2).
+pub fn build(pictures: &[Picture], model: &ModelArgs) -> Result<SubmitTask, ValidationError> {
     let mut builder = SubmitTask::builder(model.model.clone()).format(model.format.clone());
     match pictures {
         [single] if single.view.is_none() => builder = builder.image(single.image.clone()),
@@ -39,7 +39,7 @@ pub fn build(pictures: &[Picture], model: &ModelArgs) -> Result<SubmitTask, Fail
     if let Some(face) = model.face {
         builder = builder.face(face);
     }
-    Ok(builder.build()?)
+    builder.build()
 }
 
 /// The key of a task in the journal: a digest of what decides the result (the pictures'
@@ -65,7 +65,11 @@ pub async fn journal_key(pictures: &[Picture], model: &ModelArgs) -> Result<Jour
         digest.update(view.as_bytes());
         let bytes = match &picture.path {
             Some(path) => tokio::fs::read(path).await.map_err(|error| {
-                Failure::invalid(format!("cannot read {}: {error}", path.display()))
+                Failure::invalid(format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::wording::io_problem(&error)
+                ))
             })?,
             None => picture
                 .image

@@ -3,8 +3,15 @@
 use hitem3d_async::{CallError, Error, TransportFailure, WaitOutcome};
 use hitem3d_async::{Remedy, SubmitField, Violation};
 
+use crate::audience::{Audience, Reader};
+
 /// The message for an SDK error, with what to do next where the command line can say it.
 pub fn error(error: &Error) -> String {
+    error_for(error, Audience::COMMAND_LINE)
+}
+
+/// The message for an SDK error in `audience`'s terms, with what to do next.
+pub fn error_for(error: &Error, audience: Audience) -> String {
     let mut message = match error {
         Error::Invalid(invalid) => {
             let count = invalid.violations().len();
@@ -14,15 +21,15 @@ pub fn error(error: &Error) -> String {
             );
             for violation in invalid.violations() {
                 text.push_str("\n  - ");
-                text.push_str(&violation_line(violation));
+                text.push_str(&violation_line(violation, audience));
             }
             text
         }
-        Error::Unrecorded(unrecorded) => return unrecorded_task(unrecorded),
+        Error::Unrecorded(unrecorded) => return unrecorded_task(unrecorded, audience),
         Error::PathTaken { path } => format!(
-            "{} exists: give --force to replace it, or another --name or -o (nothing was sent \
-             or paid)",
-            path.display()
+            "{} exists: {} (nothing was sent or paid)",
+            path.display(),
+            audience.another_name()
         ),
         Error::NotSaved { task_id, source } => format!(
             "task {task_id} is paid for and finished, but its file was not saved: {}",
@@ -37,14 +44,11 @@ pub fn error(error: &Error) -> String {
                     )
                 }
                 // The same words as on its own (a file error adds no hint).
-                other => self::error(other),
+                other => error_for(other, audience),
             }
         ),
         Error::File { path, source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
-            format!(
-                "{} exists: give --force to replace it, or another --name or -o",
-                path.display()
-            )
+            format!("{} exists: {}", path.display(), audience.another_name())
         }
         Error::File {
             action,
@@ -75,16 +79,18 @@ pub fn error(error: &Error) -> String {
         other => other.to_string(),
     };
     if let Some(task_id) = error.task_left_at_service() {
-        message.push_str(&format!(
-            "\ntask {task_id} is still at the service: `hitem3d wait {task_id}` or \
-             `hitem3d download {task_id}` picks it up without paying again"
-        ));
+        message.push_str(&match audience.fetch_later(task_id) {
+            Some(how) => format!("\ntask {task_id} is still at the service: {how}"),
+            None => format!(
+                "\ntask {task_id} ends with this run: the built-in mock keeps nothing after it"
+            ),
+        });
     }
     message
 }
 
 /// A task the journal missed: its id first, since it may be the only record of it.
-fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
+fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded, audience: Audience) -> String {
     let task_id = &unrecorded.task_id;
     let mut text = format!(
         "task {task_id} was submitted and may be charged, but the task journal could not record \
@@ -97,55 +103,50 @@ fn unrecorded_task(unrecorded: &hitem3d_async::journal::Unrecorded) -> String {
         text.push_str(&format!("\nsaved anyway: {}", path.display()));
     }
     if let Some(also) = &unrecorded.also {
-        text.push_str(&format!("\nthe task also ended badly: {}", error(also)));
+        text.push_str(&format!(
+            "\nthe task also ended badly: {}",
+            error_for(also, audience)
+        ));
     }
+    let fetch = audience.fetch_later(task_id).map_or_else(
+        || "it ends with this run on the built-in mock".to_owned(),
+        |how| format!("{how}; keep this task id"),
+    );
+    let listing = match audience.reader {
+        Reader::CommandLine => "the journal, and so `hitem3d tasks`,",
+        Reader::Agent => "the journal",
+    };
     text.push_str(&format!(
-        "\nkeep this task id: `hitem3d download {task_id}` fetches its result again \
-         without paying; the journal, and so `hitem3d tasks`, lacks {} (check the disk, and \
-         that no other program holds the journal file)",
+        "\n{fetch}; {listing} lacks {} (check the disk, and that no other program holds the \
+         journal file)",
         unrecorded.missed
     ));
     text
 }
 
-/// One problem: the argument, its value, the rule, and the fix as a flag to change.
-fn violation_line(violation: &Violation) -> String {
+/// One problem: the argument, its value, the rule, and the fix as an argument to change.
+fn violation_line(violation: &Violation, audience: Audience) -> String {
     format!(
         "{} ({}): {}; {}",
-        argument(violation.field),
+        audience.argument(violation.field),
         violation.value,
         violation.rule,
-        fix(violation.field, violation.remedy)
+        fix(violation.field, violation.remedy, audience)
     )
 }
 
-/// The argument or flag that sets a field.
-fn argument(field: SubmitField) -> String {
-    match field {
-        SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl => "IMAGE".to_owned(),
-        SubmitField::MultiImages => "the views (IMAGE, --back, --left, --right)".to_owned(),
-        SubmitField::Mesh => "MESH".to_owned(),
-        SubmitField::ModelType => "--model".to_owned(),
-        // The wire's names where the command line's flags differ; a setting no flag sets is
-        // named as a setting, never as a flag the command line does not have.
-        SubmitField::Setting(name) => match name {
-            "number_color" => "--colors".to_owned(),
-            "part" => "--parts".to_owned(),
-            "seg_level" | "level" => "--level".to_owned(),
-            "joint" => "--joint".to_owned(),
-            other => format!("the {} setting", other.replace('_', " ")),
-        },
-        other => format!("--{}", other.as_str().replace('_', "-")),
-    }
-}
-
-/// What to change, in the command line's terms: the SDK says it as data.
-fn fix(field: SubmitField, remedy: Remedy) -> String {
+/// What to change, in the reader's terms: the SDK says it as data.
+fn fix(field: SubmitField, remedy: Remedy, audience: Audience) -> String {
+    let argument = |field| audience.argument(field);
+    let agent = audience.reader == Reader::Agent;
     match (field, remedy) {
         (_, Remedy::ReplaceFile) => format!(
             "give {} as another file (not empty, within the size limit, of a type taken)",
             argument(field)
         ),
+        (SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl, _) if agent => {
+            "give one picture as image".to_owned()
+        }
         (SubmitField::Images | SubmitField::Image | SubmitField::ImageUrl, _) => {
             "give one picture: hitem3d generate photo.png".to_owned()
         }
@@ -153,9 +154,13 @@ fn fix(field: SubmitField, remedy: Remedy) -> String {
         (SubmitField::MultiImages, Remedy::Distinct) => {
             "give each view a picture of its own side".to_owned()
         }
+        (SubmitField::MultiImages, _) if agent => {
+            "give the front view as image, and the others as back, left and right".to_owned()
+        }
         (SubmitField::MultiImages, _) => "give the front view as IMAGE (the first argument), and \
                                           the others with --back, --left and --right"
             .to_owned(),
+        (SubmitField::RequestType, _) if agent => "change request_type".to_owned(),
         (SubmitField::RequestType, _) => {
             "use --request-type geometry, or texture with --mesh-url".to_owned()
         }
@@ -227,4 +232,69 @@ fn innermost_cause(failure: &TransportFailure) -> String {
         "failed"
     };
     format!("the connection {timing} ({})", cause.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use hitem3d_async::types::TaskId;
+
+    use super::*;
+
+    fn unsaved() -> Error {
+        Error::NotSaved {
+            task_id: TaskId::new("abc"),
+            source: Box::new(Error::File {
+                action: "write",
+                path: "out/chair.glb".into(),
+                source: io::Error::from(io::ErrorKind::StorageFull),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_task_at_a_service_that_keeps_it_is_picked_up_by_a_later_command() {
+        let message = error(&unsaved());
+        assert!(
+            message.contains("`hitem3d wait abc` or `hitem3d download abc`"),
+            "{message}"
+        );
+    }
+
+    /// The built-in mock's tasks end with the process: a hint to pick one up later was false.
+    #[test]
+    fn on_the_built_in_mock_no_later_command_is_promised_the_task() {
+        for reader in [Reader::CommandLine, Reader::Agent] {
+            let message = error_for(&unsaved(), Audience::new(reader, true));
+            assert!(!message.contains("hitem3d wait"), "{message}");
+            assert!(!message.contains("download"), "{message}");
+            assert!(
+                message.contains("task abc ends with this run: the built-in mock keeps nothing"),
+                "{message}"
+            );
+        }
+    }
+
+    /// An agent calls tools with arguments: it has no flags and runs no commands.
+    #[test]
+    fn an_agent_is_told_tools_and_arguments_never_flags_or_commands() {
+        let agent = Audience::new(Reader::Agent, false);
+        let message = error_for(&unsaved(), agent);
+        assert!(
+            message.contains("the download tool with task_id abc"),
+            "{message}"
+        );
+        let taken = error_for(
+            &Error::PathTaken {
+                path: "out/chair.glb".into(),
+            },
+            agent,
+        );
+        assert!(taken.contains("another name or output_dir"), "{taken}");
+        for message in [message, taken] {
+            assert!(!message.contains("--"), "{message}");
+            assert!(!message.contains("hitem3d "), "{message}");
+        }
+    }
 }

@@ -362,6 +362,20 @@ fn every_subcommand_has_help_with_examples() {
             run.stdout.contains("Exit codes:"),
             "{command} --help:\n{run}"
         );
+        // The options every command takes are under their own heading, after the command's
+        // own (they were mixed in among them).
+        let own = run.stdout.find("\nOptions:").unwrap_or(0);
+        let global = run.stdout.find("\nGlobal options:");
+        assert!(global.is_some(), "{command} --help:\n{run}");
+        let journal = run.stdout.find("--journal <FILE>").unwrap();
+        assert!(
+            global < Some(journal) && own < journal,
+            "{command} --help:\n{run}"
+        );
+        assert!(
+            !run.stdout.contains("Usage: hitem3d --journal"),
+            "{command} --help:\n{run}"
+        );
     }
     let run = bench.run(&["--help"]);
     run.expect(0);

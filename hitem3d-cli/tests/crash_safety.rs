@@ -181,3 +181,39 @@ fn ctrl_c_on_the_built_in_mock_promises_no_resume() {
     assert!(said.contains("end with this process"), "{said}");
     assert!(!said.contains("hitem3d resume"), "{said}");
 }
+
+/// A run killed outright (SIGKILL, a power cut: no handler runs) left its partial file
+/// behind, for ever. The next run saving the same file removes it, and never the partial file
+/// of a process still writing it (which holds it locked).
+#[test]
+fn a_killed_runs_partial_file_is_removed_by_the_next_run_and_a_live_ones_is_kept() {
+    use std::fs::File;
+    use std::time::SystemTime;
+
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    std::fs::create_dir_all(bench.path("models")).unwrap();
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let stale = bench.path("models/.chair.glb.k1LLed.part");
+    File::create(&stale)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let live = bench.path("models/.chair.glb.L1ve00.part");
+    let writer = File::create(&live).unwrap();
+    writer.set_modified(an_hour_ago).unwrap();
+    writer.try_lock().unwrap();
+
+    let run = bench.run(&["generate", "chair.png", "-o", "models"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains(
+            "removed 1 partial file an interrupted run left: models/.chair.glb.k1LLed.part"
+        ),
+        "{run}"
+    );
+    assert!(!stale.exists(), "the dead run's partial file is removed");
+    assert!(live.exists(), "the live writer's is kept");
+    assert!(bench.path("models/chair.glb").exists());
+    drop(writer);
+}

@@ -340,3 +340,25 @@ fn an_unreachable_service_is_reported_in_plain_words() {
         assert!(!run.stderr.contains(noise), "{noise}: {run}");
     }
 }
+
+/// One picture given as two views under two names (a copy, another path to the same file)
+/// made a model of neither side and was paid all the same.
+#[test]
+fn one_picture_as_two_views_is_refused_before_paying() {
+    let bench = Bench::fast();
+    let front = bench.picture("front", "front.png");
+    std::fs::copy(&front, bench.path("back.png")).unwrap();
+    let run = bench.run(&["generate", "front.png", "--back", "./back.png"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains(
+            "front.png (front view) and ./back.png (back view) are the same picture: give each \
+             view a picture of its own side"
+        ),
+        "{run}"
+    );
+    let run = bench.run(&["generate", "front.png", "--back", "./front.png"]);
+    run.expect(2);
+    assert!(run.stderr.contains("are the same picture"), "{run}");
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+}

@@ -320,3 +320,58 @@ fn a_generates_notifications_all_come_before_its_answer_on_the_wire() {
         "every step before the answer: {steps:?}"
     );
 }
+
+/// An agent reads every refusal in the tools' own terms: an argument missing or of the wrong
+/// type named as the argument (it read "failed to deserialize parameters: … u32"), a rule
+/// broken named by the argument to change (it said `--face`), a file name taken answered with
+/// the arguments to change (it said `--force`, `--name`, `-o`); and each tool says what it
+/// answers (no tool had an output schema).
+#[test]
+fn an_agent_reads_every_refusal_in_the_tools_terms() {
+    let bench = Bench::fast();
+    let picture = bench.picture("front", "chair.png");
+    let out = bench.path("models");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("taken.glb"), b"the user's own file").unwrap();
+    let mut command = bench.command();
+    command.arg("mcp");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
+        let client = ().serve(transport).await.expect("the MCP session starts");
+        for tool in client.list_all_tools().await.unwrap() {
+            let schema = tool
+                .output_schema
+                .unwrap_or_else(|| panic!("{} has an output schema", tool.name));
+            assert_eq!(schema["type"], "object", "{}: {schema:?}", tool.name);
+        }
+        let refusal = |args: Value| {
+            let params = CallToolRequestParams::new("generate").with_arguments(arguments(args));
+            let client = &client;
+            async move {
+                let result = client.call_tool(params).await.expect("the tool answers");
+                assert_eq!(result.is_error, Some(true), "{result:?}");
+                let message = structured(&result)["message"].as_str().unwrap().to_owned();
+                assert_eq!(structured(&result)["exit_code"], 2, "{message}");
+                for wrong in ["--", "hitem3d ", "deserialize", "u32", "`", "::"] {
+                    assert!(!message.contains(wrong), "{wrong:?} in {message}");
+                }
+                message
+            }
+        };
+        let missing = refusal(json!({"format": "stl"})).await;
+        assert!(missing.contains("image is missing"), "{missing}");
+        let mistyped = refusal(json!({"image": picture, "face": "many"})).await;
+        assert!(mistyped.contains("the argument face"), "{mistyped}");
+        let broken = refusal(json!({"image": picture, "face": 5})).await;
+        assert!(broken.contains("face (5)"), "{broken}");
+        let taken = refusal(json!({"image": picture, "output_dir": out, "name": "taken"})).await;
+        assert!(taken.contains("another name or output_dir"), "{taken}");
+        client.cancel().await.unwrap();
+    });
+    assert_eq!(
+        std::fs::read(out.join("taken.glb")).unwrap(),
+        b"the user's own file"
+    );
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+}

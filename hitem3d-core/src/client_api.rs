@@ -1,6 +1,9 @@
 //! The items both clients re-export at their roots: what their operations take and return.
 //! One list, so the two cannot drift apart.
 
+/// Where a download writes before its file is complete, and under what name: a program that
+/// cleans up after a killed run looks for these (each is locked while its writer lives).
+pub use crate::PartialLocation;
 /// The time the fleet worker takes as input.
 pub use crate::Timestamp;
 /// A fleet worker's decisions, which a program that runs a shared queue drives.

@@ -263,6 +263,13 @@ fn snippets_are_short_single_line_and_secret_free() {
     assert!(snippet.contains("[redacted]"));
     assert!(!snippet.contains('\n'));
     assert!(snippet.chars().count() <= 161);
+    // A page's title is what is kept of it; a secret there is redacted all the same.
+    let page = "<html><head><title>token=abc.secret.token</title></head></html>";
+    let error = decode::query_task(&with_status(502, page.to_owned())).unwrap_err();
+    let ApiError::Http { snippet, .. } = &error else {
+        panic!()
+    };
+    assert_eq!(snippet, "an HTML page: token=[redacted]");
 }
 
 #[test]

@@ -266,6 +266,18 @@ impl World {
     }
 }
 
+/// `count` letters and digits from `bytes` (last byte first, so they differ from the hex of
+/// the same bytes' start).
+fn alphanumeric(bytes: &[u8], count: usize) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    bytes
+        .iter()
+        .rev()
+        .take(count)
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digits = |byte: &u8| {
@@ -297,6 +309,12 @@ fn round2(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphanumeric_takes_one_letter_or_digit_per_byte_from_the_end() {
+        assert_eq!(alphanumeric(&[0, 1, 61, 62, 255], 4), "70z1");
+        assert_eq!(alphanumeric(&[9; 16], 10).len(), 10);
+    }
 
     #[test]
     fn hex_is_two_lowercase_digits_a_byte_high_half_first() {

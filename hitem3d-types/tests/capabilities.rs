@@ -1,8 +1,8 @@
 //! The capability queries generated from the spec.
 
 use hitem3d_types::{
-    Endpoint, EndpointAuth, ImageFormat, Model, OutputFormat, RequestType, Resolution, Support,
-    TaskState, View, ViewMask, limits,
+    ApiErrorCode, Endpoint, EndpointAuth, ImageFormat, Model, OutputFormat, RequestType,
+    Resolution, Support, TaskState, View, ViewMask, limits,
 };
 
 #[test]
@@ -67,7 +67,7 @@ fn staged_texture_support_keeps_the_disagreement_visible() {
     // The vendor's plugin v1.0.7 textures meshes with hitem3dv2.0; the docs say it cannot.
     assert_eq!(
         Model::Hitem3dV2_0.texture_existing_mesh(),
-        Support::Supported
+        Support::Unverified
     );
     assert_eq!(
         Model::ScenePortraitV2_0.texture_existing_mesh(),
@@ -84,6 +84,33 @@ fn staged_texture_support_keeps_the_disagreement_visible() {
         Model::from_wire("next").texture_existing_mesh(),
         Support::Unverified
     );
+}
+
+/// The service's refusal of a staged texture and the SDK's own name the same models: those
+/// every source says can (a refusal for scene-portraitv2.0 suggested hitem3dv2.0, which the
+/// docs say cannot either, while the service's hint named two others).
+#[test]
+fn the_texture_refusals_advice_names_exactly_the_models_every_source_agrees_on() {
+    let agreed: Vec<String> = Model::KNOWN
+        .iter()
+        .filter(|model| model.texture_existing_mesh() == Support::Supported)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        agreed,
+        ["hitem3dv1", "hitem3dv1.5", "hi3dv3.0", "scene-portraitv1.5"]
+    );
+    let hint = ApiErrorCode::ModelCannotTextureMesh.hint();
+    for model in Model::KNOWN {
+        let named = hint
+            .split(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'))
+            .any(|word| word.trim_end_matches('.') == model.as_str());
+        assert_eq!(
+            named,
+            agreed.contains(&model.to_string()),
+            "{model} in the hint: {hint}"
+        );
+    }
 }
 
 #[test]

@@ -117,6 +117,7 @@ macro_rules! scenarios {
             hostile_a_token_with_white_space_around_it_is_used_trimmed,
             hostile_a_body_shorter_than_announced_is_fetched_again,
             hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
+            hostile_a_partial_file_is_held_while_it_is_written,
             hostile_a_download_gone_silent_ends_at_the_idle_timeout,
             hostile_an_upload_goes_out_whole_under_its_content_length,
             hostile_pictures_on_disk_go_out_whole_from_their_files,
@@ -1531,6 +1532,42 @@ pub fn hostile_a_signal_handler_removes_the_files_of_downloads_in_progress<S: Sd
     assert!(outcome.is_err(), "the body was cut off: {outcome:?}");
     assert!(!target.exists());
     assert!(hidden().is_empty());
+}
+
+/// The file a download is writing is locked by it, so that a later run (after a kill, which
+/// no handler sees) can tell the partial files of live processes from those of dead ones.
+pub fn hostile_a_partial_file_is_held_while_it_is_written<S: Sdk + Sync>() {
+    let gate = hostile::Gate::default();
+    let server = HostileServer::start_then_refuse([stalled_download(&gate)]);
+    let client: S = hostile_client(&server);
+    let result = success_result("t-1", &format!("{}/m.glb", server.base_url()));
+    let dir = out_dir();
+    let target = dir.path().join("m.glb");
+    let partial = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.extension().is_some_and(|ext| ext == "part"))
+    };
+
+    // Read before the gate opens, asserted after (a failed check would hang the scope).
+    let (found, held) = std::thread::scope(|scope| {
+        let download = scope.spawn(|| client.download(&result, ResultKind::Model, &target));
+        let started = std::time::Instant::now();
+        while partial().is_none() && started.elapsed() < Duration::from_secs(120) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let found = partial();
+        let held = found.as_ref().map(|path| {
+            let file = std::fs::File::open(path).unwrap();
+            matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+        });
+        gate.open();
+        let _ = download.join().unwrap();
+        (found, held)
+    });
+    assert!(found.is_some(), "no partial file");
+    assert_eq!(held, Some(true), "the partial file is locked while written");
 }
 
 pub fn hostile_a_download_gone_silent_ends_at_the_idle_timeout<S: Sdk>() {

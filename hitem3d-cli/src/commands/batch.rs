@@ -10,6 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use crate::audience::{Audience, Reader};
 use crate::cli::BatchArgs;
 use crate::commands::worker::{QueuedOptions, fleet_queue, refuse_queue_on_builtin_mock, work};
 use crate::exit_code::{Exit, Failure};
@@ -78,10 +79,12 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
         let input = path.display().to_string();
         match prepare(path, &args, &mut stems).await {
             Ok((task, key, stem)) => {
-                let model_path = GenerateOptions::new(&args.output.output)
+                let paths = GenerateOptions::new(&args.output.output)
                     .with_file_stem(&stem)
-                    .predictable_paths(Some(&args.model.format), None)
-                    .swap_remove(0);
+                    .with_cover(args.output.cover)
+                    .predictable_paths(Some(&args.model.format), None);
+                crate::stale_partials::remove_for(&paths, report);
+                let model_path = paths[0].clone();
                 jobs.push(Job {
                     input,
                     task,
@@ -145,7 +148,14 @@ pub async fn run(args: BatchArgs, how: &Connect, report: Report) -> Result<Exit,
             .with_cover(args.output.cover)
             .with_overwrite(args.output.force)
             .with_journal_key(job.key.clone());
-        running.spawn(generate(session.client.clone(), job, options, live));
+        let audience = Audience::new(Reader::CommandLine, session.on_mock());
+        running.spawn(generate(
+            session.client.clone(),
+            job,
+            options,
+            live,
+            audience,
+        ));
     };
     for job in jobs {
         if let Some(done) = done_earlier(&journal, &job).await? {
@@ -205,8 +215,13 @@ async fn run_queued(
     let mut inputs = Vec::new();
     for job in &jobs {
         // Workers on other machines read the picture by this path.
-        let path = std::fs::canonicalize(&job.input)
-            .map_err(|error| Failure::invalid(format!("cannot read {}: {error}", job.input)))?;
+        let path = std::fs::canonicalize(&job.input).map_err(|error| {
+            Failure::invalid(format!(
+                "cannot read {}: {}",
+                job.input,
+                wording::io_problem(&error)
+            ))
+        })?;
         let options = QueuedOptions {
             model: args.model.clone(),
             stem: job.stem.clone(),
@@ -291,6 +306,7 @@ async fn generate(
     job: Job,
     options: GenerateOptions,
     mut live: Live,
+    audience: Audience,
 ) -> (JournalKey, Outcome) {
     let key = job.key.clone();
     let mut resumed = false;
@@ -327,7 +343,7 @@ async fn generate(
         },
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
-            let failure = Failure::from(error);
+            let failure = Failure::worded(&error, audience);
             Outcome {
                 input: job.input,
                 result: "failed",
@@ -354,8 +370,9 @@ fn collect(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Failure> 
         if input.is_dir() {
             let entries = std::fs::read_dir(input).map_err(|error| {
                 Failure::invalid(format!(
-                    "cannot read the folder {}: {error}",
-                    input.display()
+                    "cannot read the folder {}: {}",
+                    input.display(),
+                    wording::io_problem(&error)
                 ))
             })?;
             let mut found: Vec<PathBuf> = entries

@@ -27,6 +27,7 @@ pub async fn run(args: DownloadArgs, how: &Connect, report: Report) -> Result<Ex
     if let Some(stem) = &args.name {
         options = options.with_file_stem(stem);
     }
+    crate::stale_partials::remove_for(&options.predictable_paths(None, Some(&task_id)), report);
     let mut live = Live::start(report, &format!("asking for task {task_id}"));
     let saved = session
         .client

@@ -7,6 +7,7 @@ use hitem3d_async::{GenerateOptions, Generated, NewTask};
 use indicatif::HumanBytes;
 use serde_json::json;
 
+use crate::audience::Reader;
 use crate::cli::GenerateArgs;
 use crate::exit_code::{Exit, Failure};
 use crate::pictures::{default_stem, pictures};
@@ -32,9 +33,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
         .with_file_stem(&stem)
         .with_cover(args.output.cover)
         .with_overwrite(args.output.force);
-    let model_path = options
-        .predictable_paths(Some(task.format()), None)
-        .swap_remove(0);
+    let paths = options.predictable_paths(Some(task.format()), None);
+    crate::stale_partials::remove_for(&paths, report);
+    let model_path = paths[0].clone();
     if args.again {
         // A key of its own: this run pays, whatever the journal holds.
         key = JournalKey::new(format!("{key}#again-{}", unique_suffix()));
@@ -59,7 +60,7 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     live.finish();
     let generated = generated.map_err(|error| {
         let taken = matches!(error, hitem3d_async::Error::PathTaken { .. });
-        let mut failure = Failure::from(error);
+        let mut failure = session.failure(&error, Reader::CommandLine);
         if taken && session.on_mock() {
             // A rerun elsewhere reports the file it made; here nothing remembers it.
             failure.message.push_str(

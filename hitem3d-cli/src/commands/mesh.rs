@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use hitem3d_async::MeshTaskBuilder;
+use hitem3d_async::types::{MeshLevel, SplitJoint, SplitPart};
 use hitem3d_async::{MeshTask, mesh_from_path};
 use serde_json::json;
 
@@ -14,9 +15,27 @@ use crate::session::{Connect, connect};
 
 /// Runs `hitem3d split`.
 pub async fn split(args: SplitArgs, how: &Connect, report: Report) -> Result<Exit, Failure> {
-    let builder = match args.kind {
-        SplitKind::General => MeshTask::split_general(args.level.clone()),
-        SplitKind::Character => MeshTask::split_character(args.parts.clone(), args.joint.clone()),
+    // A setting of the other kind would be dropped unsaid, and the split paid all the same.
+    let builder = match (args.kind, args.level, args.parts, args.joint) {
+        (SplitKind::General, level, None, None) => {
+            MeshTask::split_general(level.unwrap_or(MeshLevel::Medium))
+        }
+        (SplitKind::Character, None, parts, joint) => MeshTask::split_character(
+            parts.unwrap_or(SplitPart::A),
+            joint.unwrap_or(SplitJoint::None),
+        ),
+        (SplitKind::General, ..) => {
+            return Err(Failure::invalid(
+                "--parts and --joint are for --kind character: a general object is split by \
+                 --level (nothing was sent or paid)",
+            ));
+        }
+        (SplitKind::Character, ..) => {
+            return Err(Failure::invalid(
+                "--level is for a general object: give --kind general, or split the character \
+                 by --parts and --joint (nothing was sent or paid)",
+            ));
+        }
     };
     run(builder, &args.mesh, "split", how, report).await
 }
@@ -92,9 +111,11 @@ async fn run(
 /// A mesh file, its type checked from its name and first bytes.
 async fn read_mesh(path: &Path) -> Result<hitem3d_async::MeshFile, Failure> {
     mesh_from_path(path).await.map_err(|error| match error {
-        hitem3d_async::Error::File { source, .. } => {
-            Failure::invalid(format!("cannot read {}: {source}", path.display()))
-        }
+        hitem3d_async::Error::File { source, .. } => Failure::invalid(format!(
+            "cannot read {}: {}",
+            path.display(),
+            crate::wording::io_problem(&source)
+        )),
         other => Failure::invalid(format!(
             "{}: {}",
             path.display(),

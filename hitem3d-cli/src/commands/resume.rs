@@ -124,6 +124,8 @@ async fn finish(
         .and_then(GenerateOptions::from_journal_destination)
         .unwrap_or_else(|| (GenerateOptions::new(&args.output), None));
     let options = options.with_overwrite(args.force);
+    let paths = options.predictable_paths(format.as_ref(), Some(task_id));
+    crate::stale_partials::remove_for(&paths, report);
     let mut live = Live::start(
         report,
         &format!("entry {}: waiting for task {task_id}", entry.id.0),

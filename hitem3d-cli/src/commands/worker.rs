@@ -314,7 +314,7 @@ async fn run_claim(
 
 async fn task_of(input: &str, model: &ModelArgs) -> Result<hitem3d_async::SubmitTask, Failure> {
     let picture = pictures::read(None, Path::new(input)).await?;
-    task_spec::build(&[picture], model)
+    Ok(task_spec::build(&[picture], model)?)
 }
 
 fn emit(report: Report, done: &Worked) {

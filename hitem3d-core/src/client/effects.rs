@@ -55,7 +55,8 @@ pub trait Effects {
     fn create_dir(&self, dir: &Path) -> impl Future<Output = io::Result<()>>;
 
     /// Creates a new temporary file in the location's directory, which exists; dropped, it is
-    /// removed.
+    /// removed. It is locked (an advisory lock, held until it is committed or dropped), so a
+    /// later run can tell a file whose writer was killed from one still being written.
     fn create_partial(
         &self,
         location: &PartialLocation,

@@ -337,8 +337,9 @@ impl<T: Clone> Call<T> {
             return;
         }
         if self.operation == Operation::SubmitTask && outcome_unknown(&answer) {
+            // Without the answer's advice ("try again later"): trying again may pay twice.
             self.state = State::Done(Err(CallError::SubmitOutcomeUnknown {
-                cause: answer.to_string(),
+                cause: answer.what_happened(),
             }));
             return;
         }

@@ -27,6 +27,8 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     let head = &body[..body.len().min(SNIPPET_SOURCE_BYTES)];
     let text = String::from_utf8_lossy(head);
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A gateway's error page: its title says it all, its markup is noise.
+    let one_line = html_title(&one_line).unwrap_or(one_line);
     let clean = redact_secrets(&one_line);
     if clean.chars().count() > SNIPPET_CHARS {
         let mut cut: String = clean.chars().take(SNIPPET_CHARS).collect();
@@ -35,6 +37,47 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     } else {
         clean
     }
+}
+
+/// "an HTML page: 502 Bad Gateway" for an HTML page, from its title (or first heading).
+fn html_title(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.trim_start();
+    if !(start.starts_with("<!doctype html") || start.starts_with("<html")) {
+        return None;
+    }
+    let inside = |tag: &str| {
+        let open = lower.find(&format!("<{tag}"))?;
+        let from = open + lower[open..].find('>')? + 1;
+        let to = from + lower[from..].find(&format!("</{tag}"))?;
+        Some(text[from..to].trim().to_owned()).filter(|title| !title.is_empty())
+    };
+    let said = inside("title")
+        .or_else(|| inside("h1"))
+        .unwrap_or_else(|| visible_text(text));
+    Some(if said.is_empty() {
+        "an HTML page".to_owned()
+    } else {
+        format!("an HTML page: {said}")
+    })
+}
+
+/// The words of a page without its markup.
+fn visible_text(html: &str) -> String {
+    let mut words = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                words.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => words.push(c),
+            _ => {}
+        }
+    }
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn is_separator(c: char) -> bool {
@@ -129,9 +172,26 @@ mod tests {
     }
 
     #[test]
+    fn an_html_page_is_named_by_its_title_not_shown() {
+        let page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center>\
+                     <h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+        assert_eq!(snippet(page), "an HTML page: 502 Bad Gateway");
+        assert_eq!(
+            snippet(b"<!DOCTYPE html><html><body><h1>Oops</h1></body></html>"),
+            "an HTML page: Oops"
+        );
+        assert_eq!(snippet(b"<html><body></body></html>"), "an HTML page");
+        assert_eq!(
+            snippet(b"<html><body><p>down for</p> maintenance</body></html>"),
+            "an HTML page: down for maintenance"
+        );
+        assert_eq!(snippet(b"{\"code\": 1} <html>"), "{\"code\": 1} <html>");
+    }
+
+    #[test]
     fn snippets_are_one_short_line() {
-        let html = format!("<html>\n  <body>{}</body>\n</html>", "x".repeat(500));
-        let s = snippet(html.as_bytes());
+        let text = format!("Service\n  unavailable {}\n", "x".repeat(500));
+        let s = snippet(text.as_bytes());
         assert!(!s.contains('\n'));
         assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
         assert!(s.ends_with('…'));

@@ -5,7 +5,7 @@ use std::time::Duration;
 use hitem3d_types::{ApiErrorCode, TaskId, TaskState, TaskType};
 use serde_json::json;
 
-use super::{Incoming, World, hex};
+use super::{Incoming, World, alphanumeric, hex};
 use crate::TaskFailure;
 use crate::assets::GeneratedFile;
 use crate::journal::JournalEntry;
@@ -63,9 +63,16 @@ impl World {
         }
         self.balance -= price;
         self.counter += 1;
-        let random = hex(&self.random.bytes("task"));
+        let drawn = self.random.bytes("task");
+        let random = hex(&drawn);
         let id = match task_type {
-            TaskType::ImageTo3d => format!("{}.hitem3d-mock.{}", &random[..32], self.counter),
+            // Shaped like the service's (`<32 hex>.jjewelry-aigc-api.<10 chars>`), so what a
+            // client says about ids holds here too.
+            TaskType::ImageTo3d => format!(
+                "{}.jjewelry-aigc-api.{}",
+                &random[..32],
+                alphanumeric(&drawn, 10)
+            ),
             // Like the service's `depth_20260312_8f92ab3e1cde`: the type's prefix first.
             other => format!("{}{}_{}", other.id_prefix(), self.counter, &random[..12]),
         };

@@ -47,7 +47,7 @@ pub enum ApiErrorCode {
     InvalidFace,
     /// The resolution is not offered for this model.
     ///
-    /// Wire: `10031003` "Resolution not valid". Pick one of the model's resolutions (Model::capabilities).
+    /// Wire: `10031003` "Resolution not valid". Pick one of the resolutions the model accepts (the SDK's check before sending lists them).
     ///
     /// Source: DOC create-task.
     InvalidResolution,
@@ -65,7 +65,7 @@ pub enum ApiErrorCode {
     UnsupportedImageType,
     /// The model name is unknown or not available to this account.
     ///
-    /// Wire: `10031006` "model only allow hitem3dv1 hitem3dv1.5". Use a model name from Model's variants; the server's message predates v2 models and lists only v1 ones.
+    /// Wire: `10031006` "model only allow hitem3dv1 hitem3dv1.5". Use a known model name (hitem3dv1.5, hitem3dv2.0, hitem3dv2.1, hi3dv3.0, scene-portraitv2.1, ...); the server's message predates v2 models and lists only v1 ones.
     ///
     /// Source: DOC create-task.
     InvalidModel,
@@ -107,7 +107,7 @@ pub enum ApiErrorCode {
     MeshUrlNotHttp,
     /// This model does not support request_type 2.
     ///
-    /// Wire: `10031017` "model cannot texture an existing mesh". Texture the mesh with a model that supports staged texture (hitem3dv1.5 or hi3dv3.0), or generate with request_type 3.
+    /// Wire: `10031017` "model cannot texture an existing mesh". Texture the mesh with a model every source says can (hitem3dv1, hitem3dv1.5, hi3dv3.0 or scene-portraitv1.5), or generate geometry and texture together (request_type 3).
     ///
     /// Source: PS3D changelog (documented error codes 10031001-10031017).
     ModelCannotTextureMesh,
@@ -125,7 +125,7 @@ pub enum ApiErrorCode {
     GenerateFailedShortCode,
     /// The task id is unknown. (not in the official docs)
     ///
-    /// Wire: `40040000` "task not found". Check the task id; task ids look like `<32 hex>.jjewelry-aigc-api.<10 chars>`.
+    /// Wire: `40040000` "task not found". Check the task id: give it whole, as the submit answered it (image-to-3D ids look like <32 hex>.jjewelry-aigc-api.<10 letters or digits>).
     ///
     /// Source: HI3D-CLI mock only.
     TaskNotFound,
@@ -453,7 +453,7 @@ static ERROR_INFO: [ErrorInfo; 20] = [
         code: 10_031_003,
         message: "Resolution not valid",
         meaning: "The resolution is not offered for this model.",
-        hint: "Pick one of the model's resolutions (Model::capabilities).",
+        hint: "Pick one of the resolutions the model accepts (the SDK's check before sending lists them).",
         class: ErrorClass::Input,
         retryable: false,
         credits: CreditOutcome::NotCharged,
@@ -486,7 +486,7 @@ static ERROR_INFO: [ErrorInfo; 20] = [
         code: 10_031_006,
         message: "model only allow hitem3dv1 hitem3dv1.5",
         meaning: "The model name is unknown or not available to this account.",
-        hint: "Use a model name from Model's variants; the server's message predates v2 models and lists only v1 ones.",
+        hint: "Use a known model name (hitem3dv1.5, hitem3dv2.0, hitem3dv2.1, hi3dv3.0, scene-portraitv2.1, ...); the server's message predates v2 models and lists only v1 ones.",
         class: ErrorClass::Input,
         retryable: false,
         credits: CreditOutcome::NotCharged,
@@ -563,7 +563,7 @@ static ERROR_INFO: [ErrorInfo; 20] = [
         code: 10_031_017,
         message: "model cannot texture an existing mesh",
         meaning: "This model does not support request_type 2.",
-        hint: "Texture the mesh with a model that supports staged texture (hitem3dv1.5 or hi3dv3.0), or generate with request_type 3.",
+        hint: "Texture the mesh with a model every source says can (hitem3dv1, hitem3dv1.5, hi3dv3.0 or scene-portraitv1.5), or generate geometry and texture together (request_type 3).",
         class: ErrorClass::Input,
         retryable: false,
         credits: CreditOutcome::NotCharged,
@@ -596,7 +596,7 @@ static ERROR_INFO: [ErrorInfo; 20] = [
         code: 40_040_000,
         message: "task not found",
         meaning: "The task id is unknown.",
-        hint: "Check the task id; task ids look like `<32 hex>.jjewelry-aigc-api.<10 chars>`.",
+        hint: "Check the task id: give it whole, as the submit answered it (image-to-3D ids look like <32 hex>.jjewelry-aigc-api.<10 letters or digits>).",
         class: ErrorClass::Input,
         retryable: false,
         credits: CreditOutcome::NotCharged,

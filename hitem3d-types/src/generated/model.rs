@@ -234,7 +234,7 @@ static HITEM3D_V2_0: ModelCapabilities = ModelCapabilities {
     default_resolution: Resolution::R1536,
     face_min: 100_000,
     face_max: 2_000_000,
-    texture_existing_mesh: Support::Supported,
+    texture_existing_mesh: Support::Unverified,
     pbr: Support::Supported,
     shading: Support::Supported,
     source: "VENDOR v1.0.7 (512/1024/1536/1536pro; Texture node; PBR); DOC create-task (1536, 1536pro)",

@@ -204,6 +204,7 @@ fn request_type(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut 
     if task.request_type == RequestType::Texture
         && caps.is_some_and(|caps| caps.texture_existing_mesh == Support::Unsupported)
     {
+        // Only models every source says can: one the docs deny is never advised instead.
         let able = names(
             Model::KNOWN
                 .iter()
@@ -211,15 +212,17 @@ fn request_type(task: &SubmitDraft, caps: Option<&ModelCapabilities>, out: &mut 
             ToString::to_string,
         );
         out.push(violation(
-            SubmitField::RequestType,
-            format!("2 (texture) with {}", task.model),
+            SubmitField::Model,
+            format!("{} with request type 2 (texture)", task.model),
             format!(
-                "{} cannot texture an existing mesh ({})",
+                "{} cannot texture an existing mesh ({}); the models every source says can: \
+                 {able}",
                 task.model,
                 answers(&ApiErrorCode::ModelCannotTextureMesh)
             ),
-Remedy::Change,
-            format!("texture with one of: {able}; or generate geometry and texture together (request type 3)"),
+            Remedy::Change,
+            "texture with one of those models, or generate geometry and texture together \
+             (RequestType::GeometryAndTexture)",
         ));
     }
 }

@@ -170,27 +170,25 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ApiError {
+    /// What happened, without the advice: where the advice would not hold (a submit that may
+    /// have created a task is not simply tried again later).
+    pub(crate) fn what_happened(&self) -> String {
         match self {
             Self::Service { code, message, .. } => {
-                write!(
-                    f,
-                    "the service answered code {code}: {message:?}. {}",
-                    self.hint()
-                )
+                format!("the service answered code {code}: {message:?}")
             }
             Self::Http {
                 status, snippet, ..
-            } => {
-                write!(
-                    f,
-                    "HTTP {status} without an API answer (body: {snippet:?}). {}",
-                    self.hint()
-                )
-            }
-            Self::Decode(error) => write!(f, "{error}. {}", self.hint()),
+            } => format!("HTTP {status} without an API answer (body: {snippet:?})"),
+            Self::Decode(error) => error.to_string(),
         }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}. {}", self.what_happened(), self.hint())
     }
 }
 
