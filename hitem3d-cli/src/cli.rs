@@ -37,6 +37,7 @@ pub struct Cli {
     /// runs what is queued, `tasks`, `resume` and `forget` act on it [default: the journal
     /// file's queue, for the workers of this machine].
     #[arg(
+        value_hint = clap::ValueHint::Url,
         long,
         global = true,
         help_heading = GLOBAL,
@@ -47,6 +48,7 @@ pub struct Cli {
     pub queue: Option<String>,
     /// How much faster than the real service the built-in mock runs.
     #[arg(
+        value_hint = clap::ValueHint::Other,
         long,
         global = true,
         help_heading = GLOBAL,
@@ -60,7 +62,7 @@ pub struct Cli {
     pub verbose: u8,
     /// Ask for a task's state every this many seconds, instead of the schedule that learns
     /// how long tasks take (for a local mock service, or tests).
-    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "SECONDS", value_hint = clap::ValueHint::Other)]
     pub poll_every: Option<f64>,
     /// What to do.
     #[command(subcommand)]
@@ -259,16 +261,16 @@ pub struct ModelArgs {
     #[arg(long, default_value = "hitem3dv2.1", value_parser = listed_values::models())]
     pub model: Model,
     /// The resolution, e.g. 1536fast, 1536pro, 2048quality [default: the model's].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::resolutions())]
     pub resolution: Option<Resolution>,
     /// geometry, texture (with --mesh-url) or both [default: both].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::request_types())]
     pub request_type: Option<RequestType>,
     /// The mesh to texture, with --request-type texture (see `hitem3d upload`).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_hint = clap::ValueHint::Url)]
     pub mesh_url: Option<String>,
     /// The number of faces [default: the model's].
-    #[arg(long)]
+    #[arg(long, value_hint = clap::ValueHint::Other)]
     pub face: Option<u32>,
     /// The model's file format.
     #[arg(long, default_value = "glb", value_parser = listed_values::formats())]
@@ -279,7 +281,7 @@ pub struct ModelArgs {
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
     /// The directory for the files.
-    #[arg(long, short, default_value = "out", value_name = "DIR")]
+    #[arg(long, short, default_value = "out", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output: PathBuf,
     /// Download the cover picture too.
     #[arg(long)]
@@ -299,7 +301,7 @@ pub struct GenerateArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The file name without extension [default: the picture's name, or the task id].
-    #[arg(long)]
+    #[arg(long, value_hint = clap::ValueHint::Other)]
     pub name: Option<String>,
     /// Pay for a new task even if the journal holds one made from the same pictures and
     /// options (which is otherwise resumed).
@@ -308,7 +310,7 @@ pub struct GenerateArgs {
     /// The most credits this journal's tasks may cost in all, counted from its first task
     /// charged: a task that would pass it is not sent (exit 4) [default: as set before, else
     /// none].
-    #[arg(long, value_name = "CREDITS")]
+    #[arg(long, value_name = "CREDITS", value_hint = clap::ValueHint::Other)]
     pub max_credits: Option<u64>,
 }
 
@@ -334,7 +336,7 @@ pub struct WaitArgs {
     /// The task's id.
     pub task_id: String,
     /// Give up after this many seconds (the task goes on) [default: 3600, the service's limit].
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_hint = clap::ValueHint::Other)]
     pub timeout: Option<u64>,
 }
 
@@ -346,7 +348,7 @@ pub struct DownloadArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The file name without extension [default: the task id].
-    #[arg(long)]
+    #[arg(long, value_hint = clap::ValueHint::Other)]
     pub name: Option<String>,
 }
 
@@ -360,13 +362,13 @@ pub struct EstimateArgs {
     #[arg(long, default_value = "hitem3dv2.1", value_parser = listed_values::models())]
     pub model: Model,
     /// The resolution (image-to-3D) [default: the model's].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::resolutions())]
     pub resolution: Option<Resolution>,
     /// geometry, texture or both (image-to-3D) [default: both].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::request_types())]
     pub request_type: Option<RequestType>,
     /// How many such tasks.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_hint = clap::ValueHint::Other)]
     pub count: u32,
 }
 
@@ -396,7 +398,7 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// How many tasks run at once (at most the account's limit, 10 by default).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_hint = clap::ValueHint::Other)]
     pub slots: usize,
     #[command(flatten)]
     pub fleet: FleetArgs,
@@ -410,10 +412,10 @@ pub struct BatchArgs {
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     /// The directory for the files: one that every worker sees.
-    #[arg(long, short, default_value = "out", value_name = "DIR")]
+    #[arg(long, short, default_value = "out", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output: PathBuf,
     /// How many inputs this worker runs at once.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_hint = clap::ValueHint::Other)]
     pub slots: usize,
     #[command(flatten)]
     pub fleet: FleetArgs,
@@ -425,13 +427,13 @@ pub struct FleetArgs {
     /// The most unfinished tasks the queue's workers hold at once, together: the account's
     /// limit (10 unless the service raised it), or fewer to leave room for other users of
     /// the account [default: as set before, else 10].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_hint = clap::ValueHint::Other)]
     pub task_limit: Option<u32>,
     /// The most credits spent through the journal (the whole fleet's with --queue), counted
     /// from its first task: each submit is
     /// charged its published price before it goes out, and none goes out past the limit
     /// [default: as set before, else none].
-    #[arg(long, value_name = "CREDITS")]
+    #[arg(long, value_name = "CREDITS", value_hint = clap::ValueHint::Other)]
     pub max_credits: Option<u64>,
 }
 
@@ -452,7 +454,7 @@ pub struct ResumeArgs {
     #[arg(long)]
     pub force: bool,
     /// The directory for tasks whose entry names none.
-    #[arg(long, short, default_value = "out", value_name = "DIR")]
+    #[arg(long, short, default_value = "out", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub output: PathBuf,
 }
 
@@ -469,15 +471,15 @@ pub struct ReliefArgs {
     /// The picture.
     pub image: PathBuf,
     /// png (a 16-bit depth map), exr, bmp, stl, glb or 3mf.
-    #[arg(long, default_value = "stl")]
+    #[arg(long, default_value = "stl", value_parser = listed_values::relief_formats())]
     pub format: ReliefFormat,
     /// pro or base [default: the service's].
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::relief_models())]
     pub model: Option<ReliefModel>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// The file name without extension [default: the picture's name].
-    #[arg(long)]
+    #[arg(long, value_hint = clap::ValueHint::Other)]
     pub name: Option<String>,
 }
 
@@ -493,7 +495,7 @@ pub struct MeshArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The file name without extension [default: the mesh's name and the task].
-    #[arg(long)]
+    #[arg(long, value_hint = clap::ValueHint::Other)]
     pub name: Option<String>,
 }
 
@@ -506,14 +508,14 @@ pub struct SplitArgs {
     #[arg(long, value_enum, default_value_t = SplitKind::General)]
     pub kind: SplitKind,
     /// How finely a general object is split: low, medium (the default) or high.
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::levels())]
     pub level: Option<MeshLevel>,
     /// How a character is split: a (6 parts, the default), b (5), c (4, head not counted), d
     /// (4), e (3), f (2).
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::parts())]
     pub parts: Option<SplitPart>,
     /// The joints between a character's parts: none (the default), ball or dovetail.
-    #[arg(long)]
+    #[arg(long, value_parser = listed_values::joints())]
     pub joint: Option<SplitJoint>,
 }
 
@@ -532,7 +534,7 @@ pub struct SegmentArgs {
     #[command(flatten)]
     pub mesh: MeshArgs,
     /// How finely: low, medium or high.
-    #[arg(long, default_value = "medium")]
+    #[arg(long, default_value = "medium", value_parser = listed_values::levels())]
     pub level: MeshLevel,
 }
 
@@ -542,7 +544,7 @@ pub struct MulticolorArgs {
     #[command(flatten)]
     pub mesh: MeshArgs,
     /// How many colours.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_hint = clap::ValueHint::Other)]
     pub colors: u32,
 }
 

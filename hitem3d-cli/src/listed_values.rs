@@ -7,7 +7,10 @@ use std::str::FromStr;
 
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::ErrorKind;
-use hitem3d_async::types::{Model, OutputFormat};
+use hitem3d_async::types::{
+    MeshLevel, Model, OutputFormat, ReliefFormat, ReliefModel, RequestType, Resolution, SplitJoint,
+    SplitPart,
+};
 
 /// Parses with `T`'s `FromStr`, and lists `names`.
 #[derive(Clone)]
@@ -34,6 +37,41 @@ pub fn models() -> Listed<Model> {
 /// The output formats the spec lists.
 pub fn formats() -> Listed<OutputFormat> {
     Listed::new(OutputFormat::NAMES.iter().copied())
+}
+
+/// The resolutions the spec lists.
+pub fn resolutions() -> Listed<Resolution> {
+    Listed::new(Resolution::KNOWN.iter().map(Resolution::as_str))
+}
+
+/// The request types, by their names (numbers and other spellings are taken too).
+pub fn request_types() -> Listed<RequestType> {
+    Listed::new(RequestType::KNOWN.iter().filter_map(RequestType::name))
+}
+
+/// How finely a mesh is split or segmented.
+pub fn levels() -> Listed<MeshLevel> {
+    Listed::new(MeshLevel::KNOWN.iter().map(MeshLevel::as_str))
+}
+
+/// How a character is split.
+pub fn parts() -> Listed<SplitPart> {
+    Listed::new(SplitPart::KNOWN.iter().map(SplitPart::as_str))
+}
+
+/// The joints between a character's parts.
+pub fn joints() -> Listed<SplitJoint> {
+    Listed::new(SplitJoint::KNOWN.iter().map(SplitJoint::as_str))
+}
+
+/// The relief's file formats.
+pub fn relief_formats() -> Listed<ReliefFormat> {
+    Listed::new(ReliefFormat::NAMES.iter().copied())
+}
+
+/// The relief's models.
+pub fn relief_models() -> Listed<ReliefModel> {
+    Listed::new(ReliefModel::KNOWN.iter().map(ReliefModel::as_str))
 }
 
 impl<T> TypedValueParser for Listed<T>

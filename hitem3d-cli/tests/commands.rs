@@ -405,6 +405,34 @@ fn completions_and_the_mock_subcommand() {
             .contains("hitem3dv2.1 hi3dv3.0 scene-portraitv1.5"),
         "models completed: {run}"
     );
+    // Only options that take a path complete file names (resolutions, levels, counts and
+    // names completed them too).
+    let mut option = "";
+    let mut files = std::collections::BTreeSet::new();
+    for line in run.stdout.lines() {
+        let line = line.trim();
+        if line.starts_with("--") && line.ends_with(')') {
+            option = line.trim_end_matches(')');
+        } else if line.contains("compgen -f") && !option.is_empty() {
+            files.insert(option);
+        }
+    }
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        [
+            "--back",
+            "--journal",
+            "--left",
+            "--mesh-url",
+            "--queue",
+            "--right"
+        ],
+        "options completing file names"
+    );
+    assert!(
+        run.stdout.contains("1536fast") && run.stdout.contains("dovetail"),
+        "resolutions and joints completed"
+    );
     let fish = bench.run(&["completions", "fish"]);
     fish.expect(0);
     assert!(fish.stdout.contains("hitem3dv2.1"), "{fish}");

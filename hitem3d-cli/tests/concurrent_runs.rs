@@ -139,3 +139,48 @@ fn a_paid_task_whose_name_was_taken_meanwhile_is_not_reported_as_unpaid() {
         b"the user's own file"
     );
 }
+
+/// A second run of one picture started while the first's submit was still going out: it found
+/// the first's entry with no answer yet and exited 7 ("may have created and charged a task"),
+/// though the first run was alive and about to record the task. The first run holds its
+/// entry locked while submitting, so the second waits for that answer and shares the task.
+#[test]
+fn a_run_started_while_another_submits_the_same_task_waits_for_its_answer() {
+    use hitem3d_async::journal::{EntryQuery, EntryState, TaskJournal};
+    use hitem3d_mock::{Fault, Route};
+
+    let bench = Bench::manual();
+    bench.picture("front", "front.png");
+    // The first run's submit stays in flight long after the second run has started.
+    bench
+        .mock()
+        .inject(Route::Submit, Fault::Delay(Duration::from_secs(10)));
+    let args = ["generate", "front.png", "-o", "out"];
+    let mut first = Running::start(&bench, &args);
+    let journal = bench.path("journal.sqlite3");
+    bench.until("the first run's submit is going out", |_| {
+        journal.exists()
+            && hitem3d_journal::SqliteJournal::open(&journal)
+                .and_then(|journal| journal.entries(&EntryQuery::All))
+                .is_ok_and(|entries| {
+                    entries
+                        .iter()
+                        .any(|entry| entry.state == EntryState::Submitting)
+                })
+    });
+    let mut second = Running::start(&bench, &args);
+
+    let task_id = first.until("submitted")["task_id"].clone();
+    assert_eq!(second.until("resumed")["task_id"], task_id);
+    assert!(bench.mock().complete_task(task_id.as_str().unwrap()));
+    let (first_code, first_lines, first_err) = first.end();
+    let (second_code, second_lines, second_err) = second.end();
+
+    assert_eq!(
+        (first_code, second_code),
+        (0, 0),
+        "first: {first_lines:?} {first_err}\nsecond: {second_lines:?} {second_err}"
+    );
+    assert_eq!(bench.mock().task_ids().len(), 1, "one task paid");
+    assert!(bench.path("out/front.glb").exists());
+}

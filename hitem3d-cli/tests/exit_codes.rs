@@ -362,3 +362,57 @@ fn one_picture_as_two_views_is_refused_before_paying() {
     assert!(run.stderr.contains("are the same picture"), "{run}");
     assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
 }
+
+/// A file that is only a PNG signature (8 bytes), or a picture cut short before its size, was
+/// sent and paid for: its header is read before anything is sent.
+#[test]
+fn a_picture_cut_short_before_its_size_is_refused_before_paying() {
+    let bench = Bench::fast();
+    std::fs::write(bench.path("signature.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let whole = std::fs::read(bench.picture("front", "whole.png")).unwrap();
+    std::fs::write(bench.path("cut.png"), &whole[..20]).unwrap();
+    for name in ["signature.png", "cut.png"] {
+        let run = bench.run(&["generate", name]);
+        run.expect(2);
+        assert!(
+            run.stderr.contains("breaks off before its size in pixels"),
+            "{name}: {run}"
+        );
+        assert!(run.stderr.contains(name), "{name} is named: {run}");
+    }
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+}
+
+/// The mock's rule failing the tasks of pictures whose name holds a text (`hitem3d mock
+/// --fail-tasks name:TEXT`) never struck from the command line: every picture was sent as
+/// `image.png`. A picture is now sent under its own file name (never its directory).
+#[test]
+fn a_mock_rule_failing_pictures_by_name_strikes_the_picture_so_named() {
+    use hitem3d_mock::{FailingTasks, TaskFailureRule};
+
+    let config = MockConfig::fast().with_failing_tasks(TaskFailureRule::new(
+        FailingTasks::PictureNamed("broken".to_owned()),
+        TaskFailure::State,
+    ));
+    let bench = Bench::with(config);
+    let pictures = bench.distinct_pictures(2);
+    std::fs::write(bench.path("good.png"), &pictures[0]).unwrap();
+    std::fs::write(bench.path("broken-chair.png"), &pictures[1]).unwrap();
+
+    let (run, lines) = bench.json(&["batch", "good.png", "broken-chair.png", "-o", "out"]);
+
+    run.expect(5);
+    let finished = events(&lines, "input_finished");
+    let result_of = |input: &str| {
+        finished
+            .iter()
+            .find(|line| line["input"] == input)
+            .map(|line| line["result"].clone())
+    };
+    assert_eq!(result_of("good.png"), Some("saved".into()), "{run}");
+    assert_eq!(
+        result_of("broken-chair.png"),
+        Some("failed".into()),
+        "{run}"
+    );
+}

@@ -26,7 +26,7 @@
 //! use hitem3d_core::types::{AccessToken, Model};
 //!
 //! // 1. Validate input locally: a wrong submit costs money.
-//! let png = Image::new(&b"\x89PNG\r\n\x1a\n...rest of the file..."[..]);
+//! let png = Image::new(&b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01...rest of the file..."[..]);
 //! let task = SubmitTask::builder(Model::Hitem3dV2_1).image(png).build()?;
 //!
 //! // 2. Build the request; any HTTP client can send it.

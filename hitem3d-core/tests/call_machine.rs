@@ -29,7 +29,9 @@ fn query() -> Call<hitem3d_core::types::TaskData> {
 
 fn submit() -> Call<hitem3d_core::types::SubmitTaskData> {
     let task = SubmitTask::builder(Model::Hitem3dV2_1)
-        .image(Image::new(&b"\x89PNG\r\n\x1a\nrest"[..]))
+        .image(Image::new(
+            &b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01rest"[..],
+        ))
         .build()
         .unwrap();
     Call::submit_task(&api(), task, RetryPolicy::default(), 1)

@@ -11,9 +11,10 @@ use hitem3d_core::{
     SubmitTask,
 };
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
-const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF";
-const WEBP: &[u8] = b"RIFF\x10\x00\x00\x00WEBPVP8 ";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x06JFIF\xff\xc0\x00\x0b\x08\x00\x01\x00\x01";
+const WEBP: &[u8] =
+    b"RIFF\x10\x00\x00\x00WEBPVP8 \x00\x00\x00\x00\x00\x00\x00\x9d\x01\x2a\x01\x00\x01\x00";
 
 /// The request as text: the request line, headers sorted by name, a blank line, the body
 /// (lossy UTF-8, so image bytes show as replacement characters but stay counted).
@@ -312,7 +313,9 @@ fn a_picture_on_disk_is_checked_from_its_length_and_head_and_sent_as_a_file_part
         .build()
         .unwrap_err();
     assert!(
-        error.to_string().contains("image: a GIF picture"),
+        error
+            .to_string()
+            .contains("image /p/secret/front.png: a GIF picture"),
         "{error}"
     );
 
@@ -346,8 +349,30 @@ fn a_picture_on_disk_is_checked_from_its_length_and_head_and_sent_as_a_file_part
         .collect();
     assert_eq!(body.len(), 19_900_000 + headers.len() as u64);
     let text = String::from_utf8(headers).unwrap();
-    assert!(text.contains("filename=\"image.png\""), "{text}");
+    // Its own name (a stand-in's rules and the service's logs can name it), never its
+    // directory.
+    assert!(text.contains("filename=\"front.png\""), "{text}");
     assert!(!text.contains("secret"), "{text}");
+    let odd = SubmitTask::builder(Model::Hitem3dV2_1)
+        .image(Image::from_file("/p/my \"chair\"; 1.PNG", 1000, PNG).unwrap())
+        .build()
+        .unwrap();
+    let text = String::from_utf8_lossy(
+        &api()
+            .submit_task(&token(), &odd, SEED)
+            .unwrap()
+            .body()
+            .segments()
+            .iter()
+            .filter_map(|segment| match segment {
+                BodySegment::Bytes(bytes) => Some(bytes.to_vec()),
+                BodySegment::File(_) => None,
+            })
+            .flatten()
+            .collect::<Vec<u8>>(),
+    )
+    .into_owned();
+    assert!(text.contains("filename=\"my__chair___1.png\""), "{text}");
     assert_eq!(
         request.headers()["content-length"],
         body.len().to_string().as_str()

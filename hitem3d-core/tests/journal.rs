@@ -327,3 +327,117 @@ fn the_memory_journals_clock_orders_its_writes() {
     assert_eq!((a.created_at, b.created_at), (1, 2), "one tick per write");
     assert_eq!(a.updated_at, 3, "the settle is the third write");
 }
+
+/// A store that says another live process is submitting the open entry under the key, for
+/// `answer_after` begins (then that process's answer, task t-1, is recorded; never, if
+/// `None`).
+#[derive(Debug)]
+struct OtherRunSubmitting {
+    inner: MemoryJournal,
+    answer_after: Option<u32>,
+    begins: std::sync::atomic::AtomicU32,
+}
+
+impl OtherRunSubmitting {
+    fn new(answer_after: Option<u32>) -> Self {
+        let inner = MemoryJournal::default();
+        inner.begin(&intent_of_key()).unwrap();
+        Self {
+            inner,
+            answer_after,
+            begins: std::sync::atomic::AtomicU32::default(),
+        }
+    }
+}
+
+fn intent_of_key() -> Intent {
+    Intent {
+        key: Some(key()),
+        task_type: TaskType::ImageTo3d,
+        label: "hitem3dv2.1".into(),
+        estimated_credits: None,
+        destination: None,
+    }
+}
+
+impl TaskJournal for OtherRunSubmitting {
+    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        let begins = self
+            .begins
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        if self.answer_after.is_some_and(|after| begins > after) {
+            let entry = self.inner.entries(&EntryQuery::All)?[0].id;
+            self.inner
+                .settle(entry, &Settled::Submitted(TaskId::new("t-1")))?;
+            return self.inner.begin(intent);
+        }
+        match self.inner.begin(intent)? {
+            Begun::Existing(entry) => Ok(Begun::InFlight(entry)),
+            other => Ok(other),
+        }
+    }
+    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
+        self.inner.settle(entry, settled)
+    }
+    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
+        self.inner.record(task_id, event)
+    }
+    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        self.inner.entries(query)
+    }
+    fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
+        self.inner.forget(entry)
+    }
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        self.inner.learn_duration(learnt)
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        self.inner.learnt_durations()
+    }
+}
+
+/// Another run still sending its submit of this task: this one asks again each second and
+/// then shares the task that run was given, paying nothing (it reported an unknown outcome).
+#[test]
+fn a_key_another_live_run_is_submitting_waits_for_its_task_and_pays_nothing() {
+    let journal = Arc::new(OtherRunSubmitting::new(Some(3)));
+    let fx = FakeFrontEnd::new(core_with(journal.clone()))
+        .answers([TOKEN, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+
+    let (result, events) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    let generated = result.unwrap();
+    assert_eq!(generated.task_id, TaskId::new("t-1"));
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(event, GenerateProgress::Resumed { .. })),
+        "{events:?}"
+    );
+    assert!(!fx.calls().iter().any(|call| call.ends_with("submit-task")));
+    assert!(
+        fx.clock.get() >= Duration::from_secs(3),
+        "asked each second"
+    );
+}
+
+/// A submit that stays in flight past the wait's deadline is reported as an unknown
+/// outcome, as one nobody is sending: never sent again.
+#[test]
+fn a_submit_in_flight_past_the_deadline_is_an_unknown_outcome_never_resent() {
+    let journal = Arc::new(OtherRunSubmitting::new(None));
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN]);
+
+    let (result, _) = generate(&fx, GenerateOptions::new("out").with_journal_key(key()));
+
+    let error = result.unwrap_err();
+    assert!(error.is_submit_outcome_unknown(), "{error}");
+    assert!(!fx.calls().iter().any(|call| call.ends_with("submit-task")));
+    assert!(
+        fx.clock.get() >= Duration::from_secs(600),
+        "waited to the deadline"
+    );
+    assert_eq!(fx.core.available_task_slots(), 10, "no slot held");
+}

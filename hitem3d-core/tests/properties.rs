@@ -239,9 +239,10 @@ fn multipart_escapes_quotes_so_multer_still_sees_one_file() {
 
 // ---- submit validation ----
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
-const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF";
-const WEBP: &[u8] = b"RIFF\x10\x00\x00\x00WEBPVP8 ";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x06JFIF\xff\xc0\x00\x0b\x08\x00\x01\x00\x01";
+const WEBP: &[u8] =
+    b"RIFF\x10\x00\x00\x00WEBPVP8 \x00\x00\x00\x00\x00\x00\x00\x9d\x01\x2a\x01\x00\x01\x00";
 const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00";
 
 fn picture() -> impl Strategy<Value = Image> {

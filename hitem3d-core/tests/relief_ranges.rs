@@ -4,7 +4,7 @@
 use hitem3d_core::types::{RELIEF_SETTINGS, ReliefFormat};
 use hitem3d_core::{Image, ReliefTask, ReliefTaskBuilder};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
 
 fn with(field: &str, value: f64) -> ReliefTaskBuilder {
     let builder = ReliefTask::builder(ReliefFormat::Png)

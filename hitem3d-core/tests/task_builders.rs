@@ -9,7 +9,7 @@ use hitem3d_core::{
     SubmitField,
 };
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
 
 fn glb() -> MeshFile {
     MeshFile::new(b"glTF\x02\x00\x00\x00 rest".to_vec(), MeshFormat::Glb).unwrap()
@@ -190,7 +190,10 @@ fn unknown_choices_are_refused_by_name() {
         let (fields, text) = refused(builder.mesh(glb()).build());
         assert_eq!(fields, [SubmitField::Setting(field)], "{text}");
         assert!(
-            text.contains(&format!("not a {field} this SDK knows")),
+            text.contains(&format!(
+                "not a {} this SDK knows (",
+                field.trim_start_matches("seg_")
+            )),
             "{text}"
         );
     }

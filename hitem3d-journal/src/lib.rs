@@ -39,6 +39,7 @@ mod schema;
 mod shared_limit;
 mod sqlite_journal;
 mod sqlite_work_queue;
+mod submit_locks;
 
 pub use location::{JOURNAL_VAR, default_location};
 pub use sqlite_journal::SqliteJournal;

@@ -18,6 +18,7 @@ use crate::claim_fence::ClaimFence;
 use crate::clock::{unix_millis, unix_now};
 use crate::schema;
 use crate::shared_limit::{self, SlotBell};
+use crate::submit_locks::SubmitLocks;
 
 /// How long a write waits for another process holding the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,6 +36,8 @@ pub struct SqliteJournal {
     /// Whether begins keep the limit on unfinished tasks stored in the file.
     shares_task_limit: AtomicBool,
     slot_freed: SlotBell,
+    /// The submits this process is making, locked so that others can tell they are alive.
+    submit_locks: SubmitLocks,
 }
 
 impl SqliteJournal {
@@ -162,6 +165,7 @@ impl SqliteJournal {
             })?;
         Ok(Self {
             connection: Mutex::new(connection),
+            submit_locks: SubmitLocks::beside(path.as_deref()),
             path,
             fence: ClaimFence::default(),
             shares_task_limit: AtomicBool::new(false),
@@ -289,6 +293,10 @@ impl TaskJournal for SqliteJournal {
                 let sql = format!("{SELECT} WHERE key = ?1 AND state NOT IN ('refused', 'failed')");
                 if let Some(mut open) = tx.query_row(&sql, [key.as_str()], read_entry).optional()? {
                     open.files = read_files(tx, open.id)?;
+                    let submitting = open.state == EntryState::Submitting && open.task_id.is_none();
+                    if submitting && self.submit_locks.in_flight(open.id) {
+                        return Ok(Ok(Begun::InFlight(open)));
+                    }
                     return Ok(Ok(Begun::Existing(open)));
                 }
             }
@@ -314,15 +322,18 @@ impl TaskJournal for SqliteJournal {
                     now.cast_signed(),
                 ],
             )?;
-            Ok(Ok(Begun::New(EntryId(
-                tx.last_insert_rowid().cast_unsigned(),
-            ))))
+            let entry = EntryId(tx.last_insert_rowid().cast_unsigned());
+            // Held before the entry is committed, so no other process sees it unlocked.
+            self.submit_locks.hold(entry);
+            Ok(Ok(Begun::New(entry)))
         })?
     }
 
     fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
         let id = entry.0.cast_signed();
-        self.update(("id", &id), |entry, now| entry.settle(settled, now))
+        self.update(("id", &id), |entry, now| entry.settle(settled, now))?;
+        self.submit_locks.release(entry);
+        Ok(())
     }
 
     fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
@@ -357,6 +368,7 @@ impl TaskJournal for SqliteJournal {
             tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
             Ok(tx.execute("DELETE FROM entries WHERE id = ?1", [id])? > 0)
         })?;
+        self.submit_locks.release(entry);
         if existed {
             // It may have held a slot.
             self.slot_freed.ring();

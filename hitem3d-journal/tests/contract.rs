@@ -35,7 +35,9 @@ fn the_contract_holds_for_every_local_store() {
 fn new_entry(journal: &dyn TaskJournal, key: Option<&str>) -> hitem3d_core::journal::EntryId {
     match journal.begin(&intent(key)).unwrap() {
         Begun::New(id) => id,
-        Begun::Existing(entry) => panic!("expected a new entry, found {entry:?}"),
+        Begun::Existing(entry) | Begun::InFlight(entry) => {
+            panic!("expected a new entry, found {entry:?}")
+        }
     }
 }
 

@@ -53,6 +53,10 @@ pub struct SubmitJob {
     done: Option<Result<TaskId, Error>>,
     /// The task id came from the journal: nothing was paid this time.
     resumed: bool,
+    /// Another live run is submitting this task: when its answer was first awaited, and when
+    /// to ask the journal again.
+    in_flight_since: Option<Timestamp>,
+    begin_again_at: Option<Timestamp>,
 }
 
 impl SubmitJob {
@@ -78,6 +82,8 @@ impl SubmitJob {
             outbox: JournalOutbox::default(),
             done: None,
             resumed: false,
+            in_flight_since: None,
+            begin_again_at: None,
         }
     }
 
@@ -113,6 +119,7 @@ impl SubmitJob {
     fn on_begun(
         &mut self,
         answer: Result<JournalReply, JournalError>,
+        now: Timestamp,
     ) -> Option<Result<TaskId, Error>> {
         match answer {
             Ok(JournalReply::Begun(begun)) => match *begun {
@@ -121,6 +128,7 @@ impl SubmitJob {
                     None
                 }
                 Begun::Existing(entry) => self.resume(entry),
+                Begun::InFlight(entry) => self.await_other_run(entry, now),
             },
             Err(JournalError::AtSharedLimit { held, limit }) => {
                 // Nothing was written or sent: wait for a slot, keeping this client's own.
@@ -148,6 +156,27 @@ impl SubmitJob {
                 Some(Err(error.into()))
             }
         }
+    }
+
+    /// Another live run is submitting this task: its answer is asked for again shortly,
+    /// holding no slot meanwhile, up to the wait policy's deadline; after that its outcome
+    /// is reported unknown, as for an entry nobody is submitting.
+    fn await_other_run(
+        &mut self,
+        entry: JournalEntry,
+        now: Timestamp,
+    ) -> Option<Result<TaskId, Error>> {
+        let since = *self.in_flight_since.get_or_insert(now);
+        if now - since >= self.core.config().wait.deadline {
+            return self.resume(entry);
+        }
+        if now == since {
+            tracing::info!(entry = %entry.id, "another run is submitting this task: waiting for its answer");
+        }
+        self.slot = None;
+        self.began = false;
+        self.begin_again_at = Some(now + OTHER_RUN_RECHECK);
+        None
     }
 
     /// An open entry already holds the key: its task, paying nothing, or an unknown outcome.
@@ -216,6 +245,10 @@ impl SubmitJob {
 /// what a missed notice of a freed slot costs at most.
 const SHARED_SLOT_RECHECK: std::time::Duration = std::time::Duration::from_millis(200);
 
+/// How often the journal is asked again while another run's submit of the same task is
+/// going out: it answers within one request's time.
+const OTHER_RUN_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The shortest pause before submitting again when this client holds no task to wait for.
 const MIN_REFUSAL_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -242,6 +275,12 @@ impl Job for SubmitJob {
                 return Io::Sleep(until);
             }
             self.backoff_until = None;
+        }
+        if let Some(until) = self.begin_again_at {
+            if now < until {
+                return Io::Sleep(until);
+            }
+            self.begin_again_at = None;
         }
         if self.slot.is_none() {
             // Read before trying, so a slot freed in between still ends the wait.
@@ -283,7 +322,7 @@ impl Job for SubmitJob {
         match input {
             Input::Journal(answer) if self.awaiting_begin => {
                 self.awaiting_begin = false;
-                self.done = self.on_begun(answer);
+                self.done = self.on_begun(answer, now);
             }
             // Waited (or the store could not watch its slots): the intent is tried again,
             // and says more if the store is down.

@@ -177,6 +177,10 @@ pub enum Begun {
     New(EntryId),
     /// An open entry already holds this key: nothing was written.
     Existing(JournalEntry),
+    /// An open entry holds this key and its submit is still going out from a process that is
+    /// alive (a store that can tell says so): its answer will be recorded soon, so the caller
+    /// asks again instead of reporting an unknown outcome. Nothing was written.
+    InFlight(JournalEntry),
 }
 
 /// One task as the journal knows it.

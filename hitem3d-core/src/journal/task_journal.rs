@@ -15,7 +15,9 @@ use super::{
 pub trait TaskJournal: std::fmt::Debug + Send + Sync {
     /// Writes `intent` as a new entry in [`crate::journal::EntryState::Submitting`], unless
     /// its key names an entry that is not closed ([`JournalEntry::is_closed`]): then nothing
-    /// is written and that entry is returned. Check and write are one atomic step.
+    /// is written and that entry is returned ([`Begun::InFlight`] when the store can tell
+    /// that a live process is still sending its submit, [`Begun::Existing`] otherwise).
+    /// Check and write are one atomic step.
     ///
     /// # Errors
     /// The store could not be read or written; the submit is then not sent.

@@ -5,7 +5,7 @@ use hitem3d_types::{
     MULTICOLOR_COLORS, MeshLevel, MeshTaskSpec, OutputFormat, SplitJoint, SplitPart, TaskType,
 };
 
-use crate::rules::submit::rules::{callback_url_rule, violation};
+use crate::rules::submit::rules::{callback_url_rule, names, violation};
 use crate::wire::base_url::is_absolute_http_url;
 use crate::{MeshFile, MultipartForm, Remedy, SubmitField, ValidationError, Violation};
 
@@ -349,19 +349,31 @@ impl MeshTaskBuilder {
             ));
         }
         for (field, value) in &self.fields {
-            let known = match *field {
-                "part" => SplitPart::from_wire(value).is_known(),
-                "joint" => SplitJoint::from_wire(value).is_known(),
-                "level" | "seg_level" => MeshLevel::from_wire(value).is_known(),
-                _ => true,
+            let (known, listed) = match *field {
+                "part" => (
+                    SplitPart::from_wire(value).is_known(),
+                    names(SplitPart::KNOWN.iter(), |v| v.as_str().to_owned()),
+                ),
+                "joint" => (
+                    SplitJoint::from_wire(value).is_known(),
+                    names(SplitJoint::KNOWN.iter(), |v| v.as_str().to_owned()),
+                ),
+                "level" | "seg_level" => (
+                    MeshLevel::from_wire(value).is_known(),
+                    names(MeshLevel::KNOWN.iter(), |v| v.as_str().to_owned()),
+                ),
+                _ => (true, String::new()),
             };
             if !known {
                 out.push(violation(
                     SubmitField::Setting(field),
                     value.clone(),
-                    format!("not a {field} this SDK knows"),
+                    format!(
+                        "not a {} this SDK knows ({listed})",
+                        field.trim_start_matches("seg_")
+                    ),
                     Remedy::Change,
-                    "use one of the enum's known values",
+                    "use one of those values",
                 ));
             }
         }

@@ -11,7 +11,7 @@ use crate::{MeshTask, ReliefTask, SubmitTask};
 /// use hitem3d_core::{Image, NewTask, ReliefTask};
 /// use hitem3d_core::types::{ReliefFormat, TaskType};
 ///
-/// let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+/// let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01".to_vec();
 /// let relief = ReliefTask::builder(ReliefFormat::Png).image(Image::new(png)).build()?;
 /// assert_eq!(NewTask::from(relief).task_type(), TaskType::Relief);
 /// # Ok::<(), hitem3d_core::ValidationError>(())

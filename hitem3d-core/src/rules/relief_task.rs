@@ -33,7 +33,7 @@ pub enum ReliefBase {
 /// use hitem3d_core::{Image, ReliefTask};
 /// use hitem3d_core::types::{ReliefFormat, ReliefModel};
 ///
-/// let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+/// let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01".to_vec();
 /// let task = ReliefTask::builder(ReliefFormat::Stl)
 ///     .image(Image::new(png))
 ///     .model(ReliefModel::Base)

@@ -6,6 +6,7 @@ mod draft;
 mod form;
 pub(crate) use form::{add_contents, add_picture};
 mod image;
+mod picture_header;
 pub(crate) mod rules;
 mod violation;
 

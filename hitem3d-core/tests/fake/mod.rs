@@ -297,7 +297,9 @@ pub fn core() -> ClientCore {
 }
 
 pub fn task() -> SubmitTask {
-    let png = Image::new(&b"\x89PNG\r\n\x1a\nrest of a picture"[..]);
+    let png = Image::new(
+        &b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01 rest of a picture"[..],
+    );
     SubmitTask::builder(Model::Hitem3dV2_1)
         .image(png)
         .format(OutputFormat::Glb)

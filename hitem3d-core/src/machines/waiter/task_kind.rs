@@ -12,7 +12,7 @@ use crate::{SubmitImages, SubmitTask};
 /// use hitem3d_core::{Image, SubmitTask, TaskKind};
 /// use hitem3d_core::types::{Model, Resolution};
 ///
-/// let png = Image::new(&b"\x89PNG\r\n\x1a\n rest of the file"[..]);
+/// let png = Image::new(&b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01 rest of the file"[..]);
 /// let task = SubmitTask::builder(Model::Hitem3dV2_1).image(png).build()?;
 /// let kind = TaskKind::of(&task);
 /// // No resolution given: the model's default, the same kind as asking for it.

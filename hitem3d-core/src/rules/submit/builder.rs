@@ -33,7 +33,7 @@ impl SubmitImages {
 /// use hitem3d_core::{Image, SubmitTask};
 /// use hitem3d_core::types::{Model, OutputFormat, Resolution};
 ///
-/// # let png = Image::new(&b"\x89PNG\r\n\x1a\n rest of the file"[..]);
+/// # let png = Image::new(&b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01 rest of the file"[..]);
 /// let task = SubmitTask::builder(Model::Hitem3dV2_1)
 ///     .image(png)
 ///     .format(OutputFormat::Glb)

@@ -14,6 +14,34 @@ fn file_name(stem: &str, image: &Image) -> (String, &'static str) {
     )
 }
 
+/// The name a single picture is sent under: its own file's name for one on disk (in letters,
+/// digits, `-`, `_` and `.`; its directory never leaves the machine), so that what the
+/// service, its logs and a stand-in see names the picture; `image` for one in memory.
+fn own_stem(image: &Image) -> String {
+    let stem: String = image
+        .path()
+        .and_then(|path| path.file_stem())
+        .map(|stem| {
+            stem.to_string_lossy()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .take(64)
+                .collect()
+        })
+        .unwrap_or_default();
+    if stem.trim_matches(['.', '_']).is_empty() {
+        "image".to_owned()
+    } else {
+        stem
+    }
+}
+
 /// Adds a picture as a file part: shared bytes, or the file streamed from disk.
 pub(crate) fn add_picture(form: &mut MultipartForm, field: &str, stem: &str, image: &Image) {
     let (name, media_type) = file_name(stem, image);
@@ -38,8 +66,9 @@ pub(crate) fn add_contents(
 impl SubmitTask {
     /// The task as a form: text fields in a fixed order, then the pictures.
     ///
-    /// File names are made from the view and the sniffed format (`front.png`), so no local
-    /// path ever leaves the machine.
+    /// File names are the picture's own file name for a single picture on disk, the view's
+    /// (`front.png`) for views, and `image` for a picture in memory, each with the sniffed
+    /// format's extension: no directory ever leaves the machine.
     #[must_use]
     pub fn to_form(&self) -> MultipartForm {
         let mut form = MultipartForm::new();
@@ -65,7 +94,9 @@ impl SubmitTask {
             form.text("shading", shading.to_string());
         }
         match &self.images {
-            SubmitImages::Single(image) => add_picture(&mut form, "images", "image", image),
+            SubmitImages::Single(image) => {
+                add_picture(&mut form, "images", &own_stem(image), image);
+            }
             SubmitImages::Views(views) => {
                 if let Some(mask) = self.view_mask() {
                     form.text("multi_images_bit", mask.to_string());

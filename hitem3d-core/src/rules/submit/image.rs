@@ -47,7 +47,7 @@ impl Image {
     /// use hitem3d_core::Image;
     /// use hitem3d_core::types::ImageFormat;
     ///
-    /// let png = &b"\x89PNG\r\n\x1a\n and the rest of the file"[..];
+    /// let png = &b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01 and the rest of the file"[..];
     /// let image = Image::from_file("/pictures/front.png", 19_900_000, png)?;
     /// assert_eq!(image.len(), 19_900_000);
     /// assert_eq!(image.format(), Some(ImageFormat::Png));
@@ -122,6 +122,14 @@ impl Image {
     pub fn head(&self) -> &[u8] {
         match &self.source {
             Source::Memory(data) => &data[..data.len().min(IMAGE_HEAD_BYTES)],
+            Source::Disk { head, .. } => head,
+        }
+    }
+
+    /// Every byte at hand: all of a picture in memory, the head of one on disk.
+    pub(crate) fn leading_bytes(&self) -> &[u8] {
+        match &self.source {
+            Source::Memory(data) => data,
             Source::Disk { head, .. } => head,
         }
     }

@@ -6,6 +6,7 @@ use hitem3d_types::{
 };
 
 use super::draft::SubmitDraft;
+use super::picture_header::PictureHeader;
 use super::{Image, Remedy, SubmitField, Violation};
 use crate::wire::base_url::is_absolute_http_url;
 
@@ -30,7 +31,7 @@ fn answers(code: &ApiErrorCode) -> String {
     format!("the service answers {}", code.code())
 }
 
-fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> String) -> String {
+pub(crate) fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> String) -> String {
     items.map(name).collect::<Vec<_>>().join(", ")
 }
 
@@ -153,6 +154,15 @@ fn views(views: &[(View, Image)], out: &mut Vec<Violation>) {
 }
 
 pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut Vec<Violation>) {
+    // A file is named: of several views, the reader must know which to replace.
+    let named;
+    let what = match image.path() {
+        Some(path) => {
+            named = format!("{what} {}", path.display());
+            named.as_str()
+        }
+        None => what,
+    };
     if image.is_empty() {
         out.push(violation(
             field,
@@ -187,6 +197,27 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
             Remedy::ReplaceFile,
             "convert it to PNG, JPEG or WebP",
         ));
+    }
+    let Some(format) = image.format() else { return };
+    let kind = format.name().to_uppercase();
+    match super::picture_header::read(format, image.leading_bytes(), len) {
+        PictureHeader::CutShort { bytes } => out.push(violation(
+            field,
+            format!("{what}: {kind}, {bytes} bytes"),
+            "the picture breaks off before its size in pixels: it is not a whole picture",
+            Remedy::ReplaceFile,
+            "give the whole file (a copy or download may have been cut short)",
+        )),
+        PictureHeader::Size { width, height } if width == 0 || height == 0 => {
+            out.push(violation(
+                field,
+                format!("{what}: {kind}, {width} x {height} pixels"),
+                "a picture must have pixels in both directions",
+                Remedy::ReplaceFile,
+                "give a picture of the object",
+            ));
+        }
+        PictureHeader::Size { .. } | PictureHeader::NotReached => {}
     }
 }
 
