@@ -62,7 +62,11 @@ impl Running {
     /// Its exit code, every line it printed and its standard error.
     fn end(mut self) -> (i32, Vec<serde_json::Value>, String) {
         let output = self.child.wait_with_output().expect("the binary ends");
-        self.seen.extend(self.lines.try_iter());
+        // Every line, up to the end of its output: the reading thread may still hold the last
+        // ones when the process has ended (a busy CI machine saw the error line missing).
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(60)) {
+            self.seen.push(line);
+        }
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         (output.status.code().unwrap_or(-1), self.seen, stderr)
     }

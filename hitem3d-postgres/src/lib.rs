@@ -34,6 +34,7 @@ mod pg_journal;
 mod pg_work_queue;
 mod schema;
 mod slot_signal;
+mod submit_locks;
 #[cfg(feature = "throwaway")]
 mod throwaway_cluster;
 

@@ -19,6 +19,7 @@ use tokio_postgres::{NoTls, Row};
 use crate::fence::Fence;
 use crate::fleet_limit::{admit, slot_freed};
 use crate::slot_signal::SlotSignal;
+use crate::submit_locks::{self, SubmitLocks};
 use crate::{DatabaseUrl, schema};
 
 /// Connections one process keeps open: a client's writes come one at a time per task, and a
@@ -46,6 +47,9 @@ pub struct PgJournal {
     fence: Arc<Fence>,
     /// Wakes this process's submits that wait for a slot of the fleet's limit.
     slots: Arc<SlotSignal>,
+    /// The submits this process is making, locked so that other processes can tell they are
+    /// alive.
+    submit_locks: Arc<SubmitLocks>,
 }
 
 impl PgJournal {
@@ -80,7 +84,8 @@ impl PgJournal {
             pool,
             url: url.clone(),
             fence: Arc::default(),
-            slots: Arc::new(SlotSignal::new(config)),
+            slots: Arc::new(SlotSignal::new(config.clone())),
+            submit_locks: Arc::new(SubmitLocks::new(config)),
         };
         let mut client = journal.client("open").await?;
         schema::prepare(&mut client)
@@ -169,16 +174,32 @@ impl PgJournal {
                     .map_err(|error| self.failed("write", &error))?
                     .map(|row| Begun::Existing(read_entry(&row))),
             };
+            let begun = match begun {
+                Some(Begun::Existing(open))
+                    if open.state == EntryState::Submitting
+                        && open.task_id.is_none()
+                        && submit_locks::in_flight(&tx, open.id)
+                            .await
+                            .map_err(|error| self.failed("write", &error))? =>
+                {
+                    Some(Begun::InFlight(open))
+                }
+                other => other,
+            };
             if let Some(Begun::New(entry)) = &begun {
                 // The fleet's slot and credits, in the intent's own transaction: at a limit,
                 // nothing is written and the submit does not go out.
                 admit(&tx, entry.0.cast_signed(), intent.estimated_credits)
                     .await
                     .map_err(|error| self.failed("write", &error))??;
+                // Held before the entry is committed, so no one sees it unlocked.
+                self.submit_locks.hold(*entry).await;
             }
-            tx.commit()
-                .await
-                .map_err(|error| self.failed("write", &error))?;
+            let committed = tx.commit().await;
+            if let (Err(_), Some(Begun::New(entry))) = (&committed, &begun) {
+                self.submit_locks.release(*entry).await;
+            }
+            committed.map_err(|error| self.failed("write", &error))?;
             // None: the open entry closed between the two statements; its key is free now.
             if let Some(begun) = begun {
                 return Ok(begun);
@@ -362,7 +383,9 @@ impl AsyncTaskJournal for PgJournal {
         Box::pin(async move {
             let id = entry.0.cast_signed();
             self.update("id", &id, |entry, now| entry.settle(settled, now))
-                .await
+                .await?;
+            self.submit_locks.release(entry).await;
+            Ok(())
         })
     }
 
@@ -380,7 +403,11 @@ impl AsyncTaskJournal for PgJournal {
     }
 
     fn forget(&self, entry: EntryId) -> StoreFuture<'_, bool> {
-        Box::pin(self.remove(entry))
+        Box::pin(async move {
+            let removed = self.remove(entry).await?;
+            self.submit_locks.release(entry).await;
+            Ok(removed)
+        })
     }
 
     fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()> {

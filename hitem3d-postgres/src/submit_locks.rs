@@ -1,0 +1,84 @@
+//! Which open entries' submits are still going out from a live process, on any machine: the
+//! process that begins an entry holds a session-level advisory lock on it, on one connection
+//! of its own, until the submit is settled. The server drops a session's locks when the
+//! session ends (the process exited or was killed, the machine vanished), so a lock nobody
+//! holds means nobody is submitting it any more.
+
+use hitem3d_core::journal::EntryId;
+use tokio_postgres::{Client, Config, NoTls};
+
+/// Keys of these locks: the entry id in a range of its own, apart from other advisory locks
+/// (the schema's migration lock) and other programs' on the same server.
+const NAMESPACE: i64 = 0x6869_7400_0000_0000;
+
+fn lock_key(entry: EntryId) -> i64 {
+    NAMESPACE | (entry.0.cast_signed() & 0x00ff_ffff_ffff_ffff)
+}
+
+/// This process's session holding the locks of its submits in flight.
+#[derive(Debug)]
+pub(crate) struct SubmitLocks {
+    config: Config,
+    session: tokio::sync::Mutex<Option<Client>>,
+}
+
+impl SubmitLocks {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            config,
+            session: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// Locks `entry` for as long as its submit is going out. Where the session cannot be
+    /// opened, other processes find no lock and take the entry's outcome as unknown, as
+    /// before there were locks: nothing is paid twice either way.
+    pub(crate) async fn hold(&self, entry: EntryId) {
+        let mut session = self.session.lock().await;
+        if session.as_ref().is_none_or(Client::is_closed) {
+            *session = match self.config.connect(NoTls).await {
+                Ok((client, connection)) => {
+                    tokio::spawn(async move {
+                        let _ended = connection.await;
+                    });
+                    Some(client)
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "no session for the locks of submits in flight");
+                    None
+                }
+            };
+        }
+        if let Some(client) = session.as_ref() {
+            let locked = client
+                .execute("SELECT pg_advisory_lock($1)", &[&lock_key(entry)])
+                .await;
+            if let Err(error) = locked {
+                tracing::debug!(%error, "a submit in flight could not be locked");
+            }
+        }
+    }
+
+    /// The submit of `entry` is settled (or its entry forgotten): its lock goes.
+    pub(crate) async fn release(&self, entry: EntryId) {
+        let session = self.session.lock().await;
+        if let Some(client) = session.as_ref() {
+            let _released = client
+                .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(entry)])
+                .await;
+        }
+    }
+}
+
+/// Whether a live process (this one or another) holds the lock of `entry`'s submit: tried in
+/// `tx`, for the transaction only, so nothing is left held whatever happens next.
+pub(crate) async fn in_flight(
+    tx: &tokio_postgres::Transaction<'_>,
+    entry: EntryId,
+) -> Result<bool, tokio_postgres::Error> {
+    let free: bool = tx
+        .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&lock_key(entry)])
+        .await?
+        .get(0);
+    Ok(!free)
+}
