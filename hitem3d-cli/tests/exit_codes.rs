@@ -416,3 +416,32 @@ fn a_mock_rule_failing_pictures_by_name_strikes_the_picture_so_named() {
         "{run}"
     );
 }
+
+/// A JPEG's size lies past its metadata, often past the first bytes read of it: it is read on
+/// to its frame header, so a JPEG cut short inside its metadata is refused too, and a whole
+/// one with long metadata is sent.
+#[test]
+fn a_jpeg_is_judged_by_its_frame_header_past_long_metadata() {
+    let bench = Bench::fast();
+    let mut encoded = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(32, 24, image::Rgb([200, 80, 40]))
+        .write_to(&mut encoded, image::ImageFormat::Jpeg)
+        .unwrap();
+    let encoded = encoded.into_inner();
+    // Start of image, then a comment segment of 3,000 bytes, then the encoder's segments.
+    let mut jpeg = encoded[..2].to_vec();
+    jpeg.extend_from_slice(&[0xff, 0xfe, 0x0b, 0xba]);
+    jpeg.resize(jpeg.len() + 0x0bba - 2, b' ');
+    jpeg.extend_from_slice(&encoded[2..]);
+    std::fs::write(bench.path("long.jpg"), &jpeg).unwrap();
+    std::fs::write(bench.path("cut.jpg"), &jpeg[..1500]).unwrap();
+
+    let run = bench.run(&["generate", "cut.jpg"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("breaks off before its size in pixels"),
+        "{run}"
+    );
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
+    bench.run(&["generate", "long.jpg"]).expect(0);
+}

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use hitem3d_types::ImageFormat;
 
+use super::picture_header::{self, PictureHeader};
 use crate::{Error, FileSegment, OpenFile};
 
 /// How many of a file's first bytes are kept to judge its format: more than any signature,
@@ -28,7 +29,12 @@ pub struct Image {
 #[derive(Clone, PartialEq, Eq)]
 enum Source {
     Memory(Bytes),
-    Disk { file: FileSegment, head: Bytes },
+    Disk {
+        file: FileSegment,
+        head: Bytes,
+        /// The size read past the head (a JPEG's frame header can lie beyond it).
+        scanned: Option<PictureHeader>,
+    },
 }
 
 impl Image {
@@ -40,8 +46,9 @@ impl Image {
     }
 
     /// A picture on disk at `path`, `len` bytes long, whose first bytes `content` yields (an
-    /// open file, for one); reads at most [`IMAGE_HEAD_BYTES`] from it. The front-end that
-    /// sends the task opens the file again and checks it still has `len` bytes.
+    /// open file, for one); reads [`IMAGE_HEAD_BYTES`] from it, and for a JPEG whose size
+    /// lies past them, on to its frame header (at most a megabyte). The front-end that sends
+    /// the task opens the file again and checks it still has `len` bytes.
     ///
     /// ```
     /// use hitem3d_core::Image;
@@ -57,15 +64,30 @@ impl Image {
     ///
     /// # Errors
     /// What reading `content` fails with.
-    pub fn from_file(path: impl Into<PathBuf>, len: u64, content: impl Read) -> io::Result<Self> {
+    pub fn from_file(
+        path: impl Into<PathBuf>,
+        len: u64,
+        mut content: impl Read,
+    ) -> io::Result<Self> {
         let mut head = Vec::with_capacity(IMAGE_HEAD_BYTES);
-        content
+        (&mut content)
             .take(IMAGE_HEAD_BYTES as u64)
             .read_to_end(&mut head)?;
+        // A JPEG's size may lie past its metadata: read on (at most a megabyte) to it.
+        let scanned = match ImageFormat::sniff(&head) {
+            Some(ImageFormat::Jpeg)
+                if picture_header::read(ImageFormat::Jpeg, &head, len)
+                    == PictureHeader::NotReached =>
+            {
+                Some(picture_header::scan_jpeg(&head, content, len))
+            }
+            _ => None,
+        };
         Ok(Self {
             source: Source::Disk {
                 file: FileSegment::new(path, len),
                 head: head.into(),
+                scanned,
             },
         })
     }
@@ -126,12 +148,17 @@ impl Image {
         }
     }
 
-    /// Every byte at hand: all of a picture in memory, the head of one on disk.
-    pub(crate) fn leading_bytes(&self) -> &[u8] {
-        match &self.source {
-            Source::Memory(data) => data,
-            Source::Disk { head, .. } => head,
-        }
+    /// What the picture's header says of its size, for a picture of a known format.
+    pub(crate) fn header(&self) -> Option<PictureHeader> {
+        let format = self.format()?;
+        Some(match &self.source {
+            Source::Memory(data) => picture_header::read(format, data, self.len()),
+            Source::Disk {
+                scanned: Some(scanned),
+                ..
+            } => *scanned,
+            Source::Disk { head, .. } => picture_header::read(format, head, self.len()),
+        })
     }
 
     /// What the picture is by its first bytes, in words: "a PNG picture", "a GIF picture",

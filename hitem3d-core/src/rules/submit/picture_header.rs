@@ -1,6 +1,8 @@
 //! A picture's size in pixels, read from its header: a file that is only a signature, or a
 //! header cut short, is no picture, and the service would be paid to refuse it.
 
+use std::io::Read;
+
 use hitem3d_types::ImageFormat;
 
 /// What a picture's first bytes say about its size.
@@ -23,24 +25,50 @@ pub(crate) enum PictureHeader {
     NotReached,
 }
 
-/// Reads the size of a `format` picture from `leading` bytes of it; `whole` when they are all
-/// of it (`len` bytes).
+/// What a layout parser found: the size, or a layout it does not follow (`None`, then nothing
+/// is judged: the service decides). `None` outside: the bytes ran out first.
+type Parsed = Option<Option<(u32, u32)>>;
+
+/// Reads the size of a `format` picture from `leading` bytes of it (`len` in all).
 pub(crate) fn read(format: ImageFormat, leading: &[u8], len: u64) -> PictureHeader {
-    let whole = leading.len() as u64 >= len;
-    let found = match format {
+    let parsed = match format {
         ImageFormat::Png => png(leading),
         ImageFormat::Webp => webp(leading),
-        ImageFormat::Jpeg => match jpeg(leading) {
-            Some(size) => Some(size),
-            None if !whole => return PictureHeader::NotReached,
-            None => None,
-        },
+        ImageFormat::Jpeg => jpeg(leading),
         // A format added later, whose layout this does not know.
-        _ => return PictureHeader::NotReached,
+        _ => Some(None),
     };
-    match found {
-        Some((width, height)) => PictureHeader::Size { width, height },
-        None => PictureHeader::CutShort { bytes: len },
+    judged(parsed, leading.len() as u64 >= len, len)
+}
+
+fn judged(parsed: Parsed, whole: bool, len: u64) -> PictureHeader {
+    match parsed {
+        Some(Some((width, height))) => PictureHeader::Size { width, height },
+        None if whole => PictureHeader::CutShort { bytes: len },
+        Some(None) | None => PictureHeader::NotReached,
+    }
+}
+
+/// The most of a JPEG read to find its frame header: metadata before it is rarely more than
+/// a few hundred kilobytes.
+pub(crate) const JPEG_SCAN_BYTES: u64 = 1024 * 1024;
+
+/// The size of a JPEG on disk whose `head` did not reach its frame header: the segments are
+/// walked on through `rest` (the bytes after the head), up to [`JPEG_SCAN_BYTES`] in all.
+pub(crate) fn scan_jpeg(head: &[u8], rest: impl Read, len: u64) -> PictureHeader {
+    let mut bytes = head.to_vec();
+    let mut rest = rest.take(JPEG_SCAN_BYTES.saturating_sub(head.len() as u64));
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        let parsed = jpeg(&bytes);
+        if parsed.is_some() {
+            return judged(parsed, true, len);
+        }
+        match rest.read(&mut chunk) {
+            Ok(0) => return judged(None, bytes.len() as u64 >= len, len),
+            Ok(read) => bytes.extend_from_slice(&chunk[..read]),
+            Err(_) => return PictureHeader::NotReached,
+        }
     }
 }
 
@@ -59,56 +87,60 @@ fn le24(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes([three[0], three[1], three[2], 0]))
 }
 
+fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
 /// The signature, then the IHDR chunk: length, type, width and height as big-endian u32.
-fn png(bytes: &[u8]) -> Option<(u32, u32)> {
+fn png(bytes: &[u8]) -> Parsed {
     if bytes.get(12..16)? != b"IHDR" {
-        return None;
+        return Some(None);
     }
-    let width = u32::from_be_bytes(bytes.get(16..20)?.try_into().ok()?);
-    let height = u32::from_be_bytes(bytes.get(20..24)?.try_into().ok()?);
-    Some((width, height))
+    Some(Some((be32(bytes, 16)?, be32(bytes, 20)?)))
 }
 
 /// `RIFF`, size, `WEBP`, then the first chunk: lossy (`VP8 `), lossless (`VP8L`) or extended
 /// (`VP8X`), each with the size in its own layout.
-fn webp(bytes: &[u8]) -> Option<(u32, u32)> {
+fn webp(bytes: &[u8]) -> Parsed {
     match bytes.get(12..16)? {
         b"VP8 " => {
             // A key frame's start code, then 14-bit width and height.
             if bytes.get(23..26)? != [0x9d, 0x01, 0x2a] {
-                return None;
+                return Some(None);
             }
-            Some((le16(bytes, 26)? & 0x3fff, le16(bytes, 28)? & 0x3fff))
+            Some(Some((le16(bytes, 26)? & 0x3fff, le16(bytes, 28)? & 0x3fff)))
         }
         b"VP8L" => {
             if *bytes.get(20)? != 0x2f {
-                return None;
+                return Some(None);
             }
             let bits = u32::from_le_bytes(bytes.get(21..25)?.try_into().ok()?);
-            Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
+            Some(Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1)))
         }
-        b"VP8X" => Some((le24(bytes, 24)? + 1, le24(bytes, 27)? + 1)),
-        _ => None,
+        b"VP8X" => Some(Some((le24(bytes, 24)? + 1, le24(bytes, 27)? + 1))),
+        _ => Some(None),
     }
 }
 
 /// Walks the segments after the start of image to the frame header (SOF0 to SOF15, but for
 /// the markers in that range that are not frames), which holds height and width.
-fn jpeg(bytes: &[u8]) -> Option<(u32, u32)> {
+fn jpeg(bytes: &[u8]) -> Parsed {
     let mut at = 2;
     loop {
         if *bytes.get(at)? != 0xff {
-            return None;
+            return Some(None);
         }
         let marker = *bytes.get(at + 1)?;
         match marker {
             // Fill bytes before a marker.
             0xff => at += 1,
             0xc0..=0xcf if !matches!(marker, 0xc4 | 0xc8 | 0xcc) => {
-                return Some((be16(bytes, at + 7)?, be16(bytes, at + 5)?));
+                return Some(Some((be16(bytes, at + 7)?, be16(bytes, at + 5)?)));
             }
+            // The end of the image before any frame: not a layout followed here.
+            0xd9 => return Some(None),
             // Markers without a length.
-            0xd0..=0xd9 | 0x01 => at += 2,
+            0xd0..=0xd8 | 0x01 => at += 2,
             _ => at += 2 + usize::try_from(be16(bytes, at + 2)?).ok()?,
         }
     }
@@ -128,6 +160,21 @@ mod tests {
                 width: 2,
                 height: 3
             }
+        );
+    }
+
+    #[test]
+    fn a_layout_not_followed_here_is_not_judged() {
+        // Bytes that are no segment marker where one should be: the service decides.
+        assert_eq!(
+            read(ImageFormat::Jpeg, b"\xff\xd8\xff\xe0\x00\x04ab\x00\x00", 10),
+            PictureHeader::NotReached
+        );
+        let mut no_ihdr = PNG_2X3.to_vec();
+        no_ihdr[12..16].copy_from_slice(b"gAMA");
+        assert_eq!(
+            read(ImageFormat::Png, &no_ihdr, 100),
+            PictureHeader::NotReached
         );
     }
 
@@ -162,6 +209,31 @@ mod tests {
         assert_eq!(
             read(ImageFormat::Jpeg, &jpeg[..20], 20),
             PictureHeader::CutShort { bytes: 20 }
+        );
+    }
+
+    #[test]
+    fn a_jpeg_on_disk_is_walked_past_its_head_to_its_frame_header() {
+        // A head of 20 bytes whose metadata segment runs on for 5,000 more.
+        let mut jpeg = b"\xff\xd8\xff\xe1\x13\x8a".to_vec();
+        jpeg.resize(2 + 2 + 0x138a, 0);
+        jpeg.extend_from_slice(b"\xff\xc0\x00\x11\x08\x02\x00\x03\x00\x03");
+        let len = jpeg.len() as u64;
+        assert_eq!(
+            read(ImageFormat::Jpeg, &jpeg[..20], len),
+            PictureHeader::NotReached
+        );
+        assert_eq!(
+            scan_jpeg(&jpeg[..20], &jpeg[20..], len),
+            PictureHeader::Size {
+                width: 768,
+                height: 512
+            }
+        );
+        // The file ends inside its metadata: cut short.
+        assert_eq!(
+            scan_jpeg(&jpeg[..20], &jpeg[20..3000], 3000),
+            PictureHeader::CutShort { bytes: 3000 }
         );
     }
 

@@ -198,9 +198,11 @@ pub(crate) fn picture(field: SubmitField, what: &str, image: &Image, out: &mut V
             "convert it to PNG, JPEG or WebP",
         ));
     }
-    let Some(format) = image.format() else { return };
+    let (Some(format), Some(header)) = (image.format(), image.header()) else {
+        return;
+    };
     let kind = format.name().to_uppercase();
-    match super::picture_header::read(format, image.leading_bytes(), len) {
+    match header {
         PictureHeader::CutShort { bytes } => out.push(violation(
             field,
             format!("{what}: {kind}, {bytes} bytes"),
