@@ -34,6 +34,7 @@ pub async fn run(how: &Connect, report: Report) -> Result<Exit, Failure> {
     let tools = Tools {
         session: Arc::new(session),
         same_task: Arc::default(),
+        report,
     };
     let service = tools
         .serve(rmcp::transport::stdio())
@@ -54,6 +55,8 @@ struct Tools {
     /// after the other, so the second finds the first's result instead of its submit in
     /// flight.
     same_task: Arc<std::sync::Mutex<HashMap<JournalKey, Arc<tokio::sync::Mutex<()>>>>>,
+    /// For notes on stderr only: stdout is the protocol.
+    report: Report,
 }
 
 /// `generate`'s arguments.
@@ -249,9 +252,21 @@ impl Tools {
             .unwrap_or_else(|| pictures::default_stem(&pictures));
         let options = GenerateOptions::new(request.output_dir.unwrap_or_else(|| "out".into()))
             .with_file_stem(stem);
-        let model_path = options
-            .predictable_paths(Some(task.format()), None)
-            .swap_remove(0);
+        let paths = options.predictable_paths(Some(task.format()), None);
+        // A killed server's partial files (no handler ran) go before this one saves.
+        let removed = crate::stale_partials::remove_quietly(&paths);
+        if !removed.is_empty() {
+            // On stderr, the server's log: stdout is the protocol.
+            self.report.note(&format!(
+                "removed partial files an interrupted run left: {}",
+                removed
+                    .iter()
+                    .map(|path| path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let model_path = paths[0].clone();
         if let Some(entry) = saved_at(&self.session.journal, &key, &model_path).await? {
             return Ok(Generated {
                 task_id: entry.task_id.as_ref().map(|id| id.as_str().to_owned()),

@@ -18,7 +18,7 @@ const SETTLED_AFTER: Duration = Duration::from_secs(10);
 /// Removes the stale partial files of each of `paths` (the files a command is about to save)
 /// and says which it removed.
 pub fn remove_for(paths: &[PathBuf], report: Report) {
-    let removed: Vec<PathBuf> = paths.iter().flat_map(|path| stale_of(path)).collect();
+    let removed = remove_quietly(paths);
     if removed.is_empty() {
         return;
     }
@@ -33,6 +33,12 @@ pub fn remove_for(paths: &[PathBuf], report: Report) {
         names.join(", ")
     ));
     report.emit("stale_partials_removed", json!({ "paths": names }), "");
+}
+
+/// Removes the stale partial files of each of `paths`; the ones removed. For the MCP server,
+/// whose standard output is the protocol.
+pub fn remove_quietly(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths.iter().flat_map(|path| stale_of(path)).collect()
 }
 
 /// The partial files of `path` no process holds, removed.

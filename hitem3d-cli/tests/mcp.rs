@@ -375,3 +375,35 @@ fn an_agent_reads_every_refusal_in_the_tools_terms() {
     );
     assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
 }
+
+/// A server killed outright (no handler runs) left a partial file behind for ever; the next
+/// generate saving the same file removes it.
+#[test]
+fn an_mcp_generate_removes_the_partial_file_a_killed_server_left() {
+    let bench = Bench::fast();
+    let picture = bench.picture("front", "chair.png");
+    let out = bench.path("models");
+    std::fs::create_dir_all(&out).unwrap();
+    let stale = out.join(".chair.glb.k1LLed.part");
+    std::fs::File::create(&stale)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let mut command = bench.command();
+    command.arg("mcp");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let transport = TokioChildProcess::new(tokio::process::Command::from(command)).unwrap();
+        let client = ().serve(transport).await.expect("the MCP session starts");
+        let params = CallToolRequestParams::new("generate")
+            .with_arguments(arguments(json!({"image": picture, "output_dir": out})));
+        let generated = client.call_tool(params).await.expect("the tool answers");
+        assert_eq!(generated.is_error, Some(false), "{generated:?}");
+        client.cancel().await.unwrap();
+    });
+    assert!(
+        !stale.exists(),
+        "the killed server's partial file is removed"
+    );
+    assert!(out.join("chair.glb").exists());
+}
