@@ -26,7 +26,14 @@ use hitem3d_core::{
 };
 use hitem3d_mock::{BlockingMock, Fault, MockConfig, MockHandle, Route, TaskFailure};
 
+pub mod durable;
 pub mod hostile;
+
+#[allow(
+    unused_imports,
+    reason = "for the `scenarios!` macro, which not every binary uses"
+)]
+pub use durable::durable_a_saved_model_is_synced_before_it_takes_its_name;
 
 use hostile::{Behavior, HostileServer};
 
@@ -118,6 +125,7 @@ macro_rules! scenarios {
             hostile_a_body_shorter_than_announced_is_fetched_again,
             hostile_a_signal_handler_removes_the_files_of_downloads_in_progress,
             hostile_a_partial_file_is_held_while_it_is_written,
+            durable_a_saved_model_is_synced_before_it_takes_its_name,
             hostile_a_download_gone_silent_ends_at_the_idle_timeout,
             hostile_an_upload_goes_out_whole_under_its_content_length,
             hostile_pictures_on_disk_go_out_whole_from_their_files,
