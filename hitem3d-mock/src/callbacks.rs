@@ -20,7 +20,7 @@ fn is_loopback(url: &str) -> bool {
 }
 
 fn record(world: &Arc<Mutex<World>>, delivery: CallbackDelivery) {
-    world::lock(world).journal.callbacks.push(delivery);
+    world::lock(world).journal.record_callback(delivery);
 }
 
 /// Delivers one callback: up to `attempts` POSTs until one gets a 2xx.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hitem3d_types::limits;
 
-use crate::{StandingFault, TaskFailureRule};
+use crate::{Retention, ServerLimits, StandingFault, TaskFailureRule};
 
 /// How the mock's clock runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,6 +134,10 @@ pub struct MockConfig {
     /// Which tasks fail, and how; the first rule that includes a task decides. Tasks failed
     /// with `fail_next_tasks` or `fail_task` come first.
     pub failing_tasks: Vec<TaskFailureRule>,
+    /// What the mock's own server lets clients take (connections, idle time, bytes).
+    pub server: ServerLimits,
+    /// How much of the past the mock keeps in memory.
+    pub retention: Retention,
 }
 
 impl Default for MockConfig {
@@ -155,6 +159,8 @@ impl Default for MockConfig {
             ),
             standing_faults: Vec::new(),
             failing_tasks: Vec::new(),
+            server: ServerLimits::default(),
+            retention: Retention::default(),
         }
     }
 }

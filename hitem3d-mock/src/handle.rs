@@ -109,16 +109,19 @@ impl MockHandle {
         self.world().task_state(task_id)
     }
 
-    /// The ids of the tasks created, in id order.
+    /// The ids of the tasks the mock knows, in id order: every unfinished one, and the ended
+    /// ones within [`crate::Retention::ended_tasks`] ([`Counters::tasks_created`] counts all).
     #[must_use]
     pub fn task_ids(&self) -> Vec<String> {
         self.world().tasks.keys().cloned().collect()
     }
 
-    /// Every request received, in order.
+    /// The requests received, in order: the newest [`crate::Retention::requests`] of them
+    /// ([`Counters::requests_dropped`] counts the others). Header values and request lines
+    /// are kept up to 2 KiB.
     #[must_use]
     pub fn journal(&self) -> Vec<JournalEntry> {
-        self.world().journal.entries.clone()
+        self.world().journal.entries()
     }
 
     /// The object storage meshes are uploaded to (`PUT`, presigned with the credentials of
@@ -171,10 +174,11 @@ impl MockHandle {
         self.world().storage.keys()
     }
 
-    /// Every callback delivery attempted.
+    /// The callback deliveries attempted, in order: the newest
+    /// [`crate::Retention::requests`] of them.
     #[must_use]
     pub fn callbacks(&self) -> Vec<CallbackDelivery> {
-        self.world().journal.callbacks.clone()
+        self.world().journal.callbacks()
     }
 
     /// Requests per route.
@@ -219,12 +223,7 @@ impl MockHandle {
     /// # Panics
     /// When one did.
     pub fn assert_no_token_on_downloads(&self) {
-        let leaked: Vec<String> = self
-            .journal()
-            .into_iter()
-            .filter(|entry| entry.route == Route::Download && entry.had_authorization)
-            .map(|entry| entry.request_line)
-            .collect();
+        let leaked = self.world().journal.downloads_with_token().to_vec();
         assert!(
             leaked.is_empty(),
             "the bearer token reached the download route: {leaked:?}"

@@ -6,14 +6,16 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming as Body;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Route;
+use crate::body_budget::{BodyBudget, BodyRead};
 use crate::refusal::Refusal;
 use crate::submit_form::MAX_FORM_BYTES;
 use crate::world::{self, Incoming, World, storage};
@@ -38,9 +40,12 @@ pub(crate) fn route_of(method: &Method, path: &str) -> Option<Route> {
         .map(|(_, route)| route)
 }
 
-/// Answers `request` from `world`.
+/// Answers `request` from `world`, reading its body within `budget`, each piece of it within
+/// `idle` of the last.
 pub(crate) async fn answer(
     world: Arc<Mutex<World>>,
+    budget: Arc<BodyBudget>,
+    idle: Duration,
     request: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let Some(route) = route_of(request.method(), request.uri().path()) else {
@@ -61,14 +66,21 @@ pub(crate) async fn answer(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     let read = if declared.is_some_and(|length| length > limit) {
-        tokio::spawn(drain(body));
+        tokio::spawn(drain(body, idle));
         None
     } else {
-        Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX))
-            .collect()
-            .await
-            .ok()
-            .map(http_body_util::Collected::to_bytes)
+        match budget.read(body, limit, idle).await {
+            BodyRead::Whole(bytes, held) => Some((bytes, held)),
+            BodyRead::TooLarge => None,
+            BodyRead::OverBudget => {
+                world::lock(&world)
+                    .journal
+                    .counters_mut()
+                    .bodies_over_budget += 1;
+                return Ok(over_budget(budget.held()));
+            }
+            BodyRead::Broken => return Ok(plain(StatusCode::BAD_REQUEST)),
+        }
     };
     let headers = header_pairs(&head.headers);
     let incoming = Incoming {
@@ -76,7 +88,10 @@ pub(crate) async fn answer(
         path: head.uri.path(),
         query: head.uri.query(),
         headers,
-        body: read.as_deref().unwrap_or_default(),
+        body: read
+            .as_ref()
+            .map(|(bytes, _)| bytes.as_ref())
+            .unwrap_or_default(),
         body_too_large: read.is_none(),
     };
     let reply = world::lock(&world).handle(route, &incoming);
@@ -103,22 +118,36 @@ pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(&str, Cow<'_, str
         .collect()
 }
 
-/// Reads and forgets a refused body, so that its sender sees the answer.
-async fn drain(mut body: Body) {
-    while let Some(Ok(_)) = body.frame().await {}
+/// Reads and forgets a refused body, so that its sender sees the answer; a sender gone silent
+/// for `idle` is left.
+async fn drain(mut body: Body, idle: Duration) {
+    while let Ok(Some(Ok(_))) = tokio::time::timeout(idle, body.frame()).await {}
+}
+
+/// The answer to a body that would take the bodies held at once past the server's cap: a busy
+/// server's 503, with an envelope saying why, so that a client tries again later.
+fn over_budget(held: u64) -> Response<Full<Bytes>> {
+    let msg = format!(
+        "the mock is busy: it holds {} MiB of request bodies, its limit; try again when the \
+         others are done",
+        held >> 20
+    );
+    envelope(StatusCode::SERVICE_UNAVAILABLE, 503, &msg)
 }
 
 /// An unknown route: HTTP 404 with an error envelope naming it, so that a client shows what went
 /// wrong instead of an empty body.
 fn no_such_route(method: &Method, path: &str) -> Response<Full<Bytes>> {
     let refusal = Refusal::NO_SUCH_ROUTE;
-    let body = serde_json::json!({
-        "code": refusal.code,
-        "data": {},
-        "msg": format!("{}: {method} {path}", refusal.msg),
-    });
+    let msg = format!("{}: {method} {path}", refusal.msg);
+    envelope(StatusCode::NOT_FOUND, refusal.code, &msg)
+}
+
+/// An error envelope, as JSON, with an HTTP status of its own.
+pub(crate) fn envelope(status: StatusCode, code: i64, msg: &str) -> Response<Full<Bytes>> {
+    let body = serde_json::json!({ "code": code, "data": {}, "msg": msg });
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = StatusCode::NOT_FOUND;
+    *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/json"),

@@ -53,7 +53,8 @@
 //!
 //! [`MockService::mount_on`] mounts the simulator on a `wiremock::MockServer` you already run.
 //! The mock's own server (above) is the better choice for long runs and large uploads: it keeps
-//! no request, and refuses an oversized upload from its declared length before reading it.
+//! no request body, remembers within bounds ([`Retention`], [`ServerLimits`]), and refuses an
+//! oversized upload from its declared length before reading it.
 //!
 //! # From any language
 //!
@@ -64,9 +65,11 @@
 
 pub mod assets;
 mod blocking;
+mod body_budget;
 mod callbacks;
 mod clock;
 mod config;
+mod connections;
 mod fault;
 mod handle;
 mod http_service;
@@ -76,7 +79,9 @@ mod query_pairs;
 mod refusal;
 mod relief_form;
 mod reply;
+mod retention;
 mod server;
+mod server_limits;
 #[cfg(feature = "server")]
 pub mod standalone;
 mod standing;
@@ -91,7 +96,9 @@ pub use config::{MockConfig, Quirks, TimeMode, Timeline};
 pub use fault::{Fault, Route, TaskFailure};
 pub use handle::MockHandle;
 pub use journal::{CallbackDelivery, Counters, FileSummary, JournalEntry};
+pub use retention::Retention;
 pub use server::MockService;
+pub use server_limits::ServerLimits;
 pub use standing::{FailingTasks, FaultSpecError, StandingFault, TaskFailureRule};
 
 /// The data model this mock shares with the clients; nothing of their logic, so that a mistake

@@ -12,15 +12,11 @@ use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
 
-use crate::callbacks;
-use crate::http_service::answer;
 use crate::world::{self, World};
 use crate::{MockConfig, MockHandle};
+use crate::{callbacks, connections};
 
 /// Real time between checks for tasks that ended (for callbacks).
 const TICK: Duration = Duration::from_millis(10);
@@ -133,32 +129,19 @@ impl Drop for MockService {
     }
 }
 
-/// Accepts connections until told to stop; every connection and the callback ticker end with
+/// Serves connections until told to stop; every connection and the callback ticker end with
 /// the runtime.
 async fn serve(
     listener: TcpListener,
     world: Arc<Mutex<World>>,
     callback_attempts: u32,
-    mut stopped: oneshot::Receiver<()>,
+    stopped: oneshot::Receiver<()>,
 ) {
     let listener =
         tokio::net::TcpListener::from_std(listener).expect("a listener the runtime can use");
     tokio::spawn(tick(Arc::downgrade(&world), callback_attempts));
-    loop {
-        tokio::select! {
-            _ = &mut stopped => return,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let world = Arc::clone(&world);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&world), request));
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
-    }
+    let limits = world::lock(&world).config.server;
+    connections::accept(listener, world, limits, stopped).await;
 }
 
 /// Settles ended tasks and delivers their callbacks, until the world is gone. The HTTP client

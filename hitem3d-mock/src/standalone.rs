@@ -20,6 +20,13 @@ const USAGE: &str = "usage: PROGRAM [OPTIONS]
   --task-seconds S      mock seconds from submit to the end of a task (default 420)
   --max-tasks N         unfinished tasks allowed at once (default 10)
   --seed N              replay the same task ids, tokens and link keys
+  --max-connections N   connections served at once; one more is answered 503 (default 512)
+  --idle-seconds S      close a connection silent this long, mid-request or between
+                        requests (default 60)
+  --keep-requests N     requests kept in the request log, the newest (default 10000)
+  --keep-tasks N        ended tasks kept with their files; older ones are forgotten
+                        (default 256)
+  --keep-objects N      uploaded objects kept in the storage (default 64)
   --json                print one JSON line (base_url, client_id, client_secret, upload)
                         instead of the lines for people
 
@@ -86,6 +93,21 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--max-tasks" => config.max_unfinished_tasks = number(flag, &value(flag)?)?,
             "--seed" => config.seed = number(flag, &value(flag)?)?,
+            "--max-connections" => {
+                config.server.max_connections = at_least_one(flag, &value(flag)?)?;
+            }
+            "--idle-seconds" => {
+                let seconds: f64 = number(flag, &value(flag)?)?;
+                config.server.idle_timeout = Duration::try_from_secs_f64(seconds)
+                    .ok()
+                    .filter(|idle| !idle.is_zero())
+                    .ok_or("--idle-seconds must be above 0")?;
+            }
+            "--keep-requests" => config.retention.requests = at_least_one(flag, &value(flag)?)?,
+            "--keep-tasks" => config.retention.ended_tasks = at_least_one(flag, &value(flag)?)?,
+            "--keep-objects" => {
+                config.retention.stored_objects = at_least_one(flag, &value(flag)?)?;
+            }
             "--fail-tasks" => options.failing.push(failing_tasks(&value(flag)?)?),
             "--fail-as" => {
                 options.fail_as = match value(flag)?.as_str() {
@@ -121,6 +143,15 @@ where
 }
 
 /// "1st"-style: "every call" reads better than "every 1st call".
+/// A count that must be 1 or more.
+fn at_least_one(flag: &str, text: &str) -> Result<usize, String> {
+    let count: usize = number(flag, text)?;
+    if count == 0 {
+        return Err(format!("{flag} must be 1 or more"));
+    }
+    Ok(count)
+}
+
 fn ordinal(n: u32) -> String {
     match n {
         1 => String::new(),

@@ -93,7 +93,11 @@ pub(crate) struct World {
     /// Every token ever issued, expired ones too: tests look for them in logs.
     pub(crate) issued_tokens: Vec<String>,
     pub(crate) tasks: BTreeMap<String, MockTask>,
+    /// The tasks settled, in the order they ended: the first is forgotten first.
+    ended: VecDeque<String>,
     links: HashMap<String, Link>,
+    /// How many links were left the last time expired ones were dropped.
+    links_kept_after_pruning: usize,
     faults: HashMap<Route, VecDeque<Fault>>,
     /// Calls per route so far, for the standing faults that strike every n-th.
     route_calls: HashMap<Route, u64>,
@@ -113,6 +117,7 @@ pub(crate) struct World {
 
 impl World {
     pub(crate) fn new(config: MockConfig, base_url: String) -> Self {
+        let journal = Journal::keeping(config.retention.requests);
         Self {
             random: MockRandom::new(config.seed),
             clock: MockClock::new(config.time),
@@ -122,11 +127,13 @@ impl World {
             tokens: HashMap::new(),
             issued_tokens: Vec::new(),
             tasks: BTreeMap::new(),
+            ended: VecDeque::new(),
             links: HashMap::new(),
+            links_kept_after_pruning: links::MIN_LINKS_BEFORE_PRUNING,
             faults: HashMap::new(),
             route_calls: HashMap::new(),
             fail_next: VecDeque::new(),
-            journal: Journal::default(),
+            journal,
             pending_callbacks: Vec::new(),
             peak_unfinished: 0,
             counter: 0,
@@ -212,7 +219,7 @@ impl World {
         }
         entry.status = reply.status;
         entry.code = reply.code;
-        self.journal.entries.push(entry);
+        self.journal.record(entry);
         reply
     }
 

@@ -79,6 +79,21 @@ async fn a_presigned_put_is_stored_and_served_publicly() {
 }
 
 #[tokio::test]
+async fn uploads_past_the_retention_are_deleted_oldest_first() {
+    let mut config = MockConfig::manual();
+    config.retention.stored_objects = 2;
+    let (mock, client, token) = support::session(config).await;
+    for key in ["a.glb", "b.glb", "a.glb", "c.glb"] {
+        let answer = credentials(&client, &token).await;
+        let (status, _) = put(&mock, &answer["data"], key, None, b"glTF mesh").await;
+        assert_eq!(status, 200);
+    }
+    // a.glb stored again keeps its first place: it goes first.
+    assert_eq!(mock.uploaded_keys(), ["b.glb", "c.glb"]);
+    assert_eq!(mock.counters().objects_deleted, 1);
+}
+
+#[tokio::test]
 async fn puts_with_wrong_or_stale_credentials_are_refused() {
     let (mock, client, token) = support::session(MockConfig::manual()).await;
     let answer = credentials(&client, &token).await;

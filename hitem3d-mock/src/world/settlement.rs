@@ -22,6 +22,7 @@ impl World {
                 continue;
             }
             task.settled = true;
+            self.ended.push_back(task.id.clone());
             if state == TaskState::Failed {
                 // Failed generations are refunded, as the FAQ says.
                 refund += task.credits;
@@ -44,5 +45,24 @@ impl World {
         }
         self.balance += refund;
         self.pending_callbacks.extend(due);
+        self.forget_ended_tasks();
+    }
+
+    /// Forgets the tasks that ended first, with their files and links, past the retention.
+    fn forget_ended_tasks(&mut self) {
+        let mut forgotten = 0;
+        while self.ended.len() > self.config.retention.ended_tasks {
+            let Some(id) = self.ended.pop_front() else {
+                break;
+            };
+            self.tasks.remove(&id);
+            forgotten += 1;
+        }
+        if forgotten > 0 {
+            self.journal.counters_mut().tasks_forgotten += forgotten;
+            let tasks = &self.tasks;
+            self.links
+                .retain(|_, link| tasks.contains_key(&link.task_id));
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! bucket that takes only `PUT`s presigned with them (AWS Signature V4, checked by signing the
 //! same request again), and a public host serving what was put.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
@@ -30,6 +30,8 @@ pub(crate) struct Storage {
     credentials: HashMap<String, Issued>,
     /// By key.
     objects: HashMap<String, Vec<u8>>,
+    /// The keys in the order they were first stored: the first is deleted first.
+    order: VecDeque<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,7 +107,20 @@ impl World {
         if let Err(refusal) = self.check_signature(request, &key, now) {
             return refusal;
         }
-        self.storage.objects.insert(key, request.body.to_vec());
+        if self
+            .storage
+            .objects
+            .insert(key.clone(), request.body.to_vec())
+            .is_none()
+        {
+            self.storage.order.push_back(key);
+        }
+        while self.storage.order.len() > self.config.retention.stored_objects {
+            if let Some(oldest) = self.storage.order.pop_front() {
+                self.storage.objects.remove(&oldest);
+                self.journal.counters_mut().objects_deleted += 1;
+            }
+        }
         let mut reply = Reply::bytes(200, "application/xml", Vec::new());
         reply.code = None;
         reply
