@@ -3,6 +3,7 @@
 mod cover;
 mod fbx;
 mod glb;
+mod jpeg_frame;
 mod mesh;
 mod obj;
 pub mod parts;

@@ -247,9 +247,8 @@ fn cut(text: &mut String) {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let length = text.len();
-    text.truncate(end);
-    text.push_str(&format!("… ({length} bytes in all)"));
+    // A new string: truncating keeps the whole allocation.
+    *text = format!("{}… ({} bytes in all)", &text[..end], text.len());
 }
 
 /// A header as the journal keeps it: credentials replaced by their scheme.

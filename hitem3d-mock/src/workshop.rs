@@ -68,6 +68,9 @@ impl AssetOrder {
     }
 }
 
+/// Worker threads at most, whatever the machine's CPUs.
+const MAX_WORKERS: usize = 4;
+
 /// The queue of orders and its workers, started with the first order (a mock that is never
 /// sent a picture starts no thread for it). The workers stop when the world is gone.
 #[derive(Debug)]
@@ -84,7 +87,7 @@ struct Hiring {
 }
 
 impl Workshop {
-    /// A workshop whose threads, one per CPU, will fill the orders of `world`'s tasks.
+    /// A workshop whose threads, one per CPU up to four, will fill the orders of `world`'s tasks.
     pub(crate) fn new(world: &Arc<Mutex<World>>) -> Self {
         let (orders, queue) = channel();
         let hire = Hiring {
@@ -102,7 +105,10 @@ impl Workshop {
             return;
         };
         // Asked here, not at start: on Linux it reads cgroup files.
-        let workers = thread::available_parallelism().map_or(2, usize::from);
+        // At most four: each may hold a decoded picture of up to 64 MiB.
+        let workers = thread::available_parallelism()
+            .map_or(2, usize::from)
+            .min(MAX_WORKERS);
         let queue = Arc::new(Mutex::new(queue));
         for index in 0..workers {
             let queue = Arc::clone(&queue);

@@ -476,6 +476,17 @@ async fn a_picture_declaring_an_enormous_size_is_refused_from_its_header() {
 
     assert_eq!(code(&refused), 10_031_001, "{refused}");
     assert!(mock.task_ids().is_empty(), "no task was made of it");
+    // A JPEG's size too, though its decoder reads it only with the scan (a header alone of
+    // 65535 × 32768, 2³¹ pixels, was taken).
+    let mut jpeg = vec![
+        0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x80, 0x00, 0xFF, 0xFF,
+    ];
+    jpeg.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xD9]);
+    let picture = Part::bytes(jpeg).file_name("huge.jpg");
+    let huge = Form::new().part("images", picture).text("format", "2");
+    let refused = client.submit(&token, huge).await;
+    assert_eq!(code(&refused), 10_031_001, "{refused}");
+    assert!(mock.task_ids().is_empty(), "no task was made of it");
     // A picture within the limits is still taken.
     let accepted = client.submit(&token, form(png(), &[("format", "2")])).await;
     assert_eq!(code(&accepted), 200, "{accepted}");

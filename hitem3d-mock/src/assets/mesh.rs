@@ -119,6 +119,11 @@ impl PixelGrid {
     #[must_use]
     pub fn from_picture(bytes: &[u8], size: u32) -> Self {
         match decode_within_limits(bytes) {
+            // Made small in the colours it came in: a large picture in RGBA first would take
+            // four times its pixels again (256 MiB for 8192² grey).
+            Ok(picture) if picture.width().max(picture.height()) > size * 4 => {
+                Self::from_rgba(&picture.thumbnail(size * 4, size * 4).to_rgba8(), size)
+            }
             Ok(picture) => Self::from_rgba(&picture.to_rgba8(), size),
             Err(_) => Self::dome(size),
         }
@@ -368,8 +373,9 @@ fn distance(color: [u8; 3], other: [f32; 3]) -> f32 {
 /// submitted. A small file can declare an enormous picture (a decompression bomb).
 pub const MAX_PICTURE_SIDE: u32 = 8192;
 
-/// The most memory one decoded picture may take.
-const MAX_PICTURE_ALLOC: u64 = 256 << 20;
+/// The most memory one decoded picture may take: a picture past it (over 4096² in RGBA)
+/// becomes a dome, and the workers decoding at once stay within a few times this.
+const MAX_PICTURE_ALLOC: u64 = 64 << 20;
 
 fn picture_limits() -> image::Limits {
     let mut limits = image::Limits::default();
@@ -387,13 +393,15 @@ fn decode_within_limits(bytes: &[u8]) -> image::ImageResult<image::DynamicImage>
 }
 
 /// Whether a picture's declared size is within what the mock decodes; only its header is
-/// read. Pictures whose header cannot be read pass (the mock then makes a dome of them).
+/// read (a JPEG's frame header by the mock's own reader where the decoder needs its scan
+/// too). Pictures whose header cannot be read pass (the mock then makes a dome of them).
 #[must_use]
 pub fn picture_size_acceptable(bytes: &[u8]) -> bool {
     let dimensions = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .ok()
-        .and_then(|reader| reader.into_dimensions().ok());
+        .and_then(|reader| reader.into_dimensions().ok())
+        .or_else(|| super::jpeg_frame::jpeg_dimensions(bytes));
     dimensions.is_none_or(|(width, height)| width <= MAX_PICTURE_SIDE && height <= MAX_PICTURE_SIDE)
 }
 
