@@ -51,8 +51,8 @@ pub fn generate(
     let model = model_file(&mesh, format);
     let cover = GeneratedFile {
         bytes: cover::write(&grid),
-        extension: "png",
-        content_type: "image/png",
+        extension: hitem3d_types::limits::COVER_EXTENSION,
+        content_type: "image/webp",
     };
     (model, cover)
 }

@@ -32,7 +32,7 @@ pub(crate) async fn accept(
     mut stopped: oneshot::Receiver<()>,
 ) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
-    let budget = BodyBudget::new(limits.max_bodies_in_flight);
+    let budget = Arc::clone(&world::lock(&world).bodies);
     loop {
         let accepted = tokio::select! {
             _ = &mut stopped => return,

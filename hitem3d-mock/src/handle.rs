@@ -21,11 +21,12 @@ impl MockHandle {
         world::lock(&self.world)
     }
 
-    /// Every bearer token the mock issued, in order (expired ones too). The journal keeps
-    /// them redacted; tests that check that no log or error shows a token need the real ones.
+    /// The bearer tokens the mock issued, in order (expired ones too): the newest 1,000. The
+    /// journal keeps them redacted; tests that check that no log or error shows a token need
+    /// the real ones.
     #[must_use]
     pub fn issued_tokens(&self) -> Vec<String> {
-        self.world().issued_tokens.clone()
+        self.world().issued_tokens.iter().cloned().collect()
     }
 
     /// The base URL to give a client, e.g. `http://127.0.0.1:38501`.
@@ -179,6 +180,13 @@ impl MockHandle {
     #[must_use]
     pub fn callbacks(&self) -> Vec<CallbackDelivery> {
         self.world().journal.callbacks()
+    }
+
+    /// Bytes of request bodies the server holds now, over all connections (within
+    /// [`crate::ServerLimits::max_bodies_in_flight`]).
+    #[must_use]
+    pub fn body_bytes_held(&self) -> u64 {
+        self.world().bodies.held()
     }
 
     /// Requests per route.

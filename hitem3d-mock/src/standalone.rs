@@ -284,7 +284,7 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
             Endpoint::QueryTask.path(),
         );
         println!("  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}{token} | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
-        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F format=2 {url}{submit}");
+        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F model=hitem3dv1.5 -F format=2 {url}{submit}");
         println!("  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}{query}?task_id=<task_id>'");
         println!("Ctrl-C stops it.");
         let _ = tokio::signal::ctrl_c().await;

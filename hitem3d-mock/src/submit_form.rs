@@ -121,20 +121,19 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             .filter(RequestType::is_known)
             .ok_or(Refusal::INVALID_REQUEST_TYPE)?,
     };
-    let model = Model::from_wire(form.field("model").unwrap_or("hitem3dv1"));
+    // The model is required; the resolution defaults to the server's, which not every model
+    // takes (hitem3dv2.1 has only 1536 ones).
+    let model = Model::from_wire(form.field("model").unwrap_or_default());
     let Some(capabilities) = model.capabilities().filter(|_| model.is_known()) else {
         return Err(refuse(&ApiErrorCode::InvalidModel));
     };
-    let resolution = match form.field("resolution") {
-        None => capabilities.default_resolution.clone(),
-        Some(text) => {
-            let resolution = Resolution::from_wire(text);
-            if !capabilities.accepts(&resolution, &request_type) {
-                return Err(refuse(&ApiErrorCode::InvalidResolution));
-            }
-            resolution
-        }
-    };
+    let resolution = Resolution::from_wire(
+        form.field("resolution")
+            .unwrap_or(limits::SERVER_DEFAULT_RESOLUTION),
+    );
+    if !capabilities.accepts(&resolution, &request_type) {
+        return Err(refuse(&ApiErrorCode::InvalidResolution));
+    }
     if let Some(face) = form.field("face") {
         let valid = face
             .parse::<u32>()

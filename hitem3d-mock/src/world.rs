@@ -3,6 +3,7 @@
 
 mod auth;
 mod links;
+mod pruned;
 mod randomness;
 mod scripting;
 mod settlement;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use hitem3d_types::TaskState;
 use serde_json::json;
 
+use crate::body_budget::BodyBudget;
 use crate::clock::MockClock;
 use crate::journal::{Journal, JournalEntry, redact_header, redact_query};
 use crate::query_pairs::query_pairs;
@@ -25,6 +27,7 @@ use crate::task::MockTask;
 use crate::workshop::Workshop;
 use crate::{Fault, MockConfig, Route, TaskFailure};
 use links::Link;
+use pruned::Pruned;
 pub(crate) use randomness::MockRandom;
 
 /// The world, locked and settled: every reader and writer comes through here, so refunds and
@@ -89,15 +92,13 @@ pub(crate) struct World {
     pub(crate) clock: MockClock,
     pub(crate) base_url: String,
     pub(crate) balance: f64,
-    tokens: HashMap<String, Duration>,
-    /// Every token ever issued, expired ones too: tests look for them in logs.
-    pub(crate) issued_tokens: Vec<String>,
+    tokens: Pruned<Duration>,
+    /// The newest tokens issued, expired ones too: tests look for them in logs.
+    pub(crate) issued_tokens: VecDeque<String>,
     pub(crate) tasks: BTreeMap<String, MockTask>,
     /// The tasks settled, in the order they ended: the first is forgotten first.
     ended: VecDeque<String>,
-    links: HashMap<String, Link>,
-    /// How many links were left the last time expired ones were dropped.
-    links_kept_after_pruning: usize,
+    links: Pruned<Link>,
     faults: HashMap<Route, VecDeque<Fault>>,
     /// Calls per route so far, for the standing faults that strike every n-th.
     route_calls: HashMap<Route, u64>,
@@ -113,23 +114,25 @@ pub(crate) struct World {
     pub(crate) workshop: Option<Workshop>,
     /// Notified whenever a task's files are stored.
     pub(crate) files_made: Arc<Condvar>,
+    /// The request bodies the server holds at once, within their cap.
+    pub(crate) bodies: Arc<BodyBudget>,
 }
 
 impl World {
     pub(crate) fn new(config: MockConfig, base_url: String) -> Self {
         let journal = Journal::keeping(config.retention.requests);
+        let bodies = BodyBudget::new(config.server.max_bodies_in_flight);
         Self {
             random: MockRandom::new(config.seed),
             clock: MockClock::new(config.time),
             balance: config.initial_balance,
             config,
             base_url,
-            tokens: HashMap::new(),
-            issued_tokens: Vec::new(),
+            tokens: Pruned::default(),
+            issued_tokens: VecDeque::new(),
             tasks: BTreeMap::new(),
             ended: VecDeque::new(),
-            links: HashMap::new(),
-            links_kept_after_pruning: links::MIN_LINKS_BEFORE_PRUNING,
+            links: Pruned::default(),
             faults: HashMap::new(),
             route_calls: HashMap::new(),
             fail_next: VecDeque::new(),
@@ -140,6 +143,7 @@ impl World {
             storage: storage::Storage::default(),
             workshop: None,
             files_made: Arc::new(Condvar::new()),
+            bodies,
         }
     }
 

@@ -59,6 +59,7 @@ async fn token(mock: &Running) -> String {
 fn picture_named(name: &str) -> Form {
     Form::new()
         .part("images", Part::bytes(png()).file_name(name.to_owned()))
+        .text("model", "hitem3dv1.5")
         .text("format", "2")
 }
 

@@ -159,6 +159,7 @@ fn the_binary_prints_its_address_and_serves_a_whole_flow() {
             "images",
             reqwest::blocking::multipart::Part::bytes(png()).file_name("p.png"),
         )
+        .text("model", "hitem3dv1.5")
         .text("format", "2");
     let submitted: serde_json::Value = http
         .post(format!("{base}/open-api/v1/submit-task"))

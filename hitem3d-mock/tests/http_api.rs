@@ -32,7 +32,14 @@ async fn token_submit_query_download() {
     let submitted = client
         .submit(
             &token,
-            form(png(), &[("model", "hitem3dv2.1"), ("format", "2")]),
+            form(
+                png(),
+                &[
+                    ("model", "hitem3dv2.1"),
+                    ("resolution", "1536fast"),
+                    ("format", "2"),
+                ],
+            ),
         )
         .await;
     assert_eq!(code(&submitted), 200, "{submitted}");
@@ -63,7 +70,7 @@ async fn token_submit_query_download() {
     assert_eq!(&model[..4], b"glTF");
     let (status, cover) = client.download(cover_url).await;
     assert_eq!(status, 200);
-    assert_eq!(&cover[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!((&cover[..4], &cover[8..12]), (&b"RIFF"[..], &b"WEBP"[..]));
 
     // hitem3dv2.1 at its default 1536fast, geometry and texture, per the spec's price table.
     let balance = client.balance(&token).await["data"]["totalBalance"]
@@ -108,7 +115,9 @@ async fn every_submit_rule_answers_its_code() {
     let mut big = png();
     big.resize(20_000_001, 0);
     let views = |n: usize, bit: &str| {
-        let mut form = Form::new().text("multi_images_bit", bit.to_owned());
+        let mut form = Form::new()
+            .text("model", "hitem3dv1.5")
+            .text("multi_images_bit", bit.to_owned());
         for _ in 0..n {
             form = form.part("multi_images", Part::bytes(png()).file_name("v.png"));
         }
@@ -133,7 +142,14 @@ async fn every_submit_rule_answers_its_code() {
             10_031_003,
         ),
         (
-            form(png(), &[("model", "hitem3dv2.1"), ("face", "10")]),
+            form(
+                png(),
+                &[
+                    ("model", "hitem3dv2.1"),
+                    ("resolution", "1536fast"),
+                    ("face", "10"),
+                ],
+            ),
             10_031_002,
         ),
         (form(png(), &[("format", "9")]), 10_031_004),
@@ -158,6 +174,7 @@ async fn every_submit_rule_answers_its_code() {
                 &[
                     ("request_type", "2"),
                     ("model", "scene-portraitv2.0"),
+                    ("resolution", "1536pro"),
                     ("mesh_url", "https://x/m.glb"),
                 ],
             ),

@@ -5,81 +5,34 @@
 
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, multipart};
+use support::running_binary::RunningMock;
 
 /// Far above any wait here.
 const PATIENCE: Duration = Duration::from_secs(120);
 
-struct Running {
-    child: Child,
-    base: String,
-    id: String,
-    secret: String,
+fn start(flags: &[&str]) -> RunningMock {
+    RunningMock::start(env!("CARGO_BIN_EXE_hitem3d-mock"), flags)
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    fn start(flags: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hitem3d-mock"))
-            .arg("--json")
-            .args(flags)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the mock's binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let started: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
-        let text = |name: &str| started[name].as_str().unwrap().to_owned();
-        Self {
-            base: text("base_url"),
-            id: text("client_id"),
-            secret: text("client_secret"),
-            child,
-        }
-    }
-
-    /// A line of `/proc/<pid>/status` in MiB: `VmRSS` now, `VmHWM` the peak.
-    fn memory(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status
-            .lines()
-            .find(|line| line.starts_with(field))
-            .unwrap_or_else(|| panic!("no {field} in {status}"));
-        let kib: u64 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|kib| kib.parse().ok())
-            .unwrap();
-        kib / 1024
-    }
-
-    fn token(&self, http: &Client) -> String {
-        let answer: serde_json::Value = http
-            .post(format!("{}/open-api/v1/auth/token", self.base))
-            .basic_auth(&self.id, Some(&self.secret))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        answer["data"]["accessToken"].as_str().unwrap().to_owned()
-    }
+fn token(mock: &RunningMock, http: &Client) -> String {
+    let answer: serde_json::Value = http
+        .post(format!("{}/open-api/v1/auth/token", mock.base))
+        .basic_auth(&mock.id, Some(&mock.secret))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    answer["data"]["accessToken"].as_str().unwrap().to_owned()
 }
 
 #[test]
 fn a_thousand_requests_with_large_headers_leave_its_memory_where_it_was() {
-    let mock = Running::start(&[]);
+    let mock = start(&[]);
     let http = Client::new();
     let balance = format!("{}/open-api/v1/balance", mock.base);
     // Warm up: the first requests allocate what every later one reuses.
@@ -105,9 +58,9 @@ fn a_thousand_requests_with_large_headers_leave_its_memory_where_it_was() {
         .unwrap();
     assert_eq!(refused.status(), 431);
 
-    let grown = mock.memory("VmRSS").saturating_sub(before);
+    let grown = mock.memory("VmRSS") - before;
     // Kept whole, the headers alone would be 60 MiB.
-    assert!(grown < 24, "grew by {grown} MiB");
+    assert!(grown < 24.0, "grew by {grown:.1} MiB");
 }
 
 /// A PNG of `side`² grey pixels at one bit each, its data stored without compression: a few
@@ -160,9 +113,9 @@ fn large_png(side: u32) -> Vec<u8> {
 
 #[test]
 fn four_large_pictures_at_once_are_made_into_models_in_bounded_memory() {
-    let mock = Running::start(&["--task-seconds", "1"]);
+    let mock = start(&["--task-seconds", "1"]);
     let http = Client::new();
-    let token = mock.token(&http);
+    let token = token(&mock, &http);
     let picture = large_png(8192);
     assert!(picture.len() < 20 << 20, "within the service's 20 MB");
 
@@ -174,6 +127,7 @@ fn four_large_pictures_at_once_are_made_into_models_in_bounded_memory() {
                     let form = multipart::Form::new()
                         .part("images", part)
                         .text("model", "hitem3dv2.1")
+                        .text("resolution", "1536fast")
                         .text("format", "2");
                     let answer: serde_json::Value = http
                         .post(format!("{}/open-api/v1/submit-task", mock.base))
@@ -215,5 +169,5 @@ fn four_large_pictures_at_once_are_made_into_models_in_bounded_memory() {
         }
     }
     let peak = mock.memory("VmHWM");
-    assert!(peak < 400, "peaked at {peak} MiB");
+    assert!(peak < 400.0, "peaked at {peak:.1} MiB");
 }

@@ -105,10 +105,14 @@ fn fbx_is_an_ascii_fbx_document() {
 }
 
 #[test]
-fn the_cover_is_a_png_of_the_object() {
+fn the_cover_is_a_webp_of_the_object() {
     let (_, cover) = generate(&OutputFormat::Glb);
+    assert_eq!(
+        image::guess_format(&cover).unwrap(),
+        image::ImageFormat::WebP
+    );
     let picture = image::load_from_memory(&cover)
-        .expect("a valid PNG")
+        .expect("a valid WebP")
         .to_rgb8();
     assert!(picture.width() >= 64);
     let centre = picture

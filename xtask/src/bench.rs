@@ -16,7 +16,7 @@ struct Bench {
     also_pinned: bool,
 }
 
-const BENCHES: [Bench; 8] = [
+const BENCHES: [Bench; 9] = [
     Bench {
         package: "hitem3d-core",
         name: "polling",
@@ -71,6 +71,13 @@ const BENCHES: [Bench; 8] = [
         name: "serving",
         measures: "mock memory under uploads, latency under load",
         in_smoke: false,
+        also_pinned: false,
+    },
+    Bench {
+        package: "hitem3d-mock",
+        name: "soak",
+        measures: "mock memory over an hour of mixed traffic, compressed",
+        in_smoke: true,
         also_pinned: false,
     },
 ];

@@ -165,6 +165,8 @@ pub struct Limits {
     pub default_concurrent_tasks_source: String,
     pub server_task_timeout_secs: u64,
     pub server_task_timeout_secs_source: String,
+    pub server_default_resolution: String,
+    pub server_default_resolution_source: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -522,8 +522,11 @@ pub fn cover_is_downloaded_when_asked<S: Sdk>() {
         )
         .unwrap();
     let cover = generated.cover.expect("a cover was saved");
-    let png = std::fs::read(&cover.path).unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "the cover is a PNG");
+    let webp = std::fs::read(&cover.path).unwrap();
+    assert!(
+        webp.starts_with(b"RIFF") && webp.get(8..12) == Some(b"WEBP".as_slice()),
+        "the cover is a WebP, as the service's are"
+    );
     assert!(
         cover
             .path
@@ -532,6 +535,7 @@ pub fn cover_is_downloaded_when_asked<S: Sdk>() {
             .to_string_lossy()
             .contains("-cover")
     );
+    assert_eq!(cover.path.extension().unwrap(), "webp");
     mock.assert_no_token_on_downloads();
 }
 

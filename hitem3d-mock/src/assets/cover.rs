@@ -1,4 +1,4 @@
-//! The cover picture: the relief seen from the front, as a PNG.
+//! The cover picture: the relief seen from the front, as a WebP (the service's covers are).
 
 use std::io::Cursor;
 
@@ -7,7 +7,7 @@ use super::PixelGrid;
 /// Pixels per grid cell in the cover.
 const SCALE: u32 = 4;
 
-/// A PNG of the object's cells on a light background.
+/// A lossless WebP of the object's cells on a light background.
 #[must_use]
 pub fn write(grid: &PixelGrid) -> Vec<u8> {
     let mut picture = image::RgbImage::from_pixel(
@@ -34,7 +34,7 @@ pub fn write(grid: &PixelGrid) -> Vec<u8> {
     }
     let mut out = Cursor::new(Vec::new());
     picture
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("encoding a PNG in memory cannot fail");
+        .write_to(&mut out, image::ImageFormat::WebP)
+        .expect("encoding a WebP in memory cannot fail");
     out.into_inner()
 }

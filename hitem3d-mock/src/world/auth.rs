@@ -10,6 +10,9 @@ use super::{Incoming, World, hex};
 use crate::refusal::Refusal;
 use crate::reply::Reply;
 
+/// Issued tokens (and storage secrets) kept for tests that look for them in logs.
+pub(super) const KEPT_ISSUED: usize = 1000;
+
 impl World {
     pub(super) fn token(&mut self, request: &Incoming<'_>) -> Reply {
         let credentials = request
@@ -28,8 +31,13 @@ impl World {
         }
         let random = hex(&self.random.bytes("token"));
         let token = format!("mock*{}*{random}", self.counter);
-        self.tokens.insert(token.clone(), self.now());
-        self.issued_tokens.push(token.clone());
+        let (now, lifetime) = (self.now(), self.config.token_lifetime);
+        let expired = |issued: &Duration| now.saturating_sub(*issued) >= lifetime;
+        self.tokens.insert(token.clone(), now, expired);
+        self.issued_tokens.push_back(token.clone());
+        if self.issued_tokens.len() > KEPT_ISSUED {
+            self.issued_tokens.pop_front();
+        }
         let data = json!({"accessToken": token, "tokenType": "Bearer", "nonce": format!("{}hitem3d", self.counter)});
         Reply::success(data, self.config.quirks, "message")
     }

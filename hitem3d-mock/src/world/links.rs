@@ -5,9 +5,6 @@ use std::time::Duration;
 use super::{Incoming, World, hex};
 use crate::reply::Reply;
 
-/// Links minted before the first pruning.
-pub(super) const MIN_LINKS_BEFORE_PRUNING: usize = 1024;
-
 /// What a signed link grants, until when.
 #[derive(Debug, Clone)]
 pub(super) struct Link {
@@ -26,12 +23,6 @@ impl World {
         now: Duration,
     ) -> String {
         let expires_at = now + self.config.url_lifetime;
-        // Every query of an ended task mints links: the expired ones are dropped whenever
-        // their number has doubled, so a mock queried for hours does not keep them all.
-        if self.links.len() >= self.links_kept_after_pruning * 2 {
-            self.links.retain(|_, link| now < link.expires_at);
-            self.links_kept_after_pruning = self.links.len().max(MIN_LINKS_BEFORE_PRUNING);
-        }
         let key = hex(&self.random.bytes(task_id));
         self.links.insert(
             key.clone(),
@@ -40,6 +31,8 @@ impl World {
                 cover,
                 expires_at,
             },
+            // Every query of an ended task mints links.
+            |link| now >= link.expires_at,
         );
         let file = if cover { "cover" } else { "model" };
         format!(

@@ -3,6 +3,8 @@
 //! same request again), and a public host serving what was put.
 
 use std::collections::{HashMap, VecDeque};
+
+use super::pruned::Pruned;
 use std::time::{Duration, SystemTime};
 
 use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
@@ -27,7 +29,9 @@ pub(crate) const MAX_OBJECT_BYTES: u64 = hitem3d_types::upload::MAX_MESH_BYTES;
 #[derive(Debug, Default)]
 pub(crate) struct Storage {
     /// By access key id: the secret, the session token, and when they were issued.
-    credentials: HashMap<String, Issued>,
+    credentials: Pruned<Issued>,
+    /// The newest secrets and session tokens issued, expired ones too.
+    issued: VecDeque<[String; 2]>,
     /// By key.
     objects: HashMap<String, Vec<u8>>,
     /// The keys in the order they were first stored: the first is deleted first.
@@ -42,13 +46,10 @@ struct Issued {
 }
 
 impl Storage {
-    /// Every secret key and session token issued, expired ones too: tests look for them in
-    /// logs.
+    /// The newest secret keys and session tokens issued, expired ones too: tests look for
+    /// them in logs.
     pub(crate) fn issued_secrets(&self) -> Vec<String> {
-        self.credentials
-            .values()
-            .flat_map(|issued| [issued.secret.clone(), issued.session.clone()])
-            .collect()
+        self.issued.iter().flatten().cloned().collect()
     }
 
     /// A stored object's bytes.
@@ -87,7 +88,13 @@ impl World {
                 "publicPath": PUBLIC_PATH,
             },
         });
-        self.storage.credentials.insert(access, issued);
+        let expired = |issued: &Issued| now.saturating_sub(issued.at) >= CREDENTIALS_LIFETIME;
+        let secrets = [issued.secret.clone(), issued.session.clone()];
+        self.storage.credentials.insert(access, issued, expired);
+        self.storage.issued.push_back(secrets);
+        if self.storage.issued.len() > super::auth::KEPT_ISSUED {
+            self.storage.issued.pop_front();
+        }
         Reply::success(data, self.config.quirks, "msg")
     }
 

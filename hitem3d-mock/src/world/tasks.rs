@@ -226,6 +226,9 @@ mod tests {
     fn submit_body() -> Vec<u8> {
         let mut body = b"--b\r\nContent-Disposition: form-data; name=\"images\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
         body.extend(picture());
+        body.extend(
+            b"\r\n--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nhitem3dv1.5",
+        );
         body.extend(b"\r\n--b--\r\n");
         body
     }
@@ -235,7 +238,7 @@ mod tests {
         let mut world = World::new(MockConfig::manual(), "http://127.0.0.1:1".into());
         let (workshop, orders) = Workshop::idle();
         world.workshop = Some(workshop);
-        world.tokens.insert("t".into(), Duration::ZERO);
+        world.tokens.insert("t".into(), Duration::ZERO, |_| false);
         let body = submit_body();
         let submitted = world.handle(Route::Submit, &request("/submit", None, &body));
         assert_eq!(

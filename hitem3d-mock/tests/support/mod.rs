@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses part of the support code")]
 
+pub mod running_binary;
+
 use std::io::Cursor;
 
 use hitem3d_mock::{MockConfig, MockService};
@@ -124,9 +126,13 @@ impl Client {
     }
 }
 
-/// A single-picture form.
+/// A single-picture form, for `hitem3dv1.5` unless `fields` name a model (the model is
+/// required).
 pub fn form(picture: Vec<u8>, fields: &[(&str, &str)]) -> Form {
     let mut form = Form::new().part("images", Part::bytes(picture).file_name("image.png"));
+    if !fields.iter().any(|(name, _)| *name == "model") {
+        form = form.text("model", "hitem3dv1.5");
+    }
     for (name, value) in fields {
         form = form.text((*name).to_owned(), (*value).to_owned());
     }

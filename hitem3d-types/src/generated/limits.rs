@@ -67,3 +67,8 @@ pub const CONCURRENCY_REFUSAL_WORDS: &[&str] = &[
 ///
 /// Source: DOC-FAQ (60-minute timeout threshold); HI3D-CLI taskTimeoutMinutes 60.
 pub const SERVER_TASK_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The resolution the service gives a task sent without one (not every model takes it: clients send one).
+///
+/// Source: DOC create-task (resolution: optional, default 1024).
+pub const SERVER_DEFAULT_RESOLUTION: &str = "1024";

@@ -102,5 +102,12 @@ pub fn render(spec: &Spec) -> String {
         "After this long the service gives up on a task (and refunds it).",
         &l.server_task_timeout_secs_source,
     );
+    constant(
+        "SERVER_DEFAULT_RESOLUTION",
+        "&str",
+        lit(&l.server_default_resolution),
+        "The resolution the service gives a task sent without one (not every model takes it: clients send one).",
+        &l.server_default_resolution_source,
+    );
     out
 }
