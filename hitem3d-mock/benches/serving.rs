@@ -138,6 +138,7 @@ fn responsiveness(mock: &BlockingMock, http: &reqwest::blocking::Client, token: 
                     .mime_str("image/png")
                     .unwrap(),
             )
+            .text("model", "hitem3dv1.5")
             .text("format", "2");
         let answer: serde_json::Value = http
             .post(format!("{base}/open-api/v1/submit-task"))

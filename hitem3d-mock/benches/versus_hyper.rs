@@ -177,13 +177,16 @@ fn submit(http: &reqwest::blocking::Client, base: &str, token: &str) -> String {
     image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let form = reqwest::blocking::multipart::Form::new().part(
-        "images",
-        reqwest::blocking::multipart::Part::bytes(png)
-            .file_name("p.png")
-            .mime_str("image/png")
-            .unwrap(),
-    );
+    let form = reqwest::blocking::multipart::Form::new()
+        .part(
+            "images",
+            reqwest::blocking::multipart::Part::bytes(png)
+                .file_name("p.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+        // The model is required, as by the service.
+        .text("model", "hitem3dv1.5");
     let answer: serde_json::Value = http
         .post(format!("{base}/open-api/v1/submit-task"))
         .bearer_auth(token)
