@@ -125,8 +125,9 @@ impl MockHandle {
         self.world().journal.entries()
     }
 
-    /// The object storage meshes are uploaded to (`PUT`, presigned with the credentials of
-    /// `upload/token`): give it, with [`MockHandle::upload_region`],
+    /// The object storage meshes are uploaded to (`PUT`, signed with the credentials of
+    /// `upload/token` in its query or headers, S3's or TOS's form; the bucket's own host,
+    /// `<bucket>.localhost:<port>`, takes the same puts): give it, with [`MockHandle::upload_region`],
     /// [`MockHandle::upload_bucket`] and [`MockHandle::upload_public_base`], to the client's
     /// upload target.
     #[must_use]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming as Body;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Route;
@@ -22,6 +22,19 @@ use crate::world::{self, Incoming, World, storage};
 
 /// The largest body read for routes that take none.
 const MAX_OTHER_BODY: u64 = 64 * 1024;
+
+/// The route a request is for, by method and path; a put to a bucket's own host (as the
+/// vendor's `tos` SDK sends it) is the storage's.
+pub(crate) fn route_of_request<B>(request: &Request<B>) -> Option<Route> {
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|host| host.to_str().ok());
+    if request.method() == Method::PUT && host.and_then(storage::virtual_bucket).is_some() {
+        return Some(Route::StoragePut);
+    }
+    route_of(request.method(), request.uri().path())
+}
 
 /// The route a request is for, by method and path.
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<Route> {
@@ -48,7 +61,7 @@ pub(crate) async fn answer(
     idle: Duration,
     request: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let Some(route) = route_of(request.method(), request.uri().path()) else {
+    let Some(route) = route_of_request(&request) else {
         return Ok(no_such_route(request.method(), request.uri().path()));
     };
     let limit = match route {
@@ -101,8 +114,8 @@ pub(crate) async fn answer(
     let mut response = Response::builder()
         .status(reply.status)
         .header(CONTENT_TYPE, reply.content_type);
-    if let Some(location) = reply.location {
-        response = response.header(LOCATION, location);
+    for (name, value) in reply.headers {
+        response = response.header(name, value);
     }
     Ok(response
         .body(Full::new(Bytes::from(reply.body)))

@@ -6,7 +6,7 @@
 //! `created → queueing → processing → success | failed` on a timeline, a credit ledger, a limit
 //! on unfinished tasks, result links that expire after an hour (403 afterwards) and are
 //! re-issued on each query, and callbacks posted to loopback receivers. Results are real
-//! files (GLB, OBJ, binary STL, FBX, USDZ, 3MF) made from the input picture, with a PNG cover.
+//! files (GLB, OBJ, binary STL, FBX, USDZ, 3MF) made from the input picture, with a WebP cover as the docs give it.
 //!
 //! Time runs at real speed, sped up ([`MockConfig::fast`]: a seven-minute task in 100 ms), or
 //! only when the test says ([`MockConfig::manual`] and [`MockHandle::advance`]). Faults are

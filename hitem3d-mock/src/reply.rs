@@ -16,8 +16,8 @@ pub(crate) struct Reply {
     pub(crate) body: Vec<u8>,
     pub(crate) code: Option<i64>,
     pub(crate) delay: Duration,
-    /// The `Location` header, for redirects.
-    pub(crate) location: Option<String>,
+    /// Headers beyond the content type: a redirect's `location`, a storage put's checksum.
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -93,7 +93,7 @@ impl Reply {
             body,
             code: Some(code),
             delay: Duration::ZERO,
-            location: None,
+            headers: Vec::new(),
         }
     }
 
@@ -108,7 +108,7 @@ impl Reply {
             body: body.into_bytes(),
             code: None,
             delay: Duration::ZERO,
-            location: None,
+            headers: Vec::new(),
         }
     }
 
@@ -120,7 +120,7 @@ impl Reply {
             body,
             code: None,
             delay: Duration::ZERO,
-            location: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -129,7 +129,7 @@ impl Reply {
     /// `302 Found` to `location`.
     pub(crate) fn redirect(location: String) -> Self {
         Self {
-            location: Some(location),
+            headers: vec![("location", location)],
             ..Self::bytes(302, "text/plain", Vec::new())
         }
     }

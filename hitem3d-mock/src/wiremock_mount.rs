@@ -29,8 +29,8 @@ impl Respond for RouteResponder {
         let reply = world::lock(&self.world).handle(self.route, &incoming);
         let mut response =
             ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type);
-        if let Some(location) = reply.location {
-            response = response.insert_header("location", location);
+        for (name, value) in reply.headers {
+            response = response.insert_header(name, value);
         }
         if !reply.delay.is_zero() {
             response = response.set_delay(reply.delay);

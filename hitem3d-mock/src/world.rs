@@ -7,6 +7,7 @@ mod pruned;
 mod randomness;
 mod scripting;
 mod settlement;
+mod signature;
 pub(crate) mod storage;
 mod tasks;
 

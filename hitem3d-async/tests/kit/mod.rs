@@ -1901,7 +1901,8 @@ pub fn an_upload_signed_for_another_region_is_refused_by_the_storage<S: Sdk>() {
     let error = sdk.upload_mesh(mesh).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "the object storage refused the upload with HTTP 403 Forbidden (SignatureDoesNotMatch)"
+        "the object storage refused the upload with HTTP 400 Bad Request \
+         (AuthorizationQueryParametersError)"
     );
     assert!(!error.is_retryable());
     assert!(mock.uploaded_keys().is_empty());

@@ -1,15 +1,16 @@
 //! The object storage meshes are uploaded to: short-lived credentials from `upload/token`, a
-//! bucket that takes only `PUT`s presigned with them (AWS Signature V4, checked by signing the
-//! same request again), and a public host serving what was put.
+//! bucket that takes only `PUT`s signed with them (Signature V4 in its S3 or TOS form, in the
+//! query or the headers; `signature.rs`), path-style or virtual-hosted, and a public host
+//! serving what was put.
 
 use std::collections::{HashMap, VecDeque};
 
 use super::pruned::Pruned;
 use std::time::{Duration, SystemTime};
 
-use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
 use serde_json::json;
 
+use super::signature::{Claim, Denied};
 use super::{Incoming, World, hex};
 use crate::reply::Reply;
 
@@ -101,17 +102,14 @@ impl World {
     /// `PUT /storage/<bucket>/<key>`: stores the body if the request was presigned with
     /// credentials this mock issued, still valid, for exactly this bucket and key.
     pub(super) fn store_object(&mut self, request: &Incoming<'_>, now: Duration) -> Reply {
-        let Some(rest) = request.path.strip_prefix(STORAGE_PATH) else {
-            return storage_error(404, "NoSuchBucket", "no such bucket");
+        let dialect = Dialect::of(request);
+        let Some(key) = object_key(request) else {
+            return dialect.error(404, "NoSuchBucket", "no such bucket");
         };
-        let Some(key) = rest.strip_prefix(BUCKET).and_then(|r| r.strip_prefix('/')) else {
-            return storage_error(404, "NoSuchBucket", "no such bucket");
-        };
-        let key = percent_decode(key);
         if request.body_too_large {
-            return storage_error(400, "EntityTooLarge", "the mesh is over the size limit");
+            return dialect.error(400, "EntityTooLarge", "the mesh is over the size limit");
         }
-        if let Err(refusal) = self.check_signature(request, &key, now) {
+        if let Err(refusal) = self.check_signature(request, dialect, now) {
             return refusal;
         }
         if self
@@ -129,7 +127,12 @@ impl World {
             }
         }
         let mut reply = Reply::bytes(200, "application/xml", Vec::new());
-        reply.code = None;
+        // The `tos` SDK compares this with its own checksum of what it sent and fails the
+        // upload without it.
+        let checksum = crc::Crc::<u64>::new(&crc::CRC_64_XZ).checksum(request.body);
+        reply
+            .headers
+            .push(("x-tos-hash-crc64ecma", checksum.to_string()));
         reply
     }
 
@@ -142,103 +145,96 @@ impl World {
             .unwrap_or_default();
         match self.storage.objects.get(&key) {
             Some(bytes) => Reply::bytes(200, "application/octet-stream", bytes.clone()),
-            None => storage_error(404, "NoSuchKey", "the specified key does not exist"),
+            None => Dialect::S3.error(404, "NoSuchKey", "the specified key does not exist"),
         }
     }
 
+    /// Checks that `request` is signed, in its query or its headers and in either family the
+    /// storage speaks, with credentials this mock issued that still hold.
     fn check_signature(
         &self,
         request: &Incoming<'_>,
-        key: &str,
+        dialect: Dialect,
         now: Duration,
     ) -> Result<(), Reply> {
-        let param = |name: &str| request.query_param(name);
-        let denied = |code: &str, message: &str| storage_error(403, code, message);
-        let (Some(credential), Some(date), Some(expires), Some(signature)) = (
-            param("X-Amz-Credential"),
-            param("X-Amz-Date"),
-            param("X-Amz-Expires"),
-            param("X-Amz-Signature"),
-        ) else {
-            return Err(denied("AccessDenied", "the request is not signed"));
-        };
-        let access = credential.split('/').next().unwrap_or_default();
-        let Some(issued) = self.storage.credentials.get(access) else {
+        let refuse = |denied: Denied| dialect.error(denied.status, denied.code, &denied.message);
+        let claim = Claim::of(request).map_err(refuse)?;
+        let denied = |code: &str, message: &str| dialect.error(403, code, message);
+        let Some(issued) = self.storage.credentials.get(&claim.access_key) else {
             return Err(denied("InvalidAccessKeyId", "unknown access key"));
         };
         if now.saturating_sub(issued.at) >= CREDENTIALS_LIFETIME {
             return Err(denied("ExpiredToken", "the credentials have expired"));
         }
-        if param("X-Amz-Security-Token").as_deref() != Some(issued.session.as_str()) {
+        if claim.session_token.as_deref() != Some(issued.session.as_str()) {
             return Err(denied("InvalidToken", "the session token does not match"));
         }
-        // `20261127T230102Z`: a UTC time whose `Z` is a literal, not an offset to parse.
-        let signed_at = jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", &date)
-            .and_then(|parsed| parsed.to_datetime())
-            .and_then(|civil| civil.to_zoned(jiff::tz::TimeZone::UTC))
-            .map(|zoned| zoned.timestamp())
-            .map_err(|_| {
-                denied(
-                    "AuthorizationQueryParametersError",
-                    "X-Amz-Date is not a date",
-                )
-            })?;
-        let lifetime = expires
-            .parse::<u64>()
-            .map(Duration::from_secs)
-            .map_err(|_| denied("AccessDenied", "X-Amz-Expires is not a number"))?;
-        // The link's own lifetime runs on the real clock, as the storage's does.
-        let signed = SystemTime::UNIX_EPOCH
-            + Duration::from_secs(u64::try_from(signed_at.as_second()).unwrap_or_default());
-        if SystemTime::now() > signed + lifetime {
-            return Err(denied("AccessDenied", "Request has expired"));
-        }
-        let expected = self
-            .sign(access, issued, key, lifetime, &signed_at)
-            .ok_or_else(|| denied("AccessDenied", "the bucket cannot be named"))?;
-        let expected_signature = url::Url::parse(&expected)
-            .ok()
-            .and_then(|url| {
-                url.query_pairs()
-                    .find(|(name, _)| name == "X-Amz-Signature")
-                    .map(|(_, value)| value.into_owned())
-            })
-            .unwrap_or_default();
-        if expected_signature.is_empty() || expected_signature != signature {
-            return Err(denied(
-                "SignatureDoesNotMatch",
-                "the request signature does not match",
-            ));
-        }
-        Ok(())
-    }
-
-    /// The URL the storage expects for a put of `key` with these credentials at this time.
-    fn sign(
-        &self,
-        access: &str,
-        issued: &Issued,
-        key: &str,
-        lifetime: Duration,
-        signed_at: &jiff::Timestamp,
-    ) -> Option<String> {
-        let endpoint = url::Url::parse(&format!("{}{STORAGE_PATH}", self.base_url)).ok()?;
-        let bucket = Bucket::new(endpoint, UrlStyle::Path, BUCKET, REGION).ok()?;
-        let credentials =
-            Credentials::new_with_token(access, issued.secret.clone(), issued.session.clone());
-        let url = bucket
-            .put_object(Some(&credentials), key)
-            .sign_with_time(lifetime, signed_at);
-        Some(url.into())
+        // A signature's own lifetime runs on the real clock, as the storage's does.
+        claim
+            .verify(request, &issued.secret, REGION, SystemTime::now())
+            .map_err(refuse)
     }
 }
 
-/// An S3-style XML error.
-fn storage_error(status: u16, code: &str, message: &str) -> Reply {
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    );
-    Reply::bytes(status, "application/xml", body.into_bytes())
+/// The bucket named by a virtual-hosted request's host (`<bucket>.127.0.0.1:<port>` or
+/// `<bucket>.localhost:<port>`, as the `tos` SDK addresses a bucket), if it names one.
+pub(crate) fn virtual_bucket(host: &str) -> Option<&str> {
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let (bucket, rest) = name.split_once('.')?;
+    let loopback = rest == "localhost" || rest.parse::<std::net::IpAddr>().is_ok();
+    (loopback && !bucket.is_empty()).then_some(bucket)
+}
+
+/// The key a put is for, if it is for this mock's bucket: path-style
+/// (`/storage/<bucket>/<key>`) or virtual-hosted (`<bucket>.<host>/<key>`).
+fn object_key(request: &Incoming<'_>) -> Option<String> {
+    let key = match request.header("host").and_then(virtual_bucket) {
+        Some(bucket) => (bucket == BUCKET).then(|| request.path.strip_prefix('/'))??,
+        None => request
+            .path
+            .strip_prefix(STORAGE_PATH)?
+            .strip_prefix(BUCKET)?
+            .strip_prefix('/')?,
+    };
+    Some(percent_decode(key))
+}
+
+/// How the storage words its errors: S3's XML, or TOS's JSON for a request in TOS's form (its
+/// SDK reads the code from JSON).
+#[derive(Debug, Clone, Copy)]
+enum Dialect {
+    S3,
+    Tos,
+}
+
+impl Dialect {
+    fn of(request: &Incoming<'_>) -> Self {
+        let tos_header = request
+            .headers
+            .iter()
+            .any(|(name, _)| name.to_ascii_lowercase().starts_with("x-tos-"));
+        let tos_query = request.query.is_some_and(|query| query.contains("X-Tos-"));
+        if tos_header || tos_query {
+            Self::Tos
+        } else {
+            Self::S3
+        }
+    }
+
+    fn error(self, status: u16, code: &str, message: &str) -> Reply {
+        match self {
+            Self::S3 => {
+                let body = format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+                );
+                Reply::bytes(status, "application/xml", body.into_bytes())
+            }
+            Self::Tos => {
+                let body = json!({ "Code": code, "Message": message, "RequestId": "" });
+                Reply::bytes(status, "application/json", body.to_string().into_bytes())
+            }
+        }
+    }
 }
 
 fn percent_decode(text: &str) -> String {

@@ -3,6 +3,7 @@
 #![allow(dead_code, reason = "each test file uses part of the support code")]
 
 pub mod running_binary;
+pub mod tos_signer;
 
 use std::io::Cursor;
 
