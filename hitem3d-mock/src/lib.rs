@@ -8,6 +8,12 @@
 //! re-issued on each query, and callbacks posted to loopback receivers. Results are real
 //! files (GLB, OBJ, binary STL, FBX, USDZ, 3MF) made from the input picture, with a WebP cover as the docs give it.
 //!
+//! A `mesh_url` on the mock's own host (an upload's public URL, a result link) must name
+//! something there, or its task fails as the service's does when it cannot download the mesh;
+//! a URL on another host is never fetched (tests stay on loopback) and is taken on trust. A
+//! relief's mesh is in millimetres, shaped by its `width`, `height_relief`, `thickness_base`
+//! and `sculpmode`.
+//!
 //! Time runs at real speed, sped up ([`MockConfig::fast`]: a seven-minute task in 100 ms), or
 //! only when the test says ([`MockConfig::manual`] and [`MockHandle::advance`]). Faults are
 //! scripted per route ([`MockHandle::inject`]) or per task ([`MockHandle::fail_task`]), and

@@ -5,6 +5,7 @@ use hitem3d_types::{
     ApiErrorCode, Model, OutputFormat, RELIEF_SETTINGS, ReliefFormat, ReliefModel, RequestType,
 };
 
+use crate::assets::relief::ReliefShape;
 use crate::refusal::Refusal;
 use crate::submit_form::{Form, check_picture};
 use crate::task::SubmitRecord;
@@ -57,6 +58,10 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
             return Err(Refusal::SETTING_INVALID);
         }
     }
+    let shape = ReliefShape::from_settings(
+        |field| form.field(field).and_then(|text| text.parse().ok()),
+        form.field("sculpmode") == Some("1"),
+    );
     Ok(SubmitRecord {
         model: Model::from_wire("relief"),
         request_type: RequestType::GeometryAndTexture,
@@ -65,6 +70,6 @@ pub(crate) fn check(form: &Form) -> Result<SubmitRecord, Refusal> {
         callback_url: form.field("callback_url").map(str::to_owned),
         picture,
         picture_name: form.first_file_name("image").map(str::to_owned),
-        product: Some(Product::Relief(format)),
+        product: Some(Product::Relief(format, shape)),
     })
 }

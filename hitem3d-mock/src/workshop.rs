@@ -10,6 +10,7 @@ use std::thread;
 
 use hitem3d_types::{OutputFormat, ReliefFormat, Resolution};
 
+use crate::assets::relief::ReliefShape;
 use crate::assets::{self, GeneratedFile};
 use crate::world::{self, World};
 
@@ -27,8 +28,8 @@ pub(crate) struct AssetOrder {
 pub(crate) enum Product {
     /// A model in this format, and a cover.
     Model(OutputFormat),
-    /// A relief file in this format (and a cover nobody is shown).
-    Relief(ReliefFormat),
+    /// A relief file in this format and shape (and a cover nobody is shown).
+    Relief(ReliefFormat, ReliefShape),
     /// A mesh cut into `count` parts, each in `format`, packed in a ZIP.
     Parts {
         /// The parts' format.
@@ -51,9 +52,9 @@ impl AssetOrder {
     pub(crate) fn make(&self) -> (GeneratedFile, GeneratedFile) {
         let generate = |picture: &[u8]| match &self.product {
             Product::Model(format) => assets::generate(picture, self.resolution.as_ref(), format),
-            Product::Relief(format) => {
+            Product::Relief(format, shape) => {
                 let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);
-                (assets::relief::file(picture, format), cover)
+                (assets::relief::file(picture, format, shape), cover)
             }
             Product::Parts { format, count } => {
                 let (_, cover) = assets::generate(picture, None, &OutputFormat::Glb);

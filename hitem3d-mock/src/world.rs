@@ -3,6 +3,7 @@
 
 mod auth;
 mod links;
+mod mesh_fetch;
 mod pruned;
 mod randomness;
 mod scripting;

@@ -64,3 +64,59 @@ async fn the_cover_is_a_webp() {
         "a WebP file"
     );
 }
+
+/// §3, "`mesh_url` … a geometry model": the service downloads the mesh before it starts, so a
+/// URL naming nothing ends the task as failed (and refunded). The mock reaches only its own
+/// host: an upload never made or a result link of nothing fails; another host is trusted.
+#[tokio::test]
+async fn a_texture_task_whose_mesh_url_names_nothing_on_the_mock_fails() {
+    let (mock, client, token) = session(MockConfig::manual()).await;
+    let texture = |mesh_url: String| {
+        form(
+            png(),
+            &[
+                ("request_type", "2"),
+                ("model", "hitem3dv1.5"),
+                ("format", "2"),
+                ("mesh_url", mesh_url.leak()),
+            ],
+        )
+    };
+    let geometry = client
+        .submit_task(
+            &token,
+            form(png(), &[("request_type", "1"), ("model", "hitem3dv1.5")]),
+        )
+        .await;
+    mock.advance(std::time::Duration::from_secs(600));
+    let done = client.query(&token, &geometry).await;
+    let model_link = done["data"]["url"].as_str().unwrap().to_owned();
+    let balance = |answer: serde_json::Value| answer["data"]["totalBalance"].as_f64().unwrap();
+    let before = balance(client.balance(&token).await);
+
+    let never_uploaded = format!("{}/never-uploaded.glb", mock.upload_public_base());
+    let (link_path, _) = model_link.split_once("auth_key=").unwrap();
+    let no_such_link = format!("{link_path}auth_key=1-0123456789abcdef");
+    let elsewhere = "https://hitem3dstatic.zaohaowu.net/comfyui/mesh/a.glb".to_owned();
+    let mut tasks = Vec::new();
+    for url in [never_uploaded, no_such_link, model_link, elsewhere] {
+        tasks.push(client.submit_task(&token, texture(url)).await);
+    }
+    let price = (before - balance(client.balance(&token).await)) / 4.0;
+    mock.advance(std::time::Duration::from_secs(600));
+    let states: Vec<String> = {
+        let mut states = Vec::new();
+        for task in &tasks {
+            let answer = client.query(&token, task).await;
+            states.push(answer["data"]["state"].as_str().unwrap().to_owned());
+        }
+        states
+    };
+    assert_eq!(states, ["failed", "failed", "success", "success"]);
+    // The two that failed were refunded.
+    let spent = before - balance(client.balance(&token).await);
+    assert!(
+        price > 0.0 && (spent - 2.0 * price).abs() < 1e-9,
+        "{price} {spent}"
+    );
+}

@@ -170,3 +170,100 @@ async fn every_relief_rule_answers_its_code() {
     }
     assert_eq!(mock.counters().tasks_created, accepted);
 }
+
+/// The lowest and highest corner of an STL's vertices.
+fn stl_bounds(bytes: &[u8]) -> ([f32; 3], [f32; 3]) {
+    let mesh = stl_io::read_stl(&mut std::io::Cursor::new(bytes)).unwrap();
+    mesh.vertices.iter().fold(
+        ([f32::MAX; 3], [f32::MIN; 3]),
+        |(mut low, mut high), vertex| {
+            for axis in 0..3 {
+                low[axis] = low[axis].min(vertex[axis]);
+                high[axis] = high[axis].max(vertex[axis]);
+            }
+            (low, high)
+        },
+    )
+}
+
+async fn relief_file(
+    mock: &hitem3d_mock::MockService,
+    client: &Client,
+    token: &str,
+    settings: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut form = Form::new()
+        .part("image", Part::bytes(png()).file_name("cat.png"))
+        .text("model_type", "base");
+    for (field, value) in settings {
+        form = form.text((*field).to_owned(), (*value).to_owned());
+    }
+    let created = create(client, token, form).await;
+    let task_id = created["data"]["task_id"].as_str().unwrap().to_owned();
+    mock.advance(Duration::from_secs(600));
+    let done = query_relief(client, token, &task_id).await;
+    assert_eq!(done["data"]["state"], "success", "{done}");
+    client
+        .download(done["data"]["url"].as_str().unwrap())
+        .await
+        .1
+}
+
+#[tokio::test]
+async fn a_relief_mesh_is_in_millimetres_shaped_by_its_settings_unlike_a_model() {
+    let (mock, client, token) = support::session(MockConfig::manual()).await;
+    let model_task = client
+        .submit_task(&token, support::form(png(), &[("format", "3")]))
+        .await;
+    mock.advance(Duration::from_secs(600));
+    let model = client.query(&token, &model_task).await;
+    let model_stl = client
+        .download(model["data"]["url"].as_str().unwrap())
+        .await
+        .1;
+
+    let close = |value: f32, expected: f32| (value - expected).abs() < 1e-3;
+    // The service's defaults: 40 mm wide, a 1 mm base, 1.3 mm of relief, raised.
+    let plain = relief_file(&mock, &client, &token, &[("format", "3")]).await;
+    assert_ne!(plain, model_stl, "a relief is not the image-to-3D model");
+    let (low, high) = stl_bounds(&plain);
+    assert!(close(high[0] - low[0], 40.0), "{low:?} {high:?}");
+    assert!(
+        close(low[2], 0.0) && high[2] > 1.0 && high[2] <= 2.3 + 1e-3,
+        "{high:?}"
+    );
+
+    let shaped = [
+        ("format", "3"),
+        ("width", "100"),
+        ("height_relief", "5"),
+        ("thickness_base", "2"),
+    ];
+    let (low, high) = stl_bounds(&relief_file(&mock, &client, &token, &shaped).await);
+    assert!(close(high[0] - low[0], 100.0), "{low:?} {high:?}");
+    assert!(high[2] > 2.0 + 0.5 && high[2] <= 7.0 + 1e-3, "{high:?}");
+
+    // Engraved: the background (the picture's border) stands at the full height.
+    let engraved = [("format", "3"), ("sculpmode", "1")];
+    let (_, high) = stl_bounds(&relief_file(&mock, &client, &token, &engraved).await);
+    assert!(close(high[2], 2.3), "{high:?}");
+
+    // glTF counts in metres.
+    let glb = relief_file(&mock, &client, &token, &[("format", "4")]).await;
+    let (document, buffers, _) = gltf::import_slice(&glb).unwrap();
+    let positions: Vec<[f32; 3]> = document
+        .meshes()
+        .flat_map(|mesh| mesh.primitives().collect::<Vec<_>>())
+        .flat_map(|primitive| {
+            primitive
+                .reader(|buffer| Some(&buffers[buffer.index()]))
+                .read_positions()
+                .unwrap()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let (min_x, max_x) = positions.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p[0]), hi.max(p[0]))
+    });
+    assert!(close(max_x - min_x, 0.04), "{min_x} {max_x}");
+}

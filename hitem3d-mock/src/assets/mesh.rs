@@ -101,6 +101,32 @@ impl Mesh {
     }
 }
 
+/// How a grid is raised into a solid, in the mesh's units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Raise {
+    /// The plate's size along its longer side.
+    pub across: f32,
+    /// The plate's thickness under everything.
+    pub plate: f32,
+    /// How high the darkest part of the object stands above the plate.
+    pub lowest: f32,
+    /// How much higher the brightest part stands than the darkest.
+    pub span: f32,
+    /// Carved in: the background stands at the full height and the object is cut down.
+    pub engrave: bool,
+}
+
+impl Raise {
+    /// An image-to-3D model: one unit across, a thin plate, the object raised.
+    pub const MODEL: Self = Self {
+        across: 1.0,
+        plate: 0.02,
+        lowest: 0.04,
+        span: 0.16,
+        engrave: false,
+    };
+}
+
 /// A picture reduced to a grid: per cell, whether it is part of the object, and its colour.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PixelGrid {
@@ -206,15 +232,25 @@ impl PixelGrid {
     /// If the grid has more than about 2 billion corners, far beyond any picture grid.
     #[must_use]
     pub fn relief(&self) -> Mesh {
-        const PLATE: f32 = 0.02;
+        self.raised(&Raise::MODEL)
+    }
+
+    /// The relief raised as `raise` says: its size, plate, heights and whether the object is
+    /// carved in rather than raised.
+    ///
+    /// # Panics
+    /// If the grid has more than about 2 billion corners, far beyond any picture grid.
+    #[must_use]
+    pub fn raised(&self, raise: &Raise) -> Mesh {
         const BACKGROUND: [f32; 3] = [0.85, 0.85, 0.85];
+        let plate = raise.plate;
         let (w, h) = (self.width, self.height);
-        let cell = 1.0 / index_f32(w.max(h));
+        let cell = raise.across / index_f32(w.max(h));
         let half_w = index_f32(w) * cell / 2.0;
         let half_h = index_f32(h) * cell / 2.0;
         let rise = |color: [f32; 3]| {
             let luminance = 0.2126 * color[0] + 0.7152 * color[1] + 0.0722 * color[2];
-            0.04 + 0.16 * luminance
+            raise.lowest + raise.span * luminance
         };
         // A grid corner takes the mean height and colour of the cells around it.
         let corner = |i: u32, j: u32| {
@@ -236,7 +272,14 @@ impl PixelGrid {
                 }
                 count += 1.0;
             }
-            (PLATE + height / count, color.map(|c| c / count))
+            let height = height / count;
+            // Engraved: the background stands at the full height and the object is cut down.
+            let height = if raise.engrave {
+                raise.lowest + raise.span - height
+            } else {
+                height
+            };
+            (plate + height, color.map(|c| c / count))
         };
         let position = |i: u32, j: u32, z: f32| {
             [

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::{Incoming, World, hex};
+use crate::assets::GeneratedFile;
 use crate::reply::Reply;
 
 /// What a signed link grants, until when.
@@ -44,32 +45,29 @@ impl World {
     }
 
     pub(super) fn download(&mut self, request: &Incoming<'_>, now: Duration) -> Reply {
-        let denied = Reply::link_denied;
-        let Some(auth_key) = request.query_param("auth_key") else {
-            return denied();
-        };
-        let key = auth_key.rsplit('-').next().unwrap_or_default();
-        let Some(link) = self.links.get(key).cloned() else {
-            return denied();
-        };
-        if now >= link.expires_at {
-            return denied();
+        let auth_key = request.query_param("auth_key").unwrap_or_default();
+        match self.linked_file(request.path, &auth_key, now) {
+            Some(file) => Reply::bytes(200, file.content_type, file.bytes.clone()),
+            None => Reply::link_denied(),
         }
-        let Some((model, cover)) = self
-            .tasks
-            .get(&link.task_id)
-            .and_then(|task| task.files.as_ref())
-        else {
-            return denied();
-        };
+    }
+
+    /// The file a result link at `path` with `auth_key` grants now, if it grants one.
+    pub(super) fn linked_file(
+        &self,
+        path: &str,
+        auth_key: &str,
+        now: Duration,
+    ) -> Option<&GeneratedFile> {
+        let key = auth_key.rsplit('-').next().unwrap_or_default();
+        let link = self.links.get(key)?;
+        if now >= link.expires_at {
+            return None;
+        }
+        let (model, cover) = self.tasks.get(&link.task_id)?.files.as_ref()?;
         let file = if link.cover { cover } else { model };
         let file_name = if link.cover { "cover" } else { "model" };
-        if !request
-            .path
-            .ends_with(&format!("/{file_name}.{}", file.extension))
-        {
-            return denied();
-        }
-        Reply::bytes(200, file.content_type, file.bytes.clone())
+        path.ends_with(&format!("/{file_name}.{}", file.extension))
+            .then_some(file)
     }
 }

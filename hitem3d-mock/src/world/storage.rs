@@ -58,6 +58,11 @@ impl Storage {
         self.objects.get(key).cloned()
     }
 
+    /// Whether an object is stored at `key`.
+    pub(crate) fn holds(&self, key: &str) -> bool {
+        self.objects.contains_key(key)
+    }
+
     /// The objects stored so far, by key.
     pub(crate) fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self.objects.keys().cloned().collect();
@@ -237,7 +242,8 @@ impl Dialect {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// A key as stored, from its form in a path.
+pub(super) fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("k={}", text.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, value)| value.into_owned())

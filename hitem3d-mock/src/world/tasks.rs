@@ -76,7 +76,12 @@ impl World {
             // Like the service's `depth_20260312_8f92ab3e1cde`: the type's prefix first.
             other => format!("{}{}_{}", other.id_prefix(), self.counter, &random[..12]),
         };
-        let failure = self.fail_next.pop_front().or_else(|| {
+        let mesh_missing = form
+            .field("mesh_url")
+            .is_some_and(|url| self.mesh_url_names_nothing(url, now));
+        let failure = self.fail_next.pop_front();
+        let failure = failure.or_else(|| mesh_missing.then_some(TaskFailure::State));
+        let failure = failure.or_else(|| {
             let name = record.picture_name.as_deref();
             self.config
                 .failing_tasks
