@@ -141,8 +141,8 @@ async fn drain(mut body: Body, idle: Duration) {
 /// server's 503, with an envelope saying why, so that a client tries again later.
 fn over_budget(held: u64) -> Response<Full<Bytes>> {
     let msg = format!(
-        "the mock is busy: it holds {} MiB of request bodies, its limit; try again when the \
-         others are done",
+        "the mock is busy: it holds {} MiB of request bodies, its limit (--max-bodies-mib); \
+         try again when the others are done",
         held >> 20
     );
     envelope(StatusCode::SERVICE_UNAVAILABLE, 503, &msg)

@@ -23,6 +23,8 @@ const USAGE: &str = "usage: PROGRAM [OPTIONS]
   --max-connections N   connections served at once; one more is answered 503 (default 512)
   --idle-seconds S      close a connection silent this long, mid-request or between
                         requests (default 60)
+  --max-bodies-mib N    request bodies held at once, over all connections; a body past
+                        it is answered 503 (default 512)
   --keep-requests N     requests kept in the request log, the newest (default 10000)
   --keep-tasks N        ended tasks kept with their files; older ones are forgotten
                         (default 256)
@@ -95,6 +97,13 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--seed" => config.seed = number(flag, &value(flag)?)?,
             "--max-connections" => {
                 config.server.max_connections = at_least_one(flag, &value(flag)?)?;
+            }
+            "--max-bodies-mib" => {
+                let mib = u64::try_from(at_least_one(flag, &value(flag)?)?)
+                    .map_err(|_| format!("{flag} is too large"))?;
+                config.server.max_bodies_in_flight = mib
+                    .checked_mul(1 << 20)
+                    .ok_or_else(|| format!("{flag} is too large"))?;
             }
             "--idle-seconds" => {
                 let seconds: f64 = number(flag, &value(flag)?)?;

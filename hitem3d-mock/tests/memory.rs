@@ -171,3 +171,55 @@ fn four_large_pictures_at_once_are_made_into_models_in_bounded_memory() {
     let peak = mock.memory("VmHWM");
     assert!(peak < 400.0, "peaked at {peak:.1} MiB");
 }
+
+/// A submit whose chunked body never ends: 1 MiB chunks until the mock stops taking them (it
+/// answers and closes, or stops reading), then the status line it answered, if any.
+fn endless_submit(base: &str) -> Option<String> {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    // Ends the writing when the mock stops reading without closing: never a measurement.
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let head = format!(
+        "POST /open-api/v1/submit-task HTTP/1.1\r\nhost: {address}\r\n\
+         content-type: multipart/form-data; boundary=endless\r\n\
+         transfer-encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut chunk = format!("{:x}\r\n", 1 << 20).into_bytes();
+    chunk.extend(std::iter::repeat_n(b'x', 1 << 20));
+    chunk.extend_from_slice(b"\r\n");
+    // Far past the largest form the mock reads (about 81 MB).
+    for _ in 0..200 {
+        if stream.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).ok()?;
+    Some(status.trim_end().to_owned()).filter(|status| !status.is_empty())
+}
+
+#[test]
+fn ten_endless_submits_at_once_hold_no_more_than_the_bodies_cap() {
+    let mock = start(&["--max-bodies-mib", "128"]);
+    let before = mock.memory("VmRSS");
+    let answers: Vec<Option<String>> = std::thread::scope(|scope| {
+        let senders: Vec<_> = (0..10)
+            .map(|_| scope.spawn(|| endless_submit(&mock.base)))
+            .collect();
+        senders.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    let peak = mock.memory("VmHWM");
+    eprintln!("started at {before:.1} MiB, peaked at {peak:.1} MiB; answers: {answers:?}");
+    // Ten bodies cut at 81 MB each would be 810 MB; the cap holds them to 128 MiB.
+    assert!(peak < before + 200.0, "peaked at {peak:.1} MiB");
+    assert!(
+        answers
+            .iter()
+            .flatten()
+            .any(|status| status.contains(" 503 ")),
+        "some were told the mock is busy: {answers:?}"
+    );
+}
