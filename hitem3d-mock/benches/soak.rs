@@ -4,8 +4,9 @@
 //! connections left idle), its resident memory printed at intervals. What it keeps is bounded
 //! (journal, ended tasks, links, uploads), so after warm-up the figure stays flat.
 //!
-//! `cargo bench -p hitem3d-mock --bench soak` (`SOAK_SECONDS`, default 180; the mock runs at
-//! 20× so that 180 s are an hour of mock time).
+//! `cargo bench -p hitem3d-mock --bench soak` (`SOAK_SECONDS`, default 360; the mock runs at
+//! 20× so that 180 s are an hour of mock time). Warm-up is the first hour of mock time: a
+//! result link lives that long, so only then does the mock hold as many as it ever will.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -174,11 +175,14 @@ fn upload(mock: &RunningMock, http: &Client, token: &str, n: u64) {
     let _ = http.put(url.as_str()).body(vec![7_u8; 300 * 1024]).send();
 }
 
+/// An hour of mock time at 20×.
+const WARM_UP_SECONDS: u64 = 180;
+
 fn main() {
     let seconds: u64 = std::env::var("SOAK_SECONDS")
         .ok()
         .and_then(|text| text.parse().ok())
-        .unwrap_or(180);
+        .unwrap_or(360);
     let smoke = std::env::var_os("HITEM3D_BENCH_SMOKE").is_some();
     let seconds = if smoke { 5 } else { seconds };
     let interval = Duration::from_secs((seconds / 12).max(1));
@@ -203,7 +207,7 @@ fn main() {
         seconds * 20 / 60
     );
     println!("{:>6} {:>10} {:>12}", "s", "requests", "resident MiB");
-    let mut figures = Vec::new();
+    let mut figures: Vec<(u64, f64)> = Vec::new();
     std::thread::scope(|scope| {
         for index in 0..CLIENTS {
             let (mock, stop, sent) = (&mock, &stop, &sent);
@@ -216,7 +220,7 @@ fn main() {
                 break;
             }
             let resident = mock.memory("VmRSS");
-            figures.push(resident);
+            figures.push((started.elapsed().as_secs(), resident));
             println!(
                 "{:>6} {:>10} {:>12.1}",
                 started.elapsed().as_secs(),
@@ -226,15 +230,26 @@ fn main() {
         }
         stop.store(true, Ordering::Relaxed);
     });
-    // Warm-up: the first quarter (the retention fills, the allocator settles).
-    let warm = figures[figures.len() / 4];
-    let last = figures[figures.len() - 1];
-    let peak = figures[figures.len() / 4..]
+    // Warm-up: an hour of mock time (the links' lifetime), or the first quarter of a shorter
+    // run.
+    let warm_until = if seconds >= 2 * WARM_UP_SECONDS {
+        WARM_UP_SECONDS
+    } else {
+        seconds / 4
+    };
+    let after = figures
         .iter()
-        .copied()
+        .position(|(at, _)| *at >= warm_until)
+        .unwrap_or(figures.len() - 1);
+    let (warm_at, warm) = figures[after];
+    let (_, last) = figures[figures.len() - 1];
+    let peak = figures[after..]
+        .iter()
+        .map(|(_, resident)| *resident)
         .fold(0.0_f64, f64::max);
     println!(
-        "after warm-up: {warm:.1} MiB; at the end {last:.1} MiB ({:+.1}); highest {peak:.1} MiB",
+        "after warm-up ({warm_at} s): {warm:.1} MiB; at the end {last:.1} MiB ({:+.1}); \
+         highest {peak:.1} MiB",
         last - warm
     );
 }

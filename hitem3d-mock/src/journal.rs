@@ -91,6 +91,8 @@ pub struct Counters {
     pub tasks_forgotten: usize,
     /// Uploaded objects deleted from the storage past [`crate::Retention::stored_objects`].
     pub objects_deleted: usize,
+    /// Tokens still valid forgotten past [`crate::Retention::live_tokens`].
+    pub tokens_forgotten: usize,
     /// Connections answered 503 and closed past [`crate::ServerLimits::max_connections`].
     pub connections_refused: usize,
     /// Times accepting a connection failed (at the process's file limit, for one).

@@ -3,7 +3,8 @@
 //! it from 15 to 121 MiB, never freed.
 
 /// The bounds on what the mock remembers; what goes past them is counted in
-/// [`crate::Counters`] (`requests_dropped`, `tasks_forgotten`, `objects_deleted`).
+/// [`crate::Counters`] (`requests_dropped`, `tasks_forgotten`, `objects_deleted`,
+/// `tokens_forgotten`).
 ///
 /// ```
 /// use hitem3d_mock::{MockConfig, Retention};
@@ -22,6 +23,10 @@ pub struct Retention {
     pub ended_tasks: usize,
     /// Uploaded objects kept in the storage; past it the oldest is deleted.
     pub stored_objects: usize,
+    /// Bearer tokens kept valid; past it the oldest still valid is forgotten and answers
+    /// "login expired" (code 401) as an expired one does, so a client takes a new one. The
+    /// service keeps each for a day; a mock asked for thousands a minute keeps these.
+    pub live_tokens: usize,
 }
 
 impl Default for Retention {
@@ -30,6 +35,7 @@ impl Default for Retention {
             requests: 10_000,
             ended_tasks: 256,
             stored_objects: 64,
+            live_tokens: 10_000,
         }
     }
 }

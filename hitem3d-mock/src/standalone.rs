@@ -29,6 +29,7 @@ const USAGE: &str = "usage: PROGRAM [OPTIONS]
   --keep-tasks N        ended tasks kept with their files; older ones are forgotten
                         (default 256)
   --keep-objects N      uploaded objects kept in the storage (default 64)
+  --keep-tokens N       bearer tokens kept valid, the newest (default 10000)
   --json                print one JSON line (base_url, client_id, client_secret, upload)
                         instead of the lines for people
 
@@ -116,6 +117,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--keep-tasks" => config.retention.ended_tasks = at_least_one(flag, &value(flag)?)?,
             "--keep-objects" => {
                 config.retention.stored_objects = at_least_one(flag, &value(flag)?)?;
+            }
+            "--keep-tokens" => {
+                config.retention.live_tokens = at_least_one(flag, &value(flag)?)?;
             }
             "--fail-tasks" => options.failing.push(failing_tasks(&value(flag)?)?),
             "--fail-as" => {

@@ -95,6 +95,8 @@ pub(crate) struct World {
     pub(crate) base_url: String,
     pub(crate) balance: f64,
     tokens: Pruned<Duration>,
+    /// The live tokens' keys, oldest first, for the bound on how many are kept.
+    token_order: VecDeque<String>,
     /// The newest tokens issued, expired ones too: tests look for them in logs.
     pub(crate) issued_tokens: VecDeque<String>,
     pub(crate) tasks: BTreeMap<String, MockTask>,
@@ -131,6 +133,7 @@ impl World {
             config,
             base_url,
             tokens: Pruned::default(),
+            token_order: VecDeque::new(),
             issued_tokens: VecDeque::new(),
             tasks: BTreeMap::new(),
             ended: VecDeque::new(),

@@ -252,3 +252,26 @@ async fn ended_tasks_and_requests_past_the_retention_are_forgotten_and_counted()
     // 1 token, 3 submits, 3 queries, 7 balances: 14 requests, 5 kept.
     assert_eq!(counters.requests_dropped, 9, "{counters:?}");
 }
+
+#[tokio::test]
+async fn tokens_past_the_retention_are_forgotten_oldest_first_and_counted() {
+    let mut config = MockConfig::manual();
+    config.retention = Retention {
+        live_tokens: 2,
+        ..Retention::default()
+    };
+    let (mock, client, first) = support::session(config).await;
+    let second = client.token(&mock).await;
+    assert_eq!(support::code(&client.balance(&first).await), 200);
+    let third = client.token(&mock).await;
+    let answer = client.balance(&first).await;
+    assert_eq!(
+        support::code(&answer),
+        401,
+        "the oldest forgotten: {answer}"
+    );
+    for token in [&second, &third] {
+        assert_eq!(support::code(&client.balance(token).await), 200);
+    }
+    assert_eq!(mock.counters().tokens_forgotten, 1);
+}

@@ -34,6 +34,19 @@ impl World {
         let (now, lifetime) = (self.now(), self.config.token_lifetime);
         let expired = |issued: &Duration| now.saturating_sub(*issued) >= lifetime;
         self.tokens.insert(token.clone(), now, expired);
+        // Past the bound the oldest token is forgotten: its next call answers "login
+        // expired", which a client meets anyway after a day.
+        self.token_order.push_back(token.clone());
+        while self.token_order.len() > self.config.retention.live_tokens {
+            if let Some(oldest) = self.token_order.pop_front()
+                && self
+                    .tokens
+                    .remove(&oldest)
+                    .is_some_and(|issued| !expired(&issued))
+            {
+                self.journal.counters_mut().tokens_forgotten += 1;
+            }
+        }
         self.issued_tokens.push_back(token.clone());
         if self.issued_tokens.len() > KEPT_ISSUED {
             self.issued_tokens.pop_front();
