@@ -8,20 +8,7 @@ use std::time::Duration;
 use hitem3d_mock::{MockConfig, MockService};
 use rusty_s3::{Bucket, Credentials, S3Action as _, UrlStyle};
 use serde_json::Value;
-use support::{Client, code};
-
-async fn credentials(client: &Client, token: &str) -> Value {
-    client
-        .http
-        .get(format!("{}/open-api/v1/upload/token", client.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
+use support::code;
 
 /// A put of `body` to `key`, presigned now with `data`'s credentials (or tampered ones).
 async fn put(
@@ -60,7 +47,7 @@ async fn put(
 #[tokio::test]
 async fn a_presigned_put_is_stored_and_served_publicly() {
     let (mock, client, token) = support::session(MockConfig::manual()).await;
-    let answer = credentials(&client, &token).await;
+    let answer = client.upload_credentials(&token).await;
     assert_eq!(code(&answer), 200, "{answer}");
     let key = "comfyui/mesh/2026-11-27/a b.glb";
     let (status, _) = put(&mock, &answer["data"], key, None, b"glTF mesh").await;
@@ -84,7 +71,7 @@ async fn uploads_past_the_retention_are_deleted_oldest_first() {
     config.retention.stored_objects = 2;
     let (mock, client, token) = support::session(config).await;
     for key in ["a.glb", "b.glb", "a.glb", "c.glb"] {
-        let answer = credentials(&client, &token).await;
+        let answer = client.upload_credentials(&token).await;
         let (status, _) = put(&mock, &answer["data"], key, None, b"glTF mesh").await;
         assert_eq!(status, 200);
     }
@@ -96,7 +83,7 @@ async fn uploads_past_the_retention_are_deleted_oldest_first() {
 #[tokio::test]
 async fn puts_with_wrong_or_stale_credentials_are_refused() {
     let (mock, client, token) = support::session(MockConfig::manual()).await;
-    let answer = credentials(&client, &token).await;
+    let answer = client.upload_credentials(&token).await;
     let data = &answer["data"];
 
     let (status, body) = put(&mock, data, "k.glb", Some("not-the-secret"), b"x").await;
@@ -128,6 +115,6 @@ async fn puts_with_wrong_or_stale_credentials_are_refused() {
     assert!(mock.uploaded_keys().is_empty());
 
     // Credentials need a token like every other call.
-    let refused = credentials(&client, "not-a-token").await;
+    let refused = client.upload_credentials("not-a-token").await;
     assert_eq!(code(&refused), 401);
 }

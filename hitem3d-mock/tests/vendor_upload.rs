@@ -42,17 +42,7 @@ fn the_test_signer_signs_as_the_vendors_sdk_does() {
 async fn credentials(mock: &MockService) -> Value {
     let client = support::Client::new(mock.base_url());
     let token = client.token(mock).await;
-    let answer: Value = client
-        .http
-        .get(format!("{}/open-api/v1/upload/token", client.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["data"].clone()
+    client.upload_credentials(&token).await["data"].clone()
 }
 
 /// How a put is addressed: to the bucket's own host (what the SDK does) or path-style.

@@ -111,6 +111,16 @@ impl Client {
         .await
     }
 
+    /// `GET /open-api/v1/upload/token`: short-lived credentials for the storage.
+    pub async fn upload_credentials(&self, token: &str) -> Value {
+        json(
+            self.http
+                .get(format!("{}/open-api/v1/upload/token", self.base))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     pub async fn balance(&self, token: &str) -> Value {
         json(
             self.http
