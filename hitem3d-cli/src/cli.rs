@@ -191,7 +191,9 @@ stops when every input is saved, failed or waiting for a person (`hitem3d tasks`
     )]
     Resume(ResumeArgs),
     /// Remove a journal entry whose submit got no answer, once you have checked the console.
-    #[command(after_help = "Example:\n  hitem3d forget 12")]
+    #[command(
+        after_help = "Examples:\n  hitem3d forget 12\n  hitem3d forget 12 --again   # no task in the console: queue its input again"
+    )]
     Forget(ForgetArgs),
     /// Make a relief (depth map or height-field mesh) from a picture.
     #[command(
@@ -463,6 +465,11 @@ pub struct ResumeArgs {
 pub struct ForgetArgs {
     /// The journal entry (as `hitem3d tasks` shows it).
     pub entry: u64,
+    /// The console shows no task for it: put its input back in the work queue, where the next
+    /// worker submits it and pays again. Only for an input a worker or batch queued whose
+    /// outcome is unknown.
+    #[arg(long)]
+    pub again: bool,
 }
 
 /// `hitem3d relief`.

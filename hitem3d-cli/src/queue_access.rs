@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use hitem3d_async::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ItemOutcome, JournalError, QueueItem, QueuedInput,
-    WorkQueue, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, EntryId, ItemOutcome, JournalError, PutBack, QueueItem,
+    QueuedInput, WorkQueue, WorkerId,
 };
 use hitem3d_journal::SqliteWorkQueue;
 use hitem3d_postgres::PgWorkQueue;
@@ -77,6 +77,14 @@ impl Queue {
         match self {
             Self::Local(queue) => off_runtime(queue, WorkQueue::items).await,
             Self::Shared(queue) => queue.items().await,
+        }
+    }
+
+    /// A person's "no task was created": the entry removed and its input pending again.
+    pub async fn put_back(&self, entry: EntryId) -> Result<PutBack, JournalError> {
+        match self {
+            Self::Local(queue) => off_runtime(queue, move |q| q.put_back(entry)).await,
+            Self::Shared(queue) => queue.put_back(entry).await,
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hitem3d_async::journal::{AsyncWorkQueue, ItemState, QueueItem};
+use hitem3d_async::journal::{AsyncTaskJournal, AsyncWorkQueue, EntryQuery, ItemState, QueueItem};
 use hitem3d_mock::Route;
 use hitem3d_mock::{MockConfig, TimeMode};
 use hitem3d_postgres::{DatabaseUrl, PgJournal, PgWorkQueue};
@@ -218,7 +218,9 @@ fn forty_pictures_through_killed_stopped_and_cut_off_workers_are_each_paid_once(
         let _ = worker.wait();
     }
 
-    // A person explains each outcome nobody knew: the mock created a task for its picture.
+    // A person explains each outcome nobody knew. The console (the mock's record) shows a
+    // task for its picture: they save it from its id, paying nothing. It shows none (the
+    // worker was killed before its submit arrived): they put the input back in the queue.
     let mock = bench.mock();
     let created: Vec<(String, String)> = mock
         .journal()
@@ -226,26 +228,49 @@ fn forty_pictures_through_killed_stopped_and_cut_off_workers_are_each_paid_once(
         .filter(|entry| entry.route == Route::Submit && entry.task_id.is_some())
         .map(|entry| (entry.files[0].sha256.clone(), entry.task_id.unwrap()))
         .collect();
-    let items = items(&runtime);
+    let journal = runtime.block_on(PgJournal::connect(&database)).unwrap();
+    let entries = runtime.block_on(journal.entries(&EntryQuery::All)).unwrap();
     let mut unknown = 0;
-    for item in &items {
+    let mut put_back = 0;
+    for item in &items(&runtime) {
         match item.state {
             ItemState::Saved => {}
             ItemState::Unknown => {
                 unknown += 1;
-                let bytes = std::fs::read(&item.queued.input).unwrap();
-                let (_, task) = created
+                let sha = sha256_hex(&std::fs::read(&item.queued.input).unwrap());
+                if let Some((_, task)) = created.iter().find(|(created, _)| *created == sha) {
+                    let stem = &stems[&sha];
+                    bench
+                        .run(&["download", task, "-o", "models", "--name", stem])
+                        .expect(0);
+                    continue;
+                }
+                let entry = entries
                     .iter()
-                    .find(|(sha, _)| *sha == sha256_hex(&bytes))
-                    .unwrap_or_else(|| panic!("an unknown outcome no task explains: {item:?}"));
-                // The person saves it from the console's task id, paying nothing.
-                let stem = &stems[&sha256_hex(&bytes)];
-                bench
-                    .run(&["download", task, "-o", "models", "--name", stem])
-                    .expect(0);
+                    .find(|entry| entry.key.as_ref() == Some(&item.queued.key))
+                    .unwrap_or_else(|| panic!("an unknown outcome without an entry: {item:?}"));
+                let id = entry.id.0.to_string();
+                let run = bench.run(&["--queue", &url, "forget", &id, "--again"]);
+                run.expect(0);
+                assert!(run.stdout.contains("queued again"), "{run}");
+                put_back += 1;
             }
             other => panic!("an input ended {other:?}: {item:?} after faults {faults:?}"),
         }
+    }
+    if put_back > 0 {
+        // One more worker does what was put back, and stops once the queue is drained.
+        let mut worker = fleet.spawn();
+        let until = Instant::now() + Duration::from_secs(120);
+        while worker.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < until, "the worker did not drain the queue");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let ended = items(&runtime);
+        assert!(
+            ended.iter().all(|item| item.state != ItemState::Pending),
+            "what was put back was done: {ended:?}"
+        );
     }
 
     let models: HashSet<String> = std::fs::read_dir(bench.path("models"))
@@ -261,7 +286,8 @@ fn forty_pictures_through_killed_stopped_and_cut_off_workers_are_each_paid_once(
     assert_eq!(
         mock.counters().tasks_created,
         PICTURES,
-        "each picture paid once ({unknown} outcomes unknown, explained), after {faults:?}"
+        "each picture paid once ({unknown} outcomes unknown, explained, {put_back} put back), \
+         after {faults:?}"
     );
     mock.assert_no_duplicate_submits();
     assert!(
@@ -270,7 +296,8 @@ fn forty_pictures_through_killed_stopped_and_cut_off_workers_are_each_paid_once(
         mock.peak_unfinished_tasks()
     );
     eprintln!(
-        "fleet faults: {} workers started, faults {faults:?}, {unknown} unknown outcomes, \
+        "fleet faults: {} workers started, faults {faults:?}, {unknown} unknown outcomes \
+         ({put_back} put back), \
          {} submit requests, {} tasks created, peak {} unfinished, {:.1} s",
         fleet.started,
         mock.counters().submit_requests,

@@ -4,7 +4,12 @@
 mod support;
 
 use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
 
+use hitem3d_async::journal::{Begun, ClaimAnswer, Intent, TaskJournal, WorkQueue, WorkerId};
+use hitem3d_async::types::TaskType;
+use hitem3d_journal::{SqliteJournal, SqliteWorkQueue};
 use hitem3d_mock::MockConfig;
 use support::*;
 
@@ -122,4 +127,62 @@ fn a_queue_on_the_built_in_mock_is_refused_before_anything_is_read() {
             "{run}"
         );
     }
+}
+
+/// A worker killed after its submit's intent was written and before the submit left: nobody
+/// knows whether a task exists. `tasks` says how to put the input back; once the person has
+/// found no task in the console, `forget --again` does, and the next worker makes it, paying
+/// once in all. An entry whose outcome is known is never put back.
+#[test]
+fn an_input_a_person_puts_back_after_a_killed_submit_is_made_by_the_next_worker() {
+    let bench = three_at_once();
+    bench.distinct_pictures(1);
+    bench.run(&["batch", "photos", "--enqueue-only"]).expect(0);
+    {
+        // What the killed worker left behind: its claim, and its intent to submit.
+        let journal = Arc::new(SqliteJournal::open(bench.path("journal.sqlite3")).unwrap());
+        let queue = SqliteWorkQueue::new(&journal);
+        let ClaimAnswer::Claimed(claim) = queue
+            .claim(&WorkerId::new("killed"), Duration::ZERO)
+            .unwrap()
+        else {
+            panic!("the picture is queued");
+        };
+        let intent = Intent {
+            key: Some(claim.queued.key.clone()),
+            task_type: TaskType::ImageTo3d,
+            label: "hitem3dv1.5".to_owned(),
+            estimated_credits: claim.queued.credits,
+            destination: None,
+        };
+        let Begun::New(entry) = journal.begin(&intent).unwrap() else {
+            panic!("a new entry");
+        };
+        assert_eq!(entry.0, 1);
+    }
+
+    let tasks = bench.run(&["tasks"]);
+    tasks.expect(0);
+    assert!(
+        tasks
+            .stdout
+            .contains("not there: `hitem3d forget 1 --again`"),
+        "{tasks}"
+    );
+    let put_back = bench.run(&["forget", "1", "--again"]);
+    put_back.expect(0);
+    assert!(put_back.stdout.contains("queued again"), "{put_back}");
+    assert_eq!(bench.mock().counters().submit_requests, 0);
+
+    let worker = bench.run(&["worker", "-o", "models"]);
+    worker.expect(0);
+    assert!(bench.path("models/p0.glb").exists(), "{worker}");
+    assert_eq!(bench.mock().counters().tasks_created, 1);
+
+    // The saved entry is known: nothing changes, and the exit says nothing was paid.
+    let known = bench.run(&["forget", "2", "--again"]);
+    known.expect(2);
+    assert!(known.stderr.contains("nothing changed"), "{known}");
+    bench.run(&["worker", "-o", "models"]).expect(0);
+    assert_eq!(bench.mock().counters().tasks_created, 1);
 }

@@ -32,6 +32,7 @@ mod journal_ledger;
 mod journal_op;
 mod learnt_duration;
 mod memory_journal;
+mod put_back;
 mod task_journal;
 mod unrecorded;
 mod work_queue;
@@ -48,6 +49,7 @@ pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
 pub use journal_op::{JournalCall, JournalOp, JournalReply, JournalStore};
 pub use learnt_duration::LearntDuration;
 pub use memory_journal::MemoryJournal;
+pub use put_back::PutBack;
 pub use task_journal::TaskJournal;
 pub use unrecorded::Unrecorded;
 pub use work_queue::{

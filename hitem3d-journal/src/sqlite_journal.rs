@@ -530,7 +530,9 @@ fn charge(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<Result<(
     Ok(Ok(()))
 }
 
-fn refund(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<()> {
+/// Gives back the charge of an entry whose submit was refused, whose task failed, or that a
+/// person put back in the queue.
+pub(crate) fn refund(tx: &Transaction<'_>, price: Option<u32>) -> rusqlite::Result<()> {
     if let Some(price) = price {
         tx.execute(
             "UPDATE budget SET credits_charged = MAX(0, credits_charged - ?1) WHERE id = 1",

@@ -7,15 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, ItemOutcome, ItemState,
-    JournalError, JournalKey, QueueItem, QueuedInput, Settled, WorkQueue, WorkerId,
+    Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, EntryId, ItemOutcome, ItemState,
+    JournalError, JournalKey, PutBack, QueueItem, QueuedInput, Settled, WorkQueue, WorkerId,
 };
 use hitem3d_core::types::TaskId;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::SqliteJournal;
 use crate::clock::{unix_millis, unix_now};
-use crate::sqlite_journal::{SELECT, read_entry, read_files, store};
+use crate::sqlite_journal::{SELECT, read_entry, read_files, refund, store};
 
 /// The queue of inputs in a [`SqliteJournal`]'s file, whose writes it fences: once a claim
 /// has ended (its lease ran out and another process took the input), the journal refuses
@@ -178,6 +178,46 @@ impl WorkQueue for SqliteWorkQueue {
                 Ok(item)
             })?;
             items.collect()
+        })
+    }
+
+    fn put_back(&self, entry: EntryId) -> Result<PutBack, JournalError> {
+        let now = unix_millis().cast_signed();
+        self.journal.write(|tx| {
+            let id = entry.0.cast_signed();
+            let sql = format!("{SELECT} WHERE id = ?1");
+            let found = tx.query_row(&sql, [id], read_entry).optional()?;
+            let item = match found.as_ref().and_then(|entry| entry.key.as_ref()) {
+                Some(key) => tx
+                    .query_row(
+                        "SELECT state, COALESCE(lease_until_ms <= ?2, 0) FROM queue WHERE key = ?1",
+                        params![key.as_str(), now],
+                        |row| Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?)),
+                    )
+                    .optional()?
+                    // A state a newer version wrote reads as claimed: not this one's to change.
+                    .map(|(state, over)| {
+                        (ItemState::parse(&state).unwrap_or(ItemState::Claimed), over)
+                    }),
+                None => None,
+            };
+            let decision = PutBack::decide(
+                found.as_ref().map(|entry| &entry.state),
+                found.as_ref().is_some_and(|entry| entry.task_id.is_some()),
+                item.map(|(state, _)| state),
+                item.is_some_and(|(_, over)| over),
+            );
+            if let (PutBack::Pending, Some(found)) = (&decision, &found) {
+                tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
+                tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+                refund(tx, found.estimated_credits)?;
+                tx.execute(
+                    "UPDATE queue SET state = 'pending', worker = NULL, note = NULL, \
+                     lease_until_ms = NULL, updated_at = ?2 WHERE key = ?1",
+                    params![found.key.as_ref().map(JournalKey::as_str), now],
+                )?;
+            }
+            Ok(decision)
         })
     }
 }

@@ -9,8 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use hitem3d_core::journal::{
-    Begun, ClaimAnswer, ClaimStart, EntryQuery, EntryState, ItemOutcome, ItemState, JournalError,
-    Resumption, Settled, TaskEvent, TaskJournal, WorkQueue, WorkerId,
+    Begun, ClaimAnswer, ClaimStart, EntryId, EntryQuery, EntryState, ItemOutcome, ItemState,
+    JournalError, PutBack, Resumption, Settled, TaskEvent, TaskJournal, WorkQueue, WorkerId,
 };
 use hitem3d_core::types::{TaskId, TaskState};
 use hitem3d_journal::conformance::{claimed, intent, intent_of, queued_inputs};
@@ -28,7 +28,7 @@ fn worker(path: &Path) -> (Arc<SqliteJournal>, SqliteWorkQueue) {
     (journal, queue)
 }
 
-fn new_entry(begun: Result<Begun, JournalError>) -> hitem3d_core::journal::EntryId {
+fn new_entry(begun: Result<Begun, JournalError>) -> EntryId {
     match begun {
         Ok(Begun::New(entry)) => entry,
         other => panic!("a new entry, not {other:?}"),
@@ -318,4 +318,98 @@ fn claims_stop_at_the_credit_limit_until_a_refund() {
     assert_eq!(journal.credits().unwrap(), (10, Some(25)));
     let third = claimed(queue.claim(&WorkerId::new("w"), LONG).unwrap());
     assert_eq!(third.queued.input, "photos/2.png");
+}
+
+/// A person found no task in the console for inputs whose worker was killed while
+/// submitting: putting one back removes its entry, returns its charge and makes the input
+/// pending, in one transaction, whether a claim has marked it unknown yet or its lease has
+/// only run out; the next claim submits it. Nothing else is ever put back.
+#[test]
+fn an_unknown_outcome_a_person_puts_back_is_claimed_again_and_its_charge_returned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.sqlite3");
+    let (killed_journal, killed_queue) = worker(&path);
+    let (journal, queue) = worker(&path);
+    journal.set_max_credits(Some(100)).unwrap();
+    queue.enqueue(&queued_inputs(2)).unwrap();
+    assert_eq!(queue.put_back(EntryId(99)).unwrap(), PutBack::NoEntry);
+    let killed = WorkerId::new("killed");
+    let first = claimed(killed_queue.claim(&killed, GONE).unwrap());
+    let entry = new_entry(killed_journal.begin(&intent_of(&first)));
+    assert_eq!(journal.credits().unwrap(), (10, Some(100)));
+
+    // Its lease ran out and no claim has looked at it since.
+    assert_eq!(queue.put_back(entry).unwrap(), PutBack::Pending);
+    assert_eq!(
+        journal.credits().unwrap(),
+        (0, Some(100)),
+        "charge returned"
+    );
+    let item = &queue.items().unwrap()[0];
+    assert_eq!(
+        (item.state, &item.worker, &item.note),
+        (ItemState::Pending, &None, &None)
+    );
+    assert_eq!(queue.put_back(entry).unwrap(), PutBack::NoEntry);
+    // The killed worker's late writes about it change nothing.
+    let error = killed_queue
+        .finish(&first, &ItemOutcome::Saved)
+        .unwrap_err();
+    assert!(matches!(error, JournalError::LeaseLost { .. }), "{error}");
+
+    // Killed again; this time the next claim marks it unknown first (and takes the other).
+    let second = claimed(killed_queue.claim(&killed, GONE).unwrap());
+    assert_eq!(second.queued.key.as_str(), "k0");
+    let entry = new_entry(killed_journal.begin(&intent_of(&second)));
+    let other = claimed(queue.claim(&WorkerId::new("next"), LONG).unwrap());
+    assert_eq!(other.queued.key.as_str(), "k1");
+    assert_eq!(queue.items().unwrap()[0].state, ItemState::Unknown);
+    assert_eq!(queue.put_back(entry).unwrap(), PutBack::Pending);
+    assert_eq!(journal.credits().unwrap(), (0, Some(100)));
+    assert_eq!(journal.entries(&EntryQuery::All).unwrap(), vec![]);
+    let again = claimed(queue.claim(&WorkerId::new("next"), LONG).unwrap());
+    assert_eq!(
+        (again.queued.key.as_str(), &again.start),
+        ("k0", &ClaimStart::Submit)
+    );
+
+    let paid = new_entry(journal.begin(&intent_of(&again)));
+    journal
+        .settle(paid, &Settled::Submitted(TaskId::new("t-2")))
+        .unwrap();
+    assert_eq!(
+        queue.put_back(paid).unwrap(),
+        PutBack::NotUnknown(EntryState::Task(TaskState::Created))
+    );
+    assert_eq!(journal.credits().unwrap(), (10, Some(100)));
+}
+
+/// A submit whose worker still holds its lease, and a `generate`'s entry that no queue holds,
+/// are not put back, and stay as they were.
+#[test]
+fn an_unknown_outcome_still_claimed_or_never_queued_is_not_put_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, queue) = worker(&dir.path().join("j.sqlite3"));
+    queue.enqueue(&queued_inputs(1)).unwrap();
+    let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).unwrap());
+    let held = new_entry(journal.begin(&intent_of(&claim)));
+    assert_eq!(
+        queue.put_back(held).unwrap(),
+        PutBack::NotWaiting(ItemState::Claimed)
+    );
+    journal
+        .settle(held, &Settled::OutcomeUnknown("no answer".into()))
+        .unwrap();
+    assert_eq!(
+        queue.put_back(held).unwrap(),
+        PutBack::NotWaiting(ItemState::Claimed)
+    );
+    let generated = new_entry(journal.begin(&intent(Some("a-generate"))));
+    journal
+        .settle(generated, &Settled::OutcomeUnknown("no answer".into()))
+        .unwrap();
+    assert_eq!(queue.put_back(generated).unwrap(), PutBack::NotQueued);
+    let entries = journal.entries(&EntryQuery::All).unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(queue.items().unwrap()[0].state, ItemState::Claimed);
 }

@@ -438,8 +438,12 @@ impl AsyncTaskJournal for PgJournal {
     }
 }
 
-/// Gives back the charge of an entry whose submit was refused or whose task failed.
-async fn refund(tx: &Transaction<'_>, price: Option<u32>) -> Result<(), tokio_postgres::Error> {
+/// Gives back the charge of an entry whose submit was refused, whose task failed, or that a
+/// person put back in the queue.
+pub(crate) async fn refund(
+    tx: &Transaction<'_>,
+    price: Option<u32>,
+) -> Result<(), tokio_postgres::Error> {
     if let Some(price) = price {
         tx.execute_cached(
             "UPDATE hitem3d.fleet SET credits_charged = GREATEST(0, credits_charged - $1) \

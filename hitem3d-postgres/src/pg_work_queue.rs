@@ -9,8 +9,9 @@ use std::time::Duration;
 use crate::cached_statements::CachedStatements;
 use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{
-    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, ItemOutcome,
-    ItemState, JournalError, JournalKey, QueueItem, QueuedInput, Settled, StoreFuture, WorkerId,
+    AsyncWorkQueue, Claim, ClaimAnswer, ClaimStart, ClaimVerdict, CreditLimit, EntryId,
+    ItemOutcome, ItemState, JournalError, JournalKey, PutBack, QueueItem, QueuedInput, Settled,
+    StoreFuture, WorkerId,
 };
 use hitem3d_core::types::TaskId;
 use tokio_postgres::Row;
@@ -18,7 +19,7 @@ use tokio_postgres::Row;
 use crate::PgJournal;
 use crate::fence::Fence;
 use crate::fleet_limit::{count, slot_freed};
-use crate::pg_journal::{read_entry, select, store};
+use crate::pg_journal::{read_entry, refund, select, store};
 
 /// The fleet's queue of inputs, in the database of a [`PgJournal`] whose writes it fences:
 /// once a claim has ended (its lease ran out and another worker took the input), the journal
@@ -275,6 +276,69 @@ impl AsyncWorkQueue for PgWorkQueue {
     fn finish<'a>(&'a self, claim: &'a Claim, outcome: &'a ItemOutcome) -> StoreFuture<'a, ()> {
         Box::pin(self.end(claim, outcome))
     }
+
+    fn put_back(&self, entry: EntryId) -> StoreFuture<'_, PutBack> {
+        Box::pin(async move {
+            let mut client = self.journal.client("write").await?;
+            let write = async {
+                let tx = client.transaction().await?;
+                let decision = put_back_in(&tx, entry).await?;
+                tx.commit().await?;
+                Ok(decision)
+            };
+            write
+                .await
+                .map_err(|error| self.journal.failed("write", &error))
+        })
+    }
+}
+
+/// [`AsyncWorkQueue::put_back`] inside `tx`: the fleet's row, the entry and the input are
+/// locked in the order claims lock them, so a claim sees the input either before or after.
+async fn put_back_in(
+    tx: &Transaction<'_>,
+    entry: EntryId,
+) -> Result<PutBack, tokio_postgres::Error> {
+    tx.execute_cached("SELECT 1 FROM hitem3d.fleet WHERE id = 1 FOR UPDATE", &[])
+        .await?;
+    let id = entry.0.cast_signed();
+    let found = tx
+        .query_opt_cached(&select("WHERE id = $1 FOR UPDATE"), &[&id])
+        .await?
+        .map(|row| read_entry(&row));
+    let item = match found.as_ref().and_then(|entry| entry.key.as_ref()) {
+        Some(key) => tx
+            .query_opt_cached(
+                "SELECT state, COALESCE(lease_until <= now(), false) FROM hitem3d.queue \
+                 WHERE key = $1 FOR UPDATE",
+                &[&key.as_str()],
+            )
+            .await?
+            // A state a newer version wrote reads as claimed: not this one's to change.
+            .map(|row| {
+                let state = ItemState::parse(row.get(0)).unwrap_or(ItemState::Claimed);
+                (state, row.get::<_, bool>(1))
+            }),
+        None => None,
+    };
+    let decision = PutBack::decide(
+        found.as_ref().map(|entry| &entry.state),
+        found.as_ref().is_some_and(|entry| entry.task_id.is_some()),
+        item.map(|(state, _)| state),
+        item.is_some_and(|(_, over)| over),
+    );
+    if let (PutBack::Pending, Some(found)) = (&decision, &found) {
+        tx.execute_cached("DELETE FROM hitem3d.entries WHERE id = $1", &[&id])
+            .await?;
+        refund(tx, found.estimated_credits).await?;
+        tx.execute_cached(
+            "UPDATE hitem3d.queue SET state = 'pending', worker = NULL, note = NULL, \
+             lease_until = NULL, updated_at = now() WHERE key = $1",
+            &[&found.key.as_ref().map(JournalKey::as_str)],
+        )
+        .await?;
+    }
+    Ok(decision)
 }
 
 /// One claim, inside `tx`. The fleet's row is locked first, so claims take turns and two of

@@ -6,8 +6,9 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::join_all;
 use hitem3d_core::journal::{
-    AsyncTaskJournal, AsyncWorkQueue, Begun, ClaimAnswer, ClaimStart, EntryQuery, EntryState,
-    ItemOutcome, JournalError, Resumption, Settled, TaskEvent, WorkerId,
+    AsyncTaskJournal, AsyncWorkQueue, Begun, ClaimAnswer, ClaimStart, EntryId, EntryQuery,
+    EntryState, Intent, ItemOutcome, ItemState, JournalError, PutBack, Resumption, Settled,
+    TaskEvent, WorkerId,
 };
 use hitem3d_core::types::{TaskId, TaskState};
 use hitem3d_journal::conformance::{claimed, intent, intent_of, queued_inputs};
@@ -22,6 +23,13 @@ async fn worker(url: &DatabaseUrl) -> (PgJournal, PgWorkQueue) {
     let journal = PgJournal::connect(url).await.unwrap();
     let queue = PgWorkQueue::new(&journal);
     (journal, queue)
+}
+
+async fn new_entry(journal: &PgJournal, intent: &Intent) -> EntryId {
+    match journal.begin(intent).await.unwrap() {
+        Begun::New(entry) => entry,
+        other => panic!("a new entry, not {other:?}"),
+    }
 }
 
 async fn fleet(cluster: &ThrowawayCluster) -> DatabaseUrl {
@@ -378,4 +386,106 @@ async fn a_credit_limit_holds_however_many_workers_race() {
     let Begun::New(_) = journal.begin(&intent_of(&claim)).await.unwrap() else {
         panic!("the claimed input's intent fits");
     };
+}
+
+/// A person found no task in the console for an input whose worker was killed while
+/// submitting: putting it back removes its entry, returns its charge to the fleet and makes
+/// the input pending, in one transaction, whether its lease has only run out or a claim has
+/// marked it unknown; the next claim submits it. Nothing else is ever put back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_a_person_puts_back_is_claimed_again_and_its_charge_returned() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (killed_journal, killed_queue) = worker(&url).await;
+    let (journal, queue) = worker(&url).await;
+    queue.set_max_credits(Some(100)).await.unwrap();
+    queue.enqueue(&queued_inputs(2)).await.unwrap();
+    assert_eq!(queue.put_back(EntryId(99)).await.unwrap(), PutBack::NoEntry);
+    let killed = WorkerId::new("killed");
+    let first = claimed(killed_queue.claim(&killed, GONE).await.unwrap());
+    let entry = new_entry(&killed_journal, &intent_of(&first)).await;
+    assert_eq!(queue.credits().await.unwrap(), (10, Some(100)));
+
+    // Its lease ran out and no claim has looked at it since.
+    assert_eq!(queue.put_back(entry).await.unwrap(), PutBack::Pending);
+    assert_eq!(
+        queue.credits().await.unwrap(),
+        (0, Some(100)),
+        "charge returned"
+    );
+    let item = &queue.items().await.unwrap()[0];
+    assert_eq!(
+        (item.state, &item.worker, &item.note),
+        (ItemState::Pending, &None, &None)
+    );
+    assert_eq!(queue.put_back(entry).await.unwrap(), PutBack::NoEntry);
+    // The killed worker's late writes about it change nothing.
+    let error = killed_queue
+        .finish(&first, &ItemOutcome::Saved)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, JournalError::LeaseLost { .. }), "{error}");
+
+    // Killed again; this time the next claim marks it unknown first (and takes the other).
+    let second = claimed(killed_queue.claim(&killed, GONE).await.unwrap());
+    assert_eq!(second.queued.key.as_str(), "k0");
+    let entry = new_entry(&killed_journal, &intent_of(&second)).await;
+    let other = claimed(queue.claim(&WorkerId::new("next"), LONG).await.unwrap());
+    assert_eq!(other.queued.key.as_str(), "k1");
+    assert_eq!(queue.items().await.unwrap()[0].state, ItemState::Unknown);
+    assert_eq!(queue.put_back(entry).await.unwrap(), PutBack::Pending);
+    assert_eq!(queue.credits().await.unwrap(), (0, Some(100)));
+    assert_eq!(journal.entries(&EntryQuery::All).await.unwrap(), vec![]);
+    let again = claimed(queue.claim(&WorkerId::new("next"), LONG).await.unwrap());
+    assert_eq!(
+        (again.queued.key.as_str(), &again.start),
+        ("k0", &ClaimStart::Submit)
+    );
+
+    let paid = new_entry(&journal, &intent_of(&again)).await;
+    journal
+        .settle(paid, &Settled::Submitted(TaskId::new("t-2")))
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.put_back(paid).await.unwrap(),
+        PutBack::NotUnknown(EntryState::Task(TaskState::Created))
+    );
+    assert_eq!(queue.credits().await.unwrap(), (10, Some(100)));
+}
+
+/// A submit whose worker still holds its lease, and a `generate`'s entry that no queue holds,
+/// are not put back, and stay as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_still_claimed_or_never_queued_is_not_put_back() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let (journal, queue) = worker(&fleet(&cluster).await).await;
+    queue.enqueue(&queued_inputs(1)).await.unwrap();
+    let claim = claimed(queue.claim(&WorkerId::new("w"), LONG).await.unwrap());
+    let held = new_entry(&journal, &intent_of(&claim)).await;
+    assert_eq!(
+        queue.put_back(held).await.unwrap(),
+        PutBack::NotWaiting(ItemState::Claimed)
+    );
+    journal
+        .settle(held, &Settled::OutcomeUnknown("no answer".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.put_back(held).await.unwrap(),
+        PutBack::NotWaiting(ItemState::Claimed)
+    );
+    let generated = new_entry(&journal, &intent(Some("a-generate"))).await;
+    journal
+        .settle(generated, &Settled::OutcomeUnknown("no answer".into()))
+        .await
+        .unwrap();
+    assert_eq!(queue.put_back(generated).await.unwrap(), PutBack::NotQueued);
+    let entries = journal.entries(&EntryQuery::All).await.unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(queue.items().await.unwrap()[0].state, ItemState::Claimed);
 }

@@ -42,7 +42,18 @@ pub async fn run(args: &TasksArgs, how: &Connect, report: Report) -> Result<Exit
     }
     // Each column as wide as its widest cell: long task ids or labels keep the rows aligned.
     let header = cells_of_header();
-    let rows: Vec<[String; 6]> = entries.iter().map(cells).collect();
+    let queued: std::collections::HashSet<&str> =
+        items.iter().map(|item| item.queued.key.as_str()).collect();
+    let is_queued = |entry: &JournalEntry| {
+        entry
+            .key
+            .as_ref()
+            .is_some_and(|key| queued.contains(key.as_str()))
+    };
+    let rows: Vec<[String; 6]> = entries
+        .iter()
+        .map(|entry| cells(entry, is_queued(entry)))
+        .collect();
     let mut widths = header.each_ref().map(|cell| cell.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -143,7 +154,7 @@ fn cells_of_header() -> [String; 6] {
     ["ENTRY", "STATE", "KIND", "TASK", "CREDITS", "NEXT"].map(str::to_owned)
 }
 
-fn cells(entry: &JournalEntry) -> [String; 6] {
+fn cells(entry: &JournalEntry, queued: bool) -> [String; 6] {
     [
         entry.id.0.to_string(),
         entry.state.as_str().to_owned(),
@@ -155,7 +166,7 @@ fn cells(entry: &JournalEntry) -> [String; 6] {
         entry
             .estimated_credits
             .map_or_else(|| "?".to_owned(), |credits| credits.to_string()),
-        next_step(entry),
+        next_step(entry, queued),
     ]
 }
 
@@ -172,13 +183,20 @@ fn line(cells: &[String; 6], widths: &[usize; 6]) -> String {
     )
 }
 
-/// What the user can do about an entry.
-pub fn next_step(entry: &JournalEntry) -> String {
+/// What the user can do about an entry; `queued` when a worker's queue holds its input.
+pub fn next_step(entry: &JournalEntry, queued: bool) -> String {
+    let id = entry.id.0;
     match entry.resumption() {
         Resumption::Wait(_) => "hitem3d resume".to_owned(),
+        // Only a person can tell whether the task exists: the API lists no tasks.
+        Resumption::Unknown if queued => format!(
+            "outcome unknown: look for it in the console; there: `hitem3d download TASK_ID`, \
+             then `hitem3d forget {id}`; not there: `hitem3d forget {id} --again` queues it \
+             again"
+        ),
         Resumption::Unknown => format!(
-            "outcome unknown: look for it in the console, then `hitem3d forget {}`",
-            entry.id.0
+            "outcome unknown: look for it in the console (there: `hitem3d download TASK_ID`), \
+             then `hitem3d forget {id}`"
         ),
         Resumption::Done => entry
             .files

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hitem3d_types::TaskId;
 
-use super::{JournalEntry, JournalError, JournalKey, Resumption, StoreFuture};
+use super::{EntryId, JournalEntry, JournalError, JournalKey, PutBack, Resumption, StoreFuture};
 
 /// One input to make a model from, as enqueued: the same key twice is one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,8 +220,8 @@ pub enum ItemState {
     Saved,
     /// It failed: the note says why.
     Failed,
-    /// A submit for it may have created a task: a person decides (`forget` its entry to pay
-    /// again, after checking the console).
+    /// A submit for it may have created a task: a person decides, after checking the
+    /// service's console ([`AsyncWorkQueue::put_back`] when no task is there).
     Unknown,
 }
 
@@ -326,6 +326,16 @@ pub trait AsyncWorkQueue: fmt::Debug + Send + Sync {
     /// # Errors
     /// The store could not be read.
     fn items(&self) -> StoreFuture<'_, Vec<QueueItem>>;
+
+    /// A person's answer to an input whose outcome was unknown, given after finding no task
+    /// for it in the service's console: in one transaction, removes its journal entry `entry`,
+    /// gives back that entry's charge, and makes the input pending again, so that a worker
+    /// submits it again, paying again. Changes nothing unless [`PutBack::decide`] answers
+    /// [`PutBack::Pending`]; returns the decision.
+    ///
+    /// # Errors
+    /// The store could not be read or written.
+    fn put_back(&self, entry: EntryId) -> StoreFuture<'_, PutBack>;
 }
 
 /// [`AsyncWorkQueue`] for a store whose calls block (a file on this machine): the same five
@@ -361,4 +371,10 @@ pub trait WorkQueue: fmt::Debug + Send + Sync {
     /// # Errors
     /// The store could not be read.
     fn items(&self) -> Result<Vec<QueueItem>, JournalError>;
+
+    /// [`AsyncWorkQueue::put_back`].
+    ///
+    /// # Errors
+    /// The store could not be read or written.
+    fn put_back(&self, entry: EntryId) -> Result<PutBack, JournalError>;
 }
