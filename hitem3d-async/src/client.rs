@@ -68,6 +68,9 @@ impl Client {
     /// A client on your own `reqwest::Client` (proxies, custom roots, a shared pool). Its
     /// timeouts apply besides the client's own call limits. Build it with
     /// `.redirect(reqwest::redirect::Policy::none())`; see [`ReqwestTransport::from_client`].
+    /// With this crate's `rustls` feature, reqwest has rustls without a provider of its own:
+    /// install one first (`rustls::crypto::ring::default_provider().install_default()`), or
+    /// enable reqwest's own `rustls` feature.
     ///
     /// # Errors
     /// [`Error::Config`] when the configuration cannot work.

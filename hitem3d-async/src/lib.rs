@@ -26,7 +26,12 @@
 //!   steps, for resuming by task id or custom flows.
 //! - At most [`ClientConfig::task_slots`] (default 10, the account limit) tasks are unfinished
 //!   at once; further submits wait for a slot.
-//! - TLS: the `rustls` feature (default) or `native-tls`.
+//! - TLS: the `rustls` feature (default: rustls with its ring provider, checked against the
+//!   platform's roots) or `native-tls`. With `rustls`, the first [`Client`] built also
+//!   installs ring as the process's default rustls provider, unless one is installed
+//!   already: reqwest has no provider of its own in this build, and any other
+//!   `reqwest::Client` in the process (a test's, say) needs one. To choose another, install
+//!   it before building a client.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -28,9 +28,14 @@ impl ReqwestTransport {
     /// only cost time.
     ///
     /// # Errors
-    /// [`ConfigError::Http`] when reqwest cannot set up TLS.
+    /// [`ConfigError::Http`] when TLS cannot be set up (the platform's roots cannot be read).
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        #[cfg(feature = "rustls")]
+        let builder = builder.tls_backend_preconfigured(
+            rustls_with_ring().map_err(|error| ConfigError::Http(Arc::new(error)))?,
+        );
+        let client = builder
             .connect_timeout(connect_timeout)
             // Result links live on a CDN; a redirect is followed by the client's own plan, not
             // silently with whatever headers the request had.
@@ -127,18 +132,25 @@ fn streamed(mut segments: Vec<OpenedSegment>) -> Option<reqwest::Body> {
 /// sent anything.
 fn failure(error: &reqwest::Error) -> TransportFailure {
     let message = error_chain(error);
-    let delivery = if error.is_connect() {
-        Delivery::NotSent
-    } else {
-        Delivery::MaybeSent
-    };
-    if error.is_timeout() {
-        TransportFailure::timed_out(delivery, message)
-    } else if delivery == Delivery::NotSent {
-        TransportFailure::not_sent(message)
-    } else {
-        TransportFailure::maybe_sent(message)
+    match (error.is_timeout(), error.is_connect()) {
+        (true, true) => TransportFailure::timed_out(Delivery::NotSent, message),
+        (true, false) => TransportFailure::timed_out(Delivery::MaybeSent, message),
+        (false, true) => TransportFailure::not_sent(message),
+        (false, false) => TransportFailure::maybe_sent(message),
     }
+}
+
+/// rustls with ring's provider, checking servers against the platform's roots as reqwest's own
+/// would. reqwest is built without a provider of its own, so ring also becomes the process's
+/// default (one installed already is kept): any other reqwest client would panic without one.
+#[cfg(feature = "rustls")]
+fn rustls_with_ring() -> Result<rustls::ClientConfig, rustls::Error> {
+    use rustls::crypto::{CryptoProvider, ring};
+    let _ = CryptoProvider::install_default(ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(ring::default_provider().into())
+        .with_safe_default_protocol_versions()
+        .and_then(rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier)
+        .map(rustls::ConfigBuilder::<rustls::ClientConfig, _>::with_no_client_auth)
 }
 
 /// The error and its causes on one line, without the URL (result links carry a signature).

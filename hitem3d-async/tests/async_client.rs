@@ -199,7 +199,7 @@ async fn a_custom_transport_carries_every_request() {
     let mock = MockService::start_with(kit::fast_config()).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let transport = Recording {
-        inner: ReqwestTransport::from_client(reqwest::Client::new()),
+        inner: ReqwestTransport::from_client(own_reqwest_client()),
         seen: Arc::clone(&seen),
     };
     let client = Client::with_transport(config_for(&mock), transport).unwrap();
@@ -245,7 +245,7 @@ impl Transport for Rewriting {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transport_in_between_that_rewrites_the_uri_is_obeyed() {
     let mock = MockService::start_with(kit::fast_config()).await;
-    let transport = Rewriting(ReqwestTransport::from_client(reqwest::Client::new()));
+    let transport = Rewriting(ReqwestTransport::from_client(own_reqwest_client()));
     let client = Client::with_transport(config_for(&mock), transport).unwrap();
     assert!(
         client.config().request_urls,
@@ -276,6 +276,7 @@ async fn a_submit_timed_out_by_the_callers_own_http_client_is_never_resent() {
     let server = HostileServer::start([json(200, kit::HOSTILE_TOKEN), held.clone(), held]);
     // The server holds the answer until the test lets it go, so this limit always runs out,
     // however slow the machine.
+    with_tls_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
         .build()
@@ -292,4 +293,15 @@ async fn a_submit_timed_out_by_the_callers_own_http_client_is_never_resent() {
     assert!(error.is_submit_outcome_unknown(), "{error}");
     let submits = server.submits_received();
     assert_eq!(submits, 1, "it may have created a task: never sent twice");
+}
+
+/// What a caller building its own reqwest client does first: the crate's `rustls` feature gives
+/// reqwest rustls without a provider of its own.
+fn with_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn own_reqwest_client() -> reqwest::Client {
+    with_tls_provider();
+    reqwest::Client::new()
 }

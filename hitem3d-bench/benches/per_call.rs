@@ -40,6 +40,8 @@ use local_server::LocalServer;
 type Call<'a> = Box<dyn FnMut() + 'a>;
 
 fn main() {
+    // The workspace builds reqwest with the async client's TLS, which has no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // `cargo xtask bench --smoke` (CI) runs it small: does it still work, not how fast.
     let smoke = std::env::var_os("HITEM3D_BENCH_SMOKE").is_some();
     let (calls, rounds_run): (u32, usize) = if smoke { (20, 4) } else { (250, 41) };

@@ -23,6 +23,8 @@ const CASES: [&str; 3] = ["raw reqwest multipart", "hitem3d-async", "hitem3d-blo
 const FROM_PATHS: [&str; 2] = ["hitem3d-async", "hitem3d-blocking"];
 
 fn main() {
+    // The workspace builds reqwest with the async client's TLS, which has no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|arg| arg == "--case") {
         let case = &args[at + 1];

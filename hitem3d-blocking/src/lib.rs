@@ -28,8 +28,8 @@
 //! - A `Client` is `Send + Sync` and cheap to clone: threads share its token (fetched once
 //!   for all of them) and its task slots — at most [`ClientConfig::task_slots`] (default 10,
 //!   the account limit) tasks are unfinished at once; further submits block until one ends.
-//! - TLS: the `rustls` feature (default; ring, passed to rustls explicitly, so it coexists
-//!   with `hitem3d-async`'s aws-lc-rs in one binary) or `native-tls`.
+//! - TLS: the `rustls` feature (default; ring, passed to rustls explicitly, so no
+//!   process-wide provider is needed) or `native-tls`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

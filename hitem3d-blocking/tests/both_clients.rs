@@ -1,6 +1,6 @@
-//! Both front-ends in one process: the async client (reqwest, rustls on aws-lc-rs) and the
-//! blocking one (ureq, rustls on ring). Each hands rustls its provider explicitly and neither
-//! installs a process-wide default, so with both providers compiled in nothing is ambiguous.
+//! Both front-ends in one process: the async client (reqwest, rustls on ring) and the blocking
+//! one (ureq, rustls on ring). Each hands rustls its provider explicitly, so neither depends on
+//! which default the process has.
 
 #[path = "../../hitem3d-async/tests/kit/mod.rs"]
 mod kit;

@@ -16,6 +16,8 @@ use hitem3d_mock::{BlockingMock, MockConfig};
 const MIB: u64 = 1 << 20;
 
 fn main() {
+    // The workspace builds reqwest with the async client's TLS, which has no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mock = BlockingMock::start_with(MockConfig::manual().with_balance(1e9));
     let http = reqwest::blocking::Client::new();
     let token = token(&http, &mock);

@@ -179,6 +179,8 @@ fn upload(mock: &RunningMock, http: &Client, token: &str, n: u64) {
 const WARM_UP_SECONDS: u64 = 180;
 
 fn main() {
+    // The workspace builds reqwest with the async client's TLS, which has no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let seconds: u64 = std::env::var("SOAK_SECONDS")
         .ok()
         .and_then(|text| text.parse().ok())

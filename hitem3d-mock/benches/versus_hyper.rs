@@ -49,6 +49,8 @@ const PROCESSING: &str =
     r#"{"code":200,"data":{"task_id":"t-1","state":"processing"},"msg":"success"}"#;
 
 fn main() {
+    // The workspace builds reqwest with the async client's TLS, which has no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut mock_rates = Vec::new();
     let mut hyper_rates = Vec::new();
     let mut mock_starts = Vec::new();

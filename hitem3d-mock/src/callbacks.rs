@@ -3,11 +3,26 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
 use crate::journal::CallbackDelivery;
 use crate::world::{self, PendingCallback, World};
 
 /// Real time between delivery attempts.
 const RETRY_PAUSE: Duration = Duration::from_millis(50);
+
+/// Posts callbacks: plain HTTP, because receivers are on loopback, and no TLS stack, whose
+/// provider a process using the mock would otherwise have to choose.
+pub(crate) type CallbackClient = Client<HttpConnector, Full<Bytes>>;
+
+/// A client for [`deliver`], with its pool of connections.
+pub(crate) fn client() -> CallbackClient {
+    Client::builder(TokioExecutor::new()).build_http()
+}
 
 /// Whether `url` points at this machine: the mock never posts anywhere else.
 fn is_loopback(url: &str) -> bool {
@@ -26,7 +41,7 @@ fn record(world: &Arc<Mutex<World>>, delivery: CallbackDelivery) {
 /// Delivers one callback: up to `attempts` POSTs until one gets a 2xx.
 pub(crate) async fn deliver(
     world: Arc<Mutex<World>>,
-    client: reqwest::Client,
+    client: CallbackClient,
     callback: PendingCallback,
     attempts: u32,
 ) {
@@ -43,13 +58,17 @@ pub(crate) async fn deliver(
         return;
     }
     for attempt in 1..=attempts.max(1) {
-        let response = client
-            .post(&callback.url)
-            .header("content-type", "application/json")
-            .body(callback.body.clone())
-            .send()
-            .await;
-        let status = response.ok().map(|r| r.status().as_u16());
+        let request = hyper::Request::post(callback.url.as_str())
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(callback.body.clone())));
+        let status = match request {
+            Ok(request) => client
+                .request(request)
+                .await
+                .ok()
+                .map(|response| response.status().as_u16()),
+            Err(_) => None,
+        };
         record(
             &world,
             CallbackDelivery {

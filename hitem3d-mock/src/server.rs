@@ -148,12 +148,12 @@ async fn serve(
 /// is built for the first callback, not at start: building one takes long enough to hold up
 /// the server's first answers, and most mocks never post a callback.
 pub(crate) async fn tick(world: Weak<Mutex<World>>, attempts: u32) {
-    let mut client: Option<reqwest::Client> = None;
+    let mut client: Option<callbacks::CallbackClient> = None;
     loop {
         let Some(world) = world.upgrade() else { return };
         let due = { std::mem::take(&mut world::lock(&world).pending_callbacks) };
         for callback in due {
-            let client = client.get_or_insert_with(reqwest::Client::new).clone();
+            let client = client.get_or_insert_with(callbacks::client).clone();
             tokio::spawn(callbacks::deliver(
                 Arc::clone(&world),
                 client,

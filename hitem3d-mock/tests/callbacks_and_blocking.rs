@@ -95,7 +95,7 @@ async fn a_failing_receiver_gets_three_attempts_and_remote_ones_none() {
 fn the_blocking_mock_serves_plain_tests_and_stops_on_drop() {
     let mock = BlockingMock::start_with(MockConfig::manual());
     let base = mock.base_url();
-    let http = reqwest::blocking::Client::new();
+    let http = support::blocking_http();
     let token: serde_json::Value = http
         .post(format!("{base}/open-api/v1/auth/token"))
         .basic_auth(mock.client_id(), Some(mock.client_secret()))
@@ -142,7 +142,7 @@ fn the_binary_prints_its_address_and_serves_a_whole_flow() {
         }
     }
     let base = settings["HITEM3D_BASE_URL"].clone();
-    let http = reqwest::blocking::Client::new();
+    let http = support::blocking_http();
     let token: serde_json::Value = http
         .post(format!("{base}/open-api/v1/auth/token"))
         .basic_auth(

@@ -240,7 +240,9 @@ fn texture(model: &str, resolution: &str, pbr: &str) -> Form {
 #[tokio::test]
 async fn an_unknown_route_is_answered_with_an_error_envelope() {
     let mock = MockService::start_with(MockConfig::manual()).await;
-    let response = reqwest::get(format!("{}/open-api/v1/no-such-thing", mock.base_url()))
+    let response = support::http()
+        .get(format!("{}/open-api/v1/no-such-thing", mock.base_url()))
+        .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
@@ -516,7 +518,7 @@ async fn an_upload_larger_than_four_pictures_is_refused_before_it_is_parsed() {
     let token = client.token(&mock).await;
 
     // Not even a well-formed form: parsed, it would be refused as having no picture.
-    let refused: serde_json::Value = reqwest::Client::new()
+    let refused: serde_json::Value = support::http()
         .post(format!("{}/open-api/v1/submit-task", mock.base_url()))
         .bearer_auth(&token)
         .header("content-type", "multipart/form-data; boundary=x")
@@ -545,6 +547,7 @@ async fn download_faults_imitate_a_cdn_redirect_and_an_expired_link() {
         .as_str()
         .unwrap()
         .to_owned();
+    support::tls_provider();
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -9,7 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client, multipart};
+use reqwest::blocking::multipart;
 use support::running_binary::RunningMock;
 
 /// Far above any wait here.
@@ -19,7 +19,7 @@ fn start(flags: &[&str]) -> RunningMock {
     RunningMock::start(env!("CARGO_BIN_EXE_hitem3d-mock"), flags)
 }
 
-fn token(mock: &RunningMock, http: &Client) -> String {
+fn token(mock: &RunningMock, http: &reqwest::blocking::Client) -> String {
     let answer: serde_json::Value = http
         .post(format!("{}/open-api/v1/auth/token", mock.base))
         .basic_auth(&mock.id, Some(&mock.secret))
@@ -33,7 +33,7 @@ fn token(mock: &RunningMock, http: &Client) -> String {
 #[test]
 fn a_thousand_requests_with_large_headers_leave_its_memory_where_it_was() {
     let mock = start(&[]);
-    let http = Client::new();
+    let http = support::blocking_http();
     let balance = format!("{}/open-api/v1/balance", mock.base);
     // Warm up: the first requests allocate what every later one reuses.
     for _ in 0..20 {
@@ -114,7 +114,7 @@ fn large_png(side: u32) -> Vec<u8> {
 #[test]
 fn four_large_pictures_at_once_are_made_into_models_in_bounded_memory() {
     let mock = start(&["--task-seconds", "1"]);
-    let http = Client::new();
+    let http = support::blocking_http();
     let token = token(&mock, &http);
     let picture = large_png(8192);
     assert!(picture.len() < 20 << 20, "within the service's 20 MB");

@@ -34,7 +34,7 @@ async fn put(
     let url = bucket
         .put_object(Some(&signer), key)
         .sign(Duration::from_secs(600));
-    let response = reqwest::Client::new()
+    let response = support::http()
         .put(url.as_str())
         .body(body)
         .send()
@@ -100,7 +100,7 @@ async fn puts_with_wrong_or_stale_credentials_are_refused() {
     assert!(body.contains("<Code>InvalidAccessKeyId</Code>"), "{body}");
 
     let unsigned = format!("{}{}/k.glb", mock.upload_endpoint(), mock.upload_bucket());
-    let response = reqwest::Client::new()
+    let response = support::http()
         .put(unsigned)
         .body("x")
         .send()

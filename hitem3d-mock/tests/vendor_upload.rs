@@ -82,6 +82,7 @@ async fn put(
     let (http, url, host, path) = match addressing {
         Addressing::VirtualHosted { bucket } => {
             let domain = format!("{bucket}.localhost");
+            support::tls_provider();
             let http = reqwest::Client::builder()
                 .resolve(&domain, address)
                 .build()
@@ -93,12 +94,7 @@ async fn put(
         Addressing::PathStyle => {
             let path = format!("/storage/{}/{encoded_key}", mock.upload_bucket());
             let url = format!("{}{path}", mock.base_url());
-            (
-                reqwest::Client::new(),
-                url,
-                format!("127.0.0.1:{port}"),
-                path,
-            )
+            (support::http(), url, format!("127.0.0.1:{port}"), path)
         }
     };
     let hash = if tamper.sent_body.is_some() {
@@ -184,7 +180,14 @@ async fn a_put_signed_in_its_headers_is_stored_on_the_buckets_host_or_path_style
         ["comfyui/mesh/2026-12-05/a b.glb", "two.glb"]
     );
     let public = format!("{}/two.glb", mock.upload_public_base());
-    let bytes = reqwest::get(public).await.unwrap().bytes().await.unwrap();
+    let bytes = support::http()
+        .get(public)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(bytes.as_ref(), b"glTF two");
 }
 

@@ -37,6 +37,24 @@ pub fn png() -> Vec<u8> {
     out.into_inner()
 }
 
+/// Installs ring as the process's rustls provider, once. A workspace build gives reqwest the
+/// async client's TLS, which brings no provider of its own (the client hands it ring's).
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A reqwest client, with a TLS provider in place.
+pub fn http() -> reqwest::Client {
+    tls_provider();
+    reqwest::Client::new()
+}
+
+/// A blocking reqwest client, with a TLS provider in place.
+pub fn blocking_http() -> reqwest::blocking::Client {
+    tls_provider();
+    reqwest::blocking::Client::new()
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -44,10 +62,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: String) -> Self {
-        Self {
-            http: reqwest::Client::new(),
-            base,
-        }
+        Self { http: http(), base }
     }
 
     pub async fn token_with(&self, id: &str, secret: &str) -> Value {
