@@ -32,7 +32,7 @@ use indicatif::{HumanBytes, ProgressBar, ProgressStyle};
 #[command(
     after_help = "Without HITEM3D_CLIENT_ID and HITEM3D_CLIENT_SECRET set, runs on the \
                         built-in mock service. With no picture, uses the sample house in \
-                        examples/images (all four views)."
+                        hitem3d-cli/images (all four views)."
 )]
 struct Args {
     /// The front view (required by the service whenever views are given).

@@ -12,7 +12,7 @@ mod kit;
 
 fn sample(view: &View) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/images")
+        .join("../hitem3d-cli/images")
         .join(format!("{view}.png"));
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Err(exit) => return exit,
     };
     let path = args.first().map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/images/front.png"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../hitem3d-cli/images/front.png"),
         PathBuf::from,
     );
     let picture = match std::fs::read(&path) {

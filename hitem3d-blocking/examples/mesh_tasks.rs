@@ -52,7 +52,7 @@ fn run(mesh_path: Option<PathBuf>) -> Result<(), Error> {
         Some(path) => path,
         None => {
             let picture =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/images/front.png");
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../hitem3d-cli/images/front.png");
             let task = SubmitTask::builder(Model::Hitem3dV1_5)
                 .image(image_from_path(&picture)?)
                 .request_type(RequestType::Geometry)

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let picture_path = args.first().map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/images/front.png"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../hitem3d-cli/images/front.png"),
         PathBuf::from,
     );
     let out = PathBuf::from(args.get(1).map_or("relief.stl", String::as_str));

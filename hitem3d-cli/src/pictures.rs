@@ -12,16 +12,10 @@ use crate::exit_code::Failure;
 /// The sample house, drawn by `cargo xtask sample-images`, built into the binary so that
 /// `hitem3d generate` works anywhere.
 const SAMPLE: [(View, &[u8]); 4] = [
-    (
-        View::Front,
-        include_bytes!("../../examples/images/front.png"),
-    ),
-    (View::Back, include_bytes!("../../examples/images/back.png")),
-    (View::Left, include_bytes!("../../examples/images/left.png")),
-    (
-        View::Right,
-        include_bytes!("../../examples/images/right.png"),
-    ),
+    (View::Front, include_bytes!("../images/front.png")),
+    (View::Back, include_bytes!("../images/back.png")),
+    (View::Left, include_bytes!("../images/left.png")),
+    (View::Right, include_bytes!("../images/right.png")),
 ];
 
 /// One picture, with where it came from.

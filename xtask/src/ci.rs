@@ -19,20 +19,20 @@ const CREDENTIAL_VARS: &[&str] = &[
 ];
 
 /// What a check runs, in the workspace root.
-type Check = Box<dyn Fn(&Path) -> Result<(), String>>;
+pub(crate) type Check = Box<dyn Fn(&Path) -> Result<(), String>>;
 
 /// One check: a name for the report and what it runs.
-struct Step {
-    name: &'static str,
-    run: Check,
+pub(crate) struct Step {
+    pub(crate) name: &'static str,
+    pub(crate) run: Check,
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
 /// Runs `cargo <args>` in the workspace, passing its output through.
-fn cargo_step(args: &'static [&'static str]) -> Check {
+pub(crate) fn cargo_step(args: &'static [&'static str]) -> Check {
     Box::new(move |root| {
         let status = cargo()
             .args(args)
@@ -132,14 +132,19 @@ fn steps() -> Vec<Step> {
 
 /// Runs every step, stopping at the first failure.
 pub fn run(root: &Path) -> Result<(), String> {
+    run_steps(root, "ci", &steps())
+}
+
+/// Runs `steps` in order, stopping at the first failure; `what` names the run in its summary.
+pub(crate) fn run_steps(root: &Path, what: &str, steps: &[Step]) -> Result<(), String> {
     let started = Instant::now();
-    for (index, step) in steps().iter().enumerate() {
+    for (index, step) in steps.iter().enumerate() {
         println!("\n==> [{}] {}", index + 1, step.name);
         let began = Instant::now();
         (step.run)(root).map_err(|error| format!("step {:?} failed: {error}", step.name))?;
         println!("==> ok: {} ({:.0?})", step.name, began.elapsed());
     }
-    println!("\nci: all checks passed in {:.0?}", started.elapsed());
+    println!("\n{what}: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! - `cargo xtask ci`: every check a change must pass (see `ci.rs`).
 //! - `cargo xtask bench [--smoke]`: every performance bench in one run (see `bench.rs`).
 //! - `cargo xtask mutants [cargo-mutants options]`: mutation testing (see `mutants.rs`).
+//! - `cargo xtask release-check`: what must hold before publishing (see `release_check.rs`).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -17,8 +18,10 @@ mod bench;
 mod ci;
 mod codegen;
 mod mutants;
+mod release_check;
 mod sample_images;
 mod spec;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,7 +35,7 @@ commands:
       --check  write nothing; exit 1 if any generated file is out of date
       --spec   read another spec file (for testing the generator)
   sample-images [--check]
-      Redraw examples/images/{front,back,left,right}.png.
+      Redraw hitem3d-cli/images/{front,back,left,right}.png.
       --check  write nothing; exit 1 if any picture differs from what is drawn
   ci
       Format, generated code and pictures fresh, clippy -D warnings, the whole test suite,
@@ -45,7 +48,13 @@ commands:
   mutants [cargo-mutants options]
       Mutation testing of hitem3d-core and the clients' transports with cargo-mutants
       (installed if missing); reports in target/mutants. Slow: not part of ci. Options go to
-      cargo mutants, e.g. --file hitem3d-core/src/download.rs or --shard 1/4.";
+      cargo mutants, e.g. --file hitem3d-core/src/download.rs or --shard 1/4.
+  release-check
+      What must hold before publishing: each published crate's metadata, README and docs.rs
+      settings, a changelog section, nothing newer than rust-version, licences, duplicates
+      and sources (cargo-deny), every feature alone (cargo-hack), the public API against
+      release/semver-baseline (cargo-semver-checks), and cargo package. Tools are installed
+      with cargo install --locked where missing.";
 
 /// The workspace root: xtask lives one level below it.
 fn workspace_root() -> PathBuf {
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
         Some("bench") if args.len() == 1 => report(bench::run(&workspace_root(), false)),
         Some("bench") if args[1..] == ["--smoke"] => report(bench::run(&workspace_root(), true)),
         Some("mutants") => report(mutants::run(&workspace_root(), &args[1..])),
+        Some("release-check") if args.len() == 1 => report(release_check::run(&workspace_root())),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -18,7 +18,7 @@ const TARGETS: &[(&str, &[&str])] = &[
 /// Runs cargo-mutants over the targets (installing it if missing); `extra` goes to each run,
 /// e.g. `--file hitem3d-core/src/download.rs` or `--shard 1/4`.
 pub fn run(root: &Path, extra: &[String]) -> Result<(), String> {
-    ensure_installed()?;
+    crate::tools::ensure("mutants", "cargo-mutants")?;
     let mut survivors = Vec::new();
     for (package, files) in TARGETS {
         let restricted = extra.iter().any(|arg| arg == "--file" || arg == "-f");
@@ -62,25 +62,5 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("mutants survived:\n  {}", survivors.join("\n  ")))
-    }
-}
-
-fn ensure_installed() -> Result<(), String> {
-    let found = Command::new("cargo")
-        .args(["mutants", "--version"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if found {
-        return Ok(());
-    }
-    println!("==> installing cargo-mutants");
-    let status = Command::new("cargo")
-        .args(["install", "--locked", "cargo-mutants"])
-        .status()
-        .map_err(|error| format!("running cargo install: {error}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("cargo install cargo-mutants failed".to_owned())
     }
 }

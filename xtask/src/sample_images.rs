@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use image::{Rgb, RgbImage};
 
 /// Where the pictures live, from the workspace root.
-pub const DIR: &str = "examples/images";
+pub const DIR: &str = "hitem3d-cli/images";
 
 /// Width and height of each picture, in pixels.
 const SIZE: u32 = 256;

@@ -81,7 +81,7 @@ pub async fn connect_with_slots(mock_speed: f64, slots: usize) -> Result<Session
 pub fn sample_picture(view: &View) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
-        .join("examples")
+        .join("hitem3d-cli")
         .join("images")
         .join(format!("{view}.png"))
 }

@@ -137,7 +137,7 @@ impl Bench {
     /// A copy of the sample picture `view` in the bench's directory, as `name`.
     pub fn picture(&self, view: &str, name: &str) -> PathBuf {
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../examples/images")
+            .join("images")
             .join(format!("{view}.png"));
         let path = self.path(name);
         if let Some(dir) = path.parent() {
