@@ -201,12 +201,7 @@ impl WorkQueue for SqliteWorkQueue {
                     }),
                 None => None,
             };
-            let decision = PutBack::decide(
-                found.as_ref().map(|entry| &entry.state),
-                found.as_ref().is_some_and(|entry| entry.task_id.is_some()),
-                item.map(|(state, _)| state),
-                item.is_some_and(|(_, over)| over),
-            );
+            let decision = PutBack::of(found.as_ref(), item);
             if let (PutBack::Pending, Some(found)) = (&decision, &found) {
                 tx.execute("DELETE FROM files WHERE entry_id = ?1", [id])?;
                 tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;

@@ -321,12 +321,7 @@ async fn put_back_in(
             }),
         None => None,
     };
-    let decision = PutBack::decide(
-        found.as_ref().map(|entry| &entry.state),
-        found.as_ref().is_some_and(|entry| entry.task_id.is_some()),
-        item.map(|(state, _)| state),
-        item.is_some_and(|(_, over)| over),
-    );
+    let decision = PutBack::of(found.as_ref(), item);
     if let (PutBack::Pending, Some(found)) = (&decision, &found) {
         tx.execute_cached("DELETE FROM hitem3d.entries WHERE id = $1", &[&id])
             .await?;

@@ -2,7 +2,7 @@
 //! no task for it, do it again". The decision every queue store applies before it changes
 //! anything, because doing it again is paid again.
 
-use super::{EntryState, ItemState};
+use super::{EntryState, ItemState, JournalEntry};
 
 /// What putting a queued input back does, decided from its journal entry and its queue item.
 /// Only [`PutBack::Pending`] changes anything.
@@ -70,5 +70,17 @@ impl PutBack {
             Some(ItemState::Claimed) if lease_over => Self::Pending,
             Some(other) => Self::NotWaiting(other),
         }
+    }
+
+    /// [`PutBack::decide`] for `entry` as a store read it (`None`: no such entry) and the queue
+    /// item under its key: its state, and whether its claim's lease is over.
+    #[must_use]
+    pub fn of(entry: Option<&JournalEntry>, item: Option<(ItemState, bool)>) -> Self {
+        Self::decide(
+            entry.map(|entry| &entry.state),
+            entry.is_some_and(|entry| entry.task_id.is_some()),
+            item.map(|(state, _)| state),
+            item.is_some_and(|(_, over)| over),
+        )
     }
 }
