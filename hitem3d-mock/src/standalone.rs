@@ -1,6 +1,7 @@
 //! The simulated service as a standalone server: the `hitem3d-mock` binary, and
 //! `hitem3d mock` of the command-line tool.
 
+use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::process::ExitCode;
 
@@ -210,7 +211,7 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
     let options = match parse(args) {
         Ok(options) => options,
         Err(message) if message.is_empty() => {
-            println!("{usage}");
+            say(&format!("{usage}\n"));
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -267,15 +268,17 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
                 "faults": config_faults,
                 "failing_tasks": config_failing,
             });
-            println!("{started}");
+            say(&format!("{started}\n"));
             let _ = tokio::signal::ctrl_c().await;
             return;
         }
-        println!("{program} listening on {url}");
-        println!("  HITEM3D_BASE_URL={url}");
-        println!("  HITEM3D_CLIENT_ID={id}");
-        println!("  HITEM3D_CLIENT_SECRET={secret}");
-        println!(
+        let mut banner = String::new();
+        let _ = writeln!(banner, "{program} listening on {url}");
+        let _ = writeln!(banner, "  HITEM3D_BASE_URL={url}");
+        let _ = writeln!(banner, "  HITEM3D_CLIENT_ID={id}");
+        let _ = writeln!(banner, "  HITEM3D_CLIENT_SECRET={secret}");
+        let _ = writeln!(
+            banner,
             "  mesh uploads (after GET /open-api/v1/upload/token): S3 endpoint {} (path style), \
              region {}, bucket {}, public at {}/<key>",
             mock.upload_endpoint(),
@@ -283,24 +286,35 @@ pub fn run(program: &str, args: &[String]) -> ExitCode {
             mock.upload_bucket(),
             mock.upload_public_base()
         );
-        println!();
+        let _ = writeln!(banner);
         for fault in &config_faults {
-            println!("  fault: {fault}");
+            let _ = writeln!(banner, "  fault: {fault}");
         }
         for rule in &config_failing {
-            println!("  failing tasks: {rule}");
+            let _ = writeln!(banner, "  failing tasks: {rule}");
         }
-        println!("try:");
+        let _ = writeln!(banner, "try:");
         let (token, submit, query) = (
             Endpoint::GetToken.path(),
             Endpoint::SubmitTask.path(),
             Endpoint::QueryTask.path(),
         );
-        println!("  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}{token} | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
-        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F model=hitem3dv1.5 -F format=2 {url}{submit}");
-        println!("  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}{query}?task_id=<task_id>'");
-        println!("Ctrl-C stops it.");
+        let _ = writeln!(banner, "  TOKEN=$(curl -s -X POST -u {id}:{secret} {url}{token} | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
+        let _ = writeln!(banner, "  curl -s -H \"Authorization: Bearer $TOKEN\" -F images=@picture.png -F model=hitem3dv1.5 -F format=2 {url}{submit}");
+        let _ = writeln!(banner, "  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}{query}?task_id=<task_id>'");
+        let _ = writeln!(banner, "Ctrl-C stops it.");
+        say(&banner);
         let _ = tokio::signal::ctrl_c().await;
     });
     ExitCode::SUCCESS
+}
+
+/// Prints `text` on standard output, unless no one reads it any more: a mock whose starter
+/// closed the pipe after reading its address goes on serving, where `println!` would panic.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

@@ -258,3 +258,41 @@ async fn a_share_of_tasks_fails() {
     }
     assert_eq!(states, ["success", "failed", "success", "failed"]);
 }
+
+/// A starter that reads nothing the binary prints (it closed the pipe at once): the binary
+/// goes on serving and prints no panic. Before, its first line panicked on the closed pipe
+/// and the process ended.
+#[tokio::test]
+async fn a_starter_that_closed_its_stdout_does_not_stop_the_binary() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hitem3d-mock"))
+        .args(["--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mock's binary starts");
+    drop(child.stdout.take());
+    let unknown_route = format!("http://127.0.0.1:{port}/open-api/v1/no-such-thing");
+    let http = support::http();
+    // However slow the machine: asked until it answers, while the process lives.
+    let until = Instant::now() + Duration::from_secs(60);
+    let answered = loop {
+        match http.get(&unknown_route).send().await {
+            Ok(response) => break response.status().as_u16(),
+            Err(_) if Instant::now() < until && child.try_wait().unwrap().is_none() => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("not serving ({:?}): {error}", child.try_wait()),
+        }
+    };
+    assert_eq!(answered, 404);
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
