@@ -31,20 +31,23 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-/// Runs `cargo <args>` in the workspace, passing its output through.
+/// A check that runs [`run_cargo`] with `args`.
 pub(crate) fn cargo_step(args: &'static [&'static str]) -> Check {
-    Box::new(move |root| {
-        let status = cargo()
-            .args(args)
-            .current_dir(root)
-            .status()
-            .map_err(|error| format!("cannot run cargo: {error}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-        }
-    })
+    Box::new(move |root| run_cargo(root, args))
+}
+
+/// Runs `cargo <args>` in the workspace, passing its output through.
+pub(crate) fn run_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
+    let status = cargo()
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
 }
 
 fn steps() -> Vec<Step> {

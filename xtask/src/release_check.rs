@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::ci::{Step, cargo, cargo_step, run_steps};
+use crate::ci::{Step, cargo, cargo_step, run_cargo, run_steps};
 
 /// The commit whose public API the crates are compared with: the last release's.
 const BASELINE_PATH: &str = "release/semver-baseline";
@@ -90,18 +90,6 @@ pub fn run(root: &Path) -> Result<(), String> {
         },
     ];
     run_steps(root, "release-check", &steps)
-}
-
-fn run_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
-    let status = cargo()
-        .args(args)
-        .current_dir(root)
-        .status()
-        .map_err(|error| format!("cannot run cargo: {error}"))?;
-    status
-        .success()
-        .then_some(())
-        .ok_or_else(|| format!("`cargo {}` failed ({status})", args.join(" ")))
 }
 
 /// The baseline commit: the first line of [`BASELINE_PATH`] that is not a comment.

@@ -1,6 +1,6 @@
 //! `hitem3d forget`: a person's answer to a submit whose outcome nobody knows.
 
-use hitem3d_async::journal::{EntryId, EntryQuery, JournalEntry, PutBack};
+use hitem3d_async::journal::{EntryId, EntryQuery, ItemState, JournalEntry, PutBack};
 use hitem3d_async::types::TaskId;
 use serde_json::json;
 
@@ -66,9 +66,12 @@ fn put_back(entry: &JournalEntry, decision: &PutBack, report: Report) -> Result<
              `hitem3d forget {id}`, then the same `hitem3d generate` with --again pays for a \
              new task"
         ),
+        PutBack::NotWaiting(ItemState::Claimed) => format!(
+            "a worker holds entry {id}'s input under a lease that has not run out. Run this \
+             again once `hitem3d tasks` lists it as unknown"
+        ),
         PutBack::NotWaiting(state) => format!(
-            "entry {id}'s input is {} in the queue: a worker may still hold it. Run this again \
-             once `hitem3d tasks` lists it as unknown",
+            "entry {id}'s input is {} in the queue, not waiting for a person",
             state.as_str()
         ),
     };
