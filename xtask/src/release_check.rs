@@ -81,7 +81,24 @@ pub fn run(root: &Path) -> Result<(), String> {
         Step {
             name: "every published crate packages and builds from its package",
             run: Box::new(|root| {
-                let mut args = vec!["package", "--workspace", "--locked"];
+                // Cargo takes a registry crate of the same version as unchanged and reuses its
+                // build, so a package of ours rebuilt after a change would be checked against
+                // a dependency's stale build: each run starts from an empty folder.
+                let builds = root.join("target").join("package-check");
+                match std::fs::remove_dir_all(&builds) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(format!("removing {}: {error}", builds.display()));
+                    }
+                    _ => {}
+                }
+                let target_dir = builds.to_string_lossy().into_owned();
+                let mut args = vec![
+                    "package",
+                    "--workspace",
+                    "--locked",
+                    "--target-dir",
+                    &target_dir,
+                ];
                 for crate_name in UNPUBLISHED {
                     args.extend(["--exclude", crate_name]);
                 }
