@@ -355,7 +355,7 @@ impl Client {
     }
 
     /// Runs a job that reports nothing.
-    async fn run<J: Job<Event = NoEvent>>(&self, job: J) -> J::Output {
-        self.driver().run(job, |never| match never {}).await
+    fn run<J: Job<Event = NoEvent>>(&self, job: J) -> impl Future<Output = J::Output> {
+        self.driver().run(job, |never| match never {})
     }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use hitem3d_core::front_end::*;
 #[cfg(target_os = "linux")]
 use rustix::fs::Advice::DontNeed;
@@ -14,6 +14,8 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::ResponseBody;
 use crate::client::Inner;
+
+type Answer = Result<Response<Bytes>, TransportFailure>;
 
 impl Effects for Inner {
     type Body = ResponseBody;
@@ -39,10 +41,12 @@ impl Effects for Inner {
         }
     }
 
-    async fn exchange(&self, request: Request<Body>) -> Result<Response<Bytes>, TransportFailure> {
+    // Not an `async fn`, which would keep the request beside the transport's future that took it.
+    fn exchange(&self, request: Request<Body>) -> impl Future<Output = Answer> {
         let limit = self.core.config().request_timeout;
-        let exchange = async {
-            let (head, mut body) = self.transport.send(request).await?.into_parts();
+        let sent = self.transport.send(request);
+        let exchange = async move {
+            let (head, mut body) = sent.await?.into_parts();
             let mut bytes = BytesMut::with_capacity(answer_capacity(&head.headers));
             while let Some(chunk) = body.next().await {
                 bytes.extend_from_slice(&chunk?);
@@ -52,9 +56,10 @@ impl Effects for Inner {
             }
             Ok(Response::from_parts(head, bytes.freeze()))
         };
-        tokio::time::timeout(limit, exchange)
-            .await
-            .unwrap_or_else(|_| Err(TransportFailure::call_timed_out(limit)))
+        let bounded = tokio::time::timeout(limit, exchange);
+        bounded.map(move |answer| {
+            answer.unwrap_or_else(|_| Err(TransportFailure::call_timed_out(limit)))
+        })
     }
 
     async fn fetch(

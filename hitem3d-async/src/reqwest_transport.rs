@@ -60,12 +60,12 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(
         &self,
-        request: Request<Body>,
+        mut request: Request<Body>,
     ) -> BoxFuture<'_, Result<Response<ResponseBody>, TransportFailure>> {
         Box::pin(async move {
             // The core's parsed URL, if the request still has it, spares formatting the URI
             // and parsing it again.
-            let url = RequestUrl::of(&request).cloned();
+            let url = RequestUrl::take(&mut request);
             let (parts, body) = request.into_parts();
             // Opening and checking the pictures on disk is a few system calls: done in place.
             let body = streamed(body.open(open_file())?);
@@ -95,14 +95,8 @@ impl Transport for ReqwestTransport {
                 // Moved, not copied: the body is read through `chunk`, which needs no headers.
                 *headers = std::mem::take(response.headers_mut());
             }
-            let body: ResponseBody = Box::pin(stream::unfold(Some(response), |response| async {
-                let mut response = response?;
-                match response.chunk().await {
-                    Ok(Some(chunk)) => Some((Ok::<Bytes, _>(chunk), Some(response))),
-                    Ok(None) => None,
-                    Err(error) => Some((Err(failure(&error)), None)),
-                }
-            }));
+            let chunks = response.bytes_stream();
+            let body: ResponseBody = Box::pin(chunks.map(|chunk| chunk.map_err(|e| failure(&e))));
             head.body(body)
                 .map_err(|error| TransportFailure::maybe_sent(error.to_string()))
         })

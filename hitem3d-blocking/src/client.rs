@@ -11,7 +11,7 @@ use hitem3d_core::front_end::*;
 
 use crate::change_signal::ChangeSignal;
 use crate::finish::finish;
-use crate::{TaskWatch, Transport, UreqTransport};
+use crate::{SendLimits, TaskWatch, Transport, UreqTransport};
 
 /// A blocking client of the Hitem3D API. Cheap to clone, and shareable across threads:
 /// clones share the token, the task slots and the connection pool.
@@ -51,7 +51,8 @@ impl Client {
     /// [`Error::Config`] when the configuration cannot work (zero task slots, an invalid user
     /// agent).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let transport = UreqTransport::new(config.connect_timeout)?;
+        let calls = SendLimits::whole(config.request_timeout);
+        let transport = UreqTransport::with_preset(config.connect_timeout, Some(calls));
         Self::with_transport(config, transport)
     }
 

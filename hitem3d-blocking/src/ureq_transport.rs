@@ -24,6 +24,10 @@ use crate::{ResponseBody, SendLimits, Transport, effects::open_file, resolver::A
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
+    /// The limits the agent applies itself, with error statuses as answers and no redirects: a
+    /// request within them needs no settings of its own, which ureq would build by copying
+    /// the agent's whole configuration into every request.
+    preset: Option<SendLimits>,
 }
 
 impl UreqTransport {
@@ -34,20 +38,40 @@ impl UreqTransport {
     /// None today; the `Result` matches the async client's transport, whose TLS set-up can
     /// fail, so that code switching between the two does not change.
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
-        // Error statuses as answers and no redirects are set on every request, below.
+        Ok(Self::with_preset(connect_timeout, None))
+    }
+
+    /// As [`UreqTransport::new`], with `preset` as the agent's own limits: the client's API
+    /// calls, all sent within the same limits, then carry no settings per request.
+    pub(crate) fn with_preset(connect_timeout: Duration, preset: Option<SendLimits>) -> Self {
+        let (whole, read, write) = preset.map_or((None, None, None), timeouts);
         let config = Config::builder()
             .timeout_connect(Some(connect_timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_per_call(whole)
+            .timeout_per_read(read)
+            .timeout_per_write(write)
             .build();
-        Ok(Self {
-            agent: Agent::with_parts(config, DefaultConnector::new(), AddressShortcut::default()),
-        })
+        let agent = Agent::with_parts(config, DefaultConnector::new(), AddressShortcut::default());
+        Self { agent, preset }
     }
 
     /// Uses `agent` with its own settings, except for the per-request ones above.
     #[must_use]
     pub fn from_agent(agent: Agent) -> Self {
-        Self { agent }
+        let preset = None;
+        Self { agent, preset }
     }
+}
+
+/// ureq's limits for the whole call, each read and each write. It sets a socket's time limits
+/// only when they change, and a deadline's remainder changes with every call: two system calls
+/// each time. Limits just below the deadline stay the same for every fast call; the deadline
+/// still bounds the whole exchange.
+fn timeouts(limits: SendLimits) -> (Option<Duration>, Option<Duration>, Option<Duration>) {
+    let steady = limits.whole.map(|whole| whole - whole / 100);
+    (limits.whole, limits.idle.or(steady), steady)
 }
 
 /// The `log` targets under which ureq writes secrets when TRACE is on: its protocol layer
@@ -87,20 +111,16 @@ impl Transport for UreqTransport {
         } else {
             SendBody::from_owned_reader(body.into_reader(open_file())?)
         };
-        // ureq sets a socket's time limits only when they change, and a deadline's remainder
-        // changes with every call: two system calls each time. Limits just below the deadline
-        // stay the same for every fast call; the deadline still bounds the whole exchange.
-        let steady = limits.whole.map(|whole| whole - whole / 100);
-        let request = self
-            .agent
-            .configure_request(Request::from_parts(parts, body))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_per_call(limits.whole)
-            .timeout_per_read(limits.idle.or(steady))
-            .timeout_per_write(steady)
-            .build();
-        let answer = self.agent.run(request);
+        let request = Request::from_parts(parts, body);
+        let answer = if self.preset == Some(limits) {
+            self.agent.run(request)
+        } else {
+            let (whole, read, write) = timeouts(limits);
+            let request = self.agent.configure_request(request);
+            let request = request.http_status_as_error(false).max_redirects(0);
+            let request = request.timeout_per_call(whole).timeout_per_read(read);
+            self.agent.run(request.timeout_per_write(write).build())
+        };
         let (parts, body) = answer.map_err(|error| failure(error, &url))?.into_parts();
         let reader = TimeoutAwareReader {
             inner: body.into_reader(),
@@ -145,14 +165,7 @@ fn failure(error: ureq::Error, url: &Uri) -> TransportFailure {
         | ureq::Error::Http(_)
         | ureq::Error::InvalidProxyUrl
         | ureq::Error::Tls(_) => TransportFailure::not_sent(message),
-        ureq::Error::Io(io)
-            if matches!(
-                io.kind(),
-                io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable
-            ) =>
-        {
-            TransportFailure::not_sent(message)
-        }
+        ureq::Error::Io(io) => TransportFailure::io(&io, message),
         _ => TransportFailure::maybe_sent(message),
     }
 }

@@ -130,6 +130,7 @@ macro_rules! scenarios {
             hostile_an_upload_goes_out_whole_under_its_content_length,
             hostile_pictures_on_disk_go_out_whole_from_their_files,
             hostile_a_picture_changed_after_it_was_checked_is_refused_before_sending,
+            hostile_an_api_redirect_is_never_followed,
             a_relief_goes_from_submit_to_its_file,
             a_users_mesh_is_uploaded_and_textured_through_its_public_url,
             an_upload_signed_for_another_region_is_refused_by_the_storage,
@@ -1331,6 +1332,36 @@ pub fn hostile_a_submit_reset_after_its_body_left_is_never_resent<S: Sdk>() {
     assert!(error.is_submit_outcome_unknown(), "{error}");
     let submits = server.submits_received();
     assert_eq!(submits, 1, "it may have created a task: never sent twice");
+}
+
+/// An API call answered with a redirect ends there: following it would take the token (and
+/// a submit's pictures) to wherever the redirect points. The client's own agent is set up to
+/// stay put; a planted default (follow up to ten redirects) fails this.
+pub fn hostile_an_api_redirect_is_never_followed<S: Sdk>() {
+    let elsewhere = HostileServer::start(std::iter::repeat_n(
+        hostile::json(
+            200,
+            r#"{"code":200,"data":{"task_id":"t-1","state":"queueing"}}"#,
+        ),
+        8,
+    ));
+    let moved = format!(
+        "HTTP/1.1 302 Found\r\nlocation: {}/open-api/v1/query-task?task_id=t-1\r\n\
+         content-length: 0\r\nconnection: close\r\n\r\n",
+        elsewhere.base_url()
+    );
+    let mut script = vec![hostile::json(200, HOSTILE_TOKEN)];
+    script.extend(std::iter::repeat_n(Behavior::Raw(moved.into_bytes()), 8));
+    let server = HostileServer::start(script);
+    let client: S = hostile_client(&server);
+
+    let error = expect_err(client.query(&TaskId::new("t-1")));
+
+    assert!(!server.received().is_empty());
+    assert!(
+        elsewhere.received().is_empty(),
+        "the redirect was followed: {error}"
+    );
 }
 
 /// A server that hands out a token, then accepts one submit as task `t-1`.

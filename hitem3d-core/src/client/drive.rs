@@ -96,11 +96,14 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     }
 
     /// Runs `job` to its end in its span, handing its events to `on_event`.
-    pub async fn run<J: Job>(
-        &mut self,
+    ///
+    /// Not an `async fn`: one of those would keep its moved-from arguments beside the future
+    /// it awaits, doubling the job and the driver in every call's future.
+    pub fn run<J: Job>(
+        mut self,
         mut job: J,
         mut on_event: impl FnMut(J::Event),
-    ) -> J::Output {
+    ) -> impl Future<Output = J::Output> {
         let span = job.span();
         async move {
             loop {
@@ -111,7 +114,6 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
             }
         }
         .instrument(span)
-        .await
     }
 
     /// Runs `job` until its next event or its end.
@@ -145,8 +147,15 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 // The cache decides: a token, a wait for another caller's fetch (the job then
                 // asks again), or this caller's fetch for everyone.
                 Io::Token { stale } => match core.token(stale.as_ref(), now) {
-                    TokenStep::Ready(token) => Some(Input::Token(Ok(token))),
-                    TokenStep::Refused(error) => Some(Input::Token(Err(error))),
+                    // No I/O: the job goes on at the same instant.
+                    TokenStep::Ready(token) => {
+                        job.on(Input::Token(Ok(token)), now);
+                        continue;
+                    }
+                    TokenStep::Refused(error) => {
+                        job.on(Input::Token(Err(error)), now);
+                        continue;
+                    }
                     TokenStep::Wait(seen) => {
                         self.effects.await_change(core, seen).await;
                         None
@@ -172,6 +181,9 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     /// nothing.
     async fn perform<Ev, T>(&mut self, io: Io<Ev, T>) -> Option<Input> {
         let fx = self.effects;
+        // The steps of every call are awaited in place; the others (a download's start, files,
+        // the journal), each far slower than an allocation, are boxed, so that they do not
+        // size every call's future, which is moved whole as it starts.
         Some(match io {
             Io::Sleep(until) => {
                 fx.sleep_until(until).await;
@@ -182,16 +194,18 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 return None;
             }
             Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
-            Io::Fetch(request) => Input::Head(self.fetch(request).await),
+            Io::Fetch(request) => Input::Head(Box::pin(self.fetch(request)).await),
             Io::ReadBody => Input::Chunk(self.read().await),
-            Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
-            Io::CreatePartial(location) => Input::File(self.create(&location).await),
+            Io::CreateDir(dir) => Input::File(Box::pin(fx.create_dir(&dir)).await),
+            Io::CreatePartial(location) => Input::File(Box::pin(self.create(&location)).await),
             Io::Write(bytes) => Input::File(self.write(&bytes).await),
             Io::StartWriteback(range) => Input::File(self.start_writeback(range).await),
-            Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
-            Io::Exists(path) => Input::Exists(fx.exists(&path).await),
+            Io::Commit { path, overwrite } => {
+                Input::File(Box::pin(self.commit(&path, overwrite)).await)
+            }
+            Io::Exists(path) => Input::Exists(Box::pin(fx.exists(&path)).await),
             Io::Flush => Input::File(self.sink.flush().await),
-            Io::Journal(call) => Input::Journal(fx.journal(call).await),
+            Io::Journal(call) => Input::Journal(Box::pin(fx.journal(call)).await),
             // Only a token fetch gets here with these: it needs no token and reports nothing.
             Io::Token { .. } => Input::Token(Err(CallError::OutOfSequence(
                 "a token fetch asked for a token",

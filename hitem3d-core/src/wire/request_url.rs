@@ -43,4 +43,10 @@ impl RequestUrl {
                 == Some(&url[Position::BeforePath..Position::AfterQuery]);
         agrees.then_some(url)
     }
+
+    /// As [`RequestUrl::of`], taken out of `request` rather than copied.
+    pub fn take<B>(request: &mut Request<B>) -> Option<Url> {
+        Self::of(request)?;
+        request.extensions_mut().remove::<Self>().map(|url| url.0)
+    }
 }

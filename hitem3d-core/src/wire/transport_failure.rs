@@ -44,6 +44,28 @@ impl TransportFailure {
         Self::new(Delivery::MaybeSent, false, &message.into())
     }
 
+    /// A failure of the connection's I/O: known not to have sent anything only when no
+    /// connection was made (refused, or no local address free for one); otherwise the request
+    /// may have left.
+    ///
+    /// ```
+    /// use std::io::{Error, ErrorKind};
+    /// use hitem3d_core::{Delivery, TransportFailure};
+    ///
+    /// let refused = Error::from(ErrorKind::ConnectionRefused);
+    /// assert_eq!(TransportFailure::io(&refused, "refused").delivery(), Delivery::NotSent);
+    /// let reset = Error::from(ErrorKind::ConnectionReset);
+    /// assert_eq!(TransportFailure::io(&reset, "reset").delivery(), Delivery::MaybeSent);
+    /// ```
+    pub fn io(error: &io::Error, message: impl Into<String>) -> Self {
+        match error.kind() {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                Self::not_sent(message)
+            }
+            _ => Self::maybe_sent(message),
+        }
+    }
+
     /// The transport would not send the request, for a reason that sending again does not
     /// change (the message says what to fix). Nothing was sent and nothing is retried.
     pub fn refused(message: impl Into<String>) -> Self {
