@@ -6,11 +6,7 @@ use std::process::Command;
 /// when it does not (the versions its own lock file names, so a new release of one of its
 /// dependencies cannot break the check).
 pub fn ensure(subcommand: &str, package: &str) -> Result<(), String> {
-    let found = Command::new("cargo")
-        .args([subcommand, "--version"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if found {
+    if installed(subcommand) {
         return Ok(());
     }
     println!("==> installing {package}");
@@ -25,4 +21,12 @@ pub fn ensure(subcommand: &str, package: &str) -> Result<(), String> {
             "cargo install --locked {package} failed ({status})"
         ))
     }
+}
+
+/// Whether `cargo <subcommand>` runs here.
+pub fn installed(subcommand: &str) -> bool {
+    Command::new("cargo")
+        .args([subcommand, "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success())
 }
