@@ -356,6 +356,6 @@ impl Client {
 
     /// Runs a job that reports nothing.
     fn run<J: Job<Event = NoEvent>>(&self, job: J) -> impl Future<Output = J::Output> {
-        self.driver().run(job, |never| match never {})
+        self.driver().into_run(job, |never| match never {})
     }
 }

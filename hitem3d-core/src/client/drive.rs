@@ -2,6 +2,7 @@
 //! I/O through [`Effects`], and hands the result back. The core still does no I/O of its own:
 //! each front-end passes in its network, files, clock and waiting.
 
+use std::borrow::BorrowMut;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
@@ -96,24 +97,22 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     }
 
     /// Runs `job` to its end in its span, handing its events to `on_event`.
-    ///
-    /// Not an `async fn`: one of those would keep its moved-from arguments beside the future
-    /// it awaits, doubling the job and the driver in every call's future.
     pub fn run<J: Job>(
-        mut self,
-        mut job: J,
-        mut on_event: impl FnMut(J::Event),
+        &mut self,
+        job: J,
+        on_event: impl FnMut(J::Event),
     ) -> impl Future<Output = J::Output> {
-        let span = job.span();
-        async move {
-            loop {
-                match self.step(&mut job).await {
-                    Yield::Event(event) => on_event(event),
-                    Yield::Done(output) => return output,
-                }
-            }
-        }
-        .instrument(span)
+        run_to_end(self, job, on_event)
+    }
+
+    /// As [`Driver::run`], the driver moved into the future: for a future that outlives the
+    /// place where the driver was made, such as one a function returns.
+    pub fn into_run<J: Job>(
+        self,
+        job: J,
+        on_event: impl FnMut(J::Event),
+    ) -> impl Future<Output = J::Output> {
+        run_to_end(self, job, on_event)
     }
 
     /// Runs `job` until its next event or its end.
@@ -263,4 +262,24 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
 fn no_destination() -> io::Error {
     io::Error::other("the job wrote before it opened a destination")
+}
+
+/// The loop of [`Driver::run`] and [`Driver::into_run`]. Not an `async fn`: one of those keeps
+/// its arguments beside the future it moved them into, which doubled the job and the driver in
+/// every call's future.
+fn run_to_end<'a, E: Effects + 'a, S: Sink, J: Job>(
+    mut driver: impl BorrowMut<Driver<'a, E, S>>,
+    mut job: J,
+    mut on_event: impl FnMut(J::Event),
+) -> impl Future<Output = J::Output> {
+    let span = job.span();
+    async move {
+        loop {
+            match driver.borrow_mut().step(&mut job).await {
+                Yield::Event(event) => on_event(event),
+                Yield::Done(output) => return output,
+            }
+        }
+    }
+    .instrument(span)
 }
