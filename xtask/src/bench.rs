@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::cargo_command::{cargo, without_run_env};
+
 /// A bench target, what it measures, and whether the smoke runs it.
 struct Bench {
     package: &'static str,
@@ -82,10 +84,6 @@ const BENCHES: [Bench; 9] = [
     },
 ];
 
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-}
-
 fn run_cargo(command: &mut Command, what: &str) -> Result<(), String> {
     let status = command
         .status()
@@ -128,6 +126,7 @@ pub fn run(root: &Path, smoke: bool) -> Result<(), String> {
             println!("\n==> {} / {}, pinned to core 0", bench.package, bench.name);
             let cargo_path = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
             let mut pinned = Command::new("taskset");
+            without_run_env(&mut pinned);
             pinned
                 .args(["-c", "0", &cargo_path, "bench", "--locked", "--workspace"])
                 .args(["--bench", bench.name])

@@ -1,9 +1,9 @@
 //! `cargo xtask ci`: every check a change must pass, in the order that fails fastest.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
+use crate::cargo_command::cargo;
 use crate::{codegen, sample_images, tools};
 
 /// Crates that would mean an async runtime reached the blocking client.
@@ -25,10 +25,6 @@ pub(crate) type Check = Box<dyn Fn(&Path) -> Result<(), String>>;
 pub(crate) struct Step {
     pub(crate) name: &'static str,
     pub(crate) run: Check,
-}
-
-pub(crate) fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
 /// A check that runs [`run_cargo`] with `args`.

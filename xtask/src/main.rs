@@ -15,6 +15,7 @@
 )]
 
 mod bench;
+mod cargo_command;
 mod ci;
 mod codegen;
 mod mutants;

@@ -2,7 +2,6 @@
 //! for CI on two cores (each mutant rebuilds and reruns a suite), so it is run by hand.
 
 use std::path::Path;
-use std::process::Command;
 
 /// What is mutated, and which tests must catch it: the sans-IO core with its own suite, and
 /// each client's transport (where failures are classified) with that client's suite.
@@ -32,7 +31,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<(), String> {
         let output = root.join("target").join("mutants").join(package);
         std::fs::create_dir_all(&output)
             .map_err(|error| format!("creating {}: {error}", output.display()))?;
-        let mut command = Command::new("cargo");
+        let mut command = crate::cargo_command::cargo();
         command
             .current_dir(root)
             .args(["mutants", "--package", package, "--test-package", package])

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::ci::{Step, cargo, cargo_step, run_cargo, run_steps};
+use crate::cargo_command::cargo;
+use crate::ci::{Step, cargo_step, run_cargo, run_steps};
 
 /// The commit whose public API the crates are compared with: the last release's.
 const BASELINE_PATH: &str = "release/semver-baseline";
