@@ -32,6 +32,20 @@ pub(crate) fn cargo_step(args: &'static [&'static str]) -> Check {
     Box::new(move |root| run_cargo(root, args))
 }
 
+/// A check that runs clippy on every target of the workspace with `deny` lints as errors.
+pub(crate) fn clippy_denying(deny: &'static str) -> Check {
+    let args = [
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        deny,
+    ];
+    Box::new(move |root| run_cargo(root, &args))
+}
+
 /// Runs `cargo <args>` in the workspace, passing its output through.
 pub(crate) fn run_cargo(root: &Path, args: &[&str]) -> Result<(), String> {
     let status = cargo()
@@ -70,15 +84,7 @@ fn steps() -> Vec<Step> {
         },
         Step {
             name: "clippy, all targets, warnings denied",
-            run: cargo_step(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--locked",
-                "--",
-                "-D",
-                "warnings",
-            ]),
+            run: clippy_denying("warnings"),
         },
         Step {
             name: "the whole test suite",

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::cargo_command::cargo;
-use crate::ci::{Step, cargo_step, run_cargo, run_steps};
+use crate::ci::{Step, clippy_denying, run_cargo, run_steps};
 
 /// The commit whose public API the crates are compared with: the last release's.
 const BASELINE_PATH: &str = "release/semver-baseline";
@@ -26,15 +26,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         },
         Step {
             name: "nothing newer than the declared rust-version (clippy incompatible_msrv)",
-            run: cargo_step(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--locked",
-                "--",
-                "-D",
-                "clippy::incompatible_msrv",
-            ]),
+            run: clippy_denying("clippy::incompatible_msrv"),
         },
         Step {
             name: "licences, duplicate versions and sources (cargo-deny)",
