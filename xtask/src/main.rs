@@ -23,6 +23,7 @@ mod release_check;
 mod sample_images;
 mod spec;
 mod tools;
+mod unpacked_copies;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

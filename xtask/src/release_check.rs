@@ -84,6 +84,18 @@ pub fn run(root: &Path) -> Result<(), String> {
                     }
                     _ => {}
                 }
+                // Cargo also keeps the copies of our crates it unpacked to verify the others,
+                // named by this folder's path and the version alone (see `unpacked_copies`).
+                let ours: Vec<(String, String)> = workspace_packages(root)?
+                    .into_iter()
+                    .filter(|package| !UNPUBLISHED.contains(&package.name.as_str()))
+                    .map(|package| (package.name, package.version))
+                    .collect();
+                for copy in
+                    crate::unpacked_copies::remove(&crate::unpacked_copies::cargo_home()?, &ours)?
+                {
+                    println!("removed an earlier run's unpacked copy: {}", copy.display());
+                }
                 let target_dir = builds.to_string_lossy().into_owned();
                 let mut args = vec![
                     "package",
