@@ -7,4 +7,5 @@ pub(crate) mod drive;
 pub(crate) mod effects;
 pub(crate) mod error;
 pub(crate) mod generate;
+pub(crate) mod started;
 pub(crate) mod task_source;

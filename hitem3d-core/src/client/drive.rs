@@ -11,6 +11,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use tracing::Instrument;
 
+use crate::client::started::Started;
 use crate::{
     Body, CallError, ClientCore, Effects, Input, Io, Job, PartialListing, PartialLocation,
     TokenJob, TokenStep, TransportFailure, Yield,
@@ -56,9 +57,8 @@ pub struct Driver<'a, E: Effects, S = NoSink> {
     core: &'a ClientCore,
     effects: &'a E,
     body: Option<E::Body>,
-    file: Option<E::Partial>,
-    /// Lists `file` in the core's [`crate::PartialFiles`] while it exists; dropped after it.
-    listing: Option<PartialListing>,
+    /// Boxed: most jobs write no file, and the driver is part of every call's future.
+    partial: Option<Box<Partial<E::Partial>>>,
     /// The token this operation fetches for every caller, and its span, while it does.
     token_fetch: Option<(Box<TokenJob>, tracing::Span)>,
     sink: S,
@@ -68,7 +68,7 @@ impl<E: Effects, S> std::fmt::Debug for Driver<'_, E, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Driver")
             .field("reading", &self.body.is_some())
-            .field("writing", &self.file.is_some())
+            .field("writing", &self.partial.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -89,8 +89,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
             core,
             effects,
             body: None,
-            file: None,
-            listing: None,
+            partial: None,
             token_fetch: None,
             sink,
         }
@@ -131,7 +130,7 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                     }
                     io => {
                         let span = span.clone();
-                        let input = self.perform(io).instrument(span).await;
+                        let input = Box::pin(self.perform(io)).instrument(span).await;
                         now = self.effects.now();
                         if let (Some(input), Some((fetch, _))) = (input, &mut self.token_fetch) {
                             fetch.on(input, now);
@@ -140,7 +139,9 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 }
                 continue;
             }
-            let input = match job.next(now) {
+            // Started with no await in the match: a match keeps its partly moved value (a
+            // whole `Io`) beside every future awaited in its arms.
+            let started = match job.next(now) {
                 Io::Done(output) => return Yield::Done(output),
                 Io::Emit(event) => return Yield::Event(event),
                 // The cache decides: a token, a wait for another caller's fetch (the job then
@@ -155,18 +156,23 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                         job.on(Input::Token(Err(error)), now);
                         continue;
                     }
-                    TokenStep::Wait(seen) => {
-                        self.effects.await_change(core, seen).await;
-                        None
-                    }
+                    TokenStep::Wait(seen) => Started::Other {
+                        other: Box::pin(self.perform(Io::<J::Event, J::Output>::AwaitChange(seen))),
+                    },
                     TokenStep::Fetch(fetch) => {
                         let span = fetch.span();
                         self.token_fetch = Some((fetch, span));
                         continue;
                     }
                 },
-                io => self.perform(io).await,
+                Io::Exchange(request) => Started::Exchange {
+                    exchange: self.effects.exchange(request),
+                },
+                io => Started::Other {
+                    other: Box::pin(self.perform(io)),
+                },
             };
+            let input = started.await;
             // The job's next step follows at the same instant: one reading of the clock serves
             // both.
             now = self.effects.now();
@@ -177,12 +183,10 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
     }
 
     /// Does one step's I/O and returns what to hand back; `None` after a wait, which answers
-    /// nothing.
+    /// nothing. Boxed where it is awaited: a job's exchange is started in place instead (see
+    /// [`Started`]).
     async fn perform<Ev, T>(&mut self, io: Io<Ev, T>) -> Option<Input> {
         let fx = self.effects;
-        // The steps of every call are awaited in place; the others (a download's start, files,
-        // the journal), each far slower than an allocation, are boxed, so that they do not
-        // size every call's future, which is moved whole as it starts.
         Some(match io {
             Io::Sleep(until) => {
                 fx.sleep_until(until).await;
@@ -193,18 +197,16 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
                 return None;
             }
             Io::Exchange(request) => Input::Answer(fx.exchange(request).await),
-            Io::Fetch(request) => Input::Head(Box::pin(self.fetch(request)).await),
+            Io::Fetch(request) => Input::Head(self.fetch(request).await),
             Io::ReadBody => Input::Chunk(self.read().await),
-            Io::CreateDir(dir) => Input::File(Box::pin(fx.create_dir(&dir)).await),
-            Io::CreatePartial(location) => Input::File(Box::pin(self.create(&location)).await),
+            Io::CreateDir(dir) => Input::File(fx.create_dir(&dir).await),
+            Io::CreatePartial(location) => Input::File(self.create(&location).await),
             Io::Write(bytes) => Input::File(self.write(&bytes).await),
             Io::StartWriteback(range) => Input::File(self.start_writeback(range).await),
-            Io::Commit { path, overwrite } => {
-                Input::File(Box::pin(self.commit(&path, overwrite)).await)
-            }
-            Io::Exists(path) => Input::Exists(Box::pin(fx.exists(&path)).await),
+            Io::Commit { path, overwrite } => Input::File(self.commit(&path, overwrite).await),
+            Io::Exists(path) => Input::Exists(fx.exists(&path).await),
             Io::Flush => Input::File(self.sink.flush().await),
-            Io::Journal(call) => Input::Journal(Box::pin(fx.journal(call)).await),
+            Io::Journal(call) => Input::Journal(fx.journal(call).await),
             // Only a token fetch gets here with these: it needs no token and reports nothing.
             Io::Token { .. } => Input::Token(Err(CallError::OutOfSequence(
                 "a token fetch asked for a token",
@@ -229,35 +231,43 @@ impl<'a, E: Effects, S: Sink> Driver<'a, E, S> {
 
     async fn create(&mut self, location: &PartialLocation) -> io::Result<()> {
         // The earlier attempt's file, if any, is dropped (and so removed) first.
-        self.file = None;
-        self.listing = None;
+        self.partial = None;
         let file = self.effects.create_partial(location).await?;
-        let path = self.effects.partial_path(&file);
-        self.listing = Some(self.core.partial_files().list(path));
-        self.file = Some(file);
+        let listing = self
+            .core
+            .partial_files()
+            .list(self.effects.partial_path(&file));
+        self.partial = Some(Box::new(Partial { file, listing }));
         Ok(())
     }
 
     async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match &mut self.file {
-            Some(file) => self.effects.write(file, bytes).await,
+        match &mut self.partial {
+            Some(partial) => self.effects.write(&mut partial.file, bytes).await,
             None => self.sink.write(bytes).await,
         }
     }
 
     async fn start_writeback(&mut self, range: Range<u64>) -> io::Result<()> {
-        match &mut self.file {
-            Some(file) => self.effects.start_writeback(file, range).await,
+        match &mut self.partial {
+            Some(partial) => self.effects.start_writeback(&mut partial.file, range).await,
             None => Err(no_destination()),
         }
     }
 
     async fn commit(&mut self, path: &Path, overwrite: bool) -> io::Result<()> {
-        let file = self.file.take().ok_or_else(no_destination)?;
+        let Partial { file, listing } = *self.partial.take().ok_or_else(no_destination)?;
         let committed = self.effects.commit(file, path, overwrite).await;
-        self.listing = None;
+        drop(listing);
         committed
     }
+}
+
+/// A download's temporary file, listed in the core's [`crate::PartialFiles`] while it exists.
+/// Fields drop in order: the file (and so its removal) before its listing.
+struct Partial<P> {
+    file: P,
+    listing: PartialListing,
 }
 
 fn no_destination() -> io::Error {
