@@ -441,3 +441,88 @@ fn a_submit_in_flight_past_the_deadline_is_an_unknown_outcome_never_resent() {
     );
     assert_eq!(fx.core.available_task_slots(), 10, "no slot held");
 }
+
+/// A store that keeps every record it is asked to write, in order.
+#[derive(Debug, Default)]
+struct RecordLog {
+    inner: MemoryJournal,
+    records: std::sync::Mutex<Vec<TaskEvent>>,
+}
+
+impl TaskJournal for RecordLog {
+    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        self.inner.begin(intent)
+    }
+    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
+        self.inner.settle(entry, settled)
+    }
+    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
+        self.records.lock().unwrap().push(event.clone());
+        self.inner.record(task_id, event)
+    }
+    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
+        self.inner.entries(query)
+    }
+    fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
+        self.inner.forget(entry)
+    }
+    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
+        self.inner.learn_duration(learnt)
+    }
+    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
+        self.inner.learnt_durations()
+    }
+}
+
+/// Each write is a transaction of a shared store: a success was written twice, once as the
+/// state seen and once as the wait's end (found by the fleet bench: 600 records of success
+/// for 300 tasks). A failure's end carries its reason, which the state seen does not.
+#[test]
+fn each_state_is_recorded_once_and_a_failure_again_with_its_reason() {
+    let journal = Arc::new(RecordLog::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone()))
+        .answers([TOKEN, SUBMITTED, QUEUEING, PROCESSING, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+    generate(&fx, GenerateOptions::new("out").with_journal_key(key()))
+        .0
+        .unwrap();
+    let states: Vec<_> = journal
+        .records
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|event| match event {
+            TaskEvent::State(state, _) => Some(state.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            TaskState::Queueing,
+            TaskState::Processing,
+            TaskState::Success
+        ]
+    );
+
+    let journal = Arc::new(RecordLog::default());
+    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN, SUBMITTED, FAILED]);
+    assert!(
+        generate(&fx, GenerateOptions::new("out").with_journal_key(key()))
+            .0
+            .is_err()
+    );
+    let records = journal.records.lock().unwrap();
+    let reasons: Vec<_> = records
+        .iter()
+        .map(|event| match event {
+            TaskEvent::State(TaskState::Failed, reason) => reason.is_some(),
+            other => panic!("only the failure is recorded: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [false, true],
+        "the state seen, then the end with its reason"
+    );
+}

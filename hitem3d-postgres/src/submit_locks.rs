@@ -15,6 +15,13 @@ fn lock_key(entry: EntryId) -> i64 {
     NAMESPACE | (entry.0.cast_signed() & 0x00ff_ffff_ffff_ffff)
 }
 
+/// `pg_advisory_<what>` of `entry`'s key as one simple query: a single round trip, where a
+/// statement with a parameter is prepared first (two, under the fleet's lock when held as an
+/// intent commits). The key is a number this module makes.
+fn lock_statement(what: &str, entry: EntryId) -> String {
+    format!("SELECT pg_advisory_{what}({})", lock_key(entry))
+}
+
 /// This process's session holding the locks of its submits in flight.
 #[derive(Debug)]
 pub(crate) struct SubmitLocks {
@@ -50,9 +57,7 @@ impl SubmitLocks {
             };
         }
         if let Some(client) = session.as_ref() {
-            let locked = client
-                .execute("SELECT pg_advisory_lock($1)", &[&lock_key(entry)])
-                .await;
+            let locked = client.batch_execute(&lock_statement("lock", entry)).await;
             if let Err(error) = locked {
                 tracing::debug!(%error, "a submit in flight could not be locked");
             }
@@ -63,9 +68,7 @@ impl SubmitLocks {
     pub(crate) async fn release(&self, entry: EntryId) {
         let session = self.session.lock().await;
         if let Some(client) = session.as_ref() {
-            let _released = client
-                .execute("SELECT pg_advisory_unlock($1)", &[&lock_key(entry)])
-                .await;
+            let _released = client.batch_execute(&lock_statement("unlock", entry)).await;
         }
     }
 }

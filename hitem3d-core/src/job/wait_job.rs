@@ -38,6 +38,8 @@ pub struct WaitJob {
     release: Option<SlotRelease>,
     /// State changes for the journal, handed out before the next step.
     outbox: JournalOutbox,
+    /// The last state change put in the outbox: the end is not written twice.
+    recorded: Option<TaskEvent>,
     /// The outcome, handed out once the outbox is empty.
     done: Option<Result<WaitOutcome, Error>>,
 }
@@ -50,6 +52,7 @@ impl WaitJob {
             release: Some(core.slots().release_on_drop(task_id.clone())),
             poll: None,
             outbox: JournalOutbox::default(),
+            recorded: None,
             done: None,
             core,
         }
@@ -104,6 +107,7 @@ impl Job for WaitJob {
                 WaitStep::Event(event) => {
                     if let WaitEvent::StateChanged { to, .. } = &event {
                         let change = TaskEvent::State(to.clone(), None);
+                        self.recorded = Some(change.clone());
                         let op = JournalOp::Record(self.task_id.clone(), change);
                         self.outbox.push(&self.core, op);
                     }
@@ -111,6 +115,18 @@ impl Job for WaitJob {
                     return Io::Emit(event);
                 }
                 WaitStep::Done(outcome) => {
+                    // The slot is freed as the outcome goes out, not when the job is dropped.
+                    self.release = None;
+                    // The end first: recording it frees a slot of a shared limit, which a
+                    // waiting submit takes; the learnt duration is only advice. A success the
+                    // state change just recorded is not written again (a failure is: with its
+                    // reason).
+                    if let Some(end) = journal_end(&outcome)
+                        && self.recorded.as_ref() != Some(&end)
+                    {
+                        let op = JournalOp::Record(self.task_id.clone(), end);
+                        self.outbox.push(&self.core, op);
+                    }
                     let learnt = self
                         .core
                         .durations()
@@ -118,12 +134,6 @@ impl Job for WaitJob {
                     if let Some(learnt) = learnt {
                         self.outbox
                             .push(&self.core, JournalOp::LearnDuration(learnt));
-                    }
-                    // The slot is freed as the outcome goes out, not when the job is dropped.
-                    self.release = None;
-                    if let Some(end) = journal_end(&outcome) {
-                        let op = JournalOp::Record(self.task_id.clone(), end);
-                        self.outbox.push(&self.core, op);
                     }
                     self.done = Some(outcome.map_err(Error::from));
                     return self.next(now);
