@@ -12,7 +12,7 @@ use fake::*;
 use futures_executor::block_on;
 use hitem3d_core::journal::{
     Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalKey,
-    LearntDuration, MemoryJournal, Resumption, Settled, TaskEvent, TaskJournal,
+    JournalOp, LearntDuration, MemoryJournal, Resumption, Settled, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{ClientId, ClientSecret, TaskId, TaskState, TaskType};
 use hitem3d_core::{
@@ -442,36 +442,17 @@ fn a_submit_in_flight_past_the_deadline_is_an_unknown_outcome_never_resent() {
     assert_eq!(fx.core.available_task_slots(), 10, "no slot held");
 }
 
-/// A store that keeps every record it is asked to write, in order.
-#[derive(Debug, Default)]
-struct RecordLog {
-    inner: MemoryJournal,
-    records: std::sync::Mutex<Vec<TaskEvent>>,
-}
-
-impl TaskJournal for RecordLog {
-    fn begin(&self, intent: &Intent) -> Result<Begun, JournalError> {
-        self.inner.begin(intent)
-    }
-    fn settle(&self, entry: EntryId, settled: &Settled) -> Result<(), JournalError> {
-        self.inner.settle(entry, settled)
-    }
-    fn record(&self, task_id: &TaskId, event: &TaskEvent) -> Result<(), JournalError> {
-        self.records.lock().unwrap().push(event.clone());
-        self.inner.record(task_id, event)
-    }
-    fn entries(&self, query: &EntryQuery) -> Result<Vec<JournalEntry>, JournalError> {
-        self.inner.entries(query)
-    }
-    fn forget(&self, entry: EntryId) -> Result<bool, JournalError> {
-        self.inner.forget(entry)
-    }
-    fn learn_duration(&self, learnt: &LearntDuration) -> Result<(), JournalError> {
-        self.inner.learn_duration(learnt)
-    }
-    fn learnt_durations(&self) -> Result<Vec<LearntDuration>, JournalError> {
-        self.inner.learnt_durations()
-    }
+/// The records of task states the front-end ran, in order.
+fn recorded_states(fx: &FakeFrontEnd) -> Vec<(TaskState, Option<String>)> {
+    let ops = fx.journal_ops.borrow();
+    ops.iter()
+        .filter_map(|(_, op)| match op {
+            JournalOp::Record(_, TaskEvent::State(state, reason)) => {
+                Some((state.clone(), reason.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Each write is a transaction of a shared store: a success was written twice, once as the
@@ -479,22 +460,15 @@ impl TaskJournal for RecordLog {
 /// for 300 tasks). A failure's end carries its reason, which the state seen does not.
 #[test]
 fn each_state_is_recorded_once_and_a_failure_again_with_its_reason() {
-    let journal = Arc::new(RecordLog::default());
-    let fx = FakeFrontEnd::new(core_with(journal.clone()))
+    let fx = FakeFrontEnd::new(core_with(Arc::new(MemoryJournal::default())))
         .answers([TOKEN, SUBMITTED, QUEUEING, PROCESSING, SUCCESS])
         .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
     generate(&fx, GenerateOptions::new("out").with_journal_key(key()))
         .0
         .unwrap();
-    let states: Vec<_> = journal
-        .records
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|event| match event {
-            TaskEvent::State(state, _) => Some(state.clone()),
-            _ => None,
-        })
+    let states: Vec<_> = recorded_states(&fx)
+        .into_iter()
+        .map(|(state, _)| state)
         .collect();
     assert_eq!(
         states,
@@ -505,24 +479,20 @@ fn each_state_is_recorded_once_and_a_failure_again_with_its_reason() {
         ]
     );
 
-    let journal = Arc::new(RecordLog::default());
-    let fx = FakeFrontEnd::new(core_with(journal.clone())).answers([TOKEN, SUBMITTED, FAILED]);
+    let fx = FakeFrontEnd::new(core_with(Arc::new(MemoryJournal::default())))
+        .answers([TOKEN, SUBMITTED, FAILED]);
     assert!(
         generate(&fx, GenerateOptions::new("out").with_journal_key(key()))
             .0
             .is_err()
     );
-    let records = journal.records.lock().unwrap();
-    let reasons: Vec<_> = records
-        .iter()
-        .map(|event| match event {
-            TaskEvent::State(TaskState::Failed, reason) => reason.is_some(),
-            other => panic!("only the failure is recorded: {other:?}"),
-        })
+    let reasons: Vec<_> = recorded_states(&fx)
+        .into_iter()
+        .map(|(state, reason)| (state, reason.is_some()))
         .collect();
     assert_eq!(
         reasons,
-        [false, true],
+        [(TaskState::Failed, false), (TaskState::Failed, true)],
         "the state seen, then the end with its reason"
     );
 }
