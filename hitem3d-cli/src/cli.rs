@@ -34,8 +34,9 @@ pub struct Cli {
     pub journal: Option<PathBuf>,
     /// A PostgreSQL database that machines sharing one account use as their journal and work
     /// queue (postgres://USER:PASSWORD@HOST:PORT/DATABASE): `batch` enqueues there, `worker`
-    /// runs what is queued, `tasks`, `resume` and `forget` act on it [default: the journal
-    /// file's queue, for the workers of this machine].
+    /// runs what is queued, `tasks`, `resume` and `forget` act on it; TLS as psql has it
+    /// (…?sslmode=verify-full&sslrootcert=CA.pem) [default: the journal file's queue, for the
+    /// workers of this machine].
     #[arg(
         value_hint = clap::ValueHint::Url,
         long,

@@ -21,7 +21,8 @@
 //!
 //! `tokio-postgres` with a `deadpool` pool rather than `sqlx`: sqlx 0.9 needs a newer Rust than
 //! this workspace supports, and nothing here needs its compile-time checked queries, which
-//! would need a database to build. Connections are plain TCP for now (no TLS).
+//! would need a database to build. Connections are encrypted as libpq's `sslmode` says (see
+//! [`DatabaseUrl`]), with rustls.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -37,6 +38,7 @@ mod slot_signal;
 mod submit_locks;
 #[cfg(feature = "throwaway")]
 mod throwaway_cluster;
+mod tls;
 
 pub use database_url::{DatabaseUrl, DatabaseUrlError};
 pub use pg_journal::PgJournal;

@@ -13,8 +13,8 @@ use hitem3d_core::journal::{
 };
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
+use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row};
 
 use crate::fence::Fence;
 use crate::fleet_limit::{admit, slot_freed};
@@ -59,6 +59,10 @@ impl PgJournal {
     /// The database cannot be reached, refuses the connection, or was written by a newer
     /// version of this crate.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, JournalError> {
+        let tls = url
+            .tls()
+            .connector()
+            .map_err(|reason| JournalError::store("open", format!("{url}: {reason}")))?;
         let mut config = url.config().clone();
         config
             .connect_timeout(CONNECT_TIMEOUT)
@@ -67,7 +71,7 @@ impl PgJournal {
         // noticed and replaced; one that died unnoticed fails one operation, which is retried.
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -84,8 +88,8 @@ impl PgJournal {
             pool,
             url: url.clone(),
             fence: Arc::default(),
-            slots: Arc::new(SlotSignal::new(config.clone())),
-            submit_locks: Arc::new(SubmitLocks::new(config)),
+            slots: Arc::new(SlotSignal::new(config.clone(), tls.clone())),
+            submit_locks: Arc::new(SubmitLocks::new(config, tls)),
         };
         let mut client = journal.client("open").await?;
         schema::prepare(&mut client)
@@ -115,10 +119,13 @@ impl PgJournal {
         &self,
         action: &'static str,
     ) -> Result<deadpool_postgres::Client, JournalError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|error| JournalError::store(action, format!("{}: {error}", self.url)))
+        self.pool.get().await.map_err(|error| {
+            let words = match &error {
+                deadpool_postgres::PoolError::Backend(error) => in_words(error),
+                other => with_causes(other),
+            };
+            JournalError::store(action, format!("{}: {words}", self.url))
+        })
     }
 
     pub(crate) fn failed(
@@ -459,11 +466,30 @@ pub(crate) async fn refund(
 pub(crate) fn in_words(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => match std::error::Error::source(error) {
-            Some(source) => format!("{error}: {source}"),
-            None => error.to_string(),
-        },
+        None => with_causes(error),
     }
+}
+
+/// An error and all its causes on one line: why a TLS handshake failed is three causes down.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut words = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        // rustls's refusal, inside the handshake's I/O error.
+        let refusal = next
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .and_then(crate::tls::refusal_in_words);
+        let more = refusal.map_or_else(|| next.to_string(), str::to_owned);
+        // Some errors print their cause themselves.
+        if !words.ends_with(&more) {
+            words.push_str(": ");
+            words.push_str(&more);
+        }
+        cause = next.source();
+    }
+    words
 }
 
 const COLUMNS: &str = "id, key, task_type, label, estimated_credits, destination, task_id, \

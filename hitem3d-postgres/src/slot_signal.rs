@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::fleet_limit::SLOT_FREED;
 
@@ -15,6 +16,7 @@ use crate::fleet_limit::SLOT_FREED;
 pub(crate) struct SlotSignal {
     /// How the listening connection connects (it holds the password: not in `Debug`).
     config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
     freed: Notify,
     listener: Mutex<Option<Listener>>,
 }
@@ -36,10 +38,11 @@ struct Listener {
 }
 
 impl SlotSignal {
-    /// Listens (once a submit waits) with a connection made from `config`.
-    pub(crate) fn new(config: tokio_postgres::Config) -> Self {
+    /// Listens (once a submit waits) with a connection made from `config` over `tls`.
+    pub(crate) fn new(config: tokio_postgres::Config, tls: MakeRustlsConnect) -> Self {
         Self {
             config,
+            tls,
             freed: Notify::new(),
             listener: Mutex::new(None),
         }
@@ -78,10 +81,10 @@ impl SlotSignal {
             ended: Arc::clone(&ended),
         });
         let signal = Arc::downgrade(self);
-        let config = self.config.clone();
+        let (config, tls) = (self.config.clone(), self.tls.clone());
         tokio::spawn(async move {
             tokio::select! {
-                outcome = relay(&config, &signal) => {
+                outcome = relay(&config, tls, &signal) => {
                     if let Err(error) = outcome {
                         tracing::debug!(error = %crate::pg_journal::in_words(&error), "stopped listening for freed slots");
                     }
@@ -97,9 +100,10 @@ impl SlotSignal {
 /// ends or the journal is gone.
 async fn relay(
     config: &tokio_postgres::Config,
+    tls: MakeRustlsConnect,
     signal: &Weak<SlotSignal>,
 ) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
+    let (client, mut connection) = config.connect(tls).await?;
     let statement = format!("LISTEN {SLOT_FREED}");
     let listen = client.batch_execute(&statement);
     tokio::pin!(listen);

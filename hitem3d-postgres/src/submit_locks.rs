@@ -5,7 +5,8 @@
 //! holds means nobody is submitting it any more.
 
 use hitem3d_core::journal::EntryId;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Keys of these locks: the entry id in a range of its own, apart from other advisory locks
 /// (the schema's migration lock) and other programs' on the same server.
@@ -23,16 +24,26 @@ fn lock_statement(what: &str, entry: EntryId) -> String {
 }
 
 /// This process's session holding the locks of its submits in flight.
-#[derive(Debug)]
 pub(crate) struct SubmitLocks {
     config: Config,
+    tls: MakeRustlsConnect,
     session: tokio::sync::Mutex<Option<Client>>,
 }
 
+impl std::fmt::Debug for SubmitLocks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The settings hold the password.
+        f.debug_struct("SubmitLocks")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SubmitLocks {
-    pub(crate) fn new(config: Config) -> Self {
+    pub(crate) fn new(config: Config, tls: MakeRustlsConnect) -> Self {
         Self {
             config,
+            tls,
             session: tokio::sync::Mutex::default(),
         }
     }
@@ -43,7 +54,7 @@ impl SubmitLocks {
     pub(crate) async fn hold(&self, entry: EntryId) {
         let mut session = self.session.lock().await;
         if session.as_ref().is_none_or(Client::is_closed) {
-            *session = match self.config.connect(NoTls).await {
+            *session = match self.config.connect(self.tls.clone()).await {
                 Ok((client, connection)) => {
                     tokio::spawn(async move {
                         let _ended = connection.await;

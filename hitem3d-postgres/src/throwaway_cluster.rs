@@ -196,6 +196,45 @@ impl ThrowawayCluster {
         done
     }
 
+    /// Restarts the server with TLS on, serving `certificate` with `key` (PEM files), and from
+    /// then on lets every role but the superuser `postgres` in only over TLS and with a
+    /// password (SCRAM, so a client's channel binding is exercised too). The superuser keeps
+    /// plain TCP for the tests' own set-up.
+    ///
+    /// # Errors
+    /// A file cannot be copied or written, or the server does not start again.
+    pub fn serve_tls_only(&self, certificate: &Path, key: &Path) -> Result<(), ClusterError> {
+        let data = self.data();
+        let failed = |what: &str, error: std::io::Error| ClusterError(format!("{what}: {error}"));
+        for (from, name) in [(certificate, "server.crt"), (key, "server.key")] {
+            let to = data.join(name);
+            std::fs::copy(from, &to).map_err(|error| failed(name, error))?;
+            // The server refuses a key that others can read.
+            std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .map_err(|error| failed(name, error))?;
+            if let Some((uid, gid)) = self.account {
+                std::os::unix::fs::chown(&to, Some(uid), Some(gid))
+                    .map_err(|error| failed(name, error))?;
+            }
+        }
+        let mut settings = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .map_err(|error| failed("postgresql.conf", error))?;
+        std::io::Write::write_all(&mut settings, b"\nssl = on\n")
+            .map_err(|error| failed("postgresql.conf", error))?;
+        // First match wins: no line admits another role without TLS.
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\n\
+             host all postgres 127.0.0.1/32 trust\n\
+             hostssl all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .map_err(|error| failed("pg_hba.conf", error))?;
+        self.stop()?;
+        self.start_server()
+    }
+
     /// Stops the server at once, as a crash or power loss would (`pg_ctl stop -m immediate`).
     ///
     /// # Errors
