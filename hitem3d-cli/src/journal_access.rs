@@ -28,12 +28,10 @@ impl Journal {
     /// # Errors
     /// The database cannot be reached or was written by a newer hitem3d.
     pub async fn shared(url: &DatabaseUrl) -> Result<Self, Failure> {
-        let journal = PgJournal::connect(url).await.map_err(|error| {
-            Failure::other(format!(
-                "{error}. Check that PostgreSQL runs at {url} and that the user may create \
-                 tables there."
-            ))
-        })?;
+        // The store's words say which step failed and what to change.
+        let journal = PgJournal::connect(url)
+            .await
+            .map_err(|error| Failure::other(error.to_string()))?;
         Ok(Self::Shared(Arc::new(journal)))
     }
 

@@ -261,3 +261,63 @@ fn a_worker_refuses_a_taken_file_name_before_paying_and_says_what_to_do() {
         b"someone's own file"
     );
 }
+
+/// Over TLS, checked as the URL says: a database whose certificate the URL's authority signed
+/// is used; one it did not sign is refused before anything is paid, in words that say what to
+/// change and without the password.
+#[test]
+fn a_fleet_database_is_reached_over_tls_checked_as_the_url_says() {
+    let Some(cluster) = hitem3d_postgres::ThrowawayCluster::start_or_skip("fleet") else {
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for sql in [
+        "CREATE ROLE fleet LOGIN PASSWORD 'tls-fleet-secret'",
+        "CREATE DATABASE fleet OWNER fleet",
+    ] {
+        runtime.block_on(cluster.execute(sql)).unwrap();
+    }
+    let fixture = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../hitem3d-postgres/tests/tls")
+            .join(name)
+    };
+    cluster
+        .serve_tls_only(&fixture("server.crt"), &fixture("server.key"))
+        .unwrap();
+    let url = |authority: &str| {
+        format!(
+            "postgres://fleet:tls-fleet-secret@127.0.0.1:{}/fleet?sslmode=verify-full\
+             &sslrootcert={}",
+            cluster.port(),
+            fixture(authority).display()
+        )
+    };
+    let bench = three_at_once();
+    bench.distinct_pictures(1);
+
+    let refused = bench.run(&[
+        "--queue",
+        &url("other_ca.crt"),
+        "batch",
+        "photos",
+        "-o",
+        "models",
+    ]);
+    refused.expect(1);
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(
+        said.contains("signed by an authority this connection does not trust")
+            && said.contains("sslrootcert=PATH")
+            && !said.contains("PostgreSQL run"),
+        "{refused}"
+    );
+    assert!(!said.contains("tls-fleet-secret"), "{refused}");
+    assert_eq!(bench.mock().counters().submit_requests, 0);
+
+    bench
+        .run(&["--queue", &url("ca.crt"), "batch", "photos", "-o", "models"])
+        .expect(0);
+    assert!(bench.path("models/p0.glb").is_file());
+    assert_eq!(bench.mock().counters().submit_requests, 1);
+}

@@ -94,7 +94,17 @@ impl PgJournal {
         let mut client = journal.client("open").await?;
         schema::prepare(&mut client)
             .await
-            .map_err(|error| journal.failed("open", &error))?
+            .map_err(|error| {
+                let lacking =
+                    error.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE);
+                let hint = if lacking {
+                    ": this user needs the right to create the schema hitem3d and its tables in \
+                     this database (or someone who has it runs a hitem3d command here once)"
+                } else {
+                    ""
+                };
+                JournalError::store("open", format!("{url}: {}{hint}", in_words(&error)))
+            })?
             .map_err(|reason| JournalError::store("open", reason))?;
         Ok(journal)
     }
@@ -121,8 +131,21 @@ impl PgJournal {
     ) -> Result<deadpool_postgres::Client, JournalError> {
         self.pool.get().await.map_err(|error| {
             let words = match &error {
-                deadpool_postgres::PoolError::Backend(error) => in_words(error),
-                other => with_causes(other),
+                // The server's refusal (a password, a database name) or a certificate's, each
+                // in words that say what is wrong.
+                deadpool_postgres::PoolError::Backend(error)
+                    if error.as_db_error().is_some() || tls_refusal(error) =>
+                {
+                    in_words(error)
+                }
+                deadpool_postgres::PoolError::Backend(error) => format!(
+                    "{}: is PostgreSQL running there, and can this machine reach it?",
+                    in_words(error)
+                ),
+                other => format!(
+                    "{}: is PostgreSQL running there, and can this machine reach it?",
+                    with_causes(other)
+                ),
             };
             JournalError::store(action, format!("{}: {words}", self.url))
         })
@@ -470,24 +493,36 @@ pub(crate) fn in_words(error: &tokio_postgres::Error) -> String {
     }
 }
 
+/// Whether `error` is rustls's refusal of the server's certificate.
+fn tls_refusal(error: &tokio_postgres::Error) -> bool {
+    causes(error).any(|cause| refusal(cause).is_some())
+}
+
+/// rustls's refusal in words, if `cause` is the handshake's I/O error that carries one.
+fn refusal(cause: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    cause
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .and_then(crate::tls::refusal_in_words)
+}
+
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(error.source(), |cause| cause.source())
+}
+
 /// An error and all its causes on one line: why a TLS handshake failed is three causes down.
 fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut words = error.to_string();
-    let mut cause = error.source();
-    while let Some(next) = cause {
-        // rustls's refusal, inside the handshake's I/O error.
-        let refusal = next
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .and_then(crate::tls::refusal_in_words);
-        let more = refusal.map_or_else(|| next.to_string(), str::to_owned);
+    for cause in causes(error) {
+        let more = refusal(cause).map_or_else(|| cause.to_string(), str::to_owned);
         // Some errors print their cause themselves.
         if !words.ends_with(&more) {
             words.push_str(": ");
             words.push_str(&more);
         }
-        cause = next.source();
     }
     words
 }
