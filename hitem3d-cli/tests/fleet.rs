@@ -315,9 +315,20 @@ fn a_fleet_database_is_reached_over_tls_checked_as_the_url_says() {
     assert!(!said.contains("tls-fleet-secret"), "{refused}");
     assert_eq!(bench.mock().counters().submit_requests, 0);
 
-    bench
-        .run(&["--queue", &url("ca.crt"), "batch", "photos", "-o", "models"])
-        .expect(0);
+    // Every logger at TRACE, the TLS and database drivers' own included: no password.
+    let made = bench.run(&[
+        "-vvv",
+        "--queue",
+        &url("ca.crt"),
+        "batch",
+        "photos",
+        "-o",
+        "models",
+    ]);
+    made.expect(0);
+    assert!(made.stderr.contains("TRACE"), "{made}");
+    assert!(!made.stderr.contains("tls-fleet-secret"), "{made}");
+    assert!(!made.stdout.contains("tls-fleet-secret"), "{made}");
     assert!(bench.path("models/p0.glb").is_file());
     assert_eq!(bench.mock().counters().submit_requests, 1);
 }
