@@ -85,7 +85,11 @@ async fn every_connection_of_a_journal_is_encrypted_to_a_checked_server() {
     let Some(cluster) = tls_cluster("tls").await else {
         return;
     };
-    let settings = format!("?sslmode=verify-full{}", trusting("ca.crt"));
+    // Channel binding required: the password's proof is tied to this TLS session.
+    let settings = format!(
+        "?sslmode=verify-full{}&channel_binding=require",
+        trusting("ca.crt")
+    );
     let journal = connect(&url(&cluster, "127.0.0.1", &settings))
         .await
         .unwrap();
