@@ -271,12 +271,9 @@ fn a_fleet_database_is_reached_over_tls_checked_as_the_url_says() {
         return;
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    for sql in [
-        "CREATE ROLE fleet LOGIN PASSWORD 'tls-fleet-secret'",
-        "CREATE DATABASE fleet OWNER fleet",
-    ] {
-        runtime.block_on(cluster.execute(sql)).unwrap();
-    }
+    runtime
+        .block_on(cluster.create_owner("fleet", "tls-fleet-secret"))
+        .unwrap();
     let fixture = |name: &str| {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../hitem3d-postgres/tests/tls")

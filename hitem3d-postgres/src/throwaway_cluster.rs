@@ -169,6 +169,20 @@ impl ThrowawayCluster {
         Ok(self.url(&name))
     }
 
+    /// Creates the login role `name` with `password`, and a database of the same name that it
+    /// owns (for connecting as someone other than the superuser, as with
+    /// [`ThrowawayCluster::serve_tls_only`]).
+    ///
+    /// # Errors
+    /// The server cannot be reached or refuses.
+    pub async fn create_owner(&self, name: &str, password: &str) -> Result<(), ClusterError> {
+        self.execute(&format!("CREATE ROLE {name} LOGIN PASSWORD '{password}'"))
+            .await?;
+        self.execute(&format!("CREATE DATABASE {name} OWNER {name}"))
+            .await
+            .map(drop)
+    }
+
     /// Runs one SQL statement as the superuser in the `postgres` database.
     ///
     /// # Errors

@@ -73,14 +73,7 @@ async fn the_password_reaches_no_log_error_or_debug() {
     let Some(cluster) = ThrowawayCluster::start_or_skip("logs") else {
         return;
     };
-    cluster
-        .execute(&format!("CREATE ROLE fleet LOGIN PASSWORD '{PASSWORD}'"))
-        .await
-        .unwrap();
-    cluster
-        .execute("CREATE DATABASE fleet OWNER fleet")
-        .await
-        .unwrap();
+    cluster.create_owner("fleet", PASSWORD).await.unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls");
     cluster
         .serve_tls_only(&fixtures.join("server.crt"), &fixtures.join("server.key"))

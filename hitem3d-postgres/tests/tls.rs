@@ -24,14 +24,7 @@ fn fixture(name: &str) -> PathBuf {
 /// `fleet`.
 async fn tls_cluster(test: &str) -> Option<ThrowawayCluster> {
     let cluster = ThrowawayCluster::start_or_skip(test)?;
-    cluster
-        .execute(&format!("CREATE ROLE fleet LOGIN PASSWORD '{PASSWORD}'"))
-        .await
-        .unwrap();
-    cluster
-        .execute("CREATE DATABASE fleet OWNER fleet")
-        .await
-        .unwrap();
+    cluster.create_owner("fleet", PASSWORD).await.unwrap();
     cluster
         .serve_tls_only(&fixture("server.crt"), &fixture("server.key"))
         .unwrap();
