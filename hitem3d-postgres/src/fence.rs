@@ -2,8 +2,11 @@
 
 use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{HeldClaims, JournalError, JournalKey};
+use tokio_postgres::Statement;
 
-use crate::cached_statements::CachedStatements;
+/// Locks a claimed input's row if the claim still stands: `$1` the item, `$2` its epoch.
+pub(crate) const FENCE_SQL: &str = "SELECT 1 FROM hitem3d.queue WHERE id = $1 AND epoch = $2 \
+                                    AND state = 'claimed' FOR UPDATE";
 
 /// The claims held ([`HeldClaims`]) and their check against the fleet's queue.
 #[derive(Debug, Default)]
@@ -13,21 +16,19 @@ pub(crate) struct Fence {
 
 impl Fence {
     /// Within `tx`: if this process claimed `key`, locks the input's row and checks that the
-    /// claim still stands. A write about an input not claimed here is not fenced.
+    /// claim still stands, with `statement` (prepared from [`FENCE_SQL`]). A write about an
+    /// input not claimed here is not fenced.
     pub(crate) async fn check(
         &self,
         tx: &Transaction<'_>,
+        statement: &Statement,
         key: Option<&JournalKey>,
     ) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
         let Some((item, epoch)) = self.held.of(key) else {
             return Ok(Ok(()));
         };
         let stands = tx
-            .query_opt_cached(
-                "SELECT 1 FROM hitem3d.queue WHERE id = $1 AND epoch = $2 AND state = 'claimed' \
-                 FOR UPDATE",
-                &[&item.cast_signed(), &epoch.cast_signed()],
-            )
+            .query_opt(statement, &[&item.cast_signed(), &epoch.cast_signed()])
             .await?
             .is_some();
         Ok(if stands {

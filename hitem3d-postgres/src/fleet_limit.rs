@@ -8,35 +8,41 @@ use crate::cached_statements::CachedStatements;
 use deadpool_postgres::Transaction;
 use hitem3d_core::journal::{CreditLimit, FleetLimit, JournalError};
 use hitem3d_core::types::limits::SERVER_TASK_TIMEOUT;
+use tokio_postgres::Row;
 
 /// The service ends a task after this long: an entry not heard of for longer no longer holds
 /// one of the account's slots, whatever its last recorded state.
-const TASK_LIFETIME_SECS: i64 = SERVER_TASK_TIMEOUT.as_secs().cast_signed();
+pub(crate) const TASK_LIFETIME_SECS: i64 = SERVER_TASK_TIMEOUT.as_secs().cast_signed();
 
-/// The entry states that hold one of the account's slots, as
-/// `EntryState::holds_account_slot` has them.
-const HELD_STATES: &str = "('submitting', 'created', 'queueing', 'processing')";
+/// Locks the fleet's row and charges it `$1`, an intent's price (0 when unknown), answering
+/// its limits and the credits charged before. Sent in the intent's transaction right after its
+/// entry's insert: a refusal rolls the charge back with the transaction.
+pub(crate) const LOCK_AND_CHARGE_SQL: &str = "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1 \
+     RETURNING task_limit, configured_limit, \
+               EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
+               max_credits, credits_charged - $1";
+
+/// The entries holding one of the account's slots (the states `EntryState::holds_account_slot`
+/// has), the intent's own new one included; `$1` is [`TASK_LIFETIME_SECS`]. Sent after
+/// [`LOCK_AND_CHARGE_SQL`] as a statement of its own, so that it sees every intent committed
+/// before the lock was had.
+pub(crate) const HELD_SQL: &str = "SELECT count(*) FROM hitem3d.entries \
+     WHERE state IN ('submitting', 'created', 'queueing', 'processing') \
+       AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1";
 
 /// The channel a transaction that frees a slot notifies, for submits waiting for one.
 pub(crate) const SLOT_FREED: &str = "hitem3d_slot_freed";
 
-/// Within the intent's transaction, for its new entry `entry` (left out of the count): whether
-/// the fleet has a slot for it and its price fits the credit limit; if so the price is charged.
-/// A learnt limit is raised by the core's probe rule first.
+/// Within the intent's transaction, from the fleet's row as [`LOCK_AND_CHARGE_SQL`] answered
+/// and the slots `held` by other entries: whether the fleet has a slot for the new entry and
+/// its `price` fits the credit limit. A learnt limit is raised by the core's probe rule first.
+/// On a refusal the caller rolls back, the charge with it.
 pub(crate) async fn admit(
     tx: &Transaction<'_>,
-    entry: i64,
+    fleet: &Row,
+    held: i64,
     price: Option<u32>,
 ) -> Result<Result<(), JournalError>, tokio_postgres::Error> {
-    let fleet = tx
-        .query_one_cached(
-            "SELECT task_limit, configured_limit, \
-                    EXTRACT(EPOCH FROM now() - limit_changed_at)::FLOAT8, \
-                    max_credits, credits_charged \
-             FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await?;
     let (current, configured) = (count(fleet.get(0)), count(fleet.get(1)));
     let since_change = Duration::try_from_secs_f64(fleet.get::<_, f64>(2)).unwrap_or_default();
     let limit = FleetLimit::probed(current, configured, since_change);
@@ -48,33 +54,12 @@ pub(crate) async fn admit(
         )
         .await?;
     }
-    // A statement after the lock: it sees every intent committed before the lock was had.
-    let held: i64 = tx
-        .query_one_cached(
-            &format!(
-                "SELECT count(*) FROM hitem3d.entries WHERE state IN {HELD_STATES} \
-                   AND updated_at > EXTRACT(EPOCH FROM now())::BIGINT - $1 AND id <> $2"
-            ),
-            &[&TASK_LIFETIME_SECS, &entry],
-        )
-        .await?
-        .get(0);
-    let held = u32::try_from(held).unwrap_or(u32::MAX);
+    let held = u32::try_from(held.max(0)).unwrap_or(u32::MAX);
     if held >= limit {
         return Ok(Err(JournalError::AtSharedLimit { held, limit }));
     }
     let credits = CreditLimit::from_stored(fleet.get(3), fleet.get(4));
-    if let Err(over) = credits.admit(price) {
-        return Ok(Err(over));
-    }
-    if let Some(price) = price {
-        tx.execute_cached(
-            "UPDATE hitem3d.fleet SET credits_charged = credits_charged + $1 WHERE id = 1",
-            &[&i64::from(price)],
-        )
-        .await?;
-    }
-    Ok(Ok(()))
+    Ok(credits.admit(price))
 }
 
 /// Within a transaction that took an entry out of the held states (or removed it): submits

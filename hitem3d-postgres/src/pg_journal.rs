@@ -16,8 +16,9 @@ use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use crate::fence::Fence;
-use crate::fleet_limit::{admit, slot_freed};
+use crate::cached_statements::prepared;
+use crate::fence::{FENCE_SQL, Fence};
+use crate::fleet_limit::{HELD_SQL, LOCK_AND_CHARGE_SQL, TASK_LIFETIME_SECS, admit, slot_freed};
 use crate::slot_signal::SlotSignal;
 use crate::submit_locks::{self, SubmitLocks};
 use crate::{DatabaseUrl, schema};
@@ -30,7 +31,16 @@ const POOL_SIZE: usize = 8;
 /// (and the client's journal retry takes over).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Times over in a begin whose key was taken and freed again between its two statements.
+/// An intent's entry, unless its key has an open one: `$1` the key, then the task's type, its
+/// label, its price and where its result goes.
+const INSERT_SQL: &str = "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
+     destination, state, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, 'submitting', \
+             EXTRACT(EPOCH FROM now())::BIGINT, EXTRACT(EPOCH FROM now())::BIGINT) \
+     ON CONFLICT (key) WHERE key IS NOT NULL AND state NOT IN ('refused', 'failed') \
+     DO NOTHING RETURNING id";
+
+/// Times over in a begin whose key was taken and freed again between its two transactions.
 const BEGIN_ROUNDS: usize = 5;
 
 /// An [`AsyncTaskJournal`] in a PostgreSQL database that any number of machines share: each
@@ -165,80 +175,108 @@ impl PgJournal {
         let credits = intent
             .estimated_credits
             .map(|credits| i32::try_from(credits).unwrap_or(i32::MAX));
+        let charge = i64::from(intent.estimated_credits.unwrap_or(0));
+        let task_type = intent.task_type.name();
+        let failed = |error: tokio_postgres::Error| self.failed("write", &error);
         for _ in 0..BEGIN_ROUNDS {
-            let tx = client
-                .transaction()
-                .await
-                .map_err(|error| self.failed("write", &error))?;
-            // A worker whose claim on this input ended must not pay for it.
-            self.fence
-                .check(&tx, intent.key.as_ref())
-                .await
-                .map_err(|error| self.failed("write", &error))??;
-            let inserted = tx
-                .query_opt_cached(
-                    "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
-                     destination, state, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'submitting', \
-                             EXTRACT(EPOCH FROM now())::BIGINT, EXTRACT(EPOCH FROM now())::BIGINT) \
-                     ON CONFLICT (key) WHERE key IS NOT NULL AND state NOT IN ('refused', 'failed') \
-                     DO NOTHING RETURNING id",
-                    &[
-                        &key,
-                        &intent.task_type.name(),
-                        &intent.label,
-                        &credits,
-                        &intent.destination,
-                    ],
-                )
-                .await
-                .map_err(|error| self.failed("write", &error))?;
-            let begun = match inserted {
-                Some(row) => Some(Begun::New(EntryId(row.get::<_, i64>(0).cast_unsigned()))),
-                None => tx
-                    .query_opt_cached(
-                        &select("WHERE key = $1 AND state NOT IN ('refused', 'failed')"),
-                        &[&key],
-                    )
+            let tx = client.transaction().await.map_err(failed)?;
+            let [fence, insert, lock_and_charge, count_held] =
+                prepared(&tx, [FENCE_SQL, INSERT_SQL, LOCK_AND_CHARGE_SQL, HELD_SQL])
                     .await
-                    .map_err(|error| self.failed("write", &error))?
-                    .map(|row| Begun::Existing(read_entry(&row))),
-            };
-            let begun = match begun {
-                Some(Begun::Existing(open))
-                    if open.state == EntryState::Submitting
-                        && open.task_id.is_none()
-                        && submit_locks::in_flight(&tx, open.id)
-                            .await
-                            .map_err(|error| self.failed("write", &error))? =>
-                {
-                    Some(Begun::InFlight(open))
+                    .map_err(failed)?;
+            // One round trip for the four, run in this order: the input's claim (a worker whose
+            // claim ended must not pay for it), the entry, the fleet's row locked and charged,
+            // and the slots held, counted after the lock.
+            let entry_values: [&(dyn ToSql + Sync); 5] = [
+                &key,
+                &task_type,
+                &intent.label,
+                &credits,
+                &intent.destination,
+            ];
+            let (charged, lifetime): ([&(dyn ToSql + Sync); 1], _) =
+                ([&charge], [&TASK_LIFETIME_SECS as &(dyn ToSql + Sync)]);
+            let (fenced, inserted, fleet, held) = tokio::join!(
+                self.fence.check(&tx, &fence, intent.key.as_ref()),
+                tx.query_opt(&insert, &entry_values),
+                tx.query_one(&lock_and_charge, &charged),
+                tx.query_one(&count_held, &lifetime),
+            );
+            fenced.map_err(failed)??;
+            let Some(inserted) = inserted.map_err(failed)? else {
+                // The key is open: this transaction, which charged the fleet, is rolled back
+                // and the open entry read in one that writes nothing.
+                drop(tx);
+                match self.open_entry(&mut client, intent).await? {
+                    Some(begun) => return Ok(begun),
+                    // It closed in between: its key is free now.
+                    None => continue,
                 }
-                other => other,
             };
-            if let Some(Begun::New(entry)) = &begun {
-                // The fleet's slot and credits, in the intent's own transaction: at a limit,
-                // nothing is written and the submit does not go out.
-                admit(&tx, entry.0.cast_signed(), intent.estimated_credits)
-                    .await
-                    .map_err(|error| self.failed("write", &error))??;
-                // Held before the entry is committed, so no one sees it unlocked.
-                self.submit_locks.hold(*entry).await;
+            let entry = EntryId(inserted.get::<_, i64>(0).cast_unsigned());
+            let others = held.map_err(failed)?.get::<_, i64>(0) - 1;
+            // The fleet's slot and credits, in the intent's own transaction: at a limit,
+            // nothing is written and the submit does not go out.
+            admit(
+                &tx,
+                &fleet.map_err(failed)?,
+                others,
+                intent.estimated_credits,
+            )
+            .await
+            .map_err(failed)??;
+            // Held before the entry is committed, so no one sees it unlocked.
+            self.submit_locks.hold(entry).await;
+            if let Err(error) = tx.commit().await {
+                self.submit_locks.release(entry).await;
+                return Err(failed(error));
             }
-            let committed = tx.commit().await;
-            if let (Err(_), Some(Begun::New(entry))) = (&committed, &begun) {
-                self.submit_locks.release(*entry).await;
-            }
-            committed.map_err(|error| self.failed("write", &error))?;
-            // None: the open entry closed between the two statements; its key is free now.
-            if let Some(begun) = begun {
-                return Ok(begun);
-            }
+            return Ok(Begun::New(entry));
         }
         Err(JournalError::store(
             "write",
             "the key was taken and freed again too often to begin it",
         ))
+    }
+
+    /// The open entry under `intent`'s key, if one is: its task, or its submit still going out
+    /// from a live process, or an unknown outcome. Fenced as the intent is.
+    async fn open_entry(
+        &self,
+        client: &mut deadpool_postgres::Client,
+        intent: &Intent,
+    ) -> Result<Option<Begun>, JournalError> {
+        let failed = |error: tokio_postgres::Error| self.failed("write", &error);
+        let tx = client.transaction().await.map_err(failed)?;
+        let [fence] = prepared(&tx, [FENCE_SQL]).await.map_err(failed)?;
+        self.fence
+            .check(&tx, &fence, intent.key.as_ref())
+            .await
+            .map_err(failed)??;
+        let key = intent.key.as_ref().map(JournalKey::as_str);
+        let Some(row) = tx
+            .query_opt_cached(
+                &select("WHERE key = $1 AND state NOT IN ('refused', 'failed')"),
+                &[&key],
+            )
+            .await
+            .map_err(failed)?
+        else {
+            return Ok(None);
+        };
+        let open = read_entry(&row);
+        let submitting = open.state == EntryState::Submitting && open.task_id.is_none();
+        let begun = if submitting
+            && submit_locks::in_flight(&tx, open.id)
+                .await
+                .map_err(failed)?
+        {
+            Begun::InFlight(open)
+        } else {
+            Begun::Existing(open)
+        };
+        tx.commit().await.map_err(failed)?;
+        Ok(Some(begun))
     }
 
     /// Loads, changes (by the core's rules) and stores back the entry where `column` is
@@ -250,58 +288,57 @@ impl PgJournal {
         change: impl FnOnce(&mut JournalEntry, u64) + Send,
     ) -> Result<(), JournalError> {
         let mut client = self.client("write").await?;
-        let tx = client
-            .transaction()
-            .await
-            .map_err(|error| self.failed("write", &error))?;
-        // The input's claim is locked before the entry, in the order claims take them.
-        let key: Option<Option<String>> = tx
-            .query_opt_cached(
-                &format!("SELECT key FROM hitem3d.entries WHERE {column} = $1"),
-                &[value],
-            )
-            .await
-            .map_err(|error| self.failed("write", &error))?
-            .map(|row| row.get(0));
-        let key = key.flatten().map(JournalKey::new);
-        self.fence
-            .check(&tx, key.as_ref())
-            .await
-            .map_err(|error| self.failed("write", &error))??;
-        let sql = format!(
+        let failed = |error: tokio_postgres::Error| self.failed("write", &error);
+        let tx = client.transaction().await.map_err(failed)?;
+        let lock_entry = format!(
             "SELECT {COLUMNS}, EXTRACT(EPOCH FROM now())::BIGINT FROM hitem3d.entries \
              WHERE {column} = $1 FOR UPDATE"
         );
-        let found = tx
-            .query_opt_cached(&sql, &[value])
+        let find_key = format!("SELECT key FROM hitem3d.entries WHERE {column} = $1");
+        let [find_key, fence, lock_entry] = prepared(&tx, [&find_key, FENCE_SQL, &lock_entry])
             .await
-            .map_err(|error| self.failed("write", &error))?;
+            .map_err(failed)?;
+        let key: Option<Option<String>> = tx
+            .query_opt(&find_key, &[value])
+            .await
+            .map_err(failed)?
+            .map(|row| row.get(0));
+        let key = key.flatten().map(JournalKey::new);
+        // One round trip for both, run in this order: the input's claim is locked before the
+        // entry, in the order claims take them.
+        let by_value = [value];
+        let (fenced, found) = tokio::join!(
+            self.fence.check(&tx, &fence, key.as_ref()),
+            tx.query_opt(&lock_entry, &by_value),
+        );
+        fenced.map_err(failed)??;
         let mut freed = false;
-        if let Some(row) = found {
+        if let Some(row) = found.map_err(failed)? {
             let mut entry = read_entry(&row);
             let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
             let was_closed = entry.is_closed();
             let held = entry.state.holds_account_slot();
             change(&mut entry, now);
-            if entry.is_closed() && !was_closed {
-                // Refused (no task) or failed (the service refunds it): the charge comes back.
-                refund(&tx, entry.estimated_credits)
-                    .await
-                    .map_err(|error| self.failed("write", &error))?;
-            }
+            // Refused (no task) or failed (the service refunds it): the charge comes back.
+            let refunded = entry.is_closed() && !was_closed;
             freed = held && !entry.state.holds_account_slot();
-            if freed {
-                slot_freed(&tx)
-                    .await
-                    .map_err(|error| self.failed("write", &error))?;
-            }
-            store(&tx, &entry)
-                .await
-                .map_err(|error| self.failed("write", &error))?;
+            // One round trip for the writes.
+            let (refunded, notified, stored) = tokio::join!(
+                async {
+                    if refunded {
+                        refund(&tx, entry.estimated_credits).await
+                    } else {
+                        Ok(())
+                    }
+                },
+                async { if freed { slot_freed(&tx).await } else { Ok(()) } },
+                store(&tx, &entry),
+            );
+            refunded.map_err(failed)?;
+            notified.map_err(failed)?;
+            stored.map_err(failed)?;
         }
-        tx.commit()
-            .await
-            .map_err(|error| self.failed("write", &error))?;
+        tx.commit().await.map_err(failed)?;
         if freed {
             self.slots.freed_here();
         }
