@@ -194,8 +194,8 @@ impl PgJournal {
                 &credits,
                 &intent.destination,
             ];
-            let (charged, lifetime): ([&(dyn ToSql + Sync); 1], _) =
-                ([&charge], [&TASK_LIFETIME_SECS as &(dyn ToSql + Sync)]);
+            let charged: [&(dyn ToSql + Sync); 1] = [&charge];
+            let lifetime: [&(dyn ToSql + Sync); 1] = [&TASK_LIFETIME_SECS];
             let (fenced, inserted, fleet, held) = tokio::join!(
                 self.fence.check(&tx, &fence, intent.key.as_ref()),
                 tx.query_opt(&insert, &entry_values),
