@@ -11,8 +11,8 @@ use std::time::Duration;
 use fake::*;
 use futures_executor::block_on;
 use hitem3d_core::journal::{
-    Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError, JournalOp,
-    LearntDuration, MemoryJournal, Settled, TaskEvent, TaskJournal,
+    AsyncTaskJournal, Begun, EntryId, EntryQuery, EntryState, Intent, JournalEntry, JournalError,
+    JournalOp, LearntDuration, MemoryJournal, Settled, StoreFuture, TaskEvent, TaskJournal,
 };
 use hitem3d_core::types::{ClientId, ClientSecret, TaskId};
 use hitem3d_core::{ClientConfig, ClientCore, Driver, GenerateOptions, WaitPolicy};
@@ -135,7 +135,7 @@ fn a_full_shared_limit_makes_the_submit_wait_for_a_slot_then_pay_once() {
     let ops = fx.journal_ops.borrow();
     let waits = ops
         .iter()
-        .filter(|(_, op)| matches!(op, JournalOp::AwaitSlot(_)))
+        .filter(|(_, op)| matches!(op, JournalOp::AwaitSlotAndBegin { .. }))
         .count();
     assert_eq!(waits, 3);
     assert_eq!(
@@ -149,4 +149,88 @@ fn a_full_shared_limit_makes_the_submit_wait_for_a_slot_then_pay_once() {
         "no pause of the client's own: {ops:?}"
     );
     assert_eq!(before_payment.count(), 7);
+}
+
+/// An async store of a fleet whose limit is full when the intent comes, and that begins the
+/// waiting intent in the first slot it frees, as a shared database's journal does.
+#[derive(Debug, Default)]
+struct HandingFleet {
+    inner: MemoryJournal,
+    begins: Mutex<usize>,
+    handed: Mutex<usize>,
+}
+
+impl AsyncTaskJournal for HandingFleet {
+    fn begin<'a>(&'a self, intent: &'a Intent) -> StoreFuture<'a, Begun> {
+        let mut begins = self.begins.lock().unwrap();
+        *begins += 1;
+        let answer = if *begins == 1 {
+            Err(JournalError::AtSharedLimit { held: 3, limit: 3 })
+        } else {
+            self.inner.begin(intent)
+        };
+        Box::pin(async move { answer })
+    }
+    fn await_slot_and_begin<'a>(
+        &'a self,
+        intent: &'a Intent,
+        _at_most: Duration,
+    ) -> StoreFuture<'a, Option<Begun>> {
+        *self.handed.lock().unwrap() += 1;
+        let begun = self.inner.begin(intent).map(Some);
+        Box::pin(async move { begun })
+    }
+    fn settle<'a>(&'a self, entry: EntryId, settled: &'a Settled) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.inner.settle(entry, settled) })
+    }
+    fn record<'a>(&'a self, task_id: &'a TaskId, event: &'a TaskEvent) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.inner.record(task_id, event) })
+    }
+    fn entries<'a>(&'a self, query: &'a EntryQuery) -> StoreFuture<'a, Vec<JournalEntry>> {
+        Box::pin(async move { self.inner.entries(query) })
+    }
+    fn forget(&self, entry: EntryId) -> StoreFuture<'_, bool> {
+        Box::pin(async move { self.inner.forget(entry) })
+    }
+    fn learn_duration<'a>(&'a self, learnt: &'a LearntDuration) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.inner.learn_duration(learnt) })
+    }
+    fn learnt_durations(&self) -> StoreFuture<'_, Vec<LearntDuration>> {
+        Box::pin(async move { self.inner.learnt_durations() })
+    }
+}
+
+#[test]
+fn an_intent_the_store_begins_in_a_freed_slot_is_paid_once_and_not_begun_again() {
+    let store = Arc::new(HandingFleet::default());
+    let config = ClientConfig::new(ClientId::new("ak_1"), ClientSecret::new("sk_1"))
+        .with_task_slots(2)
+        .unwrap()
+        .with_wait(WaitPolicy::default().with_deadline(Duration::from_secs(600)))
+        .with_async_journal(Arc::clone(&store) as Arc<dyn AsyncTaskJournal>)
+        .with_shared_task_limit();
+    let fx = FakeFrontEnd::new(ClientCore::new(config, 42_u64, || {}).unwrap())
+        .answers([TOKEN, SUBMITTED, QUEUEING, SUCCESS])
+        .file(body(vec![b"glTF\x02\0\0\0", b"model"]));
+    let options = GenerateOptions::new("out").with_file_stem("chair");
+
+    let generated =
+        block_on(Driver::new(&fx.core, &fx).run(fx.core.generate(task(), options), |_| {}))
+            .expect("made in the slot the store handed over");
+
+    assert_eq!(generated.task_id, TaskId::new("t-1"));
+    assert_eq!(
+        (*store.begins.lock().unwrap(), *store.handed.lock().unwrap()),
+        (1, 1),
+        "refused once, then begun by the store's hand-off, never asked again"
+    );
+    let submits = fx
+        .calls()
+        .iter()
+        .filter(|path| path.contains("submit-task"))
+        .count();
+    assert_eq!(submits, 1, "one paid request: {:?}", fx.calls());
+    let entries = store.inner.entries(&EntryQuery::All).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].state, EntryState::Saved);
 }

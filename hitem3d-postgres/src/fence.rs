@@ -8,6 +8,12 @@ use tokio_postgres::Statement;
 pub(crate) const FENCE_SQL: &str = "SELECT 1 FROM hitem3d.queue WHERE id = $1 AND epoch = $2 \
                                     AND state = 'claimed' FOR UPDATE";
 
+/// [`FENCE_SQL`] for an intent begun in another entry's transaction (a slot handed over): a
+/// claim's row that another transaction holds (a heartbeat) is skipped, found not standing,
+/// rather than waited for, since that transaction may wait for a row this one locked.
+pub(crate) const HANDOFF_FENCE_SQL: &str = "SELECT 1 FROM hitem3d.queue WHERE id = $1 AND epoch = $2 \
+                                            AND state = 'claimed' FOR UPDATE SKIP LOCKED";
+
 /// The claims held ([`HeldClaims`]) and their check against the fleet's queue.
 #[derive(Debug, Default)]
 pub(crate) struct Fence {

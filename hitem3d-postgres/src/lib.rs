@@ -34,6 +34,7 @@ mod fleet_limit;
 mod pg_journal;
 mod pg_work_queue;
 mod schema;
+mod slot_handoff;
 mod slot_signal;
 mod submit_locks;
 #[cfg(feature = "throwaway")]

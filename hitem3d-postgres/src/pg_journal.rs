@@ -13,12 +13,13 @@ use hitem3d_core::journal::{
 };
 use hitem3d_core::types::{TaskId, TaskType};
 use hitem3d_core::{ObservedDuration, TASKS_KEPT_PER_KIND, TaskKind};
-use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
+use tokio_postgres::{Row, Statement};
 
 use crate::cached_statements::prepared;
-use crate::fence::{FENCE_SQL, Fence};
+use crate::fence::{FENCE_SQL, Fence, HANDOFF_FENCE_SQL};
 use crate::fleet_limit::{HELD_SQL, LOCK_AND_CHARGE_SQL, TASK_LIFETIME_SECS, admit, slot_freed};
+use crate::slot_handoff::SlotHandoff;
 use crate::slot_signal::SlotSignal;
 use crate::submit_locks::{self, SubmitLocks};
 use crate::{DatabaseUrl, schema};
@@ -57,6 +58,8 @@ pub struct PgJournal {
     fence: Arc<Fence>,
     /// Wakes this process's submits that wait for a slot of the fleet's limit.
     slots: Arc<SlotSignal>,
+    /// This process's submits waiting for a slot, which it hands the slots it frees.
+    handoff: Arc<SlotHandoff>,
     /// The submits this process is making, locked so that other processes can tell they are
     /// alive.
     submit_locks: Arc<SubmitLocks>,
@@ -99,6 +102,7 @@ impl PgJournal {
             url: url.clone(),
             fence: Arc::default(),
             slots: Arc::new(SlotSignal::new(config.clone(), tls.clone())),
+            handoff: Arc::default(),
             submit_locks: Arc::new(SubmitLocks::new(config, tls)),
         };
         let mut client = journal.client("open").await?;
@@ -171,39 +175,17 @@ impl PgJournal {
 
     async fn begin_entry(&self, intent: &Intent) -> Result<Begun, JournalError> {
         let mut client = self.client("write").await?;
-        let key = intent.key.as_ref().map(JournalKey::as_str);
-        let credits = intent
-            .estimated_credits
-            .map(|credits| i32::try_from(credits).unwrap_or(i32::MAX));
-        let charge = i64::from(intent.estimated_credits.unwrap_or(0));
-        let task_type = intent.task_type.name();
         let failed = |error: tokio_postgres::Error| self.failed("write", &error);
         for _ in 0..BEGIN_ROUNDS {
             let tx = client.transaction().await.map_err(failed)?;
-            let [fence, insert, lock_and_charge, count_held] =
-                prepared(&tx, [FENCE_SQL, INSERT_SQL, LOCK_AND_CHARGE_SQL, HELD_SQL])
-                    .await
-                    .map_err(failed)?;
-            // One round trip for the four, run in this order: the input's claim (a worker whose
-            // claim ended must not pay for it), the entry, the fleet's row locked and charged,
-            // and the slots held, counted after the lock.
-            let entry_values: [&(dyn ToSql + Sync); 5] = [
-                &key,
-                &task_type,
-                &intent.label,
-                &credits,
-                &intent.destination,
-            ];
-            let charged: [&(dyn ToSql + Sync); 1] = [&charge];
-            let lifetime: [&(dyn ToSql + Sync); 1] = [&TASK_LIFETIME_SECS];
-            let (fenced, inserted, fleet, held) = tokio::join!(
-                self.fence.check(&tx, &fence, intent.key.as_ref()),
-                tx.query_opt(&insert, &entry_values),
-                tx.query_one(&lock_and_charge, &charged),
-                tx.query_one(&count_held, &lifetime),
-            );
-            fenced.map_err(failed)??;
-            let Some(inserted) = inserted.map_err(failed)? else {
+            let statements = prepared(&tx, [FENCE_SQL, INSERT_SQL, LOCK_AND_CHARGE_SQL, HELD_SQL])
+                .await
+                .map_err(failed)?;
+            let Some(entry) = self
+                .begin_new(&tx, &statements, intent)
+                .await
+                .map_err(failed)??
+            else {
                 // The key is open: this transaction, which charged the fleet, is rolled back
                 // and the open entry read in one that writes nothing.
                 drop(tx);
@@ -213,18 +195,6 @@ impl PgJournal {
                     None => continue,
                 }
             };
-            let entry = EntryId(inserted.get::<_, i64>(0).cast_unsigned());
-            let others = held.map_err(failed)?.get::<_, i64>(0) - 1;
-            // The fleet's slot and credits, in the intent's own transaction: at a limit,
-            // nothing is written and the submit does not go out.
-            admit(
-                &tx,
-                &fleet.map_err(failed)?,
-                others,
-                intent.estimated_credits,
-            )
-            .await
-            .map_err(failed)??;
             // Held before the entry is committed, so no one sees it unlocked.
             self.submit_locks.hold(entry).await;
             if let Err(error) = tx.commit().await {
@@ -237,6 +207,105 @@ impl PgJournal {
             "write",
             "the key was taken and freed again too often to begin it",
         ))
+    }
+
+    /// Within `tx`: `intent`'s entry, fenced by `fence` ([`FENCE_SQL`] or, in a slot handed
+    /// over, [`HANDOFF_FENCE_SQL`]) and admitted by the fleet's limits, then `insert`,
+    /// `lock_and_charge` and `count_held`. `None` when the key has an open entry.
+    async fn begin_new(
+        &self,
+        tx: &Transaction<'_>,
+        [fence, insert, lock_and_charge, count_held]: &[Statement; 4],
+        intent: &Intent,
+    ) -> Result<Result<Option<EntryId>, JournalError>, tokio_postgres::Error> {
+        let key = intent.key.as_ref().map(JournalKey::as_str);
+        let credits = intent
+            .estimated_credits
+            .map(|credits| i32::try_from(credits).unwrap_or(i32::MAX));
+        let charge = i64::from(intent.estimated_credits.unwrap_or(0));
+        let task_type = intent.task_type.name();
+        // One round trip for the four, run in this order: the input's claim (a worker whose
+        // claim ended must not pay for it), the entry, the fleet's row locked and charged,
+        // and the slots held, counted after the lock.
+        let entry_values: [&(dyn ToSql + Sync); 5] = [
+            &key,
+            &task_type,
+            &intent.label,
+            &credits,
+            &intent.destination,
+        ];
+        let charged: [&(dyn ToSql + Sync); 1] = [&charge];
+        let lifetime: [&(dyn ToSql + Sync); 1] = [&TASK_LIFETIME_SECS];
+        let (fenced, inserted, fleet, held) = tokio::join!(
+            self.fence.check(tx, fence, intent.key.as_ref()),
+            tx.query_opt(insert, &entry_values),
+            tx.query_one(lock_and_charge, &charged),
+            tx.query_one(count_held, &lifetime),
+        );
+        if let Err(lost) = fenced? {
+            return Ok(Err(lost));
+        }
+        let Some(inserted) = inserted? else {
+            return Ok(Ok(None));
+        };
+        let entry = EntryId(inserted.get::<_, i64>(0).cast_unsigned());
+        let others = held?.get::<_, i64>(0) - 1;
+        // The fleet's slot and credits, in the intent's own transaction: at a limit, the
+        // caller writes nothing and the submit does not go out.
+        Ok(admit(tx, &fleet?, others, intent.estimated_credits)
+            .await?
+            .map(|()| Some(entry)))
+    }
+
+    /// Within `tx`, which freed a slot: begins `intent`, a submit of this process waiting for
+    /// a slot, in it, locked as going out. `None` (and `tx` as it was) when the intent is not
+    /// begun: its claim is busy or gone, its key open, or the fleet's limits refuse it.
+    async fn hand_over(
+        &self,
+        tx: &Transaction<'_>,
+        intent: &Intent,
+    ) -> Result<Option<EntryId>, tokio_postgres::Error> {
+        let statements = prepared(
+            tx,
+            [HANDOFF_FENCE_SQL, INSERT_SQL, LOCK_AND_CHARGE_SQL, HELD_SQL],
+        )
+        .await?;
+        // The savepoint goes out with the intent's statements, in the same round trip.
+        let (saved, begun) = tokio::join!(
+            tx.batch_execute("SAVEPOINT hand_over"),
+            self.begin_new(tx, &statements, intent),
+        );
+        saved?;
+        match begun {
+            Ok(Ok(Some(entry))) => {
+                self.submit_locks.hold(entry).await;
+                return Ok(Some(entry));
+            }
+            Ok(Ok(None)) => tracing::debug!("a waiting submit's key is open: not handed a slot"),
+            Ok(Err(refused)) => tracing::debug!(%refused, "a waiting submit was not handed a slot"),
+            Err(error) => tracing::debug!(
+                error = %in_words(&error),
+                "a waiting submit was not handed a slot"
+            ),
+        }
+        tx.batch_execute("ROLLBACK TO SAVEPOINT hand_over").await?;
+        Ok(None)
+    }
+
+    /// Closes the entry begun for a waiting submit that went away before it was handed its
+    /// slot: nothing was sent, so it is refused and refunded, and its slot freed again.
+    fn close_unsent(&self, entry: EntryId) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let settled = Settled::Refused(
+                "the submit stopped waiting before it was sent: nothing was paid".to_owned(),
+            );
+            let id = entry.0.cast_signed();
+            let closed = self
+                .update("id", &id, |open, now| open.settle(&settled, now))
+                .await;
+            self.submit_locks.release(entry).await;
+            closed
+        })
     }
 
     /// The open entry under `intent`'s key, if one is: its task, or its submit still going out
@@ -313,6 +382,7 @@ impl PgJournal {
         );
         fenced.map_err(failed)??;
         let mut freed = false;
+        let mut handed = None;
         if let Some(row) = found.map_err(failed)? {
             let mut entry = read_entry(&row);
             let now = row.get::<_, i64>(COLUMN_COUNT).cast_unsigned();
@@ -322,6 +392,8 @@ impl PgJournal {
             // Refused (no task) or failed (the service refunds it): the charge comes back.
             let refunded = entry.is_closed() && !was_closed;
             freed = held && !entry.state.holds_account_slot();
+            // A freed slot goes to this process's first waiting submit if it has one.
+            let waiting = if freed { self.handoff.first() } else { None };
             // One round trip for the writes.
             let (refunded, notified, stored) = tokio::join!(
                 async {
@@ -331,16 +403,44 @@ impl PgJournal {
                         Ok(())
                     }
                 },
-                async { if freed { slot_freed(&tx).await } else { Ok(()) } },
+                async {
+                    if freed && waiting.is_none() {
+                        slot_freed(&tx).await
+                    } else {
+                        Ok(())
+                    }
+                },
                 store(&tx, &entry),
             );
             refunded.map_err(failed)?;
             notified.map_err(failed)?;
             stored.map_err(failed)?;
+            if let Some(waiting) = waiting {
+                match self
+                    .hand_over(&tx, waiting.intent())
+                    .await
+                    .map_err(failed)?
+                {
+                    Some(begun) => handed = Some((waiting, begun)),
+                    // Not handed (the waiter begins again itself): everyone hears of it.
+                    None => slot_freed(&tx).await.map_err(failed)?,
+                }
+            }
         }
-        tx.commit().await.map_err(failed)?;
-        if freed {
-            self.slots.freed_here();
+        if let Err(error) = tx.commit().await {
+            if let Some((_, begun)) = handed {
+                self.submit_locks.release(begun).await;
+            }
+            return Err(failed(error));
+        }
+        match handed {
+            Some((waiting, begun)) => {
+                if let Err(unsent) = waiting.hand(begun) {
+                    self.close_unsent(unsent).await?;
+                }
+            }
+            None if freed => self.slots.freed_here(),
+            None => {}
         }
         Ok(())
     }
@@ -501,6 +601,25 @@ impl AsyncTaskJournal for PgJournal {
         Box::pin(async move {
             self.slots.wait(at_most).await;
             Ok(())
+        })
+    }
+
+    fn await_slot_and_begin<'a>(
+        &'a self,
+        intent: &'a Intent,
+        at_most: Duration,
+    ) -> StoreFuture<'a, Option<Begun>> {
+        Box::pin(async move {
+            let mut in_line = self.handoff.join(intent.clone());
+            tokio::select! {
+                handed = &mut in_line.handed => return Ok(handed.ok().map(Begun::New)),
+                () = self.slots.wait(at_most) => {}
+            }
+            if in_line.leave() {
+                return Ok(None);
+            }
+            // A transaction took this submit out of the line: its hand-off is under way.
+            Ok((&mut in_line.handed).await.ok().map(Begun::New))
         })
     }
 }

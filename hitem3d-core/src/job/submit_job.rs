@@ -292,7 +292,10 @@ impl Job for SubmitJob {
         }
         if self.slot_wait_due {
             self.slot_wait_due = false;
-            let wait = JournalOp::AwaitSlot(SHARED_SLOT_RECHECK);
+            let wait = JournalOp::AwaitSlotAndBegin {
+                at_most: SHARED_SLOT_RECHECK,
+                intent: self.intent(),
+            };
             if let Some(call) = self.core.journal_call(wait) {
                 self.awaiting_slot = true;
                 return Io::Journal(call);
@@ -324,9 +327,16 @@ impl Job for SubmitJob {
                 self.awaiting_begin = false;
                 self.done = self.on_begun(answer, now);
             }
-            // Waited (or the store could not watch its slots): the intent is tried again,
-            // and says more if the store is down.
-            Input::Journal(_) if self.awaiting_slot => self.awaiting_slot = false,
+            Input::Journal(answer) if self.awaiting_slot => {
+                self.awaiting_slot = false;
+                // The store began the intent in a slot it freed: that is the begin's answer.
+                // Otherwise (waited, or the store could not watch its slots) the intent is
+                // tried again, and says more if the store is down.
+                if let Ok(JournalReply::Begun(_)) = &answer {
+                    self.began = true;
+                    self.done = self.on_begun(answer, now);
+                }
+            }
             // The settle's answer: the `Recorded` around this job keeps it.
             Input::Journal(_) => {}
             input => self.call.on(input, now),

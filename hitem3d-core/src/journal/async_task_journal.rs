@@ -46,4 +46,18 @@ pub trait AsyncTaskJournal: std::fmt::Debug + Send + Sync {
         let _unused = at_most;
         Box::pin(async { Ok(()) })
     }
+
+    /// [`Self::await_slot`] for a submit whose `intent` the store refused at the shared limit.
+    /// A store that frees a slot while the submit waits may begin `intent` in that slot, in
+    /// the same transaction, and answer what it began: the submit then goes out without
+    /// asking again, and the slot is never seen free by anyone else. An answer of `None` (the
+    /// default: a wait, then `None`) means the submit begins again.
+    fn await_slot_and_begin<'a>(
+        &'a self,
+        intent: &'a Intent,
+        at_most: std::time::Duration,
+    ) -> StoreFuture<'a, Option<Begun>> {
+        let _unused = intent;
+        Box::pin(async move { self.await_slot(at_most).await.map(|()| None) })
+    }
 }

@@ -31,6 +31,17 @@ pub enum JournalOp {
     /// unfinished tasks ([`JournalError::AtSharedLimit`]); wait until one of its slots may
     /// have freed, at most this long, then begin again.
     AwaitSlot(Duration),
+    /// [`JournalOp::AwaitSlot`] for a submit whose `intent` the store refused: an async store
+    /// may begin `intent` in a slot it frees meanwhile
+    /// ([`AsyncTaskJournal::await_slot_and_begin`]) and answer [`JournalReply::Begun`], which
+    /// is then the intent's answer; [`JournalReply::Written`] means begin again. What the
+    /// submit job asks for.
+    AwaitSlotAndBegin {
+        /// The longest wait: what a missed notice of a freed slot costs.
+        at_most: Duration,
+        /// The intent that was refused.
+        intent: Intent,
+    },
     /// [`TaskJournal::entries`]: a read whose answer decides the job's next step (whether a
     /// file that took the result's name was saved by another run of the same task).
     Entries(EntryQuery),
@@ -42,7 +53,10 @@ impl JournalOp {
     /// operation follows a paid (or refused) submit and is retried instead.
     #[must_use]
     pub fn is_before_payment(&self) -> bool {
-        matches!(self, Self::Begin(_) | Self::AwaitSlot(_))
+        matches!(
+            self,
+            Self::Begin(_) | Self::AwaitSlot(_) | Self::AwaitSlotAndBegin { .. }
+        )
     }
 
     /// Whether the job itself takes the answer (the operations before payment, and reads),
@@ -64,6 +78,7 @@ impl JournalOp {
             | Self::LearnDuration(_)
             | Self::LimitRefused
             | Self::AwaitSlot(_)
+            | Self::AwaitSlotAndBegin { .. }
             | Self::Entries(_) => None,
         }
     }
@@ -79,7 +94,9 @@ impl JournalOp {
             Self::Record(_, TaskEvent::Saved(_)) => "a saved file",
             Self::LearnDuration(_) => "how long the task took",
             Self::LimitRefused => "a refusal for the account's limit",
-            Self::AwaitSlot(_) => "a wait for a slot of the shared limit",
+            Self::AwaitSlot(_) | Self::AwaitSlotAndBegin { .. } => {
+                "a wait for a slot of the shared limit"
+            }
             Self::Entries(_) => "a read of the journal",
         }
     }
@@ -144,7 +161,9 @@ impl JournalCall {
             JournalOp::Record(task_id, event) => store.record(task_id, event).map(written),
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).map(written),
             JournalOp::LimitRefused => store.limit_refused().map(written),
-            JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).map(written),
+            JournalOp::AwaitSlot(at_most) | JournalOp::AwaitSlotAndBegin { at_most, .. } => {
+                store.await_slot(*at_most).map(written)
+            }
             JournalOp::Entries(query) => store.entries(query).map(JournalReply::Entries),
         }
     }
@@ -166,6 +185,10 @@ impl JournalCall {
             JournalOp::LearnDuration(learnt) => store.learn_duration(learnt).await.map(written),
             JournalOp::LimitRefused => store.limit_refused().await.map(written),
             JournalOp::AwaitSlot(at_most) => store.await_slot(*at_most).await.map(written),
+            JournalOp::AwaitSlotAndBegin { at_most, intent } => store
+                .await_slot_and_begin(intent, *at_most)
+                .await
+                .map(|handed| handed.map_or(JournalReply::Written, begun)),
             JournalOp::Entries(query) => store.entries(query).await.map(JournalReply::Entries),
         }
     }

@@ -246,7 +246,7 @@ impl Effects for FakeFrontEnd {
         self.journal_ops
             .borrow_mut()
             .push((self.clock.get(), call.op.clone()));
-        call.run()
+        call.run_async().await
     }
 
     async fn exists(&self, path: &Path) -> io::Result<bool> {
