@@ -3,7 +3,8 @@
 //! when a submit's intent is written, so workers claim ahead and submit the moment a slot
 //! frees.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::cached_statements::CachedStatements;
@@ -27,6 +28,9 @@ use crate::pg_journal::{read_entry, refund, select, store};
 #[derive(Debug, Clone)]
 pub struct PgWorkQueue {
     journal: PgJournal,
+    /// Whether the fleet had a credit limit at this process's last claim (claims then take
+    /// turns on the fleet's row), once a claim looked.
+    credit_limited: Arc<OnceLock<AtomicBool>>,
 }
 
 impl PgWorkQueue {
@@ -35,6 +39,7 @@ impl PgWorkQueue {
     pub fn new(journal: &PgJournal) -> Self {
         Self {
             journal: journal.clone(),
+            credit_limited: Arc::default(),
         }
     }
 
@@ -150,7 +155,21 @@ impl PgWorkQueue {
         let mut client = self.journal.client("write").await?;
         let claim = async {
             let tx = client.transaction().await?;
-            let answer = claim_in(&tx, worker, lease).await?;
+            let limited = match self.credit_limited.get() {
+                Some(limited) => limited.load(Ordering::Relaxed),
+                // Read without a lock: the claim locks the row as this says.
+                None => tx
+                    .query_one_cached(
+                        "SELECT max_credits IS NOT NULL FROM hitem3d.fleet WHERE id = 1",
+                        &[],
+                    )
+                    .await?
+                    .get(0),
+            };
+            let (answer, limited_now) = claim_in(&tx, worker, lease, limited).await?;
+            self.credit_limited
+                .get_or_init(AtomicBool::default)
+                .store(limited_now, Ordering::Relaxed);
             tx.commit().await?;
             Ok(answer)
         };
@@ -336,23 +355,50 @@ async fn put_back_in(
     Ok(decision)
 }
 
-/// One claim, inside `tx`. The fleet's row is locked first, so claims take turns and two of
-/// them cannot both reserve the last credits.
+/// One claim, inside `tx`, and whether the fleet has a credit limit. The fleet's row is
+/// locked first: where the fleet has a credit limit (`credit_limited`, as last seen), for
+/// update, so claims take turns and two of them cannot both reserve the last credits;
+/// otherwise shared with other claims and intents, and kept only from a person's put-back,
+/// which locks it for update. A limit set since it was last seen is left to the intent, which
+/// checks it under the row's lock whatever the claim did.
 async fn claim_in(
     tx: &Transaction<'_>,
     worker: &WorkerId,
     lease: Duration,
-) -> Result<(ClaimAnswer, bool), tokio_postgres::Error> {
+    credit_limited: bool,
+) -> Result<((ClaimAnswer, bool), bool), tokio_postgres::Error> {
+    let lock = if credit_limited {
+        "FOR UPDATE"
+    } else {
+        "FOR KEY SHARE"
+    };
     let fleet = tx
         .query_one_cached(
-            "SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 FOR UPDATE",
+            &format!("SELECT max_credits, credits_charged FROM hitem3d.fleet WHERE id = 1 {lock}"),
             &[],
         )
         .await?;
-    let budget = match fleet.get::<_, Option<i64>>(0) {
+    let max_credits = fleet.get::<_, Option<i64>>(0);
+    // Only under the lock for update are the credits charged and reserved the fleet's last
+    // word.
+    let limit = max_credits.filter(|_| credit_limited);
+    let claimed = claim_within(tx, worker, lease, limit, fleet.get(1)).await?;
+    Ok((claimed, max_credits.is_some()))
+}
+
+/// [`claim_in`] once the fleet's row is locked: `max_credits` and `credits_charged` are the
+/// fleet's credit limit, if claims keep it, and the credits its intents charged.
+async fn claim_within(
+    tx: &Transaction<'_>,
+    worker: &WorkerId,
+    lease: Duration,
+    max_credits: Option<i64>,
+    credits_charged: i64,
+) -> Result<(ClaimAnswer, bool), tokio_postgres::Error> {
+    let budget = match max_credits {
         Some(max) => Some(CreditLimit::from_stored(
             Some(max),
-            fleet.get::<_, i64>(1) + reserved_credits(tx).await?,
+            credits_charged + reserved_credits(tx).await?,
         )),
         None => None,
     };

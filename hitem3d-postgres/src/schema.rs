@@ -2,6 +2,7 @@
 
 use deadpool_postgres::Client;
 use hitem3d_core::DEFAULT_TASK_SLOTS;
+use tokio_postgres::error::SqlState;
 
 /// The schema version this crate writes.
 pub(crate) const VERSION: i32 = 2;
@@ -74,6 +75,21 @@ CREATE TABLE hitem3d.fleet (
 pub(crate) async fn prepare(
     client: &mut Client,
 ) -> Result<Result<(), String>, tokio_postgres::Error> {
+    // A database already at this version (every start but the fleet's first) is read in one
+    // round trip, without the lock: a fleet's workers starting at once do not queue for it.
+    match current_version(client).await {
+        Ok(Some(VERSION)) => return Ok(Ok(())),
+        // The tables are there (the schema is, at least), but not for this user.
+        Err(error) if error.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
+            return Ok(Err(format!(
+                "{}: this user may not use the tables of the schema hitem3d; someone who may \
+                 grants it USAGE on the schema, SELECT, INSERT, UPDATE and DELETE on all its \
+                 tables and USAGE on all its sequences",
+                crate::pg_journal::in_words(&error)
+            )));
+        }
+        _ => {}
+    }
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -114,4 +130,15 @@ pub(crate) async fn prepare(
              {VERSION}): update hitem3d on every machine of the fleet"
         ))),
     }
+}
+
+/// The version a database's tables are at, if they say.
+async fn current_version(client: &Client) -> Result<Option<i32>, tokio_postgres::Error> {
+    let messages = client
+        .simple_query("SELECT version FROM hitem3d.version")
+        .await?;
+    Ok(messages.iter().find_map(|message| match message {
+        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+        _ => None,
+    }))
 }

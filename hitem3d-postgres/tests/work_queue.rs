@@ -489,3 +489,34 @@ async fn an_unknown_outcome_still_claimed_or_never_queued_is_not_put_back() {
     assert_eq!(entries.len(), 2, "{entries:?}");
     assert_eq!(queue.items().await.unwrap()[0].state, ItemState::Claimed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_credit_limit_claims_do_not_wait_for_an_intent_holding_the_fleets_row() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = cluster.create_database().await.unwrap();
+    let (_, queue) = worker(&url.parse().unwrap()).await;
+    queue.enqueue(&queued_inputs(2)).await.unwrap();
+    let me = WorkerId::new("w1");
+    let _first = claimed(queue.claim(&me, LONG).await.unwrap());
+
+    // Another worker's intent charges the fleet's row and has not committed yet.
+    let (intent, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    intent
+        .batch_execute(
+            "BEGIN; UPDATE hitem3d.fleet SET credits_charged = credits_charged + 10 WHERE id = 1",
+        )
+        .await
+        .unwrap();
+    // A guard against hanging, far beyond any machine's pace.
+    let next = tokio::time::timeout(Duration::from_secs(60), queue.claim(&me, LONG)).await;
+    assert!(
+        matches!(next, Ok(Ok(ClaimAnswer::Claimed(_)))),
+        "the claim waited for the intent: {next:?}"
+    );
+    intent.batch_execute("ROLLBACK").await.unwrap();
+}
