@@ -3,8 +3,8 @@
 //! when a submit's intent is written, so workers claim ahead and submit the moment a slot
 //! frees.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::cached_statements::CachedStatements;
@@ -28,9 +28,9 @@ use crate::pg_journal::{read_entry, refund, select, store};
 #[derive(Debug, Clone)]
 pub struct PgWorkQueue {
     journal: PgJournal,
-    /// Whether the fleet had a credit limit at this process's last claim (claims then take
-    /// turns on the fleet's row), once a claim looked.
-    credit_limited: Arc<OnceLock<AtomicBool>>,
+    /// Whether the fleet had a credit limit at this process's last claim: claims then take
+    /// turns on the fleet's row.
+    credit_limited: Arc<AtomicBool>,
 }
 
 impl PgWorkQueue {
@@ -154,24 +154,21 @@ impl PgWorkQueue {
     async fn take(&self, worker: &WorkerId, lease: Duration) -> Result<ClaimAnswer, JournalError> {
         let mut client = self.journal.client("write").await?;
         let claim = async {
-            let tx = client.transaction().await?;
-            let limited = match self.credit_limited.get() {
-                Some(limited) => limited.load(Ordering::Relaxed),
-                // Read without a lock: the claim locks the row as this says.
-                None => tx
-                    .query_one_cached(
-                        "SELECT max_credits IS NOT NULL FROM hitem3d.fleet WHERE id = 1",
-                        &[],
-                    )
-                    .await?
-                    .get(0),
-            };
-            let (answer, limited_now) = claim_in(&tx, worker, lease, limited).await?;
-            self.credit_limited
-                .get_or_init(AtomicBool::default)
-                .store(limited_now, Ordering::Relaxed);
-            tx.commit().await?;
-            Ok(answer)
+            let mut take_turns = self.credit_limited.load(Ordering::Relaxed);
+            loop {
+                let tx = client.transaction().await?;
+                let (made, limited) = claim_in(&tx, worker, lease, take_turns).await?;
+                self.credit_limited.store(limited, Ordering::Relaxed);
+                match made {
+                    Some(answer) => {
+                        tx.commit().await?;
+                        break Ok(answer);
+                    }
+                    // A credit limit was set since this process last looked: the claim is
+                    // made again, taking turns (this transaction is rolled back).
+                    None => take_turns = true,
+                }
+            }
         };
         let (answer, freed) = claim
             .await
@@ -356,18 +353,18 @@ async fn put_back_in(
 }
 
 /// One claim, inside `tx`, and whether the fleet has a credit limit. The fleet's row is
-/// locked first: where the fleet has a credit limit (`credit_limited`, as last seen), for
-/// update, so claims take turns and two of them cannot both reserve the last credits;
-/// otherwise shared with other claims and intents, and kept only from a person's put-back,
-/// which locks it for update. A limit set since it was last seen is left to the intent, which
-/// checks it under the row's lock whatever the claim did.
+/// locked first: where the fleet has a credit limit, for update (`take_turns`), so claims take
+/// turns and two of them cannot both reserve the last credits; otherwise shared with other
+/// claims and intents, and kept only from a person's put-back, which locks it for update. No
+/// claim (`None`) when the row, shared, shows a credit limit: the claim is to be made again,
+/// taking turns.
 async fn claim_in(
     tx: &Transaction<'_>,
     worker: &WorkerId,
     lease: Duration,
-    credit_limited: bool,
-) -> Result<((ClaimAnswer, bool), bool), tokio_postgres::Error> {
-    let lock = if credit_limited {
+    take_turns: bool,
+) -> Result<(Option<(ClaimAnswer, bool)>, bool), tokio_postgres::Error> {
+    let lock = if take_turns {
         "FOR UPDATE"
     } else {
         "FOR KEY SHARE"
@@ -379,15 +376,16 @@ async fn claim_in(
         )
         .await?;
     let max_credits = fleet.get::<_, Option<i64>>(0);
-    // Only under the lock for update are the credits charged and reserved the fleet's last
-    // word.
-    let limit = max_credits.filter(|_| credit_limited);
-    let claimed = claim_within(tx, worker, lease, limit, fleet.get(1)).await?;
-    Ok((claimed, max_credits.is_some()))
+    let limited = max_credits.is_some();
+    if limited && !take_turns {
+        return Ok((None, limited));
+    }
+    let claimed = claim_within(tx, worker, lease, max_credits, fleet.get(1)).await?;
+    Ok((Some(claimed), limited))
 }
 
 /// [`claim_in`] once the fleet's row is locked: `max_credits` and `credits_charged` are the
-/// fleet's credit limit, if claims keep it, and the credits its intents charged.
+/// fleet's credit limit, if it has one, and the credits its intents charged.
 async fn claim_within(
     tx: &Transaction<'_>,
     worker: &WorkerId,

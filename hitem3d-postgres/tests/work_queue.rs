@@ -520,3 +520,27 @@ async fn without_a_credit_limit_claims_do_not_wait_for_an_intent_holding_the_fle
     );
     intent.batch_execute("ROLLBACK").await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credit_limit_set_while_a_worker_claims_holds_from_its_next_claim() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (_, queue) = worker(&url).await;
+    queue.enqueue(&queued_inputs(3)).await.unwrap();
+    let me = WorkerId::new("w1");
+    // Claimed while the fleet had no credit limit: 10 credits reserved.
+    let _first = claimed(queue.claim(&me, LONG).await.unwrap());
+
+    // A person sets one from another machine that the claimed input already fills.
+    let (_, person) = worker(&url).await;
+    person.set_max_credits(Some(15)).await.unwrap();
+    assert!(
+        matches!(
+            queue.claim(&me, LONG).await.unwrap(),
+            ClaimAnswer::OverBudget
+        ),
+        "the next input would take the fleet past its new credit limit"
+    );
+}
