@@ -80,17 +80,16 @@ macro_rules! cached_statements {
 cached_statements!(Transaction<'_>);
 cached_statements!(ClientWrapper);
 
-/// Each of `sql` prepared on `tx`'s connection (once per connection), in order. Statements
-/// whose futures are then polled together go out in one round trip, in the order polled, and
-/// the server runs them in that order; one still to be prepared would go out after the others.
+/// Each of `sql` prepared on `tx`'s connection (once per connection), in order; those not
+/// prepared yet in one round trip. Statements whose futures are then polled together go out
+/// in one round trip, in the order polled, and the server runs them in that order; one still
+/// to be prepared would go out after the others.
 pub(crate) async fn prepared<const N: usize>(
     tx: &Transaction<'_>,
     sql: [&str; N],
 ) -> Result<[Statement; N], Error> {
-    let mut statements = Vec::with_capacity(N);
-    for text in sql {
-        statements.push(tx.prepare_cached(text).await?);
-    }
+    let statements =
+        futures_util::future::try_join_all(sql.map(|text| tx.prepare_cached(text))).await?;
     Ok(statements
         .try_into()
         .unwrap_or_else(|_: Vec<Statement>| unreachable!("one statement for each text")))
