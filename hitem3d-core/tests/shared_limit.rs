@@ -82,6 +82,15 @@ impl TaskJournal for FullFleet {
     }
 }
 
+fn assert_paid_once(fx: &FakeFrontEnd) {
+    let submits = fx
+        .calls()
+        .iter()
+        .filter(|path| path.contains("submit-task"))
+        .count();
+    assert_eq!(submits, 1, "one paid request: {:?}", fx.calls());
+}
+
 fn front_end(store: Arc<FullFleet>) -> FakeFrontEnd {
     let config = ClientConfig::new(ClientId::new("ak_1"), ClientSecret::new("sk_1"))
         .with_task_slots(2)
@@ -117,12 +126,7 @@ fn a_full_shared_limit_makes_the_submit_wait_for_a_slot_then_pay_once() {
             Seen::Begun
         ]
     );
-    let submits = fx
-        .calls()
-        .iter()
-        .filter(|path| path.contains("submit-task"))
-        .count();
-    assert_eq!(submits, 1, "one paid request: {:?}", fx.calls());
+    assert_paid_once(&fx);
     assert_eq!(generated.task_id, TaskId::new("t-1"));
     let entries = store.inner.entries(&EntryQuery::All).unwrap();
     assert_eq!(
@@ -224,12 +228,7 @@ fn an_intent_the_store_begins_in_a_freed_slot_is_paid_once_and_not_begun_again()
         (1, 1),
         "refused once, then begun by the store's hand-off, never asked again"
     );
-    let submits = fx
-        .calls()
-        .iter()
-        .filter(|path| path.contains("submit-task"))
-        .count();
-    assert_eq!(submits, 1, "one paid request: {:?}", fx.calls());
+    assert_paid_once(&fx);
     let entries = store.inner.entries(&EntryQuery::All).unwrap();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0].state, EntryState::Saved);
