@@ -329,3 +329,63 @@ fn a_fleet_database_is_reached_over_tls_checked_as_the_url_says() {
     assert!(bench.path("models/p0.glb").is_file());
     assert_eq!(bench.mock().counters().submit_requests, 1);
 }
+
+/// `batch --queue` on a machine whose secret is refused: it marks nothing failed, says why it
+/// stopped and what its inputs are waiting for, and exits 3; a batch with the right secret then
+/// makes them all, paying once for each.
+#[test]
+fn a_queued_batch_whose_credentials_are_refused_fails_no_input() {
+    let Some((_cluster, _runtime, url)) = fleet_database("fleet") else {
+        return;
+    };
+    let bench = three_at_once();
+    bench.distinct_pictures(4);
+    let output = bench
+        .command()
+        .env("HITEM3D_CLIENT_SECRET", "sk_not_the_one_the_console_showed")
+        .env("HITEM3D_LEASE_SECONDS", "1")
+        .args([
+            "--json", "--queue", &url, "batch", "photos", "-o", "models", "--slots", "1",
+        ])
+        .output()
+        .unwrap();
+    let refused = Run::from(output);
+    bench.assert_no_secret_in(&refused);
+    refused.expect(3);
+    assert!(
+        refused
+            .stderr
+            .contains("This process stopped claiming inputs")
+            && refused.stderr.contains("HITEM3D_CLIENT_SECRET"),
+        "{refused}"
+    );
+    let printed = refused.json_lines();
+    let here: Vec<_> = events(&printed, "input_finished")
+        .into_iter()
+        .filter(|event| event["here"] == true)
+        .collect();
+    assert_eq!(here.len(), 1, "one claim, then none: {refused}");
+    assert_eq!(here[0]["result"], "handed back", "{refused}");
+    let waiting: Vec<_> = events(&printed, "input_finished")
+        .into_iter()
+        .filter(|event| event["result"] == "waiting")
+        .collect();
+    assert_eq!(waiting.len(), 3, "{refused}");
+    for input in waiting {
+        assert_eq!(input["exit_code"], 3, "{refused}");
+        assert!(
+            !input["detail"].as_str().unwrap().contains("credit"),
+            "not the credit limit: {refused}"
+        );
+    }
+    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing sent");
+
+    let made = bench.run(&["--queue", &url, "batch", "photos", "-o", "models"]);
+    made.expect(0);
+    assert_eq!(
+        std::fs::read_dir(bench.path("models")).unwrap().count(),
+        4,
+        "{made}"
+    );
+    assert_eq!(bench.mock().counters().tasks_created, 4, "each paid once");
+}

@@ -27,6 +27,7 @@ mod async_task_journal;
 mod credit_limit;
 mod entry;
 mod held_claims;
+mod job_end;
 mod journal_error;
 mod journal_ledger;
 mod journal_op;
@@ -44,6 +45,7 @@ pub use entry::{
     TaskEvent,
 };
 pub use held_claims::HeldClaims;
+pub use job_end::{HaltCause, Halted, JobEnd};
 pub use journal_error::JournalError;
 pub(crate) use journal_ledger::{JournalLedger, LedgerStep};
 pub use journal_op::{JournalCall, JournalOp, JournalReply, JournalStore};

@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use hitem3d_core::journal::{
-    Claim, ClaimAnswer, ClaimStart, ItemOutcome, JournalError, JournalKey, QueuedInput,
+    Claim, ClaimAnswer, ClaimStart, HaltCause, ItemOutcome, JobEnd, JournalError, JournalKey,
+    QueuedInput,
 };
 use hitem3d_core::machines::{FleetWorker, WorkerPolicy, WorkerStep};
-use hitem3d_core::{Error, Timestamp};
+use hitem3d_core::{CallError, Error, Operation, StopReason, Timestamp, decode};
 
 fn at(secs: u64) -> Timestamp {
     Timestamp::from_elapsed(Duration::from_secs(secs))
@@ -149,4 +150,50 @@ fn over_the_credit_limit_it_claims_no_more_and_stops_once_its_own_end() {
         WorkerStep::Finish(claim(1), ItemOutcome::Saved)
     );
     assert_eq!(worker.next(at(6)), WorkerStep::Stop);
+}
+
+/// How a job ends whose credentials the service refused.
+fn credentials_refused() -> JobEnd {
+    let body = r#"{"code":40010000,"data":{},"msg":"client credentials are invalid"}"#;
+    let answer = decode::submit_task(&http::Response::new(body.to_owned())).unwrap_err();
+    let error = Error::from(CallError::Api {
+        operation: Operation::SubmitTask,
+        attempts: 1,
+        stopped: StopReason::NotRetryable,
+        source: answer,
+    });
+    JobEnd::of(&Err::<(), _>(error))
+}
+
+#[test]
+fn a_failure_that_is_not_the_inputs_writes_nothing_and_ends_the_claims() {
+    let mut worker = FleetWorker::new(policy(), at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(1))), at(0));
+    worker.next(at(0));
+    worker.next(at(0));
+    worker.on_claim(Ok(ClaimAnswer::Claimed(claim(2))), at(0));
+    worker.next(at(0));
+    assert_eq!(worker.halted(), None);
+
+    worker.on_job_ended(1, credentials_refused(), at(3));
+    let halted = worker.halted().expect("halted").clone();
+    assert_eq!(halted.cause, HaltCause::Credentials);
+    assert!(halted.reason.contains("40010000"), "{}", halted.reason);
+    // Nothing is written about input 1 (its claim runs out), and no input is claimed though
+    // a slot is free: the other job runs to its end, its task perhaps paid for.
+    assert_eq!(
+        worker.next(at(3)),
+        WorkerStep::Wait { until: at(10) },
+        "no claim, no finish"
+    );
+    assert_eq!(worker.next(at(10)), WorkerStep::Heartbeat(vec![claim(2)]));
+    worker.on_heartbeat(Ok(Vec::new()), at(10));
+    worker.on_job_ended(2, JobEnd::Outcome(ItemOutcome::Saved), at(12));
+    assert_eq!(
+        worker.next(at(12)),
+        WorkerStep::Finish(claim(2), ItemOutcome::Saved)
+    );
+    assert_eq!(worker.next(at(12)), WorkerStep::Stop);
+    assert_eq!(worker.halted(), Some(&halted), "the first halt is kept");
 }

@@ -252,20 +252,37 @@ async fn run_queued(
     if args.enqueue_only {
         return Ok(Exit::Done);
     }
-    let worked = work(&session, &queue, &args.output.output, args.slots, report).await?;
+    let end = work(&session, &queue, &args.output.output, args.slots, report).await?;
+    if let Some((reason, _)) = &end.stopped_by {
+        report.note(&format!(
+            "This process stopped claiming inputs: {}. The inputs it handed back return to the \
+             queue for any worker once their claims run out; run the batch again, or start a \
+             worker, when that is fixed.",
+            reason.trim_end_matches('.')
+        ));
+    }
     // The fleet may have done some of this batch's inputs: the queue says how each ended.
     let items = queue.items().await?;
     for (job, queued) in jobs.iter().zip(&inputs) {
         let Some(item) = items.iter().find(|item| item.queued.key == queued.key) else {
             continue;
         };
-        let mine = worked.iter().rev().find(|done| done.input == queued.input);
+        let mine = end
+            .worked
+            .iter()
+            .rev()
+            .find(|done| done.input == queued.input);
         let (result, exit) = match item.state {
             ItemState::Saved => ("saved", Exit::Done),
             ItemState::Unknown => ("unknown", Exit::OutcomeUnknown),
             ItemState::Failed => ("failed", mine.map_or(Exit::Other, |done| done.exit)),
-            ItemState::Pending => ("waiting", Exit::Balance),
-            ItemState::Claimed => ("unfinished", Exit::Other),
+            ItemState::Pending => (
+                "waiting",
+                end.stopped_by
+                    .as_ref()
+                    .map_or(Exit::Balance, |(_, exit)| *exit),
+            ),
+            ItemState::Claimed => ("unfinished", mine.map_or(Exit::Other, |done| done.exit)),
         };
         let detail = match (mine, item.state) {
             (Some(done), _) => done.detail.clone(),
@@ -273,9 +290,13 @@ async fn run_queued(
                 "saved by worker {}",
                 item.worker.as_ref().map_or("?", |worker| worker.as_str())
             ),
-            (None, ItemState::Pending) => {
-                "waits in the queue: the fleet's credit limit is reached (--max-credits)".to_owned()
-            }
+            (None, ItemState::Pending) => match &end.stopped_by {
+                Some(_) => {
+                    "waits in the queue for a worker (this process stopped claiming)".to_owned()
+                }
+                None => "waits in the queue: the fleet's credit limit is reached (--max-credits)"
+                    .to_owned(),
+            },
             (None, _) => item.note.clone().unwrap_or_default(),
         };
         let task_id = item.task_id.as_ref().map(ToString::to_string);

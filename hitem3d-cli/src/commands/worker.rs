@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use hitem3d_async::journal::{Claim, ClaimStart, ItemOutcome, WorkerId};
+use hitem3d_async::journal::{Claim, ClaimStart, ItemOutcome, JobEnd, WorkerId};
 use hitem3d_async::{
     Client, FleetWorker, GenerateOptions, TaskSource, Timestamp, WorkerPolicy, WorkerStep,
 };
@@ -42,7 +42,8 @@ pub struct QueuedOptions {
 pub struct Worked {
     /// The input.
     pub input: String,
-    /// "saved", "failed" or "handed over" (its claim was lost to another worker).
+    /// "saved", "failed", "handed over" (its claim was lost to another worker) or "handed
+    /// back" (a failure that was not the input's stopped this worker).
     pub result: &'static str,
     /// The file, or the error.
     pub detail: String,
@@ -50,6 +51,18 @@ pub struct Worked {
     pub task_id: Option<String>,
     /// The exit code it stands for.
     pub exit: Exit,
+    /// For an input handed back: the failure, not the input's, that stopped this worker.
+    pub stopped_by: Option<String>,
+}
+
+/// What a worker did, and what stopped it early, if anything did.
+#[derive(Debug, Default)]
+pub struct WorkEnd {
+    /// Each input it ran, as it ended.
+    pub worked: Vec<Worked>,
+    /// The first failure that was not its input's, in this tool's words, and its exit code:
+    /// no input was claimed after it.
+    pub stopped_by: Option<(String, Exit)>,
 }
 
 /// Runs `hitem3d worker`.
@@ -62,20 +75,37 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
     let session = connect(&how, report).await?;
     refuse_queue_on_builtin_mock(&session, &how, "a worker")?;
     let queue = fleet_queue(&session, &args.fleet).await?;
-    let worked = work(&session, &queue, &args.output, args.slots, report).await?;
-    let mut worst = worked
+    let end = work(&session, &queue, &args.output, args.slots, report).await?;
+    let mut worst = end
+        .worked
         .iter()
         .fold(Exit::Done, |worst, done| worst.worst(done.exit));
+    let queue_words = if queue.is_fleet() { " --queue …" } else { "" };
+    if let Some((reason, exit)) = &end.stopped_by {
+        worst = worst.worst(*exit);
+        report.emit(
+            "worker_finished",
+            json!({"inputs": end.worked.len(), "stopped_by": reason, "exit_code": worst.code()}),
+            &format!(
+                "This worker ran {} and stopped claiming: {}. The inputs it handed back \
+                 return to the queue for any worker once their claims run out; start this one \
+                 again when that is fixed (`hitem3d tasks{queue_words}` shows the queue).",
+                wording::inputs(end.worked.len()),
+                reason.trim_end_matches('.'),
+            ),
+        );
+        return Ok(worst);
+    }
     let waiting = waiting_for_credits(&queue).await?;
     if waiting > 0 {
         worst = worst.worst(Exit::Balance);
     }
     report.emit(
         "worker_finished",
-        json!({"inputs": worked.len(), "waiting_for_credits": waiting, "exit_code": worst.code()}),
+        json!({"inputs": end.worked.len(), "waiting_for_credits": waiting, "exit_code": worst.code()}),
         &format!(
-            "This worker ran {}; {} (`hitem3d tasks{}` shows them all).",
-            wording::inputs(worked.len()),
+            "This worker ran {}; {} (`hitem3d tasks{queue_words}` shows them all).",
+            wording::inputs(end.worked.len()),
             if waiting > 0 {
                 format!(
                     "{waiting} wait in the queue because the fleet's credit limit is reached: \
@@ -84,7 +114,6 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
             } else {
                 "the queue has nothing left to claim".to_owned()
             },
-            if queue.is_fleet() { " --queue …" } else { "" },
         ),
     );
     Ok(worst)
@@ -144,7 +173,9 @@ pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<Queue, 
     Ok(queue)
 }
 
-/// Claims and runs inputs until the queue has nothing left to claim and nothing runs here.
+/// Claims and runs inputs until the queue has nothing left to claim and nothing runs here, or
+/// a failure that is not its input's (refused credentials, too few credits, an output folder
+/// that takes no file, a service or network that keeps failing) stops the claims.
 ///
 /// # Errors
 /// The lease setting cannot be read.
@@ -154,15 +185,15 @@ pub async fn work(
     output: &Path,
     slots: usize,
     report: Report,
-) -> Result<Vec<Worked>, Failure> {
+) -> Result<WorkEnd, Failure> {
     let policy = WorkerPolicy::with_lease(slots, lease()?);
     let me = worker_id();
     let epoch = Instant::now();
     let now = || Timestamp::from_elapsed(epoch.elapsed());
     let mut machine = FleetWorker::new(policy, now());
-    let mut jobs: JoinSet<(u64, Option<ItemOutcome>, Worked)> = JoinSet::new();
+    let mut jobs: JoinSet<(u64, JobEnd, Worked)> = JoinSet::new();
     let mut running: HashMap<u64, AbortHandle> = HashMap::new();
-    let mut worked = Vec::new();
+    let mut end = WorkEnd::default();
     loop {
         match machine.next(now()) {
             WorkerStep::Claim => {
@@ -189,9 +220,10 @@ pub async fn work(
                         .to_owned(),
                     task_id: None,
                     exit: Exit::Done,
+                    stopped_by: None,
                 };
                 emit(report, &done);
-                worked.push(done);
+                end.worked.push(done);
             }
             WorkerStep::Finish(claim, outcome) => {
                 if let Err(error) = queue.finish(&claim, &outcome).await {
@@ -208,50 +240,51 @@ pub async fn work(
                 tokio::select! {
                     Some(joined) = jobs.join_next(), if !jobs.is_empty() => {
                         // An aborted job ends as cancelled: it was handed over above.
-                        if let Ok((item, outcome, done)) = joined {
+                        if let Ok((item, job_end, done)) = joined {
                             running.remove(&item);
-                            machine.on_job_end(item, outcome, now());
+                            let halts = matches!(job_end, JobEnd::Halt(_));
+                            machine.on_job_ended(item, job_end, now());
+                            if halts && end.stopped_by.is_none() {
+                                let reason = done.stopped_by.clone().unwrap_or_default();
+                                end.stopped_by = Some((reason, done.exit));
+                            }
                             emit(report, &done);
-                            worked.push(done);
+                            end.worked.push(done);
                         }
                     }
                     () = tokio::time::sleep_until(deadline.into()) => {}
                 }
             }
-            WorkerStep::Stop => return Ok(worked),
+            WorkerStep::Stop => return Ok(end),
         }
     }
 }
 
 /// One claimed input: its generate, or the save of the task an earlier worker paid for.
-async fn run_claim(
-    client: Client,
-    claim: Claim,
-    output: PathBuf,
-) -> (u64, Option<ItemOutcome>, Worked) {
+async fn run_claim(client: Client, claim: Claim, output: PathBuf) -> (u64, JobEnd, Worked) {
     let item = claim.item;
     let input = claim.queued.input.clone();
-    let done = |outcome: Option<ItemOutcome>, result, detail: String, task_id, exit| {
+    let failed = |failure: Failure| {
         let worked = Worked {
             input: input.clone(),
-            result,
-            detail,
-            task_id,
-            exit,
+            result: "failed",
+            detail: failure.message.clone(),
+            task_id: None,
+            exit: failure.exit,
+            stopped_by: None,
         };
-        (item, outcome, worked)
+        (
+            item,
+            JobEnd::Outcome(ItemOutcome::Failed(failure.message)),
+            worked,
+        )
     };
     let options: QueuedOptions = match serde_json::from_str(&claim.queued.options) {
         Ok(options) => options,
         Err(error) => {
-            let reason = format!("its queued options cannot be read by this version: {error}");
-            return done(
-                Some(ItemOutcome::Failed(reason.clone())),
-                "failed",
-                reason,
-                None,
-                Exit::Invalid,
-            );
+            return failed(Failure::invalid(format!(
+                "its queued options cannot be read by this version: {error}"
+            )));
         }
     };
     let save = GenerateOptions::new(&output)
@@ -265,27 +298,20 @@ async fn run_claim(
         }
         ClaimStart::Submit => match task_of(&claim.queued.input, &options.model).await {
             Ok(task) => TaskSource::from(task),
-            Err(failure) => {
-                return done(
-                    Some(ItemOutcome::Failed(failure.message.clone())),
-                    "failed",
-                    failure.message,
-                    None,
-                    failure.exit,
-                );
-            }
+            Err(failure) => return failed(failure),
         },
     };
     let generated = client.generate(source, save).await;
-    let mut outcome = ItemOutcome::of(&generated);
-    match generated {
-        Ok(generated) => done(
-            outcome,
-            "saved",
-            generated.model.path.display().to_string(),
-            Some(generated.task_id.to_string()),
-            Exit::Done,
-        ),
+    let mut job_end = JobEnd::of(&generated);
+    let worked = match generated {
+        Ok(generated) => Worked {
+            input,
+            result: "saved",
+            detail: generated.model.path.display().to_string(),
+            task_id: Some(generated.task_id.to_string()),
+            exit: Exit::Done,
+            stopped_by: None,
+        },
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
             let failure = match &error {
@@ -303,13 +329,47 @@ async fn run_claim(
                 .next()
                 .unwrap_or_default()
                 .to_owned();
-            // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
-            if let Some(ItemOutcome::Failed(reason)) = &mut outcome {
-                reason.clone_from(&first);
+            match &mut job_end {
+                // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
+                JobEnd::Outcome(ItemOutcome::Failed(reason)) => reason.clone_from(&first),
+                JobEnd::Halt(halted) => {
+                    let first = first.trim_end_matches('.').to_owned();
+                    let what_next = match &halted.paid_task {
+                        Some(task) => format!(
+                            "its task {task} is paid for and kept in the journal: the worker \
+                             that claims it next saves it without paying again"
+                        ),
+                        None => "nothing was paid for it".to_owned(),
+                    };
+                    return (
+                        item,
+                        job_end,
+                        Worked {
+                            detail: format!(
+                                "{first}. It goes back to the queue once this worker's \
+                                 claim runs out; {what_next}."
+                            ),
+                            input,
+                            result: "handed back",
+                            task_id,
+                            exit: failure.exit,
+                            stopped_by: Some(first),
+                        },
+                    );
+                }
+                _ => {}
             }
-            done(outcome, "failed", first, task_id, failure.exit)
+            Worked {
+                input,
+                result: "failed",
+                detail: first,
+                task_id,
+                exit: failure.exit,
+                stopped_by: None,
+            }
         }
-    }
+    };
+    (item, job_end, worked)
 }
 
 async fn task_of(input: &str, model: &ModelArgs) -> Result<hitem3d_async::SubmitTask, Failure> {

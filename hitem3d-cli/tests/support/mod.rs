@@ -101,13 +101,7 @@ impl Bench {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let run = self.run(&all);
-        let events = run
-            .stdout
-            .lines()
-            .map(|line| {
-                serde_json::from_str(line).unwrap_or_else(|_| panic!("a JSON line: {line}"))
-            })
-            .collect();
+        let events = run.json_lines();
         (run, events)
     }
 
@@ -208,6 +202,16 @@ impl From<Output> for Run {
 }
 
 impl Run {
+    /// The JSON lines of a `--json` run's stdout.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|_| panic!("a JSON line: {line}"))
+            })
+            .collect()
+    }
+
     /// Asserts the exit code, showing the output when it differs.
     #[track_caller]
     pub fn expect(&self, code: i32) -> &Self {

@@ -151,19 +151,12 @@ pub enum ItemOutcome {
 
 impl ItemOutcome {
     /// How an input whose job ended with `result` is reported: `None` when nothing may be
-    /// written about it, because its claim was lost or a journal write after its payment
-    /// failed (the claim then runs out, and the next claim reads the journal to decide).
+    /// written about it, because its claim was lost, a journal write after its payment failed,
+    /// or the failure was not the input's (the claim then runs out, and the next claim reads
+    /// the journal to decide). [`super::JobEnd::of`] also says when a worker must stop.
     #[must_use]
     pub fn of<T>(result: &Result<T, crate::Error>) -> Option<Self> {
-        match result {
-            Ok(_) => Some(Self::Saved),
-            // Refused before paying: a person raises the limit, and reads why here.
-            Err(error @ crate::Error::Journal(JournalError::OverBudget { .. })) => {
-                Some(Self::Failed(error.to_string()))
-            }
-            Err(crate::Error::Journal(_) | crate::Error::Unrecorded(_)) => None,
-            Err(error) => Some(Self::Failed(error.to_string())),
-        }
+        super::JobEnd::of(result).outcome().cloned()
     }
 }
 

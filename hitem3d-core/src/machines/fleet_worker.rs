@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::Timestamp;
-use crate::journal::{Claim, ClaimAnswer, ItemOutcome, JournalError};
+use crate::journal::{Claim, ClaimAnswer, Halted, ItemOutcome, JobEnd, JournalError};
 
 /// How a worker paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum WorkerStep {
     /// policy's lease), then [`FleetWorker::on_claim`].
     Claim,
     /// Run this input's job (generate, or save the task that exists, as the claim says);
-    /// report its end with [`FleetWorker::on_job_end`].
+    /// report its end with [`FleetWorker::on_job_ended`].
     Start(Claim),
     /// Extend these claims' leases, then [`FleetWorker::on_heartbeat`].
     Heartbeat(Vec<Claim>),
@@ -67,7 +67,8 @@ pub enum WorkerStep {
         /// When to ask [`FleetWorker::next`] again at the latest.
         until: Timestamp,
     },
-    /// Every input is done, failed or waiting for a person, and nothing runs here: stop.
+    /// Every input is done, failed or waiting for a person, or a job halted this worker
+    /// ([`FleetWorker::halted`] says why), and nothing runs here: stop.
     Stop,
 }
 
@@ -80,6 +81,8 @@ pub struct FleetWorker {
     claim_after: Timestamp,
     heartbeat_at: Timestamp,
     drained: bool,
+    /// The first job whose failure was not its input's: no more claims.
+    halted: Option<Halted>,
     /// A claim or heartbeat asked for and not answered yet.
     asked: bool,
 }
@@ -95,6 +98,7 @@ impl FleetWorker {
             claim_after: now,
             heartbeat_at: now + policy.heartbeat_every,
             drained: false,
+            halted: None,
             asked: false,
         }
     }
@@ -111,6 +115,19 @@ impl FleetWorker {
         &self.policy
     }
 
+    /// Why this worker claims no more, if a job's failure was not its input's: the first such
+    /// failure. Its inputs go back to the queue as their claims run out.
+    #[must_use]
+    pub fn halted(&self) -> Option<&Halted> {
+        self.halted.as_ref()
+    }
+
+    /// Whether no more inputs are claimed: the queue is drained or over budget, or a job
+    /// halted the worker.
+    fn claims_over(&self) -> bool {
+        self.drained || self.halted.is_some()
+    }
+
     /// What to do next.
     pub fn next(&mut self, now: Timestamp) -> WorkerStep {
         if let Some(step) = self.steps.pop_front() {
@@ -125,18 +142,18 @@ impl FleetWorker {
             return WorkerStep::Heartbeat(self.running.clone());
         }
         let room = self.running.len() < self.policy.slots;
-        if room && !self.drained && now >= self.claim_after {
+        if room && !self.claims_over() && now >= self.claim_after {
             self.asked = true;
             return WorkerStep::Claim;
         }
-        if self.running.is_empty() && self.drained {
+        if self.running.is_empty() && self.claims_over() {
             return WorkerStep::Stop;
         }
         let mut until = None::<Timestamp>;
         if !self.running.is_empty() {
             until = Some(self.heartbeat_at);
         }
-        if room && !self.drained {
+        if room && !self.claims_over() {
             until = Some(until.map_or(self.claim_after, |at| at.min(self.claim_after)));
         }
         WorkerStep::Wait {
@@ -195,15 +212,35 @@ impl FleetWorker {
         }
     }
 
-    /// The job of `item` ended: `Some(outcome)` to report, `None` when its claim was lost
-    /// while it ran (nothing may be written about it).
+    /// The job of `item` ended: `Some(outcome)` to report, `None` when nothing may be written
+    /// about it. [`FleetWorker::on_job_ended`] with [`JobEnd::of`] also stops the worker at a
+    /// failure that is not the input's.
     pub fn on_job_end(&mut self, item: u64, outcome: Option<ItemOutcome>, now: Timestamp) {
+        let end = outcome.map_or(JobEnd::Unwritten, JobEnd::Outcome);
+        self.on_job_ended(item, end, now);
+    }
+
+    /// The job of `item` ended so ([`JobEnd::of`] its result). A halt writes nothing about
+    /// the input, whose claim runs out for another worker to take, and ends the claims: the
+    /// worker stops once its other jobs end (their tasks may be paid for already).
+    pub fn on_job_ended(&mut self, item: u64, end: JobEnd, now: Timestamp) {
         let Some(at) = self.running.iter().position(|claim| claim.item == item) else {
             return;
         };
         let claim = self.running.remove(at);
-        if let Some(outcome) = outcome {
-            self.steps.push_back(WorkerStep::Finish(claim, outcome));
+        match end {
+            JobEnd::Outcome(outcome) => self.steps.push_back(WorkerStep::Finish(claim, outcome)),
+            JobEnd::Unwritten => {}
+            JobEnd::Halt(halted) => {
+                if self.halted.is_none() {
+                    tracing::warn!(
+                        item,
+                        cause = ?halted.cause,
+                        "a failure that is not its input's: this worker claims no more"
+                    );
+                    self.halted = Some(halted);
+                }
+            }
         }
         self.claim_after = self.claim_after.min(now);
     }
