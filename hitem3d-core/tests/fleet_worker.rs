@@ -98,6 +98,17 @@ fn a_claim_lost_at_a_heartbeat_stops_its_job_and_is_never_reported() {
 }
 
 #[test]
+fn a_short_lease_is_renewed_and_asked_for_within_a_third_of_it() {
+    let lease = Duration::from_millis(1500);
+    let policy = WorkerPolicy::with_lease(3, lease);
+    assert_eq!(policy.heartbeat_every, Duration::from_millis(500));
+    assert_eq!(policy.idle_poll, Duration::from_millis(500));
+    let worker = FleetWorker::new(policy, at(0));
+    assert_eq!(worker.policy(), &policy);
+    assert!(worker.running().is_empty());
+}
+
+#[test]
 fn a_failed_heartbeat_is_tried_again_within_a_second() {
     let mut worker = FleetWorker::new(policy(), at(0));
     worker.next(at(0));
@@ -177,6 +188,11 @@ fn a_failure_that_is_not_the_inputs_writes_nothing_and_ends_the_claims() {
     assert_eq!(worker.halted(), None);
 
     worker.on_job_ended(1, credentials_refused(), at(3));
+    assert_eq!(
+        worker.running(),
+        &[claim(2)],
+        "input 1 is no longer this worker's"
+    );
     let halted = worker.halted().expect("halted").clone();
     assert_eq!(halted.cause, HaltCause::Credentials);
     assert!(halted.reason.contains("40010000"), "{}", halted.reason);

@@ -216,6 +216,8 @@ mod tests {
             io::Error::from(io::ErrorKind::NotADirectory),
         );
         assert_eq!(halt(no_folder), Some((HaltCause::Output, None)));
+        let writer = Error::Write(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(halt(writer), Some((HaltCause::Output, None)));
     }
 
     #[test]
