@@ -177,6 +177,54 @@ fn a_worker_whose_credentials_are_refused_hands_its_inputs_back_and_stops() {
     );
 }
 
+/// Queued pictures are read by path on the worker's machine. A machine that does not see
+/// their folder (a share not mounted there) hands the input back and stops, instead of failing
+/// every input in the folder; a picture gone from a folder that is there fails alone.
+#[test]
+fn a_worker_that_does_not_see_the_pictures_folder_stops_and_a_missing_picture_fails_alone() {
+    let bench = three_at_once();
+    bench.distinct_pictures(4);
+    bench.run(&["batch", "photos", "--enqueue-only"]).expect(0);
+    std::fs::rename(bench.path("photos"), bench.path("elsewhere")).unwrap();
+
+    let output = bench
+        .command()
+        .env("HITEM3D_LEASE_SECONDS", "1")
+        .args(["--json", "worker", "-o", "models", "--slots", "1"])
+        .output()
+        .unwrap();
+    let unmounted = Run::from(output);
+    unmounted.expect(2);
+    let printed = unmounted.json_lines();
+    let ended = events(&printed, "input_finished");
+    assert_eq!(ended.len(), 1, "{unmounted}");
+    assert_eq!(ended[0]["result"], "handed back", "{unmounted}");
+    let stopped_by = events(&printed, "worker_finished")[0]["stopped_by"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        stopped_by.contains("photos is not a folder on this machine"),
+        "{unmounted}"
+    );
+    let (tasks, printed) = bench.json(&["tasks"]);
+    let states = &events(&printed, "fleet")[0]["states"];
+    assert!(states.get("failed").is_none(), "none failed: {tasks}");
+
+    // The folder back, one picture gone from it: that one fails, the others are made.
+    std::fs::rename(bench.path("elsewhere"), bench.path("photos")).unwrap();
+    std::fs::remove_file(bench.path("photos/p3.png")).unwrap();
+    let made = bench.run(&["worker", "-o", "models"]);
+    made.expect(2);
+    assert!(made.stdout.contains("p3.png: failed"), "{made}");
+    assert_eq!(
+        std::fs::read_dir(bench.path("models")).unwrap().count(),
+        3,
+        "{made}"
+    );
+    assert_eq!(bench.mock().counters().tasks_created, 3);
+}
+
 #[test]
 fn a_queue_on_the_built_in_mock_is_refused_before_anything_is_read() {
     let bench = Bench::offline();

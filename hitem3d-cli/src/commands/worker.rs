@@ -264,27 +264,14 @@ pub async fn work(
 async fn run_claim(client: Client, claim: Claim, output: PathBuf) -> (u64, JobEnd, Worked) {
     let item = claim.item;
     let input = claim.queued.input.clone();
-    let failed = |failure: Failure| {
-        let worked = Worked {
-            input: input.clone(),
-            result: "failed",
-            detail: failure.message.clone(),
-            task_id: None,
-            exit: failure.exit,
-            stopped_by: None,
-        };
-        (
-            item,
-            JobEnd::Outcome(ItemOutcome::Failed(failure.message)),
-            worked,
-        )
-    };
     let options: QueuedOptions = match serde_json::from_str(&claim.queued.options) {
         Ok(options) => options,
         Err(error) => {
-            return failed(Failure::invalid(format!(
+            let failure = Failure::invalid(format!(
                 "its queued options cannot be read by this version: {error}"
-            )));
+            ));
+            let end = JobEnd::Outcome(ItemOutcome::Failed(failure.message.clone()));
+            return (item, end.clone(), reported(input, &end, &failure, None));
         }
     };
     let save = GenerateOptions::new(&output)
@@ -298,20 +285,26 @@ async fn run_claim(client: Client, claim: Claim, output: PathBuf) -> (u64, JobEn
         }
         ClaimStart::Submit => match task_of(&claim.queued.input, &options.model).await {
             Ok(task) => TaskSource::from(task),
-            Err(failure) => return failed(failure),
+            Err(failure) => {
+                let (end, failure) = unreadable(&claim.queued.input, failure).await;
+                return (item, end.clone(), reported(input, &end, &failure, None));
+            }
         },
     };
     let generated = client.generate(source, save).await;
-    let mut job_end = JobEnd::of(&generated);
-    let worked = match generated {
-        Ok(generated) => Worked {
-            input,
-            result: "saved",
-            detail: generated.model.path.display().to_string(),
-            task_id: Some(generated.task_id.to_string()),
-            exit: Exit::Done,
-            stopped_by: None,
-        },
+    let mut end = JobEnd::of(&generated);
+    match generated {
+        Ok(generated) => {
+            let worked = Worked {
+                input,
+                result: "saved",
+                detail: generated.model.path.display().to_string(),
+                task_id: Some(generated.task_id.to_string()),
+                exit: Exit::Done,
+                stopped_by: None,
+            };
+            (item, end, worked)
+        }
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
             let failure = match &error {
@@ -323,53 +316,83 @@ async fn run_claim(client: Client, claim: Claim, output: PathBuf) -> (u64, JobEn
                 )),
                 _ => Failure::from(error),
             };
-            let first = failure
-                .message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            match &mut job_end {
-                // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
-                JobEnd::Outcome(ItemOutcome::Failed(reason)) => reason.clone_from(&first),
-                JobEnd::Halt(halted) => {
-                    let first = first.trim_end_matches('.').to_owned();
-                    let what_next = match &halted.paid_task {
-                        Some(task) => format!(
-                            "its task {task} is paid for and kept in the journal: the worker \
-                             that claims it next saves it without paying again"
-                        ),
-                        None => "nothing was paid for it".to_owned(),
-                    };
-                    return (
-                        item,
-                        job_end,
-                        Worked {
-                            detail: format!(
-                                "{first}. It goes back to the queue once this worker's \
-                                 claim runs out; {what_next}."
-                            ),
-                            input,
-                            result: "handed back",
-                            task_id,
-                            exit: failure.exit,
-                            stopped_by: Some(first),
-                        },
-                    );
-                }
-                _ => {}
+            let first = first_line(&failure.message);
+            // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
+            if let JobEnd::Outcome(ItemOutcome::Failed(reason)) = &mut end {
+                reason.clone_from(&first);
             }
-            Worked {
-                input,
-                result: "failed",
-                detail: first,
-                task_id,
+            let failure = Failure {
+                message: first,
                 exit: failure.exit,
-                stopped_by: None,
-            }
+            };
+            let worked = reported(input, &end, &failure, task_id);
+            (item, end, worked)
         }
+    }
+}
+
+/// How an input that could not be read here ends: its own failure, or a halt when this
+/// machine does not see its folder at all (a share not mounted), said so.
+async fn unreadable(input: &str, failure: Failure) -> (JobEnd, Failure) {
+    let folder = Path::new(input)
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty());
+    let folder_seen = match folder {
+        Some(folder) => tokio::fs::metadata(folder)
+            .await
+            .is_ok_and(|metadata| metadata.is_dir()),
+        None => true,
     };
-    (item, job_end, worked)
+    let end = JobEnd::unreadable_input(failure.message.clone(), folder_seen);
+    let failure = match (&end, folder) {
+        (JobEnd::Halt(_), Some(folder)) => Failure {
+            message: format!(
+                "{} is not a folder on this machine (a share not mounted here?), so none of \
+                 the pictures queued from it can be read",
+                folder.display()
+            ),
+            exit: failure.exit,
+        },
+        _ => failure,
+    };
+    (end, failure)
+}
+
+/// The line an input's end is reported with: a handed-back input says what becomes of it.
+fn reported(input: String, end: &JobEnd, failure: &Failure, task_id: Option<String>) -> Worked {
+    let JobEnd::Halt(halted) = end else {
+        return Worked {
+            input,
+            result: "failed",
+            detail: failure.message.clone(),
+            task_id,
+            exit: failure.exit,
+            stopped_by: None,
+        };
+    };
+    let what_next = match &halted.paid_task {
+        Some(task) => format!(
+            "its task {task} is paid for and kept in the journal: the worker that claims it \
+             next saves it without paying again"
+        ),
+        None => "nothing was paid for it".to_owned(),
+    };
+    let reason = failure.message.trim_end_matches('.').to_owned();
+    Worked {
+        input,
+        result: "handed back",
+        detail: format!(
+            "{reason}. It goes back to the queue once this worker's claim runs out; {what_next}."
+        ),
+        task_id,
+        exit: failure.exit,
+        stopped_by: Some(reason),
+    }
+}
+
+/// The first line of a message.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().to_owned()
 }
 
 async fn task_of(input: &str, model: &ModelArgs) -> Result<hitem3d_async::SubmitTask, Failure> {

@@ -22,6 +22,9 @@ pub enum HaltCause {
     Output,
     /// The service or the network kept failing, after the retries.
     Service,
+    /// An input's folder is not there on this machine (a share not mounted): every input in
+    /// it would fail here the same way.
+    Inputs,
 }
 
 /// A job's end that stops its worker, and why.
@@ -83,6 +86,32 @@ impl JobEnd {
             }),
             None => Self::Outcome(ItemOutcome::Failed(error.to_string())),
         }
+    }
+
+    /// An input that could not be read here, `reason` saying why: the input's own failure
+    /// when its folder is there (the file is gone, or is not a picture), a halt when this
+    /// machine does not see the folder at all (`folder_seen` false), which every other input
+    /// in it would meet too. Nothing was sent or paid either way.
+    ///
+    /// ```
+    /// use hitem3d_core::journal::{HaltCause, ItemOutcome, JobEnd};
+    ///
+    /// let gone = JobEnd::unreadable_input("photos/a.png is not there", true);
+    /// assert!(matches!(gone, JobEnd::Outcome(ItemOutcome::Failed(_))));
+    /// let unmounted = JobEnd::unreadable_input("/mnt/photos/a.png is not there", false);
+    /// assert!(matches!(unmounted, JobEnd::Halt(halted) if halted.cause == HaltCause::Inputs));
+    /// ```
+    #[must_use]
+    pub fn unreadable_input(reason: impl Into<String>, folder_seen: bool) -> Self {
+        let reason = reason.into();
+        if folder_seen {
+            return Self::Outcome(ItemOutcome::Failed(reason));
+        }
+        Self::Halt(Halted {
+            cause: HaltCause::Inputs,
+            reason,
+            paid_task: None,
+        })
     }
 
     /// The outcome to record, if any.
