@@ -330,19 +330,26 @@ fn a_fleet_database_is_reached_over_tls_checked_as_the_url_says() {
     assert_eq!(bench.mock().counters().submit_requests, 1);
 }
 
-/// `batch --queue` on a machine whose secret is refused: it marks nothing failed, says why it
-/// stopped and what its inputs are waiting for, and exits 3; a batch with the right secret then
-/// makes them all, paying once for each.
+/// `batch --queue` whose submits are refused for the credentials (revoked after the worker
+/// started, say): it marks nothing failed, hands the input back, says why it stopped and what
+/// the other inputs wait for, and exits 3; the next batch makes them all, paying once each.
 #[test]
 fn a_queued_batch_whose_credentials_are_refused_fails_no_input() {
+    use hitem3d_mock::{Fault, Route};
+
     let Some((_cluster, _runtime, url)) = fleet_database("fleet") else {
         return;
     };
     let bench = three_at_once();
     bench.distinct_pictures(4);
+    let revoked = Fault::Envelope {
+        code: 40_010_000,
+        msg: "client credentials are invalid".to_owned(),
+    };
+    // A refused submit is not sent again: it created no task.
+    bench.mock().inject(Route::Submit, revoked);
     let output = bench
         .command()
-        .env("HITEM3D_CLIENT_SECRET", "sk_not_the_one_the_console_showed")
         .env("HITEM3D_LEASE_SECONDS", "1")
         .args([
             "--json", "--queue", &url, "batch", "photos", "-o", "models", "--slots", "1",
@@ -359,6 +366,7 @@ fn a_queued_batch_whose_credentials_are_refused_fails_no_input() {
             && refused.stderr.contains("HITEM3D_CLIENT_SECRET"),
         "{refused}"
     );
+    assert_eq!(bench.mock().counters().submit_requests, 1, "{refused}");
     let printed = refused.json_lines();
     let here: Vec<_> = events(&printed, "input_finished")
         .into_iter()
@@ -378,7 +386,6 @@ fn a_queued_batch_whose_credentials_are_refused_fails_no_input() {
             "not the credit limit: {refused}"
         );
     }
-    assert_eq!(bench.mock().counters().submit_requests, 0, "nothing sent");
 
     let made = bench.run(&["--queue", &url, "batch", "photos", "-o", "models"]);
     made.expect(0);

@@ -178,7 +178,8 @@ pub async fn fleet_queue(session: &Session, fleet: &FleetArgs) -> Result<Queue, 
 /// that takes no file, a service or network that keeps failing) stops the claims.
 ///
 /// # Errors
-/// The lease setting cannot be read.
+/// The lease setting cannot be read, or the service refuses the credentials (before any
+/// claim).
 pub async fn work(
     session: &Session,
     queue: &Queue,
@@ -187,6 +188,7 @@ pub async fn work(
     report: Report,
 ) -> Result<WorkEnd, Failure> {
     let policy = WorkerPolicy::with_lease(slots, lease()?);
+    credentials_accepted(session).await?;
     let me = worker_id();
     let epoch = Instant::now();
     let now = || Timestamp::from_elapsed(epoch.elapsed());
@@ -257,6 +259,27 @@ pub async fn work(
             }
             WorkerStep::Stop => return Ok(end),
         }
+    }
+}
+
+/// Before the first claim: credentials the service refuses would only claim inputs to hand
+/// them back. Any other answer (the service busy, say) is left to the claims' own jobs.
+///
+/// # Errors
+/// The service refused the credentials.
+async fn credentials_accepted(session: &Session) -> Result<(), Failure> {
+    match session.client.balance().await {
+        Err(error) if error.is_auth() => {
+            let failure = Failure::from(error);
+            Err(Failure {
+                message: format!(
+                    "{}\nNo input was claimed: the queue is as it was.",
+                    failure.message
+                ),
+                exit: failure.exit,
+            })
+        }
+        _ => Ok(()),
     }
 }
 
