@@ -348,16 +348,12 @@ fn a_queued_batch_whose_credentials_are_refused_fails_no_input() {
     };
     // A refused submit is not sent again: it created no task.
     bench.mock().inject(Route::Submit, revoked);
-    let output = bench
-        .command()
-        .env("HITEM3D_LEASE_SECONDS", "1")
-        .args([
+    let refused = bench.run_with_env(
+        &[("HITEM3D_LEASE_SECONDS", "1")],
+        &[
             "--json", "--queue", &url, "batch", "photos", "-o", "models", "--slots", "1",
-        ])
-        .output()
-        .unwrap();
-    let refused = Run::from(output);
-    bench.assert_no_secret_in(&refused);
+        ],
+    );
     refused.expect(3);
     assert!(
         refused

@@ -124,14 +124,10 @@ fn a_worker_whose_credentials_are_refused_claims_nothing() {
         .run(&["batch", "photos", "--enqueue-only", "--task-limit", "3"])
         .expect(0);
 
-    let output = bench
-        .command()
-        .env("HITEM3D_CLIENT_SECRET", "sk_not_the_one_the_console_showed")
-        .args(["worker", "-o", "models", "--slots", "2"])
-        .output()
-        .unwrap();
-    let refused = Run::from(output);
-    bench.assert_no_secret_in(&refused);
+    let refused = bench.run_with_env(
+        &[("HITEM3D_CLIENT_SECRET", "sk_not_the_one_the_console_showed")],
+        &["worker", "-o", "models", "--slots", "2"],
+    );
     refused.expect(3);
     assert!(
         refused.stderr.contains("HITEM3D_CLIENT_SECRET")
@@ -163,13 +159,10 @@ fn a_worker_that_does_not_see_the_pictures_folder_stops_and_a_missing_picture_fa
     bench.run(&["batch", "photos", "--enqueue-only"]).expect(0);
     std::fs::rename(bench.path("photos"), bench.path("elsewhere")).unwrap();
 
-    let output = bench
-        .command()
-        .env("HITEM3D_LEASE_SECONDS", "1")
-        .args(["--json", "worker", "-o", "models", "--slots", "1"])
-        .output()
-        .unwrap();
-    let unmounted = Run::from(output);
+    let unmounted = bench.run_with_env(
+        &[("HITEM3D_LEASE_SECONDS", "1")],
+        &["--json", "worker", "-o", "models", "--slots", "1"],
+    );
     unmounted.expect(2);
     let printed = unmounted.json_lines();
     let ended = events(&printed, "input_finished");

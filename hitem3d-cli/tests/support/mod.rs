@@ -90,7 +90,17 @@ impl Bench {
 
     /// Runs the binary with `args` to its end.
     pub fn run(&self, args: &[&str]) -> Run {
-        let output = self.command().args(args).output().expect("the binary runs");
+        self.run_with_env(&[], args)
+    }
+
+    /// Runs the binary with `args` to its end, with these variables set on top of the bench's.
+    pub fn run_with_env(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let output = self
+            .command()
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .expect("the binary runs");
         let run = Run::from(output);
         self.assert_no_secret_in(&run);
         run
