@@ -273,7 +273,7 @@ async fn credentials_accepted(session: &Session) -> Result<(), Failure> {
             let failure = Failure::from(error);
             Err(Failure {
                 message: format!(
-                    "{}\nNo input was claimed: the queue is as it was.",
+                    "{}\nNo input was claimed, and nothing was paid.",
                     failure.message
                 ),
                 exit: failure.exit,

@@ -82,7 +82,7 @@ impl JobEnd {
             Some(cause) => Self::Halt(Halted {
                 cause,
                 reason: error.to_string(),
-                paid_task: error.task_id().cloned(),
+                paid_task: error.task_left_at_service().cloned(),
             }),
             None => Self::Outcome(ItemOutcome::Failed(error.to_string())),
         }
