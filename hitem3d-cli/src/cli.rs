@@ -181,7 +181,9 @@ Examples:
   HITEM3D_QUEUE=postgres://fleet@db.internal/hitem3d hitem3d worker -o /mnt/models --slots 8
 Each input is claimed under a lease that the worker renews: a worker that dies or stops
 leaves its inputs to the others, which finish a paid task without paying again. A worker
-stops when every input is saved, failed or waiting for a person (`hitem3d tasks`).")]
+stops when every input is saved, failed or waiting for a person (`hitem3d tasks`), or at a
+failure that is not its input's (credentials, credits, a folder it cannot use, the service
+down): it hands that input back and says why.")]
     Worker(WorkerArgs),
     /// List the tasks in the journal.
     #[command(after_help = "Examples:\n  hitem3d tasks\n  hitem3d tasks --all --json")]
