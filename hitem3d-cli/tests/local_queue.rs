@@ -194,6 +194,56 @@ fn a_worker_that_does_not_see_the_pictures_folder_stops_and_a_missing_picture_fa
     assert_eq!(bench.mock().counters().tasks_created, 3);
 }
 
+/// A paid task whose file cannot be saved on this machine (its folder gone, as a disk
+/// unmounted or full would leave every input after it) is handed back, not failed: the worker
+/// says the task is paid for and kept, and the next worker saves it without paying again.
+#[test]
+fn a_paid_task_whose_file_cannot_be_saved_here_is_saved_by_the_next_worker_without_paying() {
+    let bench = Bench::manual();
+    bench.distinct_pictures(1);
+    bench.run(&["batch", "photos", "--enqueue-only"]).expect(0);
+    let worker = bench
+        .command()
+        .env("HITEM3D_LEASE_SECONDS", "1")
+        .args(["--json", "worker", "-o", "models", "--slots", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    bench.until("the task submitted", |mock| mock.task_ids().len() == 1);
+    let task_id = bench.mock().task_ids()[0].clone();
+    std::fs::remove_dir_all(bench.path("models")).unwrap();
+    std::fs::write(bench.path("models"), b"where the folder was").unwrap();
+    assert!(bench.mock().complete_task(&task_id));
+
+    let stopped = Run::from(worker.wait_with_output().unwrap());
+    bench.assert_no_secret_in(&stopped);
+    stopped.expect(1);
+    let printed = stopped.json_lines();
+    let ended = events(&printed, "input_finished");
+    assert_eq!(ended[0]["result"], "handed back", "{stopped}");
+    assert!(
+        ended[0]["detail"].as_str().unwrap().contains(&format!(
+            "its task {task_id} is paid for and kept in the journal"
+        )),
+        "{stopped}"
+    );
+    let (tasks, printed) = bench.json(&["tasks"]);
+    let states = &events(&printed, "fleet")[0]["states"];
+    assert!(states.get("failed").is_none(), "not failed: {tasks}");
+
+    std::fs::remove_file(bench.path("models")).unwrap();
+    let made = bench.run(&["worker", "-o", "models"]);
+    made.expect(0);
+    assert!(
+        std::fs::read(bench.path("models/p0.glb"))
+            .unwrap()
+            .starts_with(b"glTF"),
+        "{made}"
+    );
+    assert_eq!(bench.mock().counters().tasks_created, 1, "paid once");
+}
+
 #[test]
 fn a_queue_on_the_built_in_mock_is_refused_before_anything_is_read() {
     let bench = Bench::offline();
