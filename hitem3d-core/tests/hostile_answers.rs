@@ -418,6 +418,8 @@ fn a_concurrency_refusal_with_no_task_of_ours_backs_off_before_submitting_again(
 struct FleetStore {
     entries: hitem3d_core::journal::MemoryJournal,
     refusals: std::sync::atomic::AtomicUsize,
+    /// Its slots cannot be watched: a wait for one fails.
+    blind: bool,
 }
 
 impl hitem3d_core::journal::TaskJournal for FleetStore {
@@ -470,11 +472,59 @@ impl hitem3d_core::journal::TaskJournal for FleetStore {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
+    fn await_slot(
+        &self,
+        _at_most: std::time::Duration,
+    ) -> Result<(), hitem3d_core::journal::JournalError> {
+        if self.blind {
+            return Err(hitem3d_core::journal::JournalError::store(
+                "watch",
+                "the listening connection is down",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A submit refused by the account while the fleet's store cannot watch its slots: it backs
+/// off on its own rather than sending again at once.
+#[test]
+fn with_a_shared_limit_a_store_that_cannot_wait_leaves_the_refused_submit_a_pause() {
+    use hitem3d_core::{Input, Io, Job};
+    let store = std::sync::Arc::new(FleetStore {
+        blind: true,
+        ..FleetStore::default()
+    });
+    let config = hitem3d_core::ClientConfig::new(
+        hitem3d_core::types::ClientId::new("ak_1"),
+        hitem3d_core::types::ClientSecret::new("sk_1"),
+    )
+    .with_journal(store)
+    .with_shared_task_limit();
+    let core = hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap();
+    let fx = FakeFrontEnd::new(core).answers([TOKEN, REFUSED_FOR_CONCURRENCY, SUBMITTED]);
+    let mut submit = fx.core.submit(task());
+    let mut sleeps = Vec::new();
+    let task_id = loop {
+        match until_not_a_call(&mut submit, &fx) {
+            Io::Journal(call) => submit.on(Input::Journal(call.run()), fx.now()),
+            Io::Sleep(until) => {
+                sleeps.push(until.elapsed() - fx.now().elapsed());
+                fx.clock.set(until.elapsed());
+            }
+            Io::Done(done) => break done.unwrap(),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(task_id.as_str(), "t-1");
+    assert_eq!(sleeps, [std::time::Duration::from_secs(5)], "one pause");
 }
 
 /// In a fleet the store keeps the account's limit: a refusal is reported to it, once per
-/// submit, and the client backs off without lowering its own slots (racing refusals between
-/// machines would drive each to one).
+/// submit, and the client does not lower its own slots (racing refusals between machines
+/// would drive each to one). It waits through the store, which wakes it when a task sharing
+/// the limit ends, for at most a pause: it used to sleep the pause whatever ended meanwhile
+/// (5 s while its own 100 ms tasks ended, in a worker's test).
 #[test]
 fn with_a_shared_limit_a_refusal_goes_to_the_store_and_the_own_slots_stay() {
     use hitem3d_core::{Input, Io, Job};
@@ -493,10 +543,15 @@ fn with_a_shared_limit_a_refusal_goes_to_the_store_and_the_own_slots_stay() {
         SUBMITTED,
     ]);
     let mut submit = fx.core.submit(task());
-    let mut sleeps = 0;
+    let (mut sleeps, mut waits) = (0, Vec::new());
     let task_id = loop {
         match until_not_a_call(&mut submit, &fx) {
-            Io::Journal(call) => submit.on(Input::Journal(call.run()), fx.now()),
+            Io::Journal(call) => {
+                if let hitem3d_core::journal::JournalOp::AwaitSlot(at_most) = call.op {
+                    waits.push(at_most);
+                }
+                submit.on(Input::Journal(call.run()), fx.now());
+            }
             Io::Sleep(until) => {
                 sleeps += 1;
                 fx.clock.set(until.elapsed());
@@ -506,7 +561,14 @@ fn with_a_shared_limit_a_refusal_goes_to_the_store_and_the_own_slots_stay() {
         }
     };
     assert_eq!(task_id.as_str(), "t-1");
-    assert_eq!(sleeps, 2, "each refusal backs off");
+    assert_eq!(sleeps, 0, "no pause of its own");
+    assert_eq!(waits.len(), 2, "each refusal waits through the store");
+    assert!(
+        waits
+            .iter()
+            .all(|at_most| *at_most >= std::time::Duration::from_secs(5)),
+        "for at most the pause: {waits:?}"
+    );
     assert_eq!(
         store.refusals.load(std::sync::atomic::Ordering::Relaxed),
         1,

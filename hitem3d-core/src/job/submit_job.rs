@@ -20,7 +20,9 @@ use crate::{
 /// lowers its limit to the tasks it holds, waits for one of them to end (or backs off when it
 /// holds none) and submits again: a refusal creates no task, so nothing is paid twice. It gives
 /// up after the wait policy's deadline. A learnt limit is raised again one slot at a time, each
-/// [`crate::LIMIT_PROBE_INTERVAL`] after the last change, up to the configured slots.
+/// [`crate::LIMIT_PROBE_INTERVAL`] after the last change, up to the configured slots. With a
+/// limit its journal shares, the store lowers it instead, and the submit waits through the
+/// store until a task sharing the limit ends (or a pause passes).
 #[derive(Debug)]
 pub struct SubmitJob {
     core: ClientCore,
@@ -33,6 +35,10 @@ pub struct SubmitJob {
     refusals: u32,
     first_refusal: Option<Timestamp>,
     backoff_until: Option<Timestamp>,
+    /// After the account refused it with a shared limit: the longest wait, through the store,
+    /// for a task sharing the limit to end; and whether that wait is under way.
+    refusal_wait: Option<std::time::Duration>,
+    awaiting_refusal_wait: bool,
     finished: bool,
     /// The journal's key and destination for this task.
     key: Option<JournalKey>,
@@ -70,6 +76,8 @@ impl SubmitJob {
             refusals: 0,
             first_refusal: None,
             backoff_until: None,
+            refusal_wait: None,
+            awaiting_refusal_wait: false,
             finished: false,
             key: None,
             destination: None,
@@ -205,6 +213,13 @@ impl SubmitJob {
         refused && self.first_refusal.is_none_or(|first| now - first < budget)
     }
 
+    /// How long to hold off after a refusal when no task of this client's is to wait for.
+    fn refusal_pause(&self) -> std::time::Duration {
+        let unit = SeededRandom::new(self.core.seed()).next_unit();
+        let delay = self.core.config().retry.backoff(self.refusals, unit);
+        delay.max(MIN_REFUSAL_BACKOFF)
+    }
+
     /// Lowers the client's limit (or tells the store that keeps a fleet's), and plans the
     /// submit again.
     fn after_refusal(&mut self, now: Timestamp) {
@@ -224,19 +239,34 @@ impl SubmitJob {
         self.first_refusal.get_or_insert(now);
         self.call = self.core.submit_call(self.task.clone());
         let held = self.core.slots().held();
-        tracing::warn!(
-            limit,
-            held,
-            shared,
-            refusals = self.refusals,
-            "the account refused a task for its concurrency limit: submitting again when one \
-             of this client's tasks ends, or after a pause"
-        );
-        if held == 0 || shared {
+        if shared {
+            // A task of any process sharing the limit that ends may leave room: the store
+            // wakes the submit then, or after the pause.
+            tracing::warn!(
+                limit,
+                held,
+                refusals = self.refusals,
+                "the account refused a task for its concurrency limit: submitting again when \
+                 a task sharing the limit ends, or after a pause"
+            );
+            self.refusal_wait = Some(self.refusal_pause());
+        } else if held == 0 {
             // Other processes fill the account: nothing of ours to wait for, so back off.
-            let unit = SeededRandom::new(self.core.seed()).next_unit();
-            let delay = self.core.config().retry.backoff(self.refusals, unit);
-            self.backoff_until = Some(now + delay.max(MIN_REFUSAL_BACKOFF));
+            tracing::warn!(
+                limit,
+                refusals = self.refusals,
+                "the account refused a task for its concurrency limit: submitting again after \
+                 a pause"
+            );
+            self.backoff_until = Some(now + self.refusal_pause());
+        } else {
+            tracing::warn!(
+                limit,
+                held,
+                refusals = self.refusals,
+                "the account refused a task for its concurrency limit: submitting again when \
+                 one of this client's tasks ends"
+            );
         }
     }
 }
@@ -264,7 +294,8 @@ impl Job for SubmitJob {
             self.finished = true;
             return Io::Done(done);
         }
-        if self.finished || self.awaiting_begin || self.awaiting_slot {
+        if self.finished || self.awaiting_begin || self.awaiting_slot || self.awaiting_refusal_wait
+        {
             return Io::Done(Err(CallError::OutOfSequence(
                 "a submit job was asked for more after it ended",
             )
@@ -275,6 +306,18 @@ impl Job for SubmitJob {
                 return Io::Sleep(until);
             }
             self.backoff_until = None;
+        }
+        if let Some(at_most) = self.refusal_wait.take() {
+            match self.core.journal_call(JournalOp::AwaitSlot(at_most)) {
+                Some(call) => {
+                    self.awaiting_refusal_wait = true;
+                    return Io::Journal(call);
+                }
+                None => {
+                    self.backoff_until = Some(now + at_most);
+                    return Io::Sleep(now + at_most);
+                }
+            }
         }
         if let Some(until) = self.begin_again_at {
             if now < until {
@@ -335,6 +378,13 @@ impl Job for SubmitJob {
                 if let Ok(JournalReply::Begun(_)) = &answer {
                     self.began = true;
                     self.done = self.on_begun(answer, now);
+                }
+            }
+            Input::Journal(answer) if self.awaiting_refusal_wait => {
+                self.awaiting_refusal_wait = false;
+                if answer.is_err() {
+                    // The store cannot watch its slots: back off instead.
+                    self.backoff_until = Some(now + MIN_REFUSAL_BACKOFF);
                 }
             }
             // The settle's answer: the `Recorded` around this job keeps it.
