@@ -499,7 +499,7 @@ fn with_a_shared_limit_a_store_that_cannot_wait_leaves_the_refused_submit_a_paus
         hitem3d_core::types::ClientId::new("ak_1"),
         hitem3d_core::types::ClientSecret::new("sk_1"),
     )
-    .with_journal(store)
+    .with_journal(store.clone())
     .with_shared_task_limit();
     let core = hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap();
     let fx = FakeFrontEnd::new(core).answers([TOKEN, REFUSED_FOR_CONCURRENCY, SUBMITTED]);
@@ -518,6 +518,11 @@ fn with_a_shared_limit_a_store_that_cannot_wait_leaves_the_refused_submit_a_paus
     };
     assert_eq!(task_id.as_str(), "t-1");
     assert_eq!(sleeps, [std::time::Duration::from_secs(5)], "one pause");
+    assert_eq!(
+        store.refusals.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the first refusal is reported"
+    );
 }
 
 /// In a fleet the store keeps the account's limit: a refusal is reported to it, once per
