@@ -486,6 +486,17 @@ impl hitem3d_core::journal::TaskJournal for FleetStore {
     }
 }
 
+/// A client whose limit `store` keeps for a fleet.
+fn sharing_the_limit_of(store: std::sync::Arc<FleetStore>) -> hitem3d_core::ClientCore {
+    let config = hitem3d_core::ClientConfig::new(
+        hitem3d_core::types::ClientId::new("ak_1"),
+        hitem3d_core::types::ClientSecret::new("sk_1"),
+    )
+    .with_journal(store)
+    .with_shared_task_limit();
+    hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap()
+}
+
 /// A submit refused by the account while the fleet's store cannot watch its slots: it backs
 /// off on its own rather than sending again at once.
 #[test]
@@ -495,13 +506,7 @@ fn with_a_shared_limit_a_store_that_cannot_wait_leaves_the_refused_submit_a_paus
         blind: true,
         ..FleetStore::default()
     });
-    let config = hitem3d_core::ClientConfig::new(
-        hitem3d_core::types::ClientId::new("ak_1"),
-        hitem3d_core::types::ClientSecret::new("sk_1"),
-    )
-    .with_journal(store.clone())
-    .with_shared_task_limit();
-    let core = hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap();
+    let core = sharing_the_limit_of(store.clone());
     let fx = FakeFrontEnd::new(core).answers([TOKEN, REFUSED_FOR_CONCURRENCY, SUBMITTED]);
     let mut submit = fx.core.submit(task());
     let mut sleeps = Vec::new();
@@ -534,13 +539,7 @@ fn with_a_shared_limit_a_store_that_cannot_wait_leaves_the_refused_submit_a_paus
 fn with_a_shared_limit_a_refusal_goes_to_the_store_and_the_own_slots_stay() {
     use hitem3d_core::{Input, Io, Job};
     let store = std::sync::Arc::new(FleetStore::default());
-    let config = hitem3d_core::ClientConfig::new(
-        hitem3d_core::types::ClientId::new("ak_1"),
-        hitem3d_core::types::ClientSecret::new("sk_1"),
-    )
-    .with_journal(store.clone())
-    .with_shared_task_limit();
-    let core = hitem3d_core::ClientCore::new(config, 42_u64, || {}).unwrap();
+    let core = sharing_the_limit_of(store.clone());
     let fx = FakeFrontEnd::new(core).answers([
         TOKEN,
         REFUSED_FOR_CONCURRENCY,
