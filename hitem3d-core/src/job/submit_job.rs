@@ -239,35 +239,25 @@ impl SubmitJob {
         self.first_refusal.get_or_insert(now);
         self.call = self.core.submit_call(self.task.clone());
         let held = self.core.slots().held();
-        if shared {
+        let when = if shared {
             // A task of any process sharing the limit that ends may leave room: the store
             // wakes the submit then, or after the pause.
-            tracing::warn!(
-                limit,
-                held,
-                refusals = self.refusals,
-                "the account refused a task for its concurrency limit: submitting again when \
-                 a task sharing the limit ends, or after a pause"
-            );
             self.refusal_wait = Some(self.refusal_pause());
+            "when a task sharing the limit ends, or after a pause"
         } else if held == 0 {
             // Other processes fill the account: nothing of ours to wait for, so back off.
-            tracing::warn!(
-                limit,
-                refusals = self.refusals,
-                "the account refused a task for its concurrency limit: submitting again after \
-                 a pause"
-            );
             self.backoff_until = Some(now + self.refusal_pause());
+            "after a pause"
         } else {
-            tracing::warn!(
-                limit,
-                held,
-                refusals = self.refusals,
-                "the account refused a task for its concurrency limit: submitting again when \
-                 one of this client's tasks ends"
-            );
-        }
+            "when one of this client's tasks ends"
+        };
+        tracing::warn!(
+            limit,
+            held,
+            shared,
+            refusals = self.refusals,
+            "the account refused a task for its concurrency limit: submitting again {when}"
+        );
     }
 }
 
