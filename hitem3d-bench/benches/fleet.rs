@@ -5,8 +5,10 @@
 //! would be: the time until every input is made against the concurrency bound (tasks × 100 ms
 //! / 10), and until every worker has stopped (an idle worker asks again each second); database
 //! transactions per task (`pg_stat_database`); how many of the 10 slots the journal kept busy on
-//! average (from the intents begun and the successes recorded); how long an intent, a record
-//! and a claim take. Each worker runs the SDK's `FleetWorker` the way `hitem3d worker` does,
+//! average (from the intents begun and the successes recorded); when the first intent was
+//! begun; how long a task held its slot (from its intent to its success recorded: the task,
+//! its submit, the poll that saw it end and the record); how long an intent, a record and a
+//! claim take. Each worker runs the SDK's `FleetWorker` the way `hitem3d worker` does,
 //! with `generate` per input, polling on the default schedule run at the mock's speed.
 //! `TASKS` changes the size, `TASK_MS` the tasks' length (100), `SLOTS` each worker's slots;
 //! `HITEM3D_BENCH_SMOKE` (CI) runs 30 tasks.
@@ -47,9 +49,20 @@ struct Observations {
     succeeded: HashSet<TaskId>,
     begins: Vec<Duration>,
     records: Vec<Duration>,
+    /// When each entry's intent was begun, then, once submitted, each task's.
+    begun_at: HashMap<EntryId, Instant>,
+    task_begun_at: HashMap<TaskId, Instant>,
+    /// How long each task held its slot: from its intent to its success recorded.
+    held: Vec<Duration>,
 }
 
 impl Observations {
+    fn begun(&mut self, entry: EntryId) {
+        let now = Instant::now();
+        self.begun_at.insert(entry, now);
+        self.slots.push((now, 1));
+    }
+
     /// The slots held on average from the first intent to the last success.
     fn busy_slots(&mut self) -> f64 {
         self.slots.sort_by_key(|(at, _)| *at);
@@ -85,16 +98,22 @@ impl AsyncTaskJournal for Observed {
         Box::pin(async move {
             let asked = Instant::now();
             let begun = self.journal.begin(intent).await;
-            if let Ok(Begun::New(_)) = &begun {
+            if let Ok(Begun::New(entry)) = &begun {
                 let mut seen = self.seen();
                 seen.begins.push(asked.elapsed());
-                seen.slots.push((Instant::now(), 1));
+                seen.begun(*entry);
             }
             begun
         })
     }
 
     fn settle<'a>(&'a self, entry: EntryId, settled: &'a Settled) -> StoreFuture<'a, ()> {
+        if let Settled::Submitted(task) = settled {
+            let mut seen = self.seen();
+            if let Some(begun) = seen.begun_at.remove(&entry) {
+                seen.task_begun_at.insert(task.clone(), begun);
+            }
+        }
         self.journal.settle(entry, settled)
     }
 
@@ -106,7 +125,11 @@ impl AsyncTaskJournal for Observed {
             seen.records.push(asked.elapsed());
             let success = matches!(event, TaskEvent::State(TaskState::Success, _));
             if success && seen.succeeded.insert(task_id.clone()) {
-                seen.slots.push((Instant::now(), -1));
+                let now = Instant::now();
+                seen.slots.push((now, -1));
+                if let Some(begun) = seen.task_begun_at.remove(task_id) {
+                    seen.held.push(now.duration_since(begun));
+                }
             }
             recorded
         })
@@ -143,8 +166,8 @@ impl AsyncTaskJournal for Observed {
     ) -> StoreFuture<'a, Option<Begun>> {
         Box::pin(async move {
             let handed = self.journal.await_slot_and_begin(intent, at_most).await;
-            if let Ok(Some(Begun::New(_))) = &handed {
-                self.seen().slots.push((Instant::now(), 1));
+            if let Ok(Some(Begun::New(entry))) = &handed {
+                self.seen().begun(*entry);
             }
             handed
         })
@@ -371,17 +394,29 @@ async fn round(cluster: &ThrowawayCluster, workers: usize, tasks: usize, task_ti
     let mut claims = claims.lock().expect("the list").clone();
     let mut seen = seen.lock().expect("the observations");
     let busy = seen.busy_slots();
+    let first_intent = seen
+        .slots
+        .first()
+        .map_or(Duration::ZERO, |(at, _)| at.duration_since(started));
     let median = |times: &mut Vec<Duration>| {
         times.sort();
         times.get(times.len() / 2).copied().unwrap_or_default()
     };
     let (begin, record) = (median(&mut seen.begins), median(&mut seen.records));
+    seen.held.sort();
+    let held_p90 = seen
+        .held
+        .get(seen.held.len() * 9 / 10)
+        .copied()
+        .unwrap_or_default();
+    let held = median(&mut seen.held);
     claims.sort();
     // The claim at `percent` of the sorted list.
     let at = |percent: usize| claims[(claims.len() - 1) * percent / 100];
     println!(
-        "| {workers} | {slots} | {tasks} | {made:.2?} | **{:.1} %** | {stopped:.2?} | {:.1} | \
-         {busy:.2} of {LIMIT} | {begin:.2?} / {record:.2?} | {:.2?} / {:.2?} ({} claims) | {} |",
+        "| {workers} | {slots} | {tasks} | {made:.2?} | **{:.1} %** | {stopped:.2?} | \
+         {first_intent:.1?} | {held:.1?} / {held_p90:.1?} | {:.1} | {busy:.2} of {LIMIT} | \
+         {begin:.2?} / {record:.2?} | {:.2?} / {:.2?} ({} claims) | {} |",
         100.0 * bound.as_secs_f64() / made.as_secs_f64(),
         (after - before) as f64 / tasks as f64,
         at(50),
@@ -407,10 +442,11 @@ async fn main() {
     };
     println!(
         "| workers | slots each | tasks | every input made | of the bound ({task_time:?} × tasks \
-         / {LIMIT}) | every worker stopped | database transactions per task | slots busy \
-         (journal) | intent / record median | claim median / p99 | peak unfinished |"
+         / {LIMIT}) | every worker stopped | first intent | a slot held per task, median / \
+         p90 | database transactions per task | slots busy (journal) | intent / record median \
+         | claim median / p99 | peak unfinished |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let fleets: &[usize] = if smoke { &[4] } else { &[1, 4, 16] };
     for &workers in fleets {
         round(&cluster, workers, tasks, task_time).await;

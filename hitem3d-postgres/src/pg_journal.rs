@@ -174,6 +174,8 @@ impl PgJournal {
     }
 
     async fn begin_entry(&self, intent: &Intent) -> Result<Begun, JournalError> {
+        // Before the transaction: it holds the fleet's row, which every worker's intent needs.
+        self.submit_locks.open().await;
         let mut client = self.client("write").await?;
         let failed = |error: tokio_postgres::Error| self.failed("write", &error);
         for _ in 0..BEGIN_ROUNDS {

@@ -48,31 +48,44 @@ impl SubmitLocks {
         }
     }
 
+    /// Opens the session unless it is open: done before an intent's transaction takes the
+    /// fleet's row, so no other submit of the fleet waits behind a connection being made.
+    pub(crate) async fn open(&self) {
+        let mut session = self.session.lock().await;
+        self.reopen(&mut session).await;
+    }
+
     /// Locks `entry` for as long as its submit is going out. Where the session cannot be
     /// opened, other processes find no lock and take the entry's outcome as unknown, as
     /// before there were locks: nothing is paid twice either way.
     pub(crate) async fn hold(&self, entry: EntryId) {
         let mut session = self.session.lock().await;
-        if session.as_ref().is_none_or(Client::is_closed) {
-            *session = match self.config.connect(self.tls.clone()).await {
-                Ok((client, connection)) => {
-                    tokio::spawn(async move {
-                        let _ended = connection.await;
-                    });
-                    Some(client)
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "no session for the locks of submits in flight");
-                    None
-                }
-            };
-        }
+        // Open already, unless it closed since `open`.
+        self.reopen(&mut session).await;
         if let Some(client) = session.as_ref() {
             let locked = client.batch_execute(&lock_statement("lock", entry)).await;
             if let Err(error) = locked {
                 tracing::debug!(%error, "a submit in flight could not be locked");
             }
         }
+    }
+
+    async fn reopen(&self, session: &mut Option<Client>) {
+        if session.as_ref().is_some_and(|client| !client.is_closed()) {
+            return;
+        }
+        *session = match self.config.connect(self.tls.clone()).await {
+            Ok((client, connection)) => {
+                tokio::spawn(async move {
+                    let _ended = connection.await;
+                });
+                Some(client)
+            }
+            Err(error) => {
+                tracing::debug!(%error, "no session for the locks of submits in flight");
+                None
+            }
+        };
     }
 
     /// The submit of `entry` is settled (or its entry forgotten): its lock goes.
