@@ -120,7 +120,9 @@ Exit codes:
   8  a task was created but the task journal could not record it: keep the task id printed
      (`hitem3d download ID` fetches it without paying); HITEM3D_JOURNAL_RETRY sets how many
      seconds a journal write is retried first (60)
-  130  interrupted (Ctrl-C): no partial file is left; the journal keeps the task";
+  130  interrupted (Ctrl-C): no partial file is left; the journal keeps the task
+A batch or worker exits with its worst input's code, but 1 rather than 2 once it paid for a
+task (its table says which input was invalid).";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

@@ -75,6 +75,17 @@ impl Exit {
         }
     }
 
+    /// The exit of a run of many inputs whose worst is `self`: 2 says nothing was sent or
+    /// paid, so once the run paid for a task it is 1, another error, the run's table saying
+    /// which input was invalid.
+    pub fn of_run(self, paid_for_a_task: bool) -> Self {
+        if self == Self::Invalid && paid_for_a_task {
+            Self::Other
+        } else {
+            self
+        }
+    }
+
     /// The worse of two, for a batch: the order of the variants, a task the journal missed
     /// and an unknown outcome (money that may be spent) the worst.
     pub fn worst(self, other: Self) -> Self {
@@ -108,6 +119,17 @@ impl Failure {
             message: message.into(),
             exit: Exit::Invalid,
         }
+    }
+
+    /// The same failure of a step that pays for a task (a generate, a relief or mesh task):
+    /// never exit 2 once its task exists, since 2 says nothing was sent or paid. A service that
+    /// calls a task it has just created unknown is another error.
+    #[must_use]
+    pub fn of_paid_step(mut self, error: &Error) -> Self {
+        if self.exit == Exit::Invalid && error.task_id().is_some() {
+            self.exit = Exit::Other;
+        }
+        self
     }
 
     /// Any other failure: exit code 1.

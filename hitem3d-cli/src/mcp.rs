@@ -288,7 +288,7 @@ impl Tools {
                 progress.on_generate(&step);
             })
             .await
-            .map_err(|error| self.failure(&error))?;
+            .map_err(|error| self.failure(&error).of_paid_step(&error))?;
         Ok(Generated {
             task_id: Some(generated.task_id.as_str().to_owned()),
             path: absolute(&generated.model.path),

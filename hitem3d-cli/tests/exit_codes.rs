@@ -445,3 +445,44 @@ fn a_jpeg_is_judged_by_its_frame_header_past_long_metadata() {
     assert_eq!(bench.mock().counters().submit_requests, 0, "nothing paid");
     bench.run(&["generate", "long.jpg"]).expect(0);
 }
+
+/// Exit 2 says nothing was sent or paid: a paid task the service then says it does not know
+/// ends in "another error", with its task id, not in "invalid input".
+#[test]
+fn a_paid_task_the_service_then_calls_unknown_does_not_exit_2() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    bench.mock().inject(
+        Route::Query,
+        Fault::Envelope {
+            code: 40_040_000,
+            msg: "task not found".to_owned(),
+        },
+    );
+    let run = bench.run(&["generate", "chair.png"]);
+    run.expect(1);
+    assert_eq!(bench.mock().counters().tasks_created, 1, "{run}");
+    let task = bench.mock().task_ids().remove(0);
+    assert!(run.stderr.contains(&task), "the paid task is named: {run}");
+    assert!(!run.stderr.contains("nothing was sent"), "{run}");
+}
+
+/// A batch exits with its worst input's code, but not with 2 once it paid for a task: an
+/// invalid picture next to one that was made ends in "another error", the table saying which.
+#[test]
+fn a_batch_that_paid_for_one_input_does_not_exit_2_for_another_that_was_invalid() {
+    let bench = Bench::fast();
+    bench.picture("front", "chair.png");
+    std::fs::write(bench.path("notes.png"), b"not a picture").unwrap();
+    let run = bench.run(&["batch", "chair.png", "notes.png", "-o", "models"]);
+    run.expect(1);
+    assert_eq!(bench.mock().counters().tasks_created, 1, "{run}");
+    assert!(bench.path("models/chair.glb").exists(), "{run}");
+    assert!(run.stdout.contains("notes.png"), "{run}");
+
+    // Again: the model was made earlier, and this run pays for nothing, so 2 holds.
+    let run = bench.run(&["batch", "chair.png", "notes.png", "-o", "models"]);
+    run.expect(2);
+    assert!(run.stdout.contains("done earlier"), "{run}");
+    assert_eq!(bench.mock().counters().tasks_created, 1, "{run}");
+}

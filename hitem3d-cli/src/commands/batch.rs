@@ -38,6 +38,17 @@ struct Outcome {
     exit: Exit,
 }
 
+impl Outcome {
+    /// Whether this run paid for its task (a task made earlier, or by another run, was not).
+    fn paid_here(&self) -> bool {
+        self.task_id.is_some()
+            && !matches!(
+                self.result,
+                "done earlier" | "saved by another run" | "resumed"
+            )
+    }
+}
+
 /// One input ready to run.
 struct Job {
     input: String,
@@ -364,7 +375,7 @@ async fn generate(
         },
         Err(error) => {
             let task_id = error.task_id().map(ToString::to_string);
-            let failure = Failure::worded(&error, audience);
+            let failure = Failure::worded(&error, audience).of_paid_step(&error);
             Outcome {
                 input: job.input,
                 result: "failed",
@@ -490,7 +501,8 @@ fn summary(mut outcomes: Vec<Outcome>, report: Report) -> Exit {
     }
     let worst = outcomes
         .iter()
-        .fold(Exit::Done, |worst, outcome| worst.worst(outcome.exit));
+        .fold(Exit::Done, |worst, outcome| worst.worst(outcome.exit))
+        .of_run(outcomes.iter().any(Outcome::paid_here));
     let failed = outcomes.iter().filter(|o| o.exit != Exit::Done).count();
     if !report.is_json() {
         let width = outcomes

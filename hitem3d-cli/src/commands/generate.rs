@@ -60,7 +60,9 @@ pub async fn run(args: GenerateArgs, how: &Connect, report: Report) -> Result<Ex
     live.finish();
     let generated = generated.map_err(|error| {
         let taken = matches!(error, hitem3d_async::Error::PathTaken { .. });
-        let mut failure = session.failure(&error, Reader::CommandLine);
+        let mut failure = session
+            .failure(&error, Reader::CommandLine)
+            .of_paid_step(&error);
         if taken && session.on_mock() {
             // A rerun elsewhere reports the file it made; here nothing remembers it.
             failure.message.push_str(

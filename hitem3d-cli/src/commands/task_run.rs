@@ -52,7 +52,11 @@ pub async fn submit_wait_save(
         .await;
     live.finish();
     let file = generated
-        .map_err(|error| session.failure(&error, Reader::CommandLine))?
+        .map_err(|error| {
+            session
+                .failure(&error, Reader::CommandLine)
+                .of_paid_step(&error)
+        })?
         .model;
     report.emit(
         "saved",

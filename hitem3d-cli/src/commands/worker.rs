@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::task::{AbortHandle, JoinSet};
 
+use crate::audience::Audience;
 use crate::cli::{FleetArgs, ModelArgs, WorkerArgs};
 use crate::exit_code::{Exit, Failure};
 use crate::pictures;
@@ -76,13 +77,15 @@ pub async fn run(args: WorkerArgs, how: &Connect, report: Report) -> Result<Exit
     refuse_queue_on_builtin_mock(&session, &how, "a worker")?;
     let queue = fleet_queue(&session, &args.fleet).await?;
     let end = work(&session, &queue, &args.output, args.slots, report).await?;
+    let paid_for_a_task = end.worked.iter().any(|done| done.task_id.is_some());
     let mut worst = end
         .worked
         .iter()
-        .fold(Exit::Done, |worst, done| worst.worst(done.exit));
+        .fold(Exit::Done, |worst, done| worst.worst(done.exit))
+        .of_run(paid_for_a_task);
     let queue_words = if queue.is_fleet() { " --queue …" } else { "" };
     if let Some((reason, exit)) = &end.stopped_by {
-        worst = worst.worst(*exit);
+        worst = worst.worst(*exit).of_run(paid_for_a_task);
         report.emit(
             "worker_finished",
             json!({"inputs": end.worked.len(), "stopped_by": reason, "exit_code": worst.code()}),
@@ -337,7 +340,7 @@ async fn run_claim(client: Client, claim: Claim, output: PathBuf) -> (u64, JobEn
                      worker again (nothing was sent or paid)",
                     path.display()
                 )),
-                _ => Failure::from(error),
+                _ => Failure::worded(&error, Audience::COMMAND_LINE).of_paid_step(&error),
             };
             let first = first_line(&failure.message);
             // The queue keeps the reason in this tool's words, which `tasks --queue` shows.
