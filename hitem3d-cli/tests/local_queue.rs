@@ -179,6 +179,20 @@ fn a_worker_that_does_not_see_the_pictures_folder_stops_and_a_missing_picture_fa
     let (tasks, printed) = bench.json(&["tasks"]);
     let states = &events(&printed, "fleet")[0]["states"];
     assert!(states.get("failed").is_none(), "none failed: {tasks}");
+    // The input it handed back is still its claim until the lease runs out (a second); then
+    // `tasks` says so, and that the next worker takes it.
+    bench.until("the handed-back claim to run out", |_| {
+        let (_, printed) = bench.json(&["tasks"]);
+        events(&printed, "fleet")[0]["claims_run_out"] == 1
+    });
+    let tasks = bench.run(&["tasks"]);
+    assert!(
+        tasks.stdout.contains(
+            "1 claim ran out: its worker stopped or lost touch, and the next worker to ask for \
+             work takes it"
+        ),
+        "{tasks}"
+    );
 
     // The folder back, one picture gone from it: that one fails, the others are made. Not
     // exit 2, which says nothing was paid: this worker paid for three.

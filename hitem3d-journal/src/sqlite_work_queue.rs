@@ -152,6 +152,7 @@ impl WorkQueue for SqliteWorkQueue {
     }
 
     fn items(&self) -> Result<Vec<QueueItem>, JournalError> {
+        let now = unix_millis().cast_signed();
         // The task of an input is its last entry's that has one.
         self.journal.write(|tx| {
             let mut statement = tx.prepare(
@@ -159,10 +160,11 @@ impl WorkQueue for SqliteWorkQueue {
                         (SELECT e.task_id FROM entries e WHERE e.key = q.key \
                            AND e.task_id IS NOT NULL ORDER BY e.id DESC LIMIT 1), \
                         (SELECT e.estimated_credits FROM entries e WHERE e.key = q.key \
-                           AND e.task_id IS NOT NULL ORDER BY e.id DESC LIMIT 1) \
+                           AND e.task_id IS NOT NULL ORDER BY e.id DESC LIMIT 1), \
+                        COALESCE(q.state = 'claimed' AND q.lease_until_ms <= ?1, 0) \
                  FROM queue q ORDER BY q.id",
             )?;
-            let items = statement.query_map([], |row| {
+            let items = statement.query_map([now], |row| {
                 // A state a newer version wrote reads as claimed: someone else's business.
                 let state =
                     ItemState::parse(&row.get::<_, String>(5)?).unwrap_or(ItemState::Claimed);
@@ -175,6 +177,7 @@ impl WorkQueue for SqliteWorkQueue {
                 item.note = row.get(7)?;
                 item.task_id = row.get::<_, Option<String>>(8)?.map(TaskId::new);
                 item.credits = row.get(9)?;
+                item.claim_lapsed = row.get(10)?;
                 Ok(item)
             })?;
             items.collect()

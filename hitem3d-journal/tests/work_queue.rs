@@ -413,3 +413,25 @@ fn an_unknown_outcome_still_claimed_or_never_queued_is_not_put_back() {
     assert_eq!(entries.len(), 2, "{entries:?}");
     assert_eq!(queue.items().unwrap()[0].state, ItemState::Claimed);
 }
+
+#[test]
+fn a_claim_that_ran_out_is_listed_as_lapsed_until_another_worker_takes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.sqlite3");
+    let (_, stopped) = worker(&path);
+    let (_, alive) = worker(&path);
+    stopped.enqueue(&queued_inputs(2)).unwrap();
+    let gone = claimed(stopped.claim(&WorkerId::new("stopped"), GONE).unwrap());
+    let items = alive.items().unwrap();
+    let lapsed: Vec<_> = items.iter().map(|item| item.claim_lapsed).collect();
+    assert_eq!(lapsed, [true, false], "{items:?}");
+    assert_eq!(items[0].item, gone.item);
+
+    // Taken by a live worker (the lapsed claim first, or the pending input): nothing it
+    // holds is lapsed.
+    let held = claimed(alive.claim(&WorkerId::new("alive"), LONG).unwrap());
+    let items = alive.items().unwrap();
+    let held = items.iter().find(|item| item.item == held.item).unwrap();
+    assert_eq!(held.state, ItemState::Claimed);
+    assert!(!held.claim_lapsed, "{items:?}");
+}

@@ -240,7 +240,8 @@ impl PgWorkQueue {
         let rows = client
             .query(
                 "SELECT q.id, q.key, q.input, q.options, q.state, q.worker, q.note, \
-                        e.task_id, e.estimated_credits, q.credits \
+                        e.task_id, e.estimated_credits, q.credits, \
+                        COALESCE(q.state = 'claimed' AND q.lease_until <= now(), false) \
                  FROM hitem3d.queue q \
                  LEFT JOIN LATERAL (SELECT task_id, estimated_credits FROM hitem3d.entries \
                      WHERE key = q.key AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1) e \
@@ -266,6 +267,7 @@ impl PgWorkQueue {
                 item.credits = row
                     .get::<_, Option<i32>>(8)
                     .and_then(|credits| u32::try_from(credits).ok());
+                item.claim_lapsed = row.get(10);
                 item
             })
             .collect())

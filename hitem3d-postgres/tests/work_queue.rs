@@ -544,3 +544,32 @@ async fn a_credit_limit_set_while_a_worker_claims_holds_from_its_next_claim() {
         "the next input would take the fleet past its new credit limit"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_that_ran_out_is_listed_as_lapsed_until_another_worker_takes_it() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("work_queue") else {
+        return;
+    };
+    let url = fleet(&cluster).await;
+    let (_stopped_journal, stopped) = worker(&url).await;
+    let (_alive_journal, alive) = worker(&url).await;
+    stopped.enqueue(&queued_inputs(2)).await.unwrap();
+    let gone = claimed(
+        stopped
+            .claim(&WorkerId::new("stopped"), GONE)
+            .await
+            .unwrap(),
+    );
+    let items = alive.items().await.unwrap();
+    let lapsed: Vec<_> = items.iter().map(|item| item.claim_lapsed).collect();
+    assert_eq!(lapsed, [true, false], "{items:?}");
+    assert_eq!(items[0].item, gone.item);
+
+    // Taken by a live worker (the lapsed claim first, or the pending input): nothing it
+    // holds is lapsed.
+    let held = claimed(alive.claim(&WorkerId::new("alive"), LONG).await.unwrap());
+    let items = alive.items().await.unwrap();
+    let held = items.iter().find(|item| item.item == held.item).unwrap();
+    assert_eq!(held.state, ItemState::Claimed);
+    assert!(!held.claim_lapsed, "{items:?}");
+}

@@ -75,7 +75,8 @@ fn fleet(
     report: Report,
 ) {
     let mut states: BTreeMap<ItemState, usize> = BTreeMap::new();
-    let mut workers: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    // Per worker: its live claims, its claims that ran out, the inputs it saved.
+    let mut workers: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     // Tasks of the queue created and not failed (a failed task's credits are refunded).
     let mut paid = 0_usize;
     for item in items {
@@ -83,8 +84,9 @@ fn fleet(
         if let Some(worker) = &item.worker {
             let counts = workers.entry(worker.as_str()).or_default();
             match item.state {
+                ItemState::Claimed if item.claim_lapsed => counts.1 += 1,
                 ItemState::Claimed => counts.0 += 1,
-                ItemState::Saved => counts.1 += 1,
+                ItemState::Saved => counts.2 += 1,
                 _ => {}
             }
         }
@@ -112,11 +114,26 @@ fn fleet(
         max_credits.map_or_else(|| "none".to_owned(), |max| max.to_string())
     ));
     text.push_str(&format!(
-        "\n{:<32} {:>7} {:>6}",
-        "WORKER", "CLAIMED", "SAVED"
+        "\n{:<32} {:>7} {:>7} {:>6}",
+        "WORKER", "CLAIMED", "RAN OUT", "SAVED"
     ));
-    for (worker, (claimed, saved)) in &workers {
-        text.push_str(&format!("\n{worker:<32} {claimed:>7} {saved:>6}"));
+    for (worker, (claimed, lapsed, saved)) in &workers {
+        text.push_str(&format!(
+            "\n{worker:<32} {claimed:>7} {lapsed:>7} {saved:>6}"
+        ));
+    }
+    let lapsed: usize = workers.values().map(|counts| counts.1).sum();
+    if lapsed > 0 {
+        text.push_str(&if lapsed == 1 {
+            "\n1 claim ran out: its worker stopped or lost touch, and the next worker to ask \
+             for work takes it"
+                .to_owned()
+        } else {
+            format!(
+                "\n{lapsed} claims ran out: their workers stopped or lost touch, and the next \
+                 worker to ask for work takes them"
+            )
+        });
     }
     let attention: Vec<&QueueItem> = items
         .iter()
@@ -138,7 +155,8 @@ fn fleet(
         json!({
             "inputs": items.len(),
             "states": states.iter().map(|(state, count)| (state.as_str(), count)).collect::<BTreeMap<_, _>>(),
-            "workers": workers.iter().map(|(worker, (claimed, saved))| json!({"worker": worker, "claimed": claimed, "saved": saved})).collect::<Vec<_>>(),
+            "workers": workers.iter().map(|(worker, (claimed, lapsed, saved))| json!({"worker": worker, "claimed": claimed, "claims_run_out": lapsed, "saved": saved})).collect::<Vec<_>>(),
+            "claims_run_out": lapsed,
             "task_limit": limit,
             "configured_task_limit": configured,
             "credits_spent": charged,

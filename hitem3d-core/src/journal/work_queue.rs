@@ -264,6 +264,10 @@ pub struct QueueItem {
     pub task_id: Option<TaskId>,
     /// The price of its task, once one was created: credits the fleet spent on it.
     pub credits: Option<u32>,
+    /// A claimed input whose claim ran out: its worker stopped, or has not been heard from
+    /// within its lease, and the next worker to ask for work takes it. A store that cannot
+    /// tell says `false`.
+    pub claim_lapsed: bool,
 }
 
 impl QueueItem {
@@ -278,6 +282,7 @@ impl QueueItem {
             note: None,
             task_id: None,
             credits: None,
+            claim_lapsed: false,
         }
     }
 }
