@@ -137,14 +137,23 @@ fn failure(error: &reqwest::Error) -> TransportFailure {
 /// rustls with ring's provider, checking servers against the platform's roots as reqwest's own
 /// would. reqwest is built without a provider of its own, so ring also becomes the process's
 /// default (one installed already is kept): any other reqwest client would panic without one.
+///
+/// Made once per process and cloned (its parts are shared): reading the platform's roots took
+/// each client about 2 ms, which a process building many (a test suite, a fleet of workers in
+/// one process) paid every time.
 #[cfg(feature = "rustls")]
 fn rustls_with_ring() -> Result<rustls::ClientConfig, rustls::Error> {
     use rustls::crypto::{CryptoProvider, ring};
+    static MADE: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
+    if let Some(made) = MADE.get() {
+        return Ok(made.clone());
+    }
     let _ = CryptoProvider::install_default(ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(ring::default_provider().into())
+    let config = rustls::ClientConfig::builder_with_provider(ring::default_provider().into())
         .with_safe_default_protocol_versions()
         .and_then(rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier)
-        .map(rustls::ConfigBuilder::<rustls::ClientConfig, _>::with_no_client_auth)
+        .map(rustls::ConfigBuilder::<rustls::ClientConfig, _>::with_no_client_auth)?;
+    Ok(MADE.get_or_init(|| config).clone())
 }
 
 /// The error and its causes on one line, without the URL (result links carry a signature).
@@ -160,4 +169,18 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(all(test, feature = "rustls"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_share_one_tls_configuration_made_once() {
+        let (first, second) = (rustls_with_ring().unwrap(), rustls_with_ring().unwrap());
+        assert!(Arc::ptr_eq(
+            first.crypto_provider(),
+            second.crypto_provider()
+        ));
+    }
 }
