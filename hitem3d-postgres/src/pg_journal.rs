@@ -32,6 +32,12 @@ const POOL_SIZE: usize = 8;
 /// (and the client's journal retry takes over).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Tries at closing the entry of a submit that went away before it was sent, and the pause
+/// after the first failed one (doubled after each): the database failing for a moment (a
+/// connection it dropped) should not leave an entry that reads as a paid submit.
+const CLOSE_TRIES: u32 = 4;
+const CLOSE_PAUSE: Duration = Duration::from_millis(50);
+
 /// An intent's entry, unless its key has an open one: `$1` the key, then the task's type, its
 /// label, its price and where its result goes.
 const INSERT_SQL: &str = "INSERT INTO hitem3d.entries (key, task_type, label, estimated_credits, \
@@ -310,6 +316,30 @@ impl PgJournal {
         })
     }
 
+    /// [`Self::close_unsent`], tried again while the database fails. The write that handed
+    /// the slot over is committed, so a failure here is said, not made that write's.
+    async fn close_unsent_retrying(&self, entry: EntryId) {
+        let mut pause = CLOSE_PAUSE;
+        for tried in 1..=CLOSE_TRIES {
+            match self.close_unsent(entry).await {
+                Ok(()) => return,
+                Err(error) if tried < CLOSE_TRIES => {
+                    tracing::debug!(entry = entry.0, %error, "closing an unsent entry: trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+                Err(error) => tracing::error!(
+                    entry = entry.0,
+                    %error,
+                    "the entry of a submit that went away before it was sent could not be \
+                     closed: nothing was paid for it, but it stays open as a submit whose \
+                     outcome is unknown, holding a slot of the fleet's limit until it is \
+                     forgotten or its task's lifetime has passed"
+                ),
+            }
+        }
+    }
+
     /// The open entry under `intent`'s key, if one is: its task, or its submit still going out
     /// from a live process, or an unknown outcome. Fenced as the intent is.
     async fn open_entry(
@@ -438,7 +468,8 @@ impl PgJournal {
         match handed {
             Some((waiting, begun)) => {
                 if let Err(unsent) = waiting.hand(begun) {
-                    self.close_unsent(unsent).await?;
+                    // This write is committed whatever happens to the other entry.
+                    self.close_unsent_retrying(unsent).await;
                 }
             }
             None if freed => self.slots.freed_here(),

@@ -102,20 +102,21 @@ async fn a_slot_freed_here_is_handed_to_the_waiting_submit_and_seen_free_by_no_o
     assert_eq!(credits_charged(&url).await, 20, "both tasks charged once");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() {
-    let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
-        return;
-    };
-    let (url, journal) = fleet_of_one(&cluster).await;
+/// The task `t-a` holding the fleet's one slot ends while a submit (key `b`) waits for the
+/// slot, and that submit goes away (its caller gave up) while the record that frees the slot
+/// hands it over: the record's answer.
+async fn record_while_the_waiting_submit_goes_away(
+    url: &str,
+    journal: &Arc<PgJournal>,
+) -> Result<(), JournalError> {
     let task = TaskId::new("t-a");
-    slot_held(&journal, &task).await;
+    slot_held(journal, &task).await;
     let waiting = intent(Some("b"));
     assert!(at_limit(&journal.begin(&waiting).await));
 
     // Another session holds the fleet's row: the record that frees the slot, having taken
     // the waiter out of the line, waits for it while handing the slot over.
-    let blocker = sql(&url).await;
+    let blocker = sql(url).await;
     blocker
         .batch_execute("BEGIN; SELECT 1 FROM hitem3d.fleet WHERE id = 1 FOR UPDATE")
         .await
@@ -123,13 +124,13 @@ async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() 
     let mut wait = journal.await_slot_and_begin(&waiting, LONG);
     assert!((&mut wait).now_or_never().is_none(), "in line for a slot");
     let recording = tokio::spawn({
-        let journal = Arc::clone(&journal);
+        let journal = Arc::clone(journal);
         async move {
             let ended = TaskEvent::State(TaskState::Success, None);
             journal.record(&task, &ended).await
         }
     });
-    let watcher = sql(&url).await;
+    let watcher = sql(url).await;
     let mut waited = Duration::ZERO;
     loop {
         let queued: i64 = watcher
@@ -154,18 +155,51 @@ async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() 
     // The submit goes away (its caller gave up) while its slot is being handed to it.
     drop(wait);
     blocker.batch_execute("ROLLBACK").await.unwrap();
-    recording.await.unwrap().unwrap();
+    recording.await.unwrap()
+}
 
-    let unsent = entry_under(&journal, "b").await;
-    assert_eq!(unsent.state, EntryState::Refused, "{unsent:?}");
-    assert!(
-        unsent
+/// The database refuses to close the entries of submits that went away, `times` times (a
+/// sequence counts the tries: it is not rolled back with them).
+async fn closing_unsent_entries_fails(url: &str, times: i64) {
+    sql(url)
+        .await
+        .batch_execute(&format!(
+            "CREATE SEQUENCE close_tries;
+             CREATE FUNCTION refuse_close() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 IF nextval('close_tries') <= {times} THEN
+                     RAISE EXCEPTION 'the disk is full';
+                 END IF;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_close BEFORE UPDATE ON hitem3d.entries FOR EACH ROW
+                 WHEN (NEW.state = 'refused') EXECUTE FUNCTION refuse_close();"
+        ))
+        .await
+        .unwrap();
+}
+
+fn closed_unsent(entry: &hitem3d_core::journal::JournalEntry) -> bool {
+    entry.state == EntryState::Refused
+        && entry
             .note
             .as_deref()
             .unwrap_or("")
-            .contains("nothing was paid"),
-        "{unsent:?}"
-    );
+            .contains("nothing was paid")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
+        return;
+    };
+    let (url, journal) = fleet_of_one(&cluster).await;
+    record_while_the_waiting_submit_goes_away(&url, &journal)
+        .await
+        .unwrap();
+
+    let unsent = entry_under(&journal, "b").await;
+    assert!(closed_unsent(&unsent), "{unsent:?}");
     assert_eq!(credits_charged(&url).await, 10, "its charge came back");
     assert!(
         matches!(
@@ -174,4 +208,41 @@ async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() 
         ),
         "its slot is free again"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_entry_of_a_submit_that_went_away_is_tried_again_when_the_database_fails() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
+        return;
+    };
+    let (url, journal) = fleet_of_one(&cluster).await;
+    closing_unsent_entries_fails(&url, 1).await;
+    record_while_the_waiting_submit_goes_away(&url, &journal)
+        .await
+        .unwrap();
+    let unsent = entry_under(&journal, "b").await;
+    assert!(closed_unsent(&unsent), "{unsent:?}");
+    assert_eq!(credits_charged(&url).await, 10, "its charge came back");
+}
+
+/// The record that freed the slot is committed: an entry it could not close afterwards is
+/// not that record's failure (its caller would take the task's success as unrecorded).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_of_a_submit_that_went_away_that_cannot_be_closed_fails_no_other_write() {
+    let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
+        return;
+    };
+    let (url, journal) = fleet_of_one(&cluster).await;
+    closing_unsent_entries_fails(&url, i64::MAX).await;
+    record_while_the_waiting_submit_goes_away(&url, &journal)
+        .await
+        .unwrap();
+    let ended = entry_under(&journal, "a").await;
+    assert_eq!(
+        ended.state,
+        EntryState::Task(TaskState::Success),
+        "{ended:?}"
+    );
+    let unsent = entry_under(&journal, "b").await;
+    assert_eq!(unsent.state, EntryState::Submitting, "{unsent:?}");
 }
