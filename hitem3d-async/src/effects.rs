@@ -112,8 +112,7 @@ impl Effects for Inner {
         // Advice that the range is not needed starts writing it to disk at once (its pages
         // stay cached until written); the call may wait for the disk's queue.
         let advise = move || rustix::fs::fadvise(file, range.start, length, DontNeed);
-        let advised = tokio::task::spawn_blocking(advise).await;
-        Ok(advised.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))?)
+        Ok(crate::upload_files::off_runtime(advise).await?)
     }
 
     async fn commit(
@@ -143,8 +142,7 @@ impl Effects for Inner {
         }
         // A blocking store may wait seconds for a lock: on the blocking pool, never on a
         // worker, which would stall every other task of the runtime meanwhile.
-        let ran = tokio::task::spawn_blocking(move || call.run()).await;
-        ran.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+        crate::upload_files::off_runtime(move || call.run()).await
     }
 }
 

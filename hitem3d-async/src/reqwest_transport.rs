@@ -32,9 +32,7 @@ impl ReqwestTransport {
     pub fn new(connect_timeout: Duration) -> Result<Self, ConfigError> {
         let builder = reqwest::Client::builder();
         #[cfg(feature = "rustls")]
-        let builder = builder.tls_backend_preconfigured(
-            rustls_with_ring().map_err(|error| ConfigError::Http(Arc::new(error)))?,
-        );
+        let builder = builder.tls_backend_preconfigured(rustls_with_ring()?);
         let client = builder
             .connect_timeout(connect_timeout)
             // Result links live on a CDN; a redirect is followed by the client's own plan, not
@@ -138,22 +136,21 @@ fn failure(error: &reqwest::Error) -> TransportFailure {
 /// would. reqwest is built without a provider of its own, so ring also becomes the process's
 /// default (one installed already is kept): any other reqwest client would panic without one.
 ///
-/// Made once per process and cloned (its parts are shared): reading the platform's roots took
+/// Made once per process, and cloned (its parts are shared): reading the platform's roots took
 /// each client about 2 ms, which a process building many (a test suite, a fleet of workers in
-/// one process) paid every time.
+/// one process) paid every time. Roots that cannot be read fail every client alike.
 #[cfg(feature = "rustls")]
-fn rustls_with_ring() -> Result<rustls::ClientConfig, rustls::Error> {
+fn rustls_with_ring() -> Result<rustls::ClientConfig, ConfigError> {
     use rustls::crypto::{CryptoProvider, ring};
-    static MADE: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
-    if let Some(made) = MADE.get() {
-        return Ok(made.clone());
-    }
-    let _ = CryptoProvider::install_default(ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(ring::default_provider().into())
-        .with_safe_default_protocol_versions()
-        .and_then(rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier)
-        .map(rustls::ConfigBuilder::<rustls::ClientConfig, _>::with_no_client_auth)?;
-    Ok(MADE.get_or_init(|| config).clone())
+    static MADE: std::sync::LazyLock<Result<rustls::ClientConfig, rustls::Error>> =
+        std::sync::LazyLock::new(|| {
+            let _ = CryptoProvider::install_default(ring::default_provider());
+            rustls::ClientConfig::builder_with_provider(ring::default_provider().into())
+                .with_safe_default_protocol_versions()
+                .and_then(rustls_platform_verifier::BuilderVerifierExt::with_platform_verifier)
+                .map(rustls::ConfigBuilder::<rustls::ClientConfig, _>::with_no_client_auth)
+        });
+    MADE.clone().map_err(|e| ConfigError::Http(Arc::new(e)))
 }
 
 /// The error and its causes on one line, without the URL (result links carry a signature).
@@ -171,14 +168,16 @@ fn error_chain(error: &reqwest::Error) -> String {
     message
 }
 
-#[cfg(all(test, feature = "rustls"))]
+#[cfg(test)]
 mod tests {
-    use super::*;
-
+    #[cfg(feature = "rustls")]
     #[test]
     fn clients_share_one_tls_configuration_made_once() {
-        let (first, second) = (rustls_with_ring().unwrap(), rustls_with_ring().unwrap());
-        assert!(Arc::ptr_eq(
+        let (first, second) = (
+            super::rustls_with_ring().unwrap(),
+            super::rustls_with_ring().unwrap(),
+        );
+        assert!(std::sync::Arc::ptr_eq(
             first.crypto_provider(),
             second.crypto_provider()
         ));

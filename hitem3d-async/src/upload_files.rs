@@ -17,8 +17,7 @@ const CHUNK: usize = 64 * 1024;
 /// [`Error::File`] when the file cannot be opened or read.
 pub async fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
     let path = path.as_ref().to_path_buf();
-    let opened = tokio::task::spawn_blocking(move || Image::open(&path, &mut open_file())).await;
-    opened.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+    off_runtime(move || Image::open(&path, &mut open_file())).await
 }
 
 /// A mesh on disk for [`crate::Client::upload_mesh`], its type named by its extension and
@@ -29,8 +28,14 @@ pub async fn image_from_path(path: impl AsRef<Path>) -> Result<Image, Error> {
 /// takes.
 pub async fn mesh_from_path(path: impl AsRef<Path>) -> Result<MeshFile, Error> {
     let path = path.as_ref().to_path_buf();
-    let opened = tokio::task::spawn_blocking(move || MeshFile::open(&path, &mut open_file())).await;
-    opened.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+    off_runtime(move || MeshFile::open(&path, &mut open_file())).await
+}
+
+/// Runs `work` on tokio's blocking threads, not on a worker of the runtime (whose other tasks
+/// would wait meanwhile); a panic in it goes on here.
+pub(crate) async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let done = tokio::task::spawn_blocking(work).await;
+    done.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
 }
 
 /// The file access the core's pictures and bodies are given.
