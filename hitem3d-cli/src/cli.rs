@@ -122,7 +122,7 @@ Exit codes:
      seconds a journal write is retried first (60)
   130  interrupted (Ctrl-C): no partial file is left; the journal keeps the task
 A batch or worker exits with its worst input's code, but 1 rather than 2 once it paid for a
-task (its table says which input was invalid).";
+task (what it printed names the invalid input).";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

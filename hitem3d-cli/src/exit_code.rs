@@ -76,8 +76,8 @@ impl Exit {
     }
 
     /// The exit of a run of many inputs whose worst is `self`: 2 says nothing was sent or
-    /// paid, so once the run paid for a task it is 1, another error, the run's table saying
-    /// which input was invalid.
+    /// paid, so once the run paid for a task it is 1, another error, what the run printed
+    /// naming the invalid input.
     pub fn of_run(self, paid_for_a_task: bool) -> Self {
         if self == Self::Invalid && paid_for_a_task {
             Self::Other
