@@ -52,25 +52,6 @@ impl SubmitLocks {
     /// fleet's row, so no other submit of the fleet waits behind a connection being made.
     pub(crate) async fn open(&self) {
         let mut session = self.session.lock().await;
-        self.reopen(&mut session).await;
-    }
-
-    /// Locks `entry` for as long as its submit is going out. Where the session cannot be
-    /// opened, other processes find no lock and take the entry's outcome as unknown, as
-    /// before there were locks: nothing is paid twice either way.
-    pub(crate) async fn hold(&self, entry: EntryId) {
-        let mut session = self.session.lock().await;
-        // Open already, unless it closed since `open`.
-        self.reopen(&mut session).await;
-        if let Some(client) = session.as_ref() {
-            let locked = client.batch_execute(&lock_statement("lock", entry)).await;
-            if let Err(error) = locked {
-                tracing::debug!(%error, "a submit in flight could not be locked");
-            }
-        }
-    }
-
-    async fn reopen(&self, session: &mut Option<Client>) {
         if session.as_ref().is_some_and(|client| !client.is_closed()) {
             return;
         }
@@ -86,6 +67,21 @@ impl SubmitLocks {
                 None
             }
         };
+    }
+
+    /// Locks `entry` for as long as its submit is going out, on the session [`Self::open`]
+    /// opened: called while the fleet's row is held, it never connects. Without a session (it
+    /// could not be opened, or closed since), other processes find no lock and take the
+    /// entry's outcome as unknown, as before there were locks: nothing is paid twice either
+    /// way.
+    pub(crate) async fn hold(&self, entry: EntryId) {
+        let session = self.session.lock().await;
+        if let Some(client) = session.as_ref() {
+            let locked = client.batch_execute(&lock_statement("lock", entry)).await;
+            if let Err(error) = locked {
+                tracing::debug!(%error, "a submit in flight could not be locked");
+            }
+        }
     }
 
     /// The submit of `entry` is settled (or its entry forgotten): its lock goes.
