@@ -6,10 +6,11 @@
 //! / 10), and until every worker has stopped (an idle worker asks again each second); database
 //! transactions per task (`pg_stat_database`); how many of the 10 slots the journal kept busy on
 //! average (from the intents begun and the successes recorded); when the first intent was
-//! begun; the polls per task; how long a task held its slot (from its intent to its success recorded: the task,
-//! its submit, the poll that saw it end and the record); how long an intent, a record and a
-//! claim take. Each worker runs the SDK's `FleetWorker` the way `hitem3d worker` does,
-//! with `generate` per input, polling on the default schedule run at the mock's speed.
+//! begun; the polls per task; how long a task held its slot (from its intent to its success
+//! recorded: the task, its submit, the poll that saw it end and the record); how long an
+//! intent, a record and a claim take. Each worker runs the SDK's `FleetWorker` the way
+//! `hitem3d worker` does, with `generate` per input, polling on the default schedule run at
+//! the mock's speed.
 //! `TASKS` changes the size, `TASK_MS` the tasks' length (100), `SLOTS` each worker's slots,
 //! `WORKERS` the fleets (`1,4,16`);
 //! `HITEM3D_BENCH_SMOKE` (CI) runs 30 tasks.
