@@ -450,8 +450,8 @@ async fn main() {
     println!(
         "| workers | slots each | tasks | every input made | of the bound ({task_time:?} × tasks \
          / {LIMIT}) | every worker stopped | first intent | a slot held per task, median / \
-         p90 | polls per task | database transactions per task | slots busy (journal) | intent / record median \
-         | claim median / p99 | peak unfinished |"
+         p90 | polls per task | database transactions per task | slots busy (journal) | \
+         intent / record median | claim median / p99 | peak unfinished |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let fleets: Vec<usize> = match std::env::var("WORKERS") {
