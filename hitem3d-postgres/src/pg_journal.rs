@@ -333,8 +333,9 @@ impl PgJournal {
                     %error,
                     "the entry of a submit that went away before it was sent could not be \
                      closed: nothing was paid for it, but it stays open as a submit whose \
-                     outcome is unknown, holding a slot of the fleet's limit until it is \
-                     forgotten or its task's lifetime has passed"
+                     outcome is unknown, holding a slot of the fleet's limit (and its charge, \
+                     under a credit limit) until it is forgotten or its task's lifetime has \
+                     passed"
                 ),
             }
         }

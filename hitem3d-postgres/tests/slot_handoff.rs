@@ -158,6 +158,22 @@ async fn record_while_the_waiting_submit_goes_away(
     recording.await.unwrap()
 }
 
+/// A fleet of one whose database refuses to close the entries of submits that went away
+/// `closes_refused` times, after [`record_while_the_waiting_submit_goes_away`] succeeded on it.
+async fn handed_to_a_submit_that_went_away(
+    cluster: &ThrowawayCluster,
+    closes_refused: i64,
+) -> (String, Arc<PgJournal>) {
+    let (url, journal) = fleet_of_one(cluster).await;
+    if closes_refused > 0 {
+        closing_unsent_entries_fails(&url, closes_refused).await;
+    }
+    record_while_the_waiting_submit_goes_away(&url, &journal)
+        .await
+        .unwrap();
+    (url, journal)
+}
+
 /// The database refuses to close the entries of submits that went away, `times` times (a
 /// sequence counts the tries: it is not rolled back with them).
 async fn closing_unsent_entries_fails(url: &str, times: i64) {
@@ -193,11 +209,7 @@ async fn a_slot_handed_to_a_submit_that_went_away_is_refunded_and_freed_again() 
     let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
         return;
     };
-    let (url, journal) = fleet_of_one(&cluster).await;
-    record_while_the_waiting_submit_goes_away(&url, &journal)
-        .await
-        .unwrap();
-
+    let (url, journal) = handed_to_a_submit_that_went_away(&cluster, 0).await;
     let unsent = entry_under(&journal, "b").await;
     assert!(closed_unsent(&unsent), "{unsent:?}");
     assert_eq!(credits_charged(&url).await, 10, "its charge came back");
@@ -215,11 +227,7 @@ async fn closing_the_entry_of_a_submit_that_went_away_is_tried_again_when_the_da
     let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
         return;
     };
-    let (url, journal) = fleet_of_one(&cluster).await;
-    closing_unsent_entries_fails(&url, 1).await;
-    record_while_the_waiting_submit_goes_away(&url, &journal)
-        .await
-        .unwrap();
+    let (url, journal) = handed_to_a_submit_that_went_away(&cluster, 1).await;
     let unsent = entry_under(&journal, "b").await;
     assert!(closed_unsent(&unsent), "{unsent:?}");
     assert_eq!(credits_charged(&url).await, 10, "its charge came back");
@@ -232,11 +240,7 @@ async fn an_entry_of_a_submit_that_went_away_that_cannot_be_closed_fails_no_othe
     let Some(cluster) = ThrowawayCluster::start_or_skip("slot_handoff") else {
         return;
     };
-    let (url, journal) = fleet_of_one(&cluster).await;
-    closing_unsent_entries_fails(&url, i64::MAX).await;
-    record_while_the_waiting_submit_goes_away(&url, &journal)
-        .await
-        .unwrap();
+    let (_, journal) = handed_to_a_submit_that_went_away(&cluster, i64::MAX).await;
     let ended = entry_under(&journal, "a").await;
     assert_eq!(
         ended.state,
